@@ -1,0 +1,119 @@
+"""asnkit: JWST association pools and associations, interactively.
+
+Read a pool into pandas, explore it with the ``df.asn`` accessor, generate the
+standard DMS associations (the same as ``asn_generate``, much faster), build
+custom ones, validate and write them, and look at them on the sky.
+
+Examples
+--------
+>>> import asnkit
+>>> pool = asnkit.read_pool(asnkit.data.pool_path("pool_002_image_miri"))
+>>> len(pool)
+8
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from asnkit import accessor as _accessor  # noqa: F401  (registers ``DataFrame.asn``)
+from asnkit.errors import AssociationError, AssociationWarning, PoolError, PoolWarning
+
+__version__ = "0.1.0"
+
+# Public names and the module that defines each. They are imported on first
+# use, so ``import asnkit`` stays cheap (no matplotlib, astropy or jsonschema).
+_LAZY: dict[str, str] = {
+    # pools
+    "read_pool": "asnkit.pool.read",
+    "write_pool": "asnkit.pool.write",
+    "pool_from_files": "asnkit.pool.headers",
+    "select": "asnkit.pool.select",
+    "science": "asnkit.pool.select",
+    "observation": "asnkit.pool.select",
+    "candidate": "asnkit.pool.select",
+    "parse_candidates": "asnkit.pool.candidates",
+    "explode_candidates": "asnkit.pool.candidates",
+    "candidate_ids": "asnkit.pool.candidates",
+    "summary": "asnkit.pool.summary",
+    "label_positions": "asnkit.pool.labels",
+    # association documents
+    "Association": "asnkit.documents.model",
+    "AssociationSet": "asnkit.documents.collection",
+    "load_asn": "asnkit.documents.io",
+    "validate": "asnkit.documents.validation",
+    "is_valid": "asnkit.documents.validation",
+    "iter_errors": "asnkit.documents.validation",
+    "diff": "asnkit.documents.diff",
+    "from_files": "asnkit.documents.build",
+    "to_association": "asnkit.documents.build",
+    # rules and generation
+    "generate": "asnkit.engine.generate",
+    "apply_rules": "asnkit.engine.generate",
+    "explain": "asnkit.engine.explain",
+    "orphans": "asnkit.engine.explain",
+    "compare_rules": "asnkit.engine.explain",
+    # sky
+    "footprints": "asnkit.sky.footprints",
+    "plot_sky": "asnkit.sky.plot",
+    "plot_grid": "asnkit.sky.plot",
+    # subpackages
+    "data": "asnkit.data",
+    "rules": "asnkit.rules",
+    "widgets": "asnkit.widgets",
+}
+
+__all__ = [
+    "Association",
+    "AssociationError",
+    "AssociationSet",
+    "AssociationWarning",
+    "PoolError",
+    "PoolWarning",
+    "__version__",
+    "apply_rules",
+    "candidate",
+    "candidate_ids",
+    "compare_rules",
+    "data",
+    "diff",
+    "explain",
+    "explode_candidates",
+    "footprints",
+    "from_files",
+    "generate",
+    "is_valid",
+    "iter_errors",
+    "label_positions",
+    "load_asn",
+    "observation",
+    "orphans",
+    "parse_candidates",
+    "plot_grid",
+    "plot_sky",
+    "pool_from_files",
+    "read_pool",
+    "rules",
+    "science",
+    "select",
+    "summary",
+    "to_association",
+    "validate",
+    "widgets",
+    "write_pool",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'asnkit' has no attribute {name!r}")
+    module = importlib.import_module(module_name)
+    value = module if module_name == f"asnkit.{name}" else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,0 +1,7 @@
+"""``python -m asnkit``: the command line."""
+
+import sys
+
+from asnkit.cli import main
+
+sys.exit(main())

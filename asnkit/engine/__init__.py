@@ -1,0 +1,1 @@
+"""asnkit.engine."""

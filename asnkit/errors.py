@@ -1,0 +1,75 @@
+"""Exceptions and warnings raised by asnkit.
+
+Every error about bad input says where the fault is: the file, the line and
+the column for pools; the file and the JSON path for associations.
+"""
+
+from __future__ import annotations
+
+__all__ = ["AssociationError", "AssociationWarning", "PoolError", "PoolWarning"]
+
+
+class PoolError(ValueError):
+    """An association pool cannot be read or used.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong.
+    file : str, optional
+        The pool file (or ``"<buffer>"``).
+    line : int, optional
+        1-based line number in the file.
+    column : str, optional
+        The column at fault.
+
+    Examples
+    --------
+    >>> err = PoolError("expected 15 fields, found 14", file="pool.csv", line=12)
+    >>> str(err)
+    'pool.csv, line 12: expected 15 fields, found 14'
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        self.message = message
+        self.file = file
+        self.line = line
+        self.column = column
+        super().__init__(self._format())
+
+    def _format(self) -> str:
+        where = []
+        if self.file is not None:
+            where.append(str(self.file))
+        if self.line is not None:
+            where.append(f"line {self.line}")
+        if self.column is not None:
+            where.append(f"column {self.column!r}")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+class PoolWarning(UserWarning):
+    """Something in a pool looks wrong but was kept as the reference generator keeps it."""
+
+
+class AssociationError(ValueError):
+    """An association document is invalid.
+
+    ``errors`` lists every fault as ``(json_path, message)`` pairs; the
+    message of the exception shows them one per line.
+    """
+
+    def __init__(self, message: str, errors: list[tuple[str, str]] | None = None) -> None:
+        self.errors = list(errors or [])
+        super().__init__(message)
+
+
+class AssociationWarning(UserWarning):
+    """An association is valid but probably not what was meant (e.g. paths in expname)."""

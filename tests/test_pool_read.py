@@ -1,0 +1,93 @@
+"""read_pool on every shared pool and on bad input."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import pandas as pd
+import pytest
+
+import asnkit
+from asnkit import PoolError, PoolWarning
+from tests.helpers import ROW_COUNTS, pool_file, pool_names
+
+
+@pytest.mark.parametrize("name", pool_names())
+def test_every_shared_pool_reads_with_jwst_row_count(name):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PoolWarning)
+        df = asnkit.read_pool(pool_file(name))
+    assert len(df) == ROW_COUNTS[name]
+    assert df.attrs["asn_pool"] == f"{name}.csv"
+    assert all(c == c.lower() for c in df.columns)
+
+
+def test_mega_pool_keeps_junk_rows_and_warns():
+    with pytest.warns(PoolWarning, match="36 junk row"):
+        df = asnkit.read_pool(pool_file("mega_pool"))
+    assert len(df) == 837
+    assert (df["filename"] == "set acid").sum() == 36
+    # '#' inside a value is data, not a comment
+    assert df.apply(lambda col: col.astype("str").str.startswith("#todo")).to_numpy().any()
+
+
+def test_values_are_text_with_leading_zeros_and_missing_as_nan():
+    text = (
+        "# comment\nFILENAME|Program|OBS_NUM|filter\n\n"
+        "jw_1_uncal.fits|00009|001|NULL\n# late\njw_2_uncal.fits|99009|002|\n"
+    )
+    df = asnkit.read_pool(io.StringIO(text))
+    assert list(df.columns) == ["filename", "program", "obs_num", "filter"]
+    assert df["program"].tolist() == ["00009", "99009"]
+    assert df["obs_num"].tolist() == ["001", "002"]
+    assert df["filter"].isna().all()
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("", "empty"),
+        ("# only a comment\n", "only comments"),
+        ("program|obs_num\n1|2\n", "no 'filename' column"),
+        ("filename|obs|OBS\na.fits|1|2\n", "column 'obs': duplicated column name"),
+        (
+            "filename|obs\na.fits|1\nb.fits|1|2\n",
+            "line 3: expected 2 fields as in the header, found 3",
+        ),
+        (
+            "filename|asn_candidate\na.fits|[('o001', observation)]\n",
+            "line 2, column 'asn_candidate'",
+        ),
+    ],
+)
+def test_bad_input_raises_pool_error_naming_the_place(text, match):
+    with pytest.raises(PoolError, match=match):
+        asnkit.read_pool(io.StringIO(text))
+
+
+def test_missing_file_raises_file_not_found(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"nope\.csv"):
+        asnkit.read_pool(tmp_path / "nope.csv")
+
+
+def test_pool_error_is_a_value_error_with_location(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_text("filename|a\nx.fits|1|2\n")
+    with pytest.raises(ValueError) as info:
+        asnkit.read_pool(path)
+    assert info.value.file == str(path) and info.value.line == 2
+    assert "bad.csv" in str(info.value)
+
+
+def test_case_twin_pools_hold_the_same_values_up_to_case():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PoolWarning)
+        upper = asnkit.read_pool(pool_file("pool_001_candidates"))
+        lower = asnkit.read_pool(pool_file("pool_001_candidates_lower"))
+    common = [c for c in upper.columns if c in lower.columns]
+    real = upper["filename"] != "set acid"  # the junk rows differ between the twins
+    pd.testing.assert_frame_equal(
+        upper.loc[real, common].apply(lambda s: s.str.lower()),
+        lower.loc[real, common].apply(lambda s: s.str.lower()),
+    )
