@@ -1,0 +1,591 @@
+"""The association document: a read-only mapping with typed conveniences.
+
+An :class:`Association` reads like the dict the pipeline expects
+(``asn["products"][0]["members"][0]["expname"]``), keeps every key in the
+order it was given (the reference pipeline orders Level 2 and Level 3 headers
+differently, see :data:`LEVEL2_KEYS` and :data:`LEVEL3_KEYS`), and writes the
+same JSON text as the pipeline (4-space indent, ``", "``/``": "`` separators,
+no trailing newline).
+
+Associations are values: the editing methods return new objects and leave the
+original unchanged. The nested dicts returned by ``asn[key]`` belong to the
+association; do not change them in place (use :meth:`Association.to_dict` for
+a private copy).
+
+Examples
+--------
+>>> asn = Association.new(
+...     asn_type="image3", asn_id="o001", program="99009", target="t001",
+...     products=[{"name": "jw99009-o001_t001_miri_f560w",
+...                "members": [{"expname": "jw_00001_cal.fits", "exptype": "science"}]}],
+... )
+>>> asn["products"][0]["members"][0]["expname"]
+'jw_00001_cal.fits'
+>>> asn.level, asn.asn_type, [m.expname for m in asn.science_members]
+(3, 'image3', ['jw_00001_cal.fits'])
+>>> Association.from_dict(asn.to_dict()) == asn
+True
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "LEVEL2_KEYS",
+    "LEVEL3_KEYS",
+    "MEMBER_KEYS",
+    "Association",
+    "Member",
+    "Product",
+    "atomic_write_text",
+    "plain",
+]
+
+#: Header keys in the order jwst writes Level 3 associations.
+LEVEL3_KEYS = (
+    "asn_type",
+    "asn_rule",
+    "version_id",
+    "code_version",
+    "degraded_status",
+    "program",
+    "constraints",
+    "asn_id",
+    "target",
+    "asn_pool",
+    "products",
+)
+#: Header keys in the order jwst writes Level 2 associations (asn_pool before target).
+LEVEL2_KEYS = (
+    "asn_type",
+    "asn_rule",
+    "version_id",
+    "code_version",
+    "degraded_status",
+    "program",
+    "constraints",
+    "asn_id",
+    "asn_pool",
+    "target",
+    "products",
+)
+#: Member keys in the order jwst writes them.
+MEMBER_KEYS = ("expname", "exptype", "exposerr", "asn_candidate")
+
+
+def plain(value: Any) -> Any:
+    """A deep copy of ``value`` made of plain JSON types (dict, list, str, numbers, None).
+
+    numpy scalars become Python numbers, tuples become lists and NaN becomes None.
+
+    Examples
+    --------
+    >>> plain({"a": (1, float("nan")), "b": [{"c": "d"}]})
+    {'a': [1, None], 'b': [{'c': 'd'}]}
+    """
+    if isinstance(value, str) or value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, float):
+        return None if value != value else value
+    if isinstance(value, int):
+        return value
+    item = getattr(value, "item", None)  # numpy scalars
+    if callable(item):
+        return plain(item())
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    raise TypeError(f"{value!r} ({type(value).__name__}) cannot be written as JSON")
+
+
+def atomic_write_text(path: str | os.PathLike[str], text: str, *, overwrite: bool = False) -> Path:
+    """Write ``text`` to ``path`` atomically (temp file in the same folder + ``os.replace``).
+
+    Raises
+    ------
+    FileExistsError
+        ``path`` exists and ``overwrite`` is false; the message names the file.
+    """
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"{path}: file exists (use overwrite=True to replace it)")
+    folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        if not overwrite:
+            # os.link fails if the target appeared meanwhile: no silent overwrite.
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                raise FileExistsError(
+                    f"{path}: file exists (use overwrite=True to replace it)"
+                ) from None
+            except OSError:  # file systems without hard links
+                os.replace(tmp, path)
+            else:
+                os.unlink(tmp)
+        else:
+            os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+class _View(Mapping[str, Any]):
+    """A read-only mapping over one dict of an association."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self._data = data
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A plain deep copy."""
+        return plain(self._data)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({dict(self._data)!r})"
+
+
+class Member(_View):
+    """One member of a product: ``expname``, ``exptype`` (role) and any other keys.
+
+    Examples
+    --------
+    >>> m = Member({"expname": "jw_1_cal.fits", "exptype": "SCIENCE"})
+    >>> m.expname, m.exptype, m.role, m.exposerr
+    ('jw_1_cal.fits', 'SCIENCE', 'science', None)
+    """
+
+    __slots__ = ()
+
+    @property
+    def expname(self) -> str:
+        """The exposure file name (may carry a folder)."""
+        return self._data.get("expname")
+
+    @property
+    def exptype(self) -> str:
+        """The member type as written (``science``, ``background``, ...)."""
+        return self._data.get("exptype")
+
+    @property
+    def role(self) -> str:
+        """The member type, lowercase."""
+        return str(self._data.get("exptype", "")).lower()
+
+    @property
+    def exposerr(self) -> Any:
+        """The exposure error, if any (usually None)."""
+        return self._data.get("exposerr")
+
+    @property
+    def asn_candidate(self) -> str | None:
+        """The pool's asn_candidate text of the exposure (Level 3 only)."""
+        return self._data.get("asn_candidate")
+
+    @property
+    def is_science(self) -> bool:
+        """Whether the member is a science exposure."""
+        return self.role == "science"
+
+
+class Product(_View):
+    """One product: a ``name`` and its ``members``.
+
+    Examples
+    --------
+    >>> p = Product({"name": "x", "members": [{"expname": "a", "exptype": "science"},
+    ...                                      {"expname": "b", "exptype": "background"}]})
+    >>> p.name, len(p.members), [m.expname for m in p.science_members]
+    ('x', 2, ['a'])
+    """
+
+    __slots__ = ()
+
+    @property
+    def name(self) -> str | None:
+        """The product name."""
+        return self._data.get("name")
+
+    @property
+    def members(self) -> tuple[Member, ...]:
+        """The members, in order."""
+        return tuple(Member(m) for m in self._data.get("members", ()))
+
+    @property
+    def science_members(self) -> tuple[Member, ...]:
+        """The science members."""
+        return tuple(m for m in self.members if m.is_science)
+
+    def members_by_role(self, role: str) -> tuple[Member, ...]:
+        """The members whose exptype is ``role`` (case-insensitive)."""
+        role = role.lower()
+        return tuple(m for m in self.members if m.role == role)
+
+
+class Association(Mapping[str, Any]):
+    """An association document.
+
+    Build one with :meth:`from_dict` (keeps the keys and their order) or
+    :meth:`new` (puts the header in the pipeline's order). ``filename`` is the
+    DMS file name (or None); it is not part of the document.
+
+    Parameters
+    ----------
+    data : mapping
+        The document; deep-copied into plain JSON types.
+    filename : str, optional
+        The file name to write the association under.
+    """
+
+    __slots__ = ("_data", "filename")
+
+    def __init__(self, data: Mapping[str, Any], *, filename: str | None = None) -> None:
+        if not isinstance(data, Mapping):
+            raise TypeError(f"an association is a mapping, not {type(data).__name__}")
+        self._data: dict[str, Any] = plain(data)
+        self.filename: str | None = filename
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, filename: str | None = None) -> Association:
+        """An association holding a deep copy of ``data``, keys in the given order."""
+        return cls(data, filename=filename)
+
+    @classmethod
+    def from_json(cls, text: str, *, filename: str | None = None) -> Association:
+        """An association from JSON text (no validation; see :func:`asnkit.load_asn`)."""
+        return cls(json.loads(text), filename=filename)
+
+    @classmethod
+    def new(
+        cls,
+        *,
+        asn_type: str,
+        products: Iterable[Mapping[str, Any]],
+        level: int | None = None,
+        filename: str | None = None,
+        **header: Any,
+    ) -> Association:
+        """An association with its header in the pipeline's key order.
+
+        Keys of ``header`` known to the pipeline (:data:`LEVEL3_KEYS` or
+        :data:`LEVEL2_KEYS`, by ``level``, guessed from ``asn_type``) come in its
+        order; other keys follow, then ``products``. Products are written as
+        ``name`` then ``members``, members as ``expname, exptype, exposerr,
+        asn_candidate`` then any other key.
+        """
+        if level is None:
+            level = _level_of(asn_type, header.get("asn_rule"))
+        order = LEVEL2_KEYS if level == 2 else LEVEL3_KEYS
+        fields = {"asn_type": asn_type, **header}
+        data: dict[str, Any] = {k: fields[k] for k in order if k in fields}
+        data.update((k, v) for k, v in fields.items() if k not in data)
+        data["products"] = [_ordered_product(p) for p in products]
+        return cls(data, filename=filename)
+
+    # ------------------------------------------------------------------ mapping
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Association):
+            return self._data == other._data
+        if isinstance(other, Mapping):
+            return self._data == dict(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    # ------------------------------------------------------------------ output
+    def to_dict(self) -> dict[str, Any]:
+        """A plain JSON-able deep copy, keys in order."""
+        return plain(self._data)
+
+    def to_json(self) -> str:
+        """The JSON text the pipeline writes (4-space indent, no trailing newline)."""
+        return json.dumps(self._data, indent=4, separators=(",", ": "))
+
+    def write(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+        """Write the JSON text atomically to ``path``; return the path written.
+
+        If ``path`` is an existing folder, the file goes there under
+        :attr:`filename`.
+
+        Raises
+        ------
+        FileExistsError
+            The file exists and ``overwrite`` is false.
+        ValueError
+            ``path`` is a folder and the association has no filename.
+        """
+        target = Path(path)
+        if target.is_dir():
+            if not self.filename:
+                raise ValueError(f"{target} is a folder and the association has no filename")
+            target = target / self.filename
+        return atomic_write_text(target, self.to_json(), overwrite=overwrite)
+
+    # ------------------------------------------------------------------ header fields
+    def _get(self, key: str) -> Any:
+        return self._data.get(key)
+
+    @property
+    def asn_type(self) -> str | None:
+        """The association type (``image3``, ``spec2``, ...)."""
+        return self._get("asn_type")
+
+    @property
+    def asn_rule(self) -> str | None:
+        """The rule that made the association."""
+        return self._get("asn_rule")
+
+    @property
+    def asn_id(self) -> str | None:
+        """The association id (``o001``, ``c1000``, ``a3001``)."""
+        return self._get("asn_id")
+
+    @property
+    def program(self) -> str | None:
+        """The program, as written."""
+        return self._get("program")
+
+    @property
+    def target(self) -> str | None:
+        """The target, as written (``t001`` in Level 3, ``1`` in Level 2)."""
+        return self._get("target")
+
+    @property
+    def asn_pool(self) -> str | None:
+        """The pool the association came from."""
+        return self._get("asn_pool")
+
+    @property
+    def version_id(self) -> str | None:
+        """The version id (a timestamp), if any."""
+        return self._get("version_id")
+
+    @property
+    def code_version(self) -> str | None:
+        """The version of the software that wrote the association."""
+        return self._get("code_version")
+
+    @property
+    def degraded_status(self) -> str | None:
+        """Whether any member has an exposure error, in words."""
+        return self._get("degraded_status")
+
+    @property
+    def constraints(self) -> str | None:
+        """The constraints text the pipeline records (not deterministic)."""
+        return self._get("constraints")
+
+    @property
+    def level(self) -> int:
+        """2 for Level 2 (``*2`` types, ``Lv2`` rules), else 3."""
+        return _level_of(self.asn_type, self.asn_rule)
+
+    @property
+    def name(self) -> str | None:
+        """The file name without ``.json`` (None without filename)."""
+        if not self.filename:
+            return None
+        base = os.path.basename(self.filename)
+        return base[:-5] if base.lower().endswith(".json") else base
+
+    # ------------------------------------------------------------------ products and members
+    @property
+    def products(self) -> tuple[Product, ...]:
+        """The products, in order."""
+        return tuple(Product(p) for p in self._data.get("products", ()))
+
+    @property
+    def product_names(self) -> list[str | None]:
+        """The product names, in order."""
+        return [p.get("name") for p in self._data.get("products", ())]
+
+    def members(self, role: str | None = None) -> list[Member]:
+        """Every member of every product, optionally only those of one role."""
+        out = [m for p in self.products for m in p.members]
+        if role is not None:
+            role = role.lower()
+            out = [m for m in out if m.role == role]
+        return out
+
+    @property
+    def science_members(self) -> list[Member]:
+        """Every science member of every product."""
+        return self.members("science")
+
+    @property
+    def expnames(self) -> list[str]:
+        """The expname of every member, in order (repeated if in several products)."""
+        return [m.expname for m in self.members()]
+
+    @property
+    def roles(self) -> dict[str, int]:
+        """How many members of each role (lowercase exptype)."""
+        counts: dict[str, int] = {}
+        for m in self.members():
+            counts[m.role] = counts.get(m.role, 0) + 1
+        return counts
+
+    # ------------------------------------------------------------------ new associations
+    def replace(self, **fields: Any) -> Association:
+        """A new association with header fields set (new keys go before ``products``).
+
+        Examples
+        --------
+        >>> asn = Association({"asn_type": "image3", "products": []})
+        >>> list(asn.replace(asn_id="o002"))
+        ['asn_type', 'asn_id', 'products']
+        """
+        data = dict(self._data)
+        products = data.pop("products", None)
+        data.update(fields)
+        if products is not None and "products" not in fields:
+            data["products"] = products
+        return Association(data, filename=self.filename)
+
+    def without(self, *keys: str) -> Association:
+        """A new association without the given header keys (e.g. ``constraints``)."""
+        return Association(
+            {k: v for k, v in self._data.items() if k not in keys}, filename=self.filename
+        )
+
+    def with_filename(self, filename: str | None) -> Association:
+        """The same document under another file name."""
+        return Association(self._data, filename=filename)
+
+    def with_products(self, products: Iterable[Mapping[str, Any]]) -> Association:
+        """The same header with other products."""
+        data = dict(self._data)
+        data["products"] = [dict(p) for p in products]
+        return Association(data, filename=self.filename)
+
+    # editing conveniences (see asnkit.documents.edit)
+    def add_members(self, expnames: str | Iterable[str], **kwargs: Any) -> Association:
+        """See :func:`asnkit.documents.edit.add_members`."""
+        from asnkit.documents.edit import add_members
+
+        return add_members(self, expnames, **kwargs)
+
+    def remove_members(self, expnames: str | Iterable[str], **kwargs: Any) -> Association:
+        """See :func:`asnkit.documents.edit.remove_members`."""
+        from asnkit.documents.edit import remove_members
+
+        return remove_members(self, expnames, **kwargs)
+
+    def set_role(self, expnames: str | Iterable[str], role: str, **kwargs: Any) -> Association:
+        """See :func:`asnkit.documents.edit.set_role`."""
+        from asnkit.documents.edit import set_role
+
+        return set_role(self, expnames, role, **kwargs)
+
+    def rename_product(self, new_name: str, **kwargs: Any) -> Association:
+        """See :func:`asnkit.documents.edit.rename_product`."""
+        from asnkit.documents.edit import rename_product
+
+        return rename_product(self, new_name, **kwargs)
+
+    def with_paths(self, mode: Any, **kwargs: Any) -> Association:
+        """See :func:`asnkit.documents.edit.with_paths`."""
+        from asnkit.documents.edit import with_paths
+
+        return with_paths(self, mode, **kwargs)
+
+    def validate(self) -> Association:
+        """Validate (see :func:`asnkit.validate`); return self."""
+        from asnkit.documents.validation import validate
+
+        validate(self)
+        return self
+
+    # ------------------------------------------------------------------ display
+    def __repr__(self) -> str:
+        roles = ", ".join(f"{n} {r}" for r, n in self.roles.items())
+        nprod = len(self._data.get("products", ()))
+        where = f" {self.filename}" if self.filename else ""
+        return (
+            f"<Association {self.asn_type} {self.asn_id or ''}{where}: "
+            f"{nprod} product{'s' if nprod != 1 else ''}, {len(self.members())} members"
+            f"{f' ({roles})' if roles else ''}>"
+        ).replace("  ", " ")
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        head = "".join(
+            f"<tr><th style='text-align:left'>{esc(k)}</th><td>{esc(str(v))}</td></tr>"
+            for k, v in self._data.items()
+            if k not in ("products", "constraints")
+        )
+        rows = []
+        for product in self.products:
+            for m in product.members:
+                rows.append(
+                    f"<tr><td>{esc(str(product.name))}</td><td>{esc(str(m.expname))}</td>"
+                    f"<td>{esc(str(m.exptype))}</td></tr>"
+                )
+        title = esc(self.filename or "Association")
+        return (
+            f"<div><b>{title}</b><table>{head}</table>"
+            f"<table><thead><tr><th>product</th><th>expname</th><th>exptype</th></tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table></div>"
+        )
+
+
+def _level_of(asn_type: Any, asn_rule: Any = None) -> int:
+    text = str(asn_type or "").lower()
+    if text.endswith("2"):
+        return 2
+    if text.endswith("3"):
+        return 3
+    if "lv2" in str(asn_rule or "").lower():
+        return 2
+    return 3
+
+
+def _ordered_product(product: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if "name" in product:
+        out["name"] = product["name"]
+    out.update((k, v) for k, v in product.items() if k not in ("name", "members"))
+    out["members"] = [_ordered_member(m) for m in product.get("members", ())]
+    return out
+
+
+def _ordered_member(member: Mapping[str, Any]) -> dict[str, Any]:
+    out = {k: member[k] for k in MEMBER_KEYS if k in member}
+    out.update((k, v) for k, v in member.items() if k not in out)
+    return out
