@@ -1,0 +1,233 @@
+"""Write association pools: the inverse of :func:`asnkit.read_pool`.
+
+The file is what the DMS and ``jwst`` read: ``|``-separated text, one header
+line with the column names, one line per row, missing values written as
+``NULL`` (both :func:`asnkit.read_pool` and jwst's ``AssociationPool.read``
+take ``NULL`` as "no value"; an empty cell would also do, but a row whose
+only value is missing would then be a blank line, which readers skip).
+
+Writing is atomic: the text goes to a temporary file in the target folder,
+which then replaces the target in one step, so a reader never sees half a
+pool and a failed write leaves the old file untouched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from collections import Counter
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+import pandas as pd
+
+from asnkit.errors import PoolError
+from asnkit.pool.read import MISSING_TOKENS
+
+__all__ = ["MISSING_TEXT", "pool_text", "write_pool"]
+
+#: What a missing value is written as.
+MISSING_TEXT = "NULL"
+
+
+def write_pool(
+    df: pd.DataFrame,
+    path: str | os.PathLike | IO[str],
+    *,
+    overwrite: bool = False,
+    delimiter: str = "|",
+) -> Path | None:
+    """Write a pool so that :func:`asnkit.read_pool` gives it back.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The pool: one row per exposure with a ``filename`` column. Values are
+        written as text (``str(value)``); missing values (``NaN``, ``None``,
+        ``pd.NA``, empty text) as ``NULL``. The index is not written.
+    path : str, path-like or text buffer
+        Where to write. A buffer is written to directly (not atomically).
+    overwrite : bool, optional
+        Replace ``path`` if it exists. By default an existing file is never
+        touched.
+    delimiter : str, optional
+        The column separator, ``|`` for DMS pools.
+
+    Returns
+    -------
+    pathlib.Path or None
+        The file written, ``None`` for a buffer.
+
+    Raises
+    ------
+    FileExistsError
+        ``path`` exists and ``overwrite`` is false; the message names it.
+    asnkit.PoolError
+        The frame cannot be written as a pool that reads back the same: no
+        ``filename`` column, column names that repeat once lowercased, or a
+        value holding the delimiter or a line break (the message names the
+        row and the column).
+
+    Notes
+    -----
+    Reading back gives the same values as text, with surrounding blanks
+    removed (the reader strips cells), lowercase column names, and
+    ``attrs`` ``asn_pool`` / ``pool_file`` naming the new file.
+
+    Examples
+    --------
+    >>> import io
+    >>> import asnkit
+    >>> pool = asnkit.read_pool(asnkit.data.pool_path("pool_002_image_miri"))
+    >>> buffer = io.StringIO()
+    >>> write_pool(pool, buffer)
+    >>> _ = buffer.seek(0)
+    >>> asnkit.read_pool(buffer).equals(pool)
+    True
+    """
+    target = None if hasattr(path, "write") else Path(path)
+    where = str(target) if target is not None else "<buffer>"
+    text = pool_text(df, delimiter=delimiter, name=where)
+    if target is None:
+        path.write(text)  # type: ignore[union-attr]
+        return None
+    if target.exists() and not overwrite:
+        raise FileExistsError(f"{target} exists; pass overwrite=True to replace it")
+    _write_atomically(text, target, overwrite=overwrite)
+    return target
+
+
+def pool_text(df: pd.DataFrame, *, delimiter: str = "|", name: str = "<frame>") -> str:
+    """The text of a pool file for ``df`` (see :func:`write_pool`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> print(pool_text(pd.DataFrame({"FILENAME": ["a.fits"], "obs_num": [None]})), end="")
+    filename|obs_num
+    a.fits|NULL
+    """
+    columns = _column_names(df, delimiter, name)
+    body = np.empty((len(df), len(columns)), dtype=object)
+    for position, column in enumerate(columns):
+        body[:, position] = _cells(df.iloc[:, position], column, delimiter, name, df)
+    if len(df) and len(columns):
+        _check_first_cells(body[:, 0], columns[0], name, df)
+    lines = [delimiter.join(columns)]
+    lines.extend(delimiter.join(row) for row in body.tolist())
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------- checks
+
+
+def _column_names(df: pd.DataFrame, delimiter: str, name: str) -> list[str]:
+    columns = [str(column).strip().lower() for column in df.columns]
+    for original, column in zip(df.columns, columns, strict=True):
+        if not column:
+            raise PoolError("a column has no name", file=name, column=str(original))
+        if delimiter in column or "\n" in column or "\r" in column:
+            raise PoolError(
+                f"column name holds the delimiter {delimiter!r} or a line break",
+                file=name,
+                column=str(original),
+            )
+    if columns and columns[0].startswith("#"):
+        raise PoolError(
+            "the first column name starts with '#': the header would read as a comment",
+            file=name,
+            column=columns[0],
+        )
+    repeated = [column for column, count in Counter(columns).items() if count > 1]
+    if repeated:
+        raise PoolError(
+            "duplicated column name once lowercased (pool column names are case-insensitive)",
+            file=name,
+            column=repeated[0],
+        )
+    if "filename" not in columns:
+        raise PoolError("no 'filename' column: a pool needs one", file=name, column="filename")
+    return columns
+
+
+def _cells(
+    values: pd.Series, column: str, delimiter: str, name: str, df: pd.DataFrame
+) -> np.ndarray:
+    """The column as text cells, missing values as ``NULL``."""
+    raw = values.to_numpy(dtype=object)
+    text = pd.Series([str(v) for v in raw], dtype=object)
+    missing = pd.isna(raw) | text.str.strip().str.lower().isin(MISSING_TOKENS).to_numpy()
+    text = text.where(~missing, MISSING_TEXT)
+    for bad, what in (
+        (delimiter, f"the delimiter {delimiter!r}"),
+        ("\n", "a line break"),
+        ("\r", "a line break"),
+    ):
+        hits = np.flatnonzero(text.str.contains(bad, regex=False).to_numpy(dtype=bool))
+        if len(hits):
+            _raise_bad_cell(hits[0], column, f"holds {what}", name, df, text.to_numpy())
+    return text.to_numpy(dtype=object)
+
+
+def _check_first_cells(cells: np.ndarray, column: str, name: str, df: pd.DataFrame) -> None:
+    hits = np.flatnonzero([cell.lstrip().startswith("#") for cell in cells])
+    if len(hits):
+        _raise_bad_cell(
+            hits[0],
+            column,
+            "starts with '#' in the first column: the row would read as a comment",
+            name,
+            df,
+            cells,
+        )
+
+
+def _raise_bad_cell(
+    position: int, column: str, what: str, name: str, df: pd.DataFrame, cells: np.ndarray
+) -> None:
+    label = df.index[position]
+    raise PoolError(
+        f"row {position} (index {label!r}) value {cells[position]!r} {what}",
+        file=name,
+        line=int(position) + 2,
+        column=column,
+    )
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _write_atomically(text: str, target: Path, *, overwrite: bool) -> None:
+    folder = target.parent
+    if not folder.is_dir():
+        raise FileNotFoundError(f"folder of {target} does not exist")
+    temp = folder / f".{target.name}.{secrets.token_hex(6)}.tmp"
+    try:
+        # mode "x": a new file with the usual permissions (umask applies)
+        with open(temp, "x", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        if overwrite:
+            with contextlib.suppress(OSError):
+                os.chmod(temp, target.stat().st_mode & 0o7777)
+            os.replace(temp, target)
+        else:
+            _link_exclusively(temp, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+
+
+def _link_exclusively(temp: Path, target: Path) -> None:
+    """Put ``temp`` at ``target`` unless something is there (even if created meanwhile)."""
+    try:
+        os.link(temp, target)
+    except FileExistsError:
+        raise FileExistsError(f"{target} exists; pass overwrite=True to replace it") from None
+    except OSError:  # file systems without hard links
+        if target.exists():
+            raise FileExistsError(f"{target} exists; pass overwrite=True to replace it") from None
+        os.replace(temp, target)
