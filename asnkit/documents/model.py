@@ -45,6 +45,7 @@ __all__ = [
     "Member",
     "Product",
     "atomic_write_text",
+    "level_of",
     "plain",
 ]
 
@@ -301,7 +302,7 @@ class Association(Mapping[str, Any]):
         asn_candidate`` then any other key.
         """
         if level is None:
-            level = _level_of(asn_type, header.get("asn_rule"))
+            level = level_of(asn_type, header.get("asn_rule"))
         order = LEVEL2_KEYS if level == 2 else LEVEL3_KEYS
         fields = {"asn_type": asn_type, **header}
         data: dict[str, Any] = {k: fields[k] for k in order if k in fields}
@@ -414,7 +415,7 @@ class Association(Mapping[str, Any]):
     @property
     def level(self) -> int:
         """2 for Level 2 (``*2`` types, ``Lv2`` rules), else 3."""
-        return _level_of(self.asn_type, self.asn_rule)
+        return level_of(self.asn_type, self.asn_rule)
 
     @property
     def name(self) -> str | None:
@@ -565,7 +566,14 @@ class Association(Mapping[str, Any]):
         )
 
 
-def _level_of(asn_type: Any, asn_rule: Any = None) -> int:
+def level_of(asn_type: Any, asn_rule: Any = None) -> int:
+    """The level of an association type: 2 for ``*2`` types (or ``Lv2`` rules), else 3.
+
+    Examples
+    --------
+    >>> level_of("spec2"), level_of("wfs-image3"), level_of("image", "discover_Asn_Image")
+    (2, 3, 3)
+    """
     text = str(asn_type or "").lower()
     if text.endswith("2"):
         return 2

@@ -1,0 +1,334 @@
+"""Validating association documents: JSON schema plus the rules the pipeline relies on.
+
+The schemas (``asnkit/documents/schemas/asn_level2b.v1.json`` and
+``asn_level3.v1.json``) require what the pipeline needs: non-empty
+``products``, each with a ``name`` and non-empty ``members``, each member with
+a string ``expname`` and ``exptype``. Beyond the schema:
+
+- member exptypes are known (:data:`KNOWN_EXPTYPES`, case-insensitive);
+- a Level 2 product holds exactly one science member;
+- product names are unique within an association, and within a set;
+- :class:`~asnkit.AssociationWarning` when an expname carries a folder or the
+  members live in different folders (only from :func:`validate`).
+
+Every fault is a :class:`Fault` ``(path, message)`` with the JSON path in
+dotted form (``products[0].members[3]``).
+
+Examples
+--------
+>>> bad = {"asn_type": "image2", "products": [{"name": "a", "members": [
+...     {"expname": "a_rate.fits", "exptype": "science"},
+...     {"expname": "b_rate.fits", "exptype": "science"},
+...     {"exptype": "science"}]}]}
+>>> for fault in iter_errors(bad):
+...     print(fault)
+products[0].members[2]: 'expname' is required
+products[0]: a Level 2 product holds exactly one science member, found 3
+>>> is_valid(bad)
+False
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import warnings
+from collections.abc import Iterable, Iterator, Mapping
+from importlib import resources
+from typing import Any, NamedTuple
+
+from asnkit.documents.collection import AssociationSet
+from asnkit.documents.model import Association, level_of
+from asnkit.errors import AssociationError, AssociationWarning
+
+__all__ = [
+    "KNOWN_EXPTYPES",
+    "SCHEMA_FILES",
+    "Fault",
+    "format_path",
+    "is_valid",
+    "iter_errors",
+    "load_schema",
+    "path_warnings",
+    "validate",
+]
+
+#: Member types the pipeline knows (compared lowercase).
+KNOWN_EXPTYPES = frozenset(
+    {
+        "science",
+        "background",
+        "imprint",
+        "selfcal",
+        "psf",
+        "sourcecat",
+        "segmap",
+        "direct_image",
+        "target_acquisition",
+        "autoflat",
+        "autowave",
+    }
+)
+
+#: Schema file (package data in ``asnkit/documents/schemas``) for each level.
+SCHEMA_FILES = {2: "asn_level2b.v1.json", 3: "asn_level3.v1.json"}
+
+
+class Fault(NamedTuple):
+    """One fault in a document: the JSON path (``products[0].members[3]``) and a message."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+
+def format_path(parts: Iterable[Any]) -> str:
+    """A JSON path in dotted form.
+
+    Examples
+    --------
+    >>> format_path(["products", 0, "members", 3, "expname"])
+    'products[0].members[3].expname'
+    >>> format_path([])
+    ''
+    """
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+@functools.cache
+def load_schema(level: int) -> dict[str, Any]:
+    """The JSON schema of Level 2 (``2``) or Level 3 (``3``) associations."""
+    if level not in SCHEMA_FILES:
+        raise ValueError(f"level must be 2 or 3, not {level!r}")
+    text = resources.files("asnkit.documents").joinpath("schemas", SCHEMA_FILES[level])
+    return json.loads(text.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def _validator(level: int) -> Any:
+    import jsonschema
+
+    schema = load_schema(level)
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema)
+
+
+_TYPE_WORDS = {
+    "string": "a string",
+    "array": "a list",
+    "object": "an object",
+    "null": "null",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+}
+
+
+def _schema_message(error: Any) -> str:
+    kind = error.validator
+    if kind == "required":
+        missing = [k for k in error.validator_value if k not in error.instance]
+        return ", ".join(f"{k!r}" for k in missing) + " is required"
+    if kind == "type":
+        types = error.validator_value
+        types = [types] if isinstance(types, str) else list(types)
+        want = " or ".join(_TYPE_WORDS.get(t, t) for t in types)
+        return f"must be {want}, not {type(error.instance).__name__} {error.instance!r:.60}"
+    if kind == "minItems":
+        return "must not be empty"
+    if kind == "minLength":
+        return "must not be an empty string"
+    return error.message
+
+
+def _iter_document(asn: Any, level: int | None) -> Iterator[Fault]:
+    if not isinstance(asn, (Association, Mapping)):
+        yield Fault("", f"an association is a JSON object, not {type(asn).__name__}")
+        return
+    data = asn.to_dict() if isinstance(asn, Association) else asn
+    if level is None:
+        level = level_of(data.get("asn_type"), data.get("asn_rule"))
+    schema_faults = sorted(
+        _validator(level).iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]
+    )
+    for error in schema_faults:
+        yield Fault(format_path(error.absolute_path), _schema_message(error))
+    products = data.get("products")
+    if not isinstance(products, list):
+        return
+    names: dict[str, int] = {}
+    for i, product in enumerate(products):
+        if not isinstance(product, Mapping):
+            continue
+        where = f"products[{i}]"
+        name = product.get("name")
+        if isinstance(name, str):
+            if name in names:
+                yield Fault(
+                    f"{where}.name",
+                    f"product name {name!r} is already used by products[{names[name]}]",
+                )
+            else:
+                names[name] = i
+        members = product.get("members")
+        if not isinstance(members, list):
+            continue
+        science = 0
+        for j, member in enumerate(members):
+            if not isinstance(member, Mapping):
+                continue
+            exptype = member.get("exptype")
+            if isinstance(exptype, str):
+                if exptype.lower() not in KNOWN_EXPTYPES:
+                    yield Fault(
+                        f"{where}.members[{j}].exptype",
+                        f"unknown member type {exptype!r} (known: "
+                        f"{', '.join(sorted(KNOWN_EXPTYPES))})",
+                    )
+                science += exptype.lower() == "science"
+        if level == 2 and members and science != 1:
+            yield Fault(
+                where,
+                f"a Level 2 product holds exactly one science member, found {science}",
+            )
+
+
+def iter_errors(
+    asn: Association | Mapping[str, Any] | AssociationSet,
+    *,
+    level: int | None = None,
+) -> Iterator[Fault]:
+    """Every fault of an association (or of each association of a set).
+
+    Parameters
+    ----------
+    asn : Association, dict or AssociationSet
+        For a set, paths start with the association's file name
+        (``jw..._asn.json:products[0]``) and product names must be unique
+        across the set.
+    level : {2, 3}, optional
+        The schema to use; by default the association's own level
+        (:attr:`Association.level`).
+
+    Yields
+    ------
+    Fault
+        ``(path, message)`` pairs, in document order.
+    """
+    if isinstance(asn, AssociationSet):
+        seen: dict[str, str] = {}
+        for item in asn:
+            prefix = f"{item.filename}:"
+            for fault in _iter_document(item, level):
+                yield Fault(prefix + fault.path, fault.message)
+            for i, name in enumerate(item.product_names):
+                if not isinstance(name, str):
+                    continue
+                if name in seen and seen[name] != item.filename:
+                    yield Fault(
+                        f"{prefix}products[{i}].name",
+                        f"product name {name!r} is also used by {seen[name]}",
+                    )
+                seen.setdefault(name, item.filename)
+        return
+    yield from _iter_document(asn, level)
+
+
+def is_valid(
+    asn: Association | Mapping[str, Any] | AssociationSet, *, level: int | None = None
+) -> bool:
+    """Whether the association (or set) has no fault (see :func:`iter_errors`)."""
+    return next(iter_errors(asn, level=level), None) is None
+
+
+def path_warnings(asn: Association | Mapping[str, Any]) -> list[str]:
+    """Warnings about member paths: expnames with a folder, members in several folders.
+
+    Examples
+    --------
+    >>> path_warnings({"products": [{"members": [{"expname": "data/a.fits"},
+    ...                                          {"expname": "b.fits"}]}]})
+    ["products[0].members[0].expname: 'data/a.fits' carries a folder; the pipeline \
+looks for members relative to the association's folder", 'members live in 2 different \
+folders: data, .']
+    """
+    out = []
+    folders: dict[str, None] = {}
+    products = asn.get("products") if isinstance(asn, Mapping) else None
+    for i, product in enumerate(products if isinstance(products, list) else []):
+        members = product.get("members") if isinstance(product, Mapping) else None
+        for j, member in enumerate(members if isinstance(members, list) else []):
+            name = member.get("expname") if isinstance(member, Mapping) else None
+            if not isinstance(name, str):
+                continue
+            folder = os.path.dirname(name)
+            folders[os.path.normpath(folder) if folder else "."] = None
+            if folder:
+                out.append(
+                    f"products[{i}].members[{j}].expname: {name!r} carries a folder; the "
+                    "pipeline looks for members relative to the association's folder"
+                )
+    if len(folders) > 1:
+        out.append(f"members live in {len(folders)} different folders: {', '.join(folders)}")
+    return out
+
+
+def validate(
+    asn: Association | Mapping[str, Any] | AssociationSet,
+    *,
+    level: int | None = None,
+    file: str | None = None,
+) -> None:
+    """Raise :class:`~asnkit.AssociationError` listing every fault, if any.
+
+    Also warns (:class:`~asnkit.AssociationWarning`) about member paths
+    (see :func:`path_warnings`).
+
+    Parameters
+    ----------
+    asn : Association, dict or AssociationSet
+        What to check.
+    level : {2, 3}, optional
+        The schema to use (default: the association's level).
+    file : str, optional
+        Name to show in the message (default: the association's filename).
+
+    Raises
+    ------
+    AssociationError
+        With ``errors`` = the list of ``(path, message)`` faults.
+
+    Examples
+    --------
+    >>> validate({"asn_type": "image3", "products": [{"name": "p", "members": []}]})
+    Traceback (most recent call last):
+    ...
+    asnkit.errors.AssociationError: association is invalid (1 fault):
+      products[0].members: must not be empty
+    """
+    faults = list(iter_errors(asn, level=level))
+    if file is None:
+        file = getattr(asn, "filename", None)
+    where = file or "association"
+    if faults:
+        n = len(faults)
+        lines = "\n".join(f"  {f}" for f in faults)
+        raise AssociationError(
+            f"{where} is invalid ({n} fault{'s' if n != 1 else ''}):\n{lines}", errors=faults
+        )
+    items = list(asn) if isinstance(asn, AssociationSet) else [asn]
+    for item in items:
+        name = getattr(item, "filename", None) or file
+        for message in path_warnings(item):
+            warnings.warn(
+                f"{name}: {message}" if name else message, AssociationWarning, stacklevel=2
+            )
