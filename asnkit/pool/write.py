@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 from collections import Counter
 from pathlib import Path
@@ -26,10 +27,13 @@ import pandas as pd
 from asnkit.errors import PoolError
 from asnkit.pool.read import MISSING_TOKENS
 
-__all__ = ["MISSING_TEXT", "pool_text", "write_pool"]
+__all__ = ["LINE_BREAKS", "MISSING_TEXT", "pool_text", "write_pool"]
 
 #: What a missing value is written as.
 MISSING_TEXT = "NULL"
+
+#: Characters that end a line for :meth:`str.splitlines` (and so for the reader).
+LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 
 
 def write_pool(
@@ -128,7 +132,7 @@ def _column_names(df: pd.DataFrame, delimiter: str, name: str) -> list[str]:
     for original, column in zip(df.columns, columns, strict=True):
         if not column:
             raise PoolError("a column has no name", file=name, column=str(original))
-        if delimiter in column or "\n" in column or "\r" in column:
+        if delimiter in column or any(char in column for char in LINE_BREAKS):
             raise PoolError(
                 f"column name holds the delimiter {delimiter!r} or a line break",
                 file=name,
@@ -160,14 +164,16 @@ def _cells(
     text = pd.Series([str(v) for v in raw], dtype=object)
     missing = pd.isna(raw) | text.str.strip().str.lower().isin(MISSING_TOKENS).to_numpy()
     text = text.where(~missing, MISSING_TEXT)
-    for bad, what in (
-        (delimiter, f"the delimiter {delimiter!r}"),
-        ("\n", "a line break"),
-        ("\r", "a line break"),
-    ):
-        hits = np.flatnonzero(text.str.contains(bad, regex=False).to_numpy(dtype=bool))
-        if len(hits):
-            _raise_bad_cell(hits[0], column, f"holds {what}", name, df, text.to_numpy())
+    forbidden = re.compile("[" + re.escape(delimiter + LINE_BREAKS) + "]")
+    hits = np.flatnonzero(text.str.contains(forbidden, regex=True).to_numpy(dtype=bool))
+    if len(hits):
+        cell = text.iat[hits[0]]
+        what = (
+            f"the delimiter {delimiter!r}"
+            if delimiter in cell
+            else f"a line break ({forbidden.search(cell).group()!r})"
+        )
+        _raise_bad_cell(hits[0], column, f"holds {what}", name, df, text.to_numpy())
     return text.to_numpy(dtype=object)
 
 
@@ -188,10 +194,10 @@ def _raise_bad_cell(
     position: int, column: str, what: str, name: str, df: pd.DataFrame, cells: np.ndarray
 ) -> None:
     label = df.index[position]
+    label = label.item() if hasattr(label, "item") else label
     raise PoolError(
         f"row {position} (index {label!r}) value {cells[position]!r} {what}",
         file=name,
-        line=int(position) + 2,
         column=column,
     )
 
