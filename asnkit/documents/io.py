@@ -80,9 +80,7 @@ def _read(source: PathOrFile) -> tuple[str | bytes, str, str | None]:
     return read(), "<stream>", None
 
 
-def load_asn(
-    source: PathOrFile, *, validate: bool = True, level: int | None = None
-) -> Association:
+def load_asn(source: PathOrFile, *, validate: bool = True, level: int | None = None) -> Association:
     """Read an association file.
 
     Parameters

@@ -287,6 +287,7 @@ def validate(
     *,
     level: int | None = None,
     file: str | None = None,
+    warn_paths: bool = True,
 ) -> None:
     """Raise :class:`~asnkit.AssociationError` listing every fault, if any.
 
@@ -301,6 +302,8 @@ def validate(
         The schema to use (default: the association's level).
     file : str, optional
         Name to show in the message (default: the association's filename).
+    warn_paths : bool
+        Warn about folders in member names (off when they are meant).
 
     Raises
     ------
@@ -325,6 +328,8 @@ def validate(
         raise AssociationError(
             f"{where} is invalid ({n} fault{'s' if n != 1 else ''}):\n{lines}", errors=faults
         )
+    if not warn_paths:
+        return
     items = list(asn) if isinstance(asn, AssociationSet) else [asn]
     for item in items:
         name = getattr(item, "filename", None) or file

@@ -1,0 +1,583 @@
+"""Building associations from pool rows (:func:`to_association`) or file lists (:func:`from_files`).
+
+Both fill every field the pipeline reads, in its key order: ``asn_type``,
+``asn_rule``, ``version_id``, ``code_version``, ``degraded_status``,
+``program``, ``constraints``, ``asn_id``, ``target``, ``asn_pool`` and
+``products``. Member names follow the pipeline: a pool's ``*_uncal.fits``
+becomes ``*_cal.fits`` in Level 3 (``_calints`` for coronagraphy, AMI and
+TSO; ``_x1d`` for spectroscopic backgrounds; ``_rate`` when the exposure gets
+no Level 2b processing) and ``*_rate.fits`` (``_rateints``) in Level 2.
+
+Examples
+--------
+>>> import asnkit
+>>> pool = asnkit.read_pool(asnkit.data.pool_path("pool_002_image_miri"))
+>>> asn = to_association(pool, asn_type="image3")
+>>> asn.filename, asn.products[0].name
+('jw99009-o001_image3_00001_asn.json', 'jw99009-o001_t001_miri_f560w')
+>>> asn.expnames[:2]
+['jw_00001_cal.fits', 'jw_00002_cal.fits']
+>>> lv2 = to_association(pool, asn_type="image2")
+>>> len(lv2.products), lv2.products[0].members[0].expname
+(8, 'jw_00001_rate.fits')
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from asnkit.documents.model import Association, level_of
+from asnkit.documents.names import (
+    asn_filename,
+    file_stem,
+    format_program,
+    format_target,
+    is_empty,
+    strip_suffix,
+)
+from asnkit.documents.names import (
+    product_name as dms_product_name,
+)
+from asnkit.documents.paths import PathMode, member_path
+from asnkit.documents.validation import KNOWN_EXPTYPES, validate
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = [
+    "DEGRADED",
+    "NOT_DEGRADED",
+    "ROLES",
+    "exposure_role",
+    "from_files",
+    "level2_name",
+    "level3_name",
+    "to_association",
+]
+
+#: ``degraded_status`` when no member has an exposure error.
+NOT_DEGRADED = "No known degraded exposures in association."
+#: ``degraded_status`` when some member has an exposure error.
+DEGRADED = (
+    "One or more members have an error associated with them."
+    "\nDetails can be found in the member.exposerr attribute."
+)
+#: Roles a user can give members (``roles=``); the same as the known member types.
+ROLES = KNOWN_EXPTYPES
+
+_ACQ_EXP_TYPES = frozenset(
+    {
+        "mir_tacq",
+        "mir_taconfirm",
+        "nis_taconfirm",
+        "nis_tacq",
+        "nrc_taconfirm",
+        "nrc_tacq",
+        "nrs_confirm",
+        "nrs_msata",
+        "nrs_taconfirm",
+        "nrs_tacq",
+        "nrs_taslit",
+        "nrs_verify",
+        "nrs_wata",
+    }
+)
+_SPECIAL_EXP_TYPES = {"nrs_autoflat": "autoflat", "nrs_autowave": "autowave"}
+_CORON_EXP_TYPES = frozenset({"mir_4qpm", "mir_lyot", "nrc_coron"})
+_TSO_EXP_TYPES = frozenset({"nrc_tsimage", "nrc_tsgrism", "nrs_brightobj"})
+#: Exposure types that get Level 2b processing (their Level 3 members are ``_cal``).
+_LEVEL2B_EXP_TYPES = frozenset(
+    {
+        "fgs_image",
+        "mir_4qpm",
+        "mir_image",
+        "mir_lyot",
+        "nis_ami",
+        "nis_image",
+        "nrc_coron",
+        "nrc_image",
+        "nrs_mimf",
+        "nrc_tsimage",
+        "mir_coroncal",
+        "nis_focus",
+        "nrc_focus",
+        "nrs_focus",
+        "nrs_image",
+        "mir_lrs-fixedslit",
+        "mir_lrs-slitless",
+        "mir_mrs",
+        "mir_wfss",
+        "nis_soss",
+        "nis_wfss",
+        "nrc_tsgrism",
+        "nrc_wfss",
+        "nrs_fixedslit",
+        "nrs_ifu",
+        "nrs_msaspec",
+        "nrs_brightobj",
+    }
+    | _ACQ_EXP_TYPES
+)
+_UNCAL = re.compile(r"^(?P<path>.+)_uncal(?P<ext>\.[^/\\]+)$", re.IGNORECASE)
+_DMS_EXPOSURE = re.compile(r"^jw(?P<program>\d{5})(?P<obs>\d{3})\d{3}_", re.IGNORECASE)
+
+
+def _text(value: Any) -> str:
+    return "" if is_empty(value) else str(value).strip()
+
+
+def _low(row: Mapping[str, Any], key: str) -> str:
+    return _text(row.get(key)).lower()
+
+
+def exposure_role(row: Mapping[str, Any]) -> str:
+    """The member type of a pool row, as the pipeline decides it.
+
+    Non-science pointings (``pntgtype``) and target-acquisition exposure types
+    are ``target_acquisition``; NIRSpec auto flats/waves are ``autoflat`` /
+    ``autowave``; then the first set flag of ``is_psf`` (psf), ``is_imprt``
+    (imprint) and ``bkgdtarg`` (background); else ``science``.
+
+    Examples
+    --------
+    >>> exposure_role({"exp_type": "nrc_tacq"}), exposure_role({"bkgdtarg": "T"})
+    ('target_acquisition', 'background')
+    >>> exposure_role({"pntgtype": "science", "is_psf": "f", "exp_type": "nrc_coron"})
+    'science'
+    """
+    pntgtype = _low(row, "pntgtype")
+    exp_type = _low(row, "exp_type")
+    if exp_type in _ACQ_EXP_TYPES or pntgtype == "target_acquisition":
+        return "target_acquisition"
+    if exp_type in _SPECIAL_EXP_TYPES:
+        return _SPECIAL_EXP_TYPES[exp_type]
+    if pntgtype and pntgtype != "science" and pntgtype in KNOWN_EXPTYPES:
+        return pntgtype
+    for role, column in (("psf", "is_psf"), ("imprint", "is_imprt"), ("background", "bkgdtarg")):
+        if not is_empty(row.get(column)):
+            return role
+    return "science"
+
+
+def _uses_integrations(row: Mapping[str, Any]) -> bool:
+    if _low(row, "pntgtype") not in ("", "science"):
+        return False
+    exp_type = _low(row, "exp_type")
+    if exp_type in _ACQ_EXP_TYPES:
+        return False
+    if exp_type in _CORON_EXP_TYPES:
+        if exp_type == "nrc_coron" and _low(row, "subarray") == "full":
+            pupil, detector = _low(row, "pupil"), _low(row, "detector")
+            if (pupil == "maskbar" and detector in ("nrca1", "nrca2", "nrca3")) or (
+                pupil == "maskrnd" and detector in ("nrca1", "nrca3", "nrca4")
+            ):
+                return False
+        return True
+    return exp_type == "nis_ami" or exp_type in _TSO_EXP_TYPES or _low(row, "tsovisit") == "t"
+
+
+def level2_name(filename: str, *, integrations: bool = False) -> str:
+    """The Level 2 input of a raw exposure: ``*_uncal.fits`` → ``*_rate.fits`` (``_rateints``).
+
+    Names without ``_uncal`` are kept.
+
+    Examples
+    --------
+    >>> level2_name("jw_00001_uncal.fits"), level2_name("x_uncal.fits", integrations=True)
+    ('jw_00001_rate.fits', 'x_rateints.fits')
+    """
+    match = _UNCAL.match(filename)
+    if not match:
+        return filename
+    suffix = "rateints" if integrations else "rate"
+    return f"{match['path']}_{suffix}{match['ext']}"
+
+
+def level3_name(
+    filename: str,
+    *,
+    exp_type: str | None = None,
+    role: str = "science",
+    integrations: bool = False,
+    spectroscopic: bool = False,
+) -> str:
+    """The Level 3 input of a raw exposure: ``*_uncal.fits`` → ``*_cal.fits`` and variants.
+
+    ``_x1d`` for backgrounds of spectroscopic associations, ``_rate`` for
+    exposure types without Level 2b processing, plus ``ints`` for
+    coronagraphy, AMI and TSO. Names without ``_uncal`` are kept.
+
+    Examples
+    --------
+    >>> level3_name("jw_1_uncal.fits", exp_type="nrc_image")
+    'jw_1_cal.fits'
+    >>> level3_name("jw_1_uncal.fits", exp_type="nrs_fixedslit", role="background",
+    ...             spectroscopic=True)
+    'jw_1_x1d.fits'
+    >>> level3_name("jw_1_uncal.fits", exp_type="nrc_coron", integrations=True)
+    'jw_1_calints.fits'
+    """
+    match = _UNCAL.match(filename)
+    if not match:
+        return filename
+    if role == "background" and spectroscopic:
+        suffix = "x1d"
+    elif exp_type is None or exp_type.lower() in _LEVEL2B_EXP_TYPES:
+        suffix = "cal"
+    else:
+        suffix = "rate"
+    if integrations:
+        suffix += "ints"
+    return f"{match['path']}_{suffix}{match['ext']}"
+
+
+def _role_lookup(
+    roles: Mapping[str, str] | Callable[[Mapping[str, Any]], str | None] | str | None,
+    df: pd.DataFrame,
+) -> Callable[[Mapping[str, Any]], str | None]:
+    """A function row -> user role (or None)."""
+    if roles is None:
+        return lambda row: None
+    if callable(roles):
+        return roles
+    if isinstance(roles, str):
+        if roles not in df.columns:
+            raise KeyError(f"roles={roles!r}: no such column in the pool rows")
+        column = roles
+        return lambda row: None if is_empty(row.get(column)) else str(row[column])
+    by_key = {strip_suffix(str(name)).lower(): role for name, role in roles.items()}
+    return lambda row: by_key.get(strip_suffix(str(row.get("filename", ""))).lower())
+
+
+def _check_role(role: str, where: str) -> str:
+    low = role.strip().lower()
+    if low not in KNOWN_EXPTYPES:
+        raise ValueError(
+            f"{where}: unknown role {role!r} (known: {', '.join(sorted(KNOWN_EXPTYPES))})"
+        )
+    return low
+
+
+def _common(rows: list[Mapping[str, Any]], key: str) -> list[str]:
+    """The distinct set values of a column, in order of appearance."""
+    seen: dict[str, None] = {}
+    for row in rows:
+        value = _text(row.get(key))
+        if value:
+            seen[value] = None
+    return list(seen)
+
+
+def _default_asn_id(rows: list[Mapping[str, Any]]) -> str:
+    from asnkit.pool.candidates import parse_candidates
+
+    shared: list[str] | None = None
+    for row in rows:
+        ids = [cid.lower() for cid, _ in parse_candidates(_text(row.get("asn_candidate")) or None)]
+        shared = ids if shared is None else [i for i in shared if i in ids]
+    if shared:
+        observations = [i for i in shared if i.startswith("o")]
+        return (observations or shared)[0]
+    obs = _common(rows, "obs_num")
+    if len(obs) == 1 and obs[0].isdigit():
+        return f"o{int(obs[0]):03d}"
+    return "a3001"
+
+
+def _constraints_text(rows: list[Mapping[str, Any]], n_rows: int) -> str:
+    lines = [f"asnkit: built from {n_rows} pool row{'s' if n_rows != 1 else ''}"]
+    for key in ("program", "instrume", "detector", "exp_type", "filter", "pupil", "grating",
+                "fxd_slit", "subarray"):  # fmt: skip
+        values = _common(rows, key)
+        if values:
+            lines.append(f"{key}: {'|'.join(v.lower() for v in values)}")
+    return "\n".join(lines)
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows as dicts, junk rows (file names with blanks) left out."""
+    if "filename" not in df.columns:
+        raise KeyError("the pool rows need a 'filename' column")
+    rows = df.to_dict(orient="records")
+    return [r for r in rows if _text(r.get("filename")) and " " not in _text(r["filename"])]
+
+
+def to_association(
+    df: pd.DataFrame,
+    *,
+    asn_type: str = "image3",
+    product_name: str | None = None,
+    roles: Mapping[str, str] | Callable[[Mapping[str, Any]], str | None] | str | None = None,
+    asn_id: str | None = None,
+    asn_rule: str | None = None,
+    version_id: str | None = None,
+    target: str | int | None = None,
+    program: str | int | None = None,
+    catalog: str | None = None,
+    paths: PathMode | str = PathMode.AS_GIVEN,
+    folder: str | os.PathLike[str] | None = None,
+    sequence: int = 1,
+    check: bool = True,
+) -> Association:
+    """An association of the selected pool rows.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Pool rows (see :func:`asnkit.read_pool`); junk rows are skipped. The
+        frame is not changed.
+    asn_type : str
+        ``image3``, ``spec3``, ``coron3``, ``ami3``, ``tso3``... make one Level 3
+        product with every row; ``image2``, ``spec2``, ``tso-image2``... make
+        one Level 2 product per science exposure, each holding the other
+        (non-science) members too.
+    product_name : str, optional
+        Level 3 product name; by default the DMS name
+        ``jw{program}-{asn_id}_{target}_{instrument}_{optical elements}[-{slit}][-{subarray}]``.
+        Level 2 products are named after their science exposure.
+    roles : mapping, callable or str, optional
+        Member types given by the user: ``{file name: role}`` (names match
+        without folder, extension and suffix), a function ``row -> role or None``,
+        or the name of a column holding roles. Roles: background, imprint, psf,
+        target_acquisition, selfcal, science, direct_image, sourcecat, segmap...
+        Rows without a user role get the pipeline's (:func:`exposure_role`).
+    asn_id : str, optional
+        Default: the candidate shared by all rows (observations first), else
+        ``o{obs_num}`` when all rows share one observation, else ``a3001``.
+    asn_rule, version_id, target, program : optional
+        Header values; by default ``asnkit_{asn_type}``, null, the rows' target
+        id and program.
+    catalog : str, optional
+        WFSS Level 2 only: the Level 3 image product whose ``_i2d.fits``,
+        ``_cat.ecsv`` and ``_segm.fits`` become the ``direct_image``,
+        ``sourcecat`` and ``segmap`` members of every product.
+    paths : PathMode or str
+        How to write member names (see :class:`~asnkit.documents.paths.PathMode`).
+    folder : path, optional
+        The association's folder, for ``paths="relative"`` / ``"absolute"``.
+    sequence : int
+        Sequence number of the DMS file name.
+    check : bool
+        Validate the result (:func:`asnkit.validate`).
+
+    Returns
+    -------
+    Association
+        With ``filename`` = the DMS file name.
+
+    Raises
+    ------
+    ValueError
+        No rows, no science member, or an unknown role.
+    """
+    level = level_of(asn_type)
+    rows = _records(df)
+    if not rows:
+        raise ValueError("to_association: no pool rows selected")
+    user_role = _role_lookup(roles, df)
+    for row in rows:
+        given = user_role(row)
+        where = f"row {row['filename']!r}"
+        row["_role"] = _check_role(given, where) if given else exposure_role(row)
+    science = [r for r in rows if r["_role"] == "science"]
+    if not science:
+        found = ", ".join(sorted({r["_role"] for r in rows}))
+        raise ValueError(
+            f"to_association: none of the {len(rows)} rows is a science exposure (roles from "
+            f"the pool flags: {found}); mark the science rows with roles={{file: 'science'}}"
+        )
+
+    program_text = format_program(program if program is not None else _common(rows, "program")[0])
+    asn_id = (asn_id or _default_asn_id(science)).lower()
+    targets = _common(science, "targetid")
+    raw_target = target if target is not None else (targets[0] if targets else None)
+    pool_name = df.attrs.get("asn_pool")
+    spectroscopic = "spec" in asn_type.lower()
+
+    def expname(row: Mapping[str, Any]) -> str:
+        name = str(row["filename"]).strip()
+        integrations = _uses_integrations(row)
+        if level == 2:
+            name = level2_name(name, integrations=integrations)
+        else:
+            name = level3_name(
+                name,
+                exp_type=_low(row, "exp_type") or None,
+                role=row["_role"],
+                integrations=integrations,
+                spectroscopic=spectroscopic,
+            )
+        return member_path(name, paths, folder=folder)
+
+    def member(row: Mapping[str, Any]) -> dict[str, Any]:
+        out = {
+            "expname": expname(row),
+            "exptype": row["_role"],
+            "exposerr": _text(row.get("exposerr")) or None,
+        }
+        if level == 3:
+            out["asn_candidate"] = _text(row.get("asn_candidate")) or "[]"
+        return out
+
+    if level == 3:
+        name = product_name or dms_product_name(
+            program_text,
+            asn_id,
+            raw_target,
+            "-".join(v.lower() for v in _common(science, "instrume")) or "unknown",
+            _common(science, "filter") + _common(science, "pupil") + _common(science, "grating"),
+            slit="-".join(_common(science, "fxd_slit")) or None,
+            subarray="-".join(_common(science, "subarray")) or None,
+        )
+        products = [{"name": name, "members": [member(r) for r in rows]}]
+        header_target = format_target(raw_target)
+    else:
+        others = [member(r) for r in rows if r["_role"] != "science"]
+        if catalog:
+            others += [
+                {"expname": f"{catalog}_i2d.fits", "exptype": "direct_image"},
+                {"expname": f"{catalog}_cat.ecsv", "exptype": "sourcecat"},
+                {"expname": f"{catalog}_segm.fits", "exptype": "segmap"},
+            ]
+        products = []
+        for row in science:
+            first = member(row)
+            name = strip_suffix(file_stem(first["expname"]))
+            if product_name and len(science) == 1:
+                name = product_name
+            products.append({"name": name, "members": [first, *others]})
+        header_target = _text(raw_target) or "none"
+
+    errors = [m.get("exposerr") for p in products for m in p["members"]]
+    asn = Association.new(
+        asn_type=asn_type,
+        level=level,
+        asn_rule=asn_rule or f"asnkit_{asn_type}",
+        version_id=version_id,
+        code_version=_code_version(),
+        degraded_status=DEGRADED if any(not is_empty(e) for e in errors) else NOT_DEGRADED,
+        program=program_text,
+        constraints=_constraints_text(rows, len(rows)),
+        asn_id=asn_id,
+        target=header_target,
+        asn_pool=str(pool_name) if pool_name else "none",
+        products=products,
+        filename=asn_filename(program_text, asn_id, asn_type, sequence, version_id),
+    )
+    if check:
+        validate(asn, warn_paths=PathMode(paths) not in _MEANT_PATHS)
+    return asn
+
+
+#: Path modes that put folders in member names on purpose (no warning then).
+_MEANT_PATHS = (PathMode.ABSOLUTE, PathMode.RELATIVE)
+
+
+def _code_version() -> str:
+    from asnkit import __version__
+
+    return f"asnkit {__version__}"
+
+
+def from_files(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    asn_type: str = "image3",
+    product_name: str | None = None,
+    roles: Mapping[str, str] | None = None,
+    asn_id: str | None = None,
+    asn_rule: str | None = None,
+    program: str | int | None = None,
+    target: str | None = None,
+    version_id: str | None = None,
+    path_mode: PathMode | str = PathMode.AS_GIVEN,
+    folder: str | os.PathLike[str] | None = None,
+    check: bool = True,
+) -> Association:
+    """An association of plain files: the job of jwst's ``asn_from_list``.
+
+    Level 3 types make one product named ``product_name`` (required, as in
+    ``asn_from_list``); Level 2 types make one product per science file,
+    named after the file without folder and suffix (``asn_from_list`` keeps
+    the folder in the name). Members are ``{"expname", "exptype"}`` as
+    ``asn_from_list`` writes them; ``roles`` maps file names (with or without
+    suffix) to member types (default ``science``).
+
+    The header is filled like ``asn_from_list`` does, with better defaults:
+    ``asn_type`` as asked (``asn_from_list`` writes ``"None"``), ``program``
+    and ``asn_id`` read from DMS file names (``jw01234001001_...`` → ``01234``,
+    ``o001``) when all files agree, else ``noprogram`` and ``a3001``;
+    ``target`` and ``asn_pool`` ``none``.
+
+    Examples
+    --------
+    >>> asn = from_files(["jw01234001001_02101_00001_nrca1_cal.fits",
+    ...                   "jw01234001001_02101_00002_nrca1_cal.fits"],
+    ...                  product_name="my_mosaic")
+    >>> asn.program, asn.asn_id, asn.filename
+    ('01234', 'o001', 'jw01234-o001_image3_00001_asn.json')
+    >>> from_files(["a_rate.fits", "b_rate.fits"], asn_type="image2").product_names
+    ['a', 'b']
+    """
+    level = level_of(asn_type)
+    names = [os.fspath(p) for p in paths]
+    if not names:
+        raise ValueError("from_files: no files given")
+    if level == 3 and not product_name:
+        raise ValueError(
+            "from_files: a Level 3 association needs product_name "
+            "(the name of the combined product, e.g. 'my_mosaic')"
+        )
+    role_of = {strip_suffix(k).lower(): _check_role(v, k) for k, v in (roles or {}).items()}
+    unknown = set(role_of) - {strip_suffix(n).lower() for n in names}
+    if unknown:
+        raise ValueError(f"from_files: roles given for files not in the list: {sorted(unknown)}")
+
+    matches = [_DMS_EXPOSURE.match(os.path.basename(n)) for n in names]
+    if program is None:
+        found = {m["program"] for m in matches if m}
+        program = found.pop() if len(found) == 1 and all(matches) else "noprogram"
+    if asn_id is None:
+        found = {m["obs"] for m in matches if m}
+        asn_id = f"o{found.pop()}" if len(found) == 1 and all(matches) else "a3001"
+
+    def member(name: str) -> dict[str, Any]:
+        return {
+            "expname": member_path(name, path_mode, folder=folder),
+            "exptype": role_of.get(strip_suffix(name).lower(), "science"),
+        }
+
+    members = [member(n) for n in names]
+    if level == 3:
+        products = [{"name": product_name, "members": members}]
+    else:
+        others = [m for m in members if m["exptype"] != "science"]
+        products = [
+            {"name": strip_suffix(m["expname"]), "members": [m, *others]}
+            for m in members
+            if m["exptype"] == "science"
+        ]
+        if product_name and len(products) == 1:
+            products[0]["name"] = product_name
+    program_text = format_program(program)
+    asn = Association.new(
+        asn_type=asn_type,
+        level=level,
+        asn_rule=asn_rule or ("DMS_Level3_Base" if level == 3 else "DMSLevel2bBase"),
+        version_id=version_id,
+        code_version=_code_version(),
+        degraded_status=NOT_DEGRADED,
+        program=program_text,
+        constraints="No constraints",
+        asn_id=asn_id.lower(),
+        target=target or "none",
+        asn_pool="none",
+        products=products,
+        filename=asn_filename(program_text, asn_id, asn_type, 1, version_id),
+    )
+    if check:
+        validate(asn, warn_paths=PathMode(path_mode) not in _MEANT_PATHS)
+    return asn
