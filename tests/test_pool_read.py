@@ -91,3 +91,44 @@ def test_case_twin_pools_hold_the_same_values_up_to_case():
         upper.loc[real, common].apply(lambda s: s.str.lower()),
         lower.loc[real, common].apply(lambda s: s.str.lower()),
     )
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [
+        (b"", r"empty\.csv: the pool is empty"),
+        (b"\n  \n", "the pool is empty"),
+        (b"filename|\xff\xfe|x\n", r"line 1: not a text pool"),
+        (b"filename||obs\n", "line 1: header field 2 has no column name"),
+    ],
+)
+def test_bad_files_on_disk_name_file_and_line(content, match, tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_bytes(content)
+    with pytest.raises(PoolError, match=match):
+        asnkit.read_pool(path)
+
+
+def test_a_folder_is_not_a_pool(tmp_path):
+    with pytest.raises(PoolError, match="is a directory"):
+        asnkit.read_pool(tmp_path)
+
+
+def test_bad_row_in_a_real_pool_names_file_line_and_column(tmp_path):
+    lines = pool_file("pool_002_image_miri").read_text().splitlines()
+    at = next(i for i, line in enumerate(lines) if not line.startswith("#"))  # the header
+    where = [c.strip().lower() for c in lines[at].split("|")].index("asn_candidate")
+    row = at + 2  # 0-based index of the second data row
+    cells = lines[row].split("|")
+    cells[where] = "[('o001' 'observation')]"
+    lines[row] = "|".join(cells)
+    path = tmp_path / "pool_bad.csv"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(PoolError) as info:
+        asnkit.read_pool(path)
+    found = (info.value.file, info.value.line, info.value.column)
+    assert found == (str(path), row + 1, "asn_candidate")
+    lines[row] = lines[row] + "|extra"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(PoolError, match=rf"pool_bad\.csv, line {row + 1}: expected \d+ fields"):
+        asnkit.read_pool(path)
