@@ -1,0 +1,141 @@
+"""Which exposure belongs to which group: associations, mappings, or pool columns.
+
+Association members name the *product* of an exposure (``jw..._cal.fits``) while a pool
+names the raw file (``jw..._uncal.fits``); both reduce to the same :func:`exposure_key`.
+:func:`membership` turns an :class:`~asnkit.AssociationSet`, its ``to_frame()``, any frame
+with an association column, or a plain mapping ``filename -> group(s)`` into one table of
+``(key, group, role)`` rows, so plots and widgets accept all of them.
+
+Examples
+--------
+>>> exposure_key("/data/jw01075001001_03105_00009_nrca2_uncal.fits")
+'jw01075001001_03105_00009_nrca2'
+>>> membership({"a_uncal.fits": "asn1", "b_rate.fits": ["asn1", "asn2"]}).values.tolist()
+[['a', 'asn1', None], ['b', 'asn1', None], ['b', 'asn2', None]]
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["GROUP_COLUMNS", "PIPELINE_SUFFIXES", "exposure_key", "membership"]
+
+#: Pipeline file-name suffixes removed by :func:`exposure_key`.
+PIPELINE_SUFFIXES = (
+    "uncal",
+    "rate",
+    "rateints",
+    "cal",
+    "calints",
+    "trapsfilled",
+    "ramp",
+    "crf",
+    "crfints",
+    "x1d",
+    "x1dints",
+    "s2d",
+    "s3d",
+    "i2d",
+    "bsub",
+    "bsubints",
+    "psfsub",
+    "psfalign",
+    "psfstack",
+    "c1d",
+    "cat",
+    "segm",
+    "photom",
+    "wfscmb",
+    "ami",
+    "aminorm",
+    "whtlt",
+)
+_KEY_RE = re.compile(
+    r"(?:_(?:" + "|".join(PIPELINE_SUFFIXES) + r"))?(?:\.fits(?:\.gz)?|\.asdf|\.json)?$",
+    re.IGNORECASE,
+)
+
+#: Columns naming the group of a row in a frame, in order of preference.
+GROUP_COLUMNS = ("association", "asn_file", "product", "asn_id", "group")
+
+
+def exposure_key(name: Any) -> str:
+    """File name without directory, extension and pipeline suffix, lower case."""
+    text = str(name).strip().replace("\\", "/").rsplit("/", 1)[-1]
+    return _KEY_RE.sub("", text).lower()
+
+
+def _asn_label(frame: pd.DataFrame) -> pd.Series:
+    """Product name for one-product associations, else the association file stem."""
+    if "asn_file" not in frame.columns:
+        return frame["product"].astype(object)
+    n_products = frame.groupby("asn_file", sort=False)["product"].transform("nunique")
+    stem = frame["asn_file"].astype(str).str.replace(r"_asn\.json$", "", regex=True)
+    return stem.where(n_products > 1, frame["product"]).astype(object)
+
+
+def membership(groups: Any) -> pd.DataFrame:
+    """Rows ``(key, group, role)`` of a grouping of exposures.
+
+    Parameters
+    ----------
+    groups : AssociationSet, Association, DataFrame or mapping
+        * an association set or a single association (anything with ``to_frame()`` or
+          ``products``): one group per association, labelled by its product name
+          (or its file name when it has several products), role = member exptype;
+        * a DataFrame with ``expname`` or ``filename`` and one of :data:`GROUP_COLUMNS`;
+        * a mapping ``filename -> group`` or ``filename -> [groups]``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``key`` (:func:`exposure_key`), ``group`` and ``role`` (or None).
+    """
+    if hasattr(groups, "to_frame") and not isinstance(groups, pd.DataFrame):
+        frame = groups.to_frame()
+        if not isinstance(frame, pd.DataFrame):  # pragma: no cover - defensive
+            raise TypeError(f"{type(groups).__name__}.to_frame() did not return a DataFrame")
+        if {"expname", "product"} <= set(frame.columns):
+            return pd.DataFrame(
+                {
+                    "key": frame["expname"].map(exposure_key),
+                    "group": _asn_label(frame),
+                    "role": frame.get("exptype", pd.Series(None, index=frame.index)).astype(object),
+                }
+            ).drop_duplicates(ignore_index=True)
+        groups = frame
+    if hasattr(groups, "products") and not isinstance(groups, (pd.DataFrame, Mapping)):
+        from asnkit.documents.collection import AssociationSet
+
+        return membership(AssociationSet([groups]))
+    if isinstance(groups, pd.DataFrame):
+        name_col = next((c for c in ("expname", "filename") if c in groups.columns), None)
+        group_col = next((c for c in GROUP_COLUMNS if c in groups.columns), None)
+        if name_col is None or group_col is None:
+            raise ValueError(
+                "a grouping frame needs a file column ('expname' or 'filename') and a group "
+                f"column (one of {', '.join(GROUP_COLUMNS)}); it has {list(groups.columns)}"
+            )
+        role = groups["exptype"] if "exptype" in groups.columns else None
+        out = pd.DataFrame(
+            {
+                "key": groups[name_col].map(exposure_key),
+                "group": groups[group_col].astype(object),
+                "role": role.astype(object) if role is not None else None,
+            }
+        )
+        return out.dropna(subset=["group"]).drop_duplicates(ignore_index=True)
+    if isinstance(groups, Mapping):
+        rows = []
+        for name, value in groups.items():
+            labels = [value] if isinstance(value, str) or not isinstance(value, Iterable) else value
+            rows.extend((exposure_key(name), label, None) for label in labels)
+        return pd.DataFrame(rows, columns=["key", "group", "role"])
+    raise TypeError(
+        "groups must be an AssociationSet, an Association, a DataFrame or a mapping "
+        f"filename -> group, not {type(groups).__name__}"
+    )

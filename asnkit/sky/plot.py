@@ -1,0 +1,630 @@
+"""Static plots: footprints on the sky and the schematic dither/mosaic grid.
+
+Both functions draw into a given matplotlib ``ax`` (or a new figure), return a
+:class:`FootprintPlot` holding the artists, and never call ``plt.show()``. matplotlib is
+imported inside the functions, so importing asnkit stays light.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from asnkit.sky.attitude import tangent_plane, vector_center
+from asnkit.sky.footprints import FootprintSource, footprints
+from asnkit.sky.groups import exposure_key, membership
+from asnkit.sky.schematic import is_junk, position_indices, schematic_layout
+
+__all__ = ["ColorBy", "FootprintPlot", "color_labels", "plot_grid", "plot_sky"]
+
+#: Label of exposures that belong to no group when colouring by association.
+UNGROUPED = "(no association)"
+_GREY = (0.6, 0.6, 0.6, 1.0)
+
+
+class ColorBy(str, Enum):
+    """Special ``color_by`` values (any other string is a column of the pool)."""
+
+    ASSOCIATION = "association"
+    DITHER = "dither"
+    TILE = "tile"
+    NONE = "none"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass
+class FootprintPlot:
+    """The artists of a footprint plot and what they show.
+
+    Iterating yields every artist (collections, target marker, legend, texts).
+
+    Attributes
+    ----------
+    ax : matplotlib.axes.Axes
+    collection : PolyCollection
+        All footprints, one polygon per (exposure, group, shape).
+    highlight : PolyCollection or None
+        Outlines of the highlighted exposures.
+    target, legend : artists or None
+    texts : list
+        Labels (schematic grid).
+    labels : list of str
+        The colour groups, in legend order.
+    colors : dict
+        Group -> RGBA colour.
+    polygon_filenames : list of str
+        The pool file name behind each polygon of ``collection`` (for picking).
+    center : tuple
+        (RA, Dec) of the tangent point, degrees (NaN for the schematic grid).
+    """
+
+    ax: Any
+    collection: Any
+    highlight: Any = None
+    target: Any = None
+    legend: Any = None
+    texts: list = field(default_factory=list)
+    labels: list = field(default_factory=list)
+    colors: dict = field(default_factory=dict)
+    polygon_filenames: list = field(default_factory=list)
+    center: tuple = (float("nan"), float("nan"))
+
+    def __iter__(self) -> Iterator[Any]:
+        for artist in (self.collection, self.highlight, self.target, self.legend, *self.texts):
+            if artist is not None:
+                yield artist
+
+    @property
+    def n_polygons(self) -> int:
+        """Number of footprint polygons drawn."""
+        return len(self.collection.get_paths())
+
+
+def _resolve(data: Any, pool: pd.DataFrame | None, associations: Any):
+    if isinstance(data, pd.DataFrame):
+        return data, associations
+    if pool is None:
+        raise ValueError(
+            "to plot associations pass the pool they came from: plot_sky(associations, pool=df)"
+        )
+    return pool, data
+
+
+def _natural(value: Any):
+    text = str(value)
+    try:
+        return (0, float(text), "")
+    except ValueError:
+        return (1, 0.0, text.lower())
+
+
+def color_labels(
+    pool: pd.DataFrame, color_by: str | None = None, associations: Any = None
+) -> tuple[pd.DataFrame, str]:
+    """The colour group of each exposure (one row per exposure and group).
+
+    Parameters
+    ----------
+    pool : pandas.DataFrame
+        The exposures.
+    color_by : str or ColorBy, optional
+        ``"association"`` (needs ``associations``), ``"dither"``, ``"tile"``, ``"none"``
+        or a column of ``pool``. Default: association when given, else tile when the pool
+        has several, else dither position when several, else ``exp_type`` when several,
+        else ``"none"``.
+    associations : optional
+        Anything :func:`asnkit.sky.groups.membership` accepts.
+
+    Returns
+    -------
+    (pandas.DataFrame, str)
+        Columns ``row`` (label of the pool row) and ``group`` (text); and the name of the
+        colouring used (for the legend title).
+    """
+    exposures = pool.loc[~is_junk(pool)]
+    if color_by is None:
+        if associations is not None:
+            color_by = ColorBy.ASSOCIATION
+        else:
+            pos = position_indices(exposures)
+            keys = pos["group"].astype(str) + "/" + pos["tile"].astype(str)
+            if keys.nunique() > 1 and pos["tile"].nunique() > 1:
+                color_by = ColorBy.TILE
+            elif pos["dither"].nunique() > 1:
+                color_by = ColorBy.DITHER
+            elif "exp_type" in exposures.columns and exposures["exp_type"].nunique() > 1:
+                color_by = "exp_type"
+            else:
+                color_by = ColorBy.NONE
+    key = str(color_by)
+    rows = exposures.index
+    if key == ColorBy.ASSOCIATION.value:
+        if associations is None:
+            raise ValueError("color_by='association' needs associations=...")
+        members = membership(associations)
+        keys = pd.DataFrame({"row": rows, "key": exposures["filename"].map(exposure_key).values})
+        joined = keys.merge(members[["key", "group"]], on="key", how="left")
+        joined["group"] = joined["group"].fillna(UNGROUPED)
+        return joined[["row", "group"]], "association"
+    if key == ColorBy.NONE.value:
+        return pd.DataFrame({"row": rows, "group": "exposures"}), ""
+    if key in (ColorBy.DITHER.value, ColorBy.TILE.value):
+        pos = position_indices(exposures)
+        if key == ColorBy.TILE.value:
+            group = pos["group"] + " tile " + pos["tile"].astype(str)
+            if pos["group"].nunique() == 1:
+                group = "tile " + pos["tile"].astype(str)
+        else:
+            group = "dither " + pos["dither"].astype(str)
+        return pd.DataFrame({"row": rows, "group": group.values}), key
+    if key not in pool.columns:
+        raise KeyError(
+            f"color_by={key!r} is neither one of {[c.value for c in ColorBy]} nor a column "
+            f"of the pool ({', '.join(map(str, pool.columns))})"
+        )
+    values = exposures[key].astype(object).where(exposures[key].notna(), "(missing)")
+    return pd.DataFrame({"row": rows, "group": values.astype(str).values}), key
+
+
+def _palette(labels: list[str]) -> dict[str, tuple]:
+    from matplotlib import colormaps
+
+    named = [lab for lab in labels if lab != UNGROUPED]
+    n = len(named)
+    if n <= 10:
+        colors = [colormaps["tab10"](i) for i in range(n)]
+    elif n <= 20:
+        colors = [colormaps["tab20"](i) for i in range(n)]
+    else:
+        cmap = colormaps["turbo"]
+        colors = [cmap(x) for x in np.linspace(0.05, 0.95, n)]
+    out = dict(zip(named, colors, strict=True))
+    if UNGROUPED in labels:
+        out[UNGROUPED] = _GREY
+    return out
+
+
+def _legend(ax, labels, colors, title, max_entries, groups, extra_handles=()):
+    from matplotlib.patches import Patch
+
+    counts = Counter(groups)
+    handles = [
+        Patch(
+            facecolor=(*colors[lab][:3], 0.35),
+            edgecolor=colors[lab],
+            label=f"{lab} ({counts[lab]})",
+        )
+        for lab in labels[:max_entries]
+    ]
+    if len(labels) > max_entries:
+        handles.append(
+            Patch(
+                facecolor="none",
+                edgecolor="none",
+                label=f"... and {len(labels) - max_entries} more",
+            )
+        )
+    handles.extend(extra_handles)
+    if not handles:
+        return None
+    return ax.legend(
+        handles=handles,
+        title=title or None,
+        loc="upper left",
+        bbox_to_anchor=(1.02, 1.0),
+        borderaxespad=0.0,
+        fontsize="small",
+        title_fontsize="small",
+        frameon=False,
+    )
+
+
+def _stack_keys(polygons: list[np.ndarray], tolerance: float) -> tuple[list[bytes], np.ndarray]:
+    """A key per polygon and how many polygons share it (same vertices within tolerance)."""
+    keys = [np.round(p / tolerance).astype(np.int64).tobytes() for p in polygons]
+    index: dict[bytes, int] = {}
+    codes = np.array([index.setdefault(k, len(index)) for k in keys], dtype=int)
+    counts = np.bincount(codes, minlength=len(index)) if len(codes) else np.zeros(0, int)
+    return keys, counts[codes]
+
+
+def _draw(
+    ax, polygons, groups, filenames, colors, alpha, highlight, tolerance=None, stack_labels=True
+):
+    """Add the footprints (one PolyCollection) and the highlight outlines to ``ax``."""
+    from matplotlib.collections import PolyCollection
+
+    face = np.array([colors[g] for g in groups]).reshape(-1, 4)
+    edge = face.copy()
+    face[:, 3] = alpha
+    texts = []
+    if tolerance is not None and polygons:
+        # identical footprints (same pointing, e.g. several filters) would pile up into an
+        # opaque block: share the opacity among them and say how many there are
+        keys, stack = _stack_keys(polygons, tolerance)
+        face[:, 3] = 1.0 - (1.0 - alpha) ** (1.0 / stack)
+        edge[:, 3] = np.maximum(1.0 / stack, 0.3)
+        seen: set[bytes] = set()
+        for poly, key, n in zip(polygons, keys, stack, strict=True):
+            if stack_labels and n > 1 and key not in seen and len(seen) < 200:
+                seen.add(key)
+                cx = poly[:, 0].mean()
+                cy = poly[:, 1].min() + 0.85 * np.ptp(poly[:, 1])
+                texts.append(
+                    ax.text(
+                        cx,
+                        cy,
+                        f"\u00d7{n} exposures",
+                        ha="center",
+                        va="center",
+                        fontsize=8,
+                        zorder=5,
+                        bbox={"boxstyle": "round", "fc": "white", "alpha": 0.7, "lw": 0},
+                    )
+                )
+    collection = PolyCollection(
+        polygons, facecolors=face, edgecolors=edge, linewidths=0.8, zorder=2
+    )
+    ax.add_collection(collection)
+    outline = None
+    if highlight is not None:
+        wanted = {exposure_key(h) for h in highlight}
+        chosen = [p for p, f in zip(polygons, filenames, strict=True) if exposure_key(f) in wanted]
+        outline = PolyCollection(
+            chosen, facecolors="none", edgecolors="black", linewidths=2.2, zorder=3
+        )
+        ax.add_collection(outline)
+    return collection, outline, texts
+
+
+def _expand(fp: pd.DataFrame, labels: pd.DataFrame, transform):
+    """One polygon per (row, group, shape), transformed to plot coordinates."""
+    polys, groups, names = [], [], []
+    shapes = fp["polygons"]
+    fnames = fp["filename"]
+    for row, group in zip(labels["row"].to_numpy(), labels["group"].to_numpy(), strict=False):
+        for shape in shapes.at[row]:
+            polys.append(shape)
+            groups.append(group)
+            names.append(str(fnames.at[row]))
+    if not polys:
+        return [], [], []
+    sizes = [len(p) for p in polys]
+    allv = transform(np.concatenate(polys))
+    split = np.split(allv, np.cumsum(sizes)[:-1])
+    return split, groups, names
+
+
+def _target(pool: pd.DataFrame) -> tuple[float, float, str | None]:
+    if {"targ_ra", "targ_dec"} <= set(pool.columns):
+        ra = pd.to_numeric(pool["targ_ra"], errors="coerce")
+        dec = pd.to_numeric(pool["targ_dec"], errors="coerce")
+        ok = ra.notna() & dec.notna()
+        if ok.any():
+            name = None
+            if "targname" in pool.columns and pool.loc[ok, "targname"].notna().any():
+                name = str(pool.loc[ok, "targname"].dropna().iloc[0])
+            cra, cdec = vector_center(ra[ok], dec[ok])
+            return cra, cdec, name
+    return float("nan"), float("nan"), None
+
+
+def _new_ax(ax):
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=(7.5, 6))
+    return ax
+
+
+def plot_sky(
+    data: Any,
+    ax: Any = None,
+    *,
+    color_by: str | ColorBy | None = None,
+    associations: Any = None,
+    pool: pd.DataFrame | None = None,
+    highlight: Iterable[str] | None = None,
+    center: tuple[float, float] | None = None,
+    show_target: bool = True,
+    legend: bool = True,
+    max_legend: int = 15,
+    alpha: float = 0.25,
+    title: str | None = None,
+    footprint_frame: pd.DataFrame | None = None,
+) -> FootprintPlot:
+    """Draw exposure footprints on a tangent-plane projection of the sky.
+
+    The plane is tangent at the target (``targ_ra``/``targ_dec``) when known, else at
+    the centre of the footprints; the axes are offsets from that point in degrees, RA
+    increasing to the left (east left, north up), equal scale on both axes.
+
+    Parameters
+    ----------
+    data : DataFrame or AssociationSet
+        A pool, or associations (then give ``pool=``).
+    ax : matplotlib Axes, optional
+        Where to draw; a new figure when omitted.
+    color_by : str or ColorBy, optional
+        ``"association"``, ``"dither"``, ``"tile"``, ``"none"`` or any pool column;
+        see :func:`color_labels` for the default.
+    associations : optional
+        Groups for ``color_by="association"`` (AssociationSet, its frame, a frame with an
+        association column, or a mapping filename -> group). An exposure in several
+        associations is drawn once per association.
+    pool : DataFrame, optional
+        The pool, when ``data`` is associations.
+    highlight : iterable of str, optional
+        File names to outline in black.
+    center : (ra, dec), optional
+        Tangent point, degrees.
+    show_target, legend : bool
+        Mark the target; draw the legend (at most ``max_legend`` entries).
+    alpha : float
+        Fill opacity.
+    title : str, optional
+    footprint_frame : DataFrame, optional
+        Precomputed :func:`asnkit.footprints` of the pool (saves time in widgets).
+
+    Returns
+    -------
+    FootprintPlot
+        The artists. When no exposure has sky information the schematic grid is drawn
+        instead (see :func:`plot_grid`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> pool = pd.DataFrame({"filename": ["a.fits", "b.fits"], "filter": ["f090w", "f200w"],
+    ...     "s_region": ["POLYGON ICRS 10 0 10.1 0 10.1 0.1 10 0.1",
+    ...                  "POLYGON ICRS 10.05 0 10.15 0 10.15 0.1 10.05 0.1"]})
+    >>> out = plot_sky(pool, color_by="filter")
+    >>> out.n_polygons, out.labels
+    (2, ['f090w', 'f200w'])
+    >>> bool(out.ax.xaxis_inverted())
+    True
+    >>> import matplotlib.pyplot as plt; plt.close(out.ax.figure)
+    """
+    pool, associations = _resolve(data, pool, associations)
+    fp = footprint_frame if footprint_frame is not None else footprints(pool)
+    on_sky = fp["source"].isin([FootprintSource.S_REGION.value, FootprintSource.POINTING.value])
+    if not on_sky.any():
+        return plot_grid(
+            pool,
+            ax,
+            color_by=color_by,
+            associations=associations,
+            highlight=highlight,
+            legend=legend,
+            max_legend=max_legend,
+            alpha=alpha,
+            footprint_frame=fp,
+        )
+    n_off = int((fp["source"] == FootprintSource.SCHEMATIC.value).sum())
+    if n_off:
+        warnings.warn(
+            f"{n_off} exposure(s) without sky information are not drawn; "
+            "asnkit.plot_grid shows them schematically",
+            UserWarning,
+            stacklevel=2,
+        )
+    ax = _new_ax(ax)
+    labels, how = color_labels(pool, color_by, associations)
+    labels = labels[labels["row"].isin(fp.index[on_sky])]
+    t_ra, t_dec, t_name = _target(pool)
+    if center is None:
+        center = (
+            (t_ra, t_dec)
+            if np.isfinite(t_ra)
+            else vector_center(fp["ra"][on_sky], fp["dec"][on_sky])
+        )
+    ra0, dec0 = float(center[0]), float(center[1])
+
+    def project(vertices: np.ndarray) -> np.ndarray:
+        return np.column_stack(tangent_plane(vertices[:, 0], vertices[:, 1], ra0, dec0))
+
+    polys, groups, names = _expand(fp, labels, project)
+    ordered = sorted(set(groups), key=lambda g: (g == UNGROUPED, _natural(g)))
+    colors = _palette(ordered)
+    collection, outline, texts = _draw(
+        ax, polys, groups, names, colors, alpha, highlight, tolerance=0.01 / 3600.0
+    )
+    target = None
+    extra = []
+    if show_target and np.isfinite(t_ra):
+        tx, ty = tangent_plane(t_ra, t_dec, ra0, dec0)
+        (target,) = ax.plot(
+            [tx],
+            [ty],
+            marker="*",
+            markersize=14,
+            color="gold",
+            markeredgecolor="black",
+            linestyle="none",
+            zorder=4,
+            label=f"target {t_name}" if t_name else "target",
+        )
+        extra.append(target)
+    ax.autoscale_view()
+    ax.set_aspect("equal", adjustable="datalim")
+    if not ax.xaxis_inverted():
+        ax.invert_xaxis()
+    ax.set_xlabel("RA offset [deg]   (east \u2190)")
+    ax.set_ylabel("Dec offset [deg]   (north \u2191)")
+    ax.grid(True, linewidth=0.4, alpha=0.5)
+    sign = "+" if dec0 >= 0 else "-"
+    ax.set_title(
+        title or f"Tangent plane at RA {ra0:.5f}\u00b0, Dec {sign}{abs(dec0):.5f}\u00b0",
+        fontsize="medium",
+    )
+    leg = _legend(ax, ordered, colors, how, max_legend, groups, extra) if legend else None
+    return FootprintPlot(
+        ax=ax,
+        collection=collection,
+        highlight=outline,
+        target=target,
+        legend=leg,
+        texts=texts,
+        labels=ordered,
+        colors=colors,
+        polygon_filenames=names,
+        center=(ra0, dec0),
+    )
+
+
+def plot_grid(
+    df: pd.DataFrame,
+    ax: Any = None,
+    *,
+    color_by: str | ColorBy | None = None,
+    associations: Any = None,
+    highlight: Iterable[str] | None = None,
+    legend: bool = True,
+    max_legend: int = 15,
+    alpha: float = 0.35,
+    annotate: bool | None = None,
+    title: str | None = None,
+    footprint_frame: pd.DataFrame | None = None,
+) -> FootprintPlot:
+    """Draw the schematic dither/mosaic layout of a pool (no sky information needed).
+
+    Each observation is a block, each mosaic tile a dashed cell and each dither position a
+    small square in it (see :mod:`asnkit.sky.schematic`). Positions are a diagram, not sky
+    coordinates, and the title says so.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The pool.
+    color_by, associations, highlight, legend, max_legend, alpha, title
+        As for :func:`plot_sky`.
+    annotate : bool, optional
+        Write observation, tile and dither labels (default: when the pool has at most
+        300 exposures).
+    footprint_frame : ignored
+        Accepted for symmetry with :func:`plot_sky`.
+
+    Returns
+    -------
+    FootprintPlot
+
+    Examples
+    --------
+    >>> import asnkit
+    >>> pool = asnkit.read_pool(asnkit.data.pool_path("pool_002_image_miri"))
+    >>> out = plot_grid(pool)
+    >>> out.n_polygons, out.labels
+    (8, ['tile 1', 'tile 2'])
+    >>> import matplotlib.pyplot as plt; plt.close(out.ax.figure)
+    """
+    del footprint_frame
+    ax = _new_ax(ax)
+    if isinstance(df, pd.DataFrame):
+        pool = df
+    else:
+        raise TypeError("plot_grid needs the pool DataFrame")
+    layout = schematic_layout(pool)
+    labels, how = color_labels(pool, color_by, associations)
+    fp = pd.DataFrame(
+        {
+            "filename": pool["filename"].reindex(layout.index),
+            "polygons": [[p] for p in layout["polygon"]],
+        },
+        index=layout.index,
+    )
+    polys, groups, names = _expand(fp, labels, lambda v: v)
+    ordered = sorted(set(groups), key=lambda g: (g == UNGROUPED, _natural(g)))
+    colors = _palette(ordered)
+    collection, outline, texts = _draw(ax, polys, groups, names, colors, alpha, highlight)
+    annotate = len(layout) <= 300 if annotate is None else annotate
+    if len(layout):
+        from matplotlib.patches import Rectangle
+
+        cells = layout.groupby(["group", "tile"], sort=False)[["tile_x", "tile_y"]].first()
+        for (_group, tile), tx, ty in cells.itertuples(name=None):
+            ax.add_patch(
+                Rectangle(
+                    (tx - 0.5, ty - 0.5),
+                    1.0,
+                    1.0,
+                    fill=False,
+                    linestyle="--",
+                    linewidth=0.6,
+                    edgecolor="0.5",
+                    zorder=1,
+                )
+            )
+            if annotate:
+                texts.append(
+                    ax.text(
+                        tx - 0.47,
+                        ty - 0.47,
+                        f"tile {tile}",
+                        fontsize=6,
+                        color="0.35",
+                        va="bottom",
+                        ha="left",
+                    )
+                )
+        if annotate:
+            tops = layout.groupby("group", sort=False).agg(x=("tile_x", "min"), y=("tile_y", "max"))
+            for group, gx, gy in tops.itertuples(name=None):
+                texts.append(
+                    ax.text(
+                        gx - 0.5,
+                        gy + 0.55,
+                        str(group),
+                        fontsize=8,
+                        fontweight="bold",
+                        va="bottom",
+                        ha="left",
+                    )
+                )
+            spots = layout.groupby(["x", "y"], sort=False).agg(
+                dither=("dither", "first"), n=("dither", "size"), size=("size", "first")
+            )
+            for (x, y), dither, n, size in spots.itertuples(name=None):
+                tag = f"d{dither}" + (f"\n\u00d7{n}" if n > 1 else "")
+                texts.append(
+                    ax.text(
+                        x,
+                        y,
+                        tag,
+                        fontsize=5 + 4 * size,
+                        ha="center",
+                        va="center",
+                        zorder=5,
+                        bbox={"boxstyle": "round,pad=0.15", "fc": "white", "alpha": 0.6, "lw": 0},
+                    )
+                )
+        ax.set_xlim(layout["tile_x"].min() - 0.7, layout["tile_x"].max() + 0.7)
+        ax.set_ylim(layout["tile_y"].min() - 0.7, layout["tile_y"].max() + 1.0)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    name = pool.attrs.get("asn_pool")
+    ax.set_title(
+        title
+        or ("Schematic dither/mosaic layout (not sky positions)" + (f"\n{name}" if name else "")),
+        fontsize="medium",
+    )
+    leg = _legend(ax, ordered, colors, how, max_legend, groups) if legend else None
+    return FootprintPlot(
+        ax=ax,
+        collection=collection,
+        highlight=outline,
+        legend=leg,
+        texts=texts,
+        labels=ordered,
+        colors=colors,
+        polygon_filenames=names,
+    )
