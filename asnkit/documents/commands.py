@@ -1,11 +1,203 @@
-"""Subcommands of the ``asnkit`` command line for asnkit.documents."""
+"""Subcommands of the ``asnkit`` command line for asnkit.documents.
+
+.. code-block:: console
+
+    $ asnkit validate associations/*.json
+    $ asnkit from-list data/*_cal.fits --type image3 --product-name my_mosaic -o mosaic_asn.json
+    $ asnkit edit mosaic_asn.json --add bg_x1d.fits --role background -o new_asn.json
+    $ asnkit diff old/ new/
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+import warnings
+from pathlib import Path
 
-__all__ = ["register"]
+__all__ = ["register", "run_diff", "run_edit", "run_from_list", "run_validate"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add this area's subcommands to the ``asnkit`` parser."""
+    p = subparsers.add_parser(
+        "validate",
+        help="check association files (exit 0 only if all are valid)",
+        description="Check association files against the Level 2b/Level 3 schemas and the "
+        "pipeline's rules; print every fault with its file and JSON path.",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="association JSON files")
+    p.add_argument("-q", "--quiet", action="store_true", help="print faults only")
+    p.set_defaults(run=run_validate)
+
+    p = subparsers.add_parser(
+        "from-list",
+        help="make an association from a list of files (like asn_from_list)",
+        description="Make an association from exposure files: one product for Level 3 "
+        "types, one product per science file for Level 2 types.",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="member files")
+    p.add_argument("-t", "--type", default="image3", dest="asn_type",
+                   help="association type: image3 (default), spec3, image2, spec2...")  # fmt: skip
+    p.add_argument("-o", "--output", required=True, help="output file, or a folder")
+    p.add_argument("--product-name", help="product name (required for Level 3 types)")
+    p.add_argument("-i", "--id", dest="asn_id", help="association id (default from file names)")
+    p.add_argument("--program", help="program (default from file names)")
+    p.add_argument("--role", action="append", default=[], metavar="FILE=ROLE",
+                   help="member type of a file, e.g. bg_x1d.fits=background")  # fmt: skip
+    p.add_argument("--paths", default="as_given",
+                   choices=["as_given", "basename", "absolute", "relative"],
+                   help="how to write member names (relative: to the output folder)")  # fmt: skip
+    p.add_argument("--overwrite", action="store_true", help="replace an existing output file")
+    p.set_defaults(run=run_from_list)
+
+    p = subparsers.add_parser(
+        "edit",
+        help="add or remove members of an association",
+        description="Add or remove members (by file name, with or without suffix). The "
+        "association file is only replaced with --overwrite.",
+    )
+    p.add_argument("association", help="association JSON file")
+    p.add_argument("-a", "--add", nargs="+", default=[], metavar="FILE", help="files to add")
+    p.add_argument("-r", "--remove", nargs="+", default=[], metavar="FILE",
+                   help="members to remove")  # fmt: skip
+    p.add_argument("-t", "--role", default="science",
+                   help="member type of added files (default science)")  # fmt: skip
+    p.add_argument("--product", help="add to this product only (name or index)")
+    p.add_argument("-o", "--output", help="output file (default: the association itself)")
+    p.add_argument("--overwrite", action="store_true", help="replace an existing output file")
+    p.set_defaults(run=run_edit)
+
+    p = subparsers.add_parser(
+        "diff",
+        help="compare two associations or two folders of associations",
+        description="Print which products and members differ; exit 0 if nothing does.",
+    )
+    p.add_argument("a", help="association file or folder")
+    p.add_argument("b", help="association file or folder")
+    p.add_argument("--ignore-suffix", action="store_true",
+                   help="pair members by name without suffix")  # fmt: skip
+    p.set_defaults(run=run_diff)
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    """``asnkit validate``: print every fault; 0 if all files are valid, else 1."""
+    from asnkit.documents.io import load_asn
+    from asnkit.documents.validation import iter_errors, path_warnings
+    from asnkit.errors import AssociationError
+
+    bad = 0
+    for name in args.files:
+        try:
+            asn = load_asn(name, validate=False)
+        except (AssociationError, OSError) as exc:
+            print(f"{name}: {exc}")
+            bad += 1
+            continue
+        faults = list(iter_errors(asn))
+        for fault in faults:
+            print(f"{name}: {fault}")
+        if not args.quiet:
+            for message in path_warnings(asn):
+                print(f"{name}: warning: {message}")
+        if faults:
+            bad += 1
+        elif not args.quiet:
+            print(f"{name}: valid")
+    if not args.quiet:
+        n = len(args.files)
+        print(f"{n - bad} of {n} file{'s' if n != 1 else ''} valid", file=sys.stderr)
+    return 1 if bad else 0
+
+
+def _roles(pairs: list[str]) -> dict[str, str]:
+    roles = {}
+    for pair in pairs:
+        name, sep, role = pair.rpartition("=")
+        if not sep or not name:
+            raise SystemExit(f"asnkit from-list: error: --role needs FILE=ROLE, got {pair!r}")
+        roles[name] = role
+    return roles
+
+
+def _message(exc: Exception) -> str:
+    return str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+
+
+def run_from_list(args: argparse.Namespace) -> int:
+    """``asnkit from-list``: write an association of the given files."""
+    from asnkit.documents.build import from_files
+    from asnkit.errors import AssociationError
+
+    output = Path(args.output)
+    folder = output if output.is_dir() else output.parent
+    try:
+        asn = from_files(
+            args.files,
+            asn_type=args.asn_type,
+            product_name=args.product_name,
+            roles=_roles(args.role),
+            asn_id=args.asn_id,
+            program=args.program,
+            path_mode=args.paths,
+            folder=folder,
+        )
+    except AssociationError:
+        raise  # the dispatcher prints it
+    except (ValueError, KeyError) as exc:
+        print(f"asnkit from-list: error: {_message(exc)}", file=sys.stderr)
+        return 1
+    path = asn.write(output, overwrite=args.overwrite)
+    print(f"wrote {path}: {len(asn.products)} product(s), {len(asn.members())} member(s)")
+    return 0
+
+
+def run_edit(args: argparse.Namespace) -> int:
+    """``asnkit edit``: add/remove members; never replaces a file without --overwrite."""
+    from asnkit.documents.io import load_asn
+    from asnkit.errors import AssociationError
+
+    if not args.add and not args.remove:
+        print("asnkit edit: error: give --add or --remove files", file=sys.stderr)
+        return 2
+    asn = load_asn(args.association)
+    product: int | str | None = args.product
+    if isinstance(product, str) and product.lstrip("-").isdigit():
+        product = int(product)
+    try:
+        if args.remove:
+            asn = asn.remove_members(args.remove)
+        if args.add:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                asn = asn.add_members(args.add, role=args.role, product=product)
+        asn.validate()
+    except AssociationError:
+        raise  # the dispatcher prints it
+    except (KeyError, ValueError, IndexError) as exc:
+        print(f"asnkit edit: error: {_message(exc)}", file=sys.stderr)
+        return 1
+    output = Path(args.output) if args.output else Path(args.association)
+    path = asn.write(output, overwrite=args.overwrite)
+    print(f"wrote {path}: {len(asn.products)} product(s), {len(asn.members())} member(s)")
+    return 0
+
+
+def _load_any(name: str):
+    from asnkit.documents.io import load_asn, load_set
+
+    return load_set(name) if Path(name).is_dir() else load_asn(name)
+
+
+def run_diff(args: argparse.Namespace) -> int:
+    """``asnkit diff``: print the differences; 0 if none, 1 if any."""
+    from asnkit.documents.collection import AssociationSet
+    from asnkit.documents.diff import diff
+
+    a, b = _load_any(args.a), _load_any(args.b)
+    if isinstance(a, AssociationSet) != isinstance(b, AssociationSet):
+        a = a if isinstance(a, AssociationSet) else AssociationSet([a])
+        b = b if isinstance(b, AssociationSet) else AssociationSet([b])
+    result = diff(a, b, ignore_suffix=args.ignore_suffix)
+    print(result)
+    return 1 if result else 0
