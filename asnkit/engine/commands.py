@@ -1,11 +1,92 @@
-"""Subcommands of the ``asnkit`` command line for asnkit.engine."""
+"""Subcommands of the ``asnkit`` command line for asnkit.engine: ``asnkit generate``.
+
+.. code-block:: console
+
+    $ asnkit generate pool.csv -o associations/ --version-id 20250101t000000
+    $ asnkit generate pool.csv -o out/ -i o001 c1000 --rules level3
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
-__all__ = ["register"]
+__all__ = ["register", "run_generate"]
+
+_RULE_SETS = ("level2", "level3", "all")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add this area's subcommands to the ``asnkit`` parser."""
+    parser = subparsers.add_parser(
+        "generate",
+        help="generate the DMS associations of a pool (as asn_generate)",
+        description=(
+            "Generate the standard DMS Level 2b and Level 3 associations of a pool, "
+            "the same as jwst's asn_generate (default: every candidate plus the "
+            "discovered associations), and write one JSON file per association."
+        ),
+    )
+    parser.add_argument("pool", type=Path, help="the association pool file")
+    parser.add_argument(
+        "-o", "--output", type=Path, default=Path("."), help="folder to write to (created)"
+    )
+    parser.add_argument(
+        "--version-id",
+        nargs="?",
+        const=True,
+        default=None,
+        help="version stamp in file names; without a value, the current UTC time",
+    )
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "-i", "--ids", nargs="+", metavar="ID", help="only these candidates (o001, c1000...)"
+    )
+    mode.add_argument(
+        "--all-candidates", action="store_true", help="only the associations of every candidate"
+    )
+    mode.add_argument("--discover", action="store_true", help="only discovered associations")
+    parser.add_argument(
+        "--rules", choices=_RULE_SETS, default="all", help="which DMS rule set (default: all)"
+    )
+    parser.add_argument(
+        "--save-orphans", type=Path, metavar="FILE", help="write the rows no association took"
+    )
+    parser.add_argument("--overwrite", action="store_true", help="replace existing files")
+    parser.set_defaults(run=run_generate)
+
+
+def run_generate(args: argparse.Namespace) -> int:
+    """Run ``asnkit generate``; return the exit status."""
+    from asnkit.engine.generate import generate
+    from asnkit.pool.read import read_pool
+    from asnkit.rules import dms_level2b, dms_level3, dms_rules
+
+    rules = {"level2": dms_level2b, "level3": dms_level3, "all": dms_rules}[args.rules]()
+    pool = read_pool(args.pool)
+    discover = args.discover or (not args.all_candidates and not args.ids)
+    all_candidates = args.all_candidates or (not args.discover and not args.ids)
+    asns = generate(
+        pool,
+        rules,
+        candidates=args.ids,
+        discover=discover,
+        all_candidates=all_candidates,
+        version_id=args.version_id,
+    )
+    output: Path = args.output
+    output.mkdir(parents=True, exist_ok=True)
+    if not args.overwrite:
+        for asn in asns:
+            target = output / asn.filename
+            if target.exists():
+                raise FileExistsError(f"{target} exists (use --overwrite to replace it)")
+    asns.write(output, overwrite=args.overwrite)
+    if args.save_orphans:
+        from asnkit.engine.orphans import orphan_rows
+        from asnkit.pool.write import write_pool
+
+        write_pool(orphan_rows(pool, asns), args.save_orphans, overwrite=args.overwrite)
+    print(f"{len(asns)} associations written to {output}", file=sys.stderr)
+    return 0

@@ -1,0 +1,405 @@
+"""Finalize generated associations: validity, nod splitting, imprints, WFSS, pruning.
+
+Follows the reference generator's finalize step (jwst 3.0.0): each association
+is finalized by its rule (:class:`asnkit.rules.Finalize`), then duplicates are
+pruned per level (identical membership: the association with the highest
+``asn_id`` in sort order wins, i.e. observation over candidate over
+discovered) and sequence numbers restart at 1 per (asn_id, asn_type).
+Duplicate detection hashes each product's membership, so it is linear.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+from collections import Counter, defaultdict
+from pathlib import PurePosixPath
+from typing import Any
+
+from asnkit.engine.state import AsnState
+from asnkit.rules.dms import EMPTY, first_value, remove_suffix
+from asnkit.rules.model import Finalize
+from asnkit.rules.naming import product_name_default, wfss_direct_opt_element
+
+__all__ = ["finalize_level", "prune", "resequence"]
+
+log = logging.getLogger(__name__)
+
+
+def _valid(asn: AsnState) -> bool:
+    if not asn.products:
+        return False
+    for product in asn.products:
+        for member in product["members"]:
+            if not isinstance(member.get("expname"), str) or not isinstance(
+                member.get("exptype"), str
+            ):
+                return False
+    return all(asn.validity)
+
+
+def _stem(expname: str) -> str:
+    return remove_suffix(PurePosixPath(expname).name.rsplit(".", 1)[0])
+
+
+# --------------------------------------------------------------------------- level 3
+
+
+def _fixedslit_background(asn: AsnState) -> list[AsnState]:
+    values = asn.found("patttype_spectarg")
+    if not values or "nod" not in values[-1]:
+        return [asn]
+    for product in asn.products:
+        members = product["members"]
+        sciences = [m for m in members if m["exptype"] == "science"]
+        if len(sciences) < 2:
+            return [asn]
+        for science in sciences:
+            background = dict(science)
+            background["expname"] = _stem(science["expname"]) + "_x1d.fits"
+            background["exptype"] = "background"
+            members.append(background)
+        return [asn] if _valid(asn) else []
+    return [asn]
+
+
+def _finalize_level3(asn: AsnState) -> list[AsnState]:
+    kind = asn.rule.finalize
+    if kind is Finalize.FIXEDSLIT_BKG:
+        return _fixedslit_background(asn) if _valid(asn) else []
+    if kind is Finalize.MULTI_OBS and asn.acid[1].lower() in ("group", "background", "mosaic"):
+        try:
+            if len(asn.found("obs_num")) <= 1:
+                return []
+        except KeyError:
+            pass
+    return [asn] if _valid(asn) else []
+
+
+# --------------------------------------------------------------------------- level 2
+
+
+def _int(item: Any, *columns: str) -> int | None:
+    for column in columns:
+        try:
+            return int(item[column])
+        except (KeyError, ValueError, TypeError):
+            continue
+    return None
+
+
+def nod_background_overlap(science: Any, background: Any) -> bool:
+    """True if the other nod cannot serve as background for this science exposure."""
+    exptype = str(science.get("exp_type", "")).lower()
+    if "exp_type" not in science or exptype not in ("nrs_fixedslit", "nrs_msaspec"):
+        return False
+    if "targetid" in science and "targetid" in background:
+        if str(science["targetid"]).lower() != str(background["targetid"]).lower():
+            return True
+    try:
+        numdthpt = int(science["numdthpt"])
+        patt_num = int(science["patt_num"])
+        bkg_num = int(background["patt_num"])
+    except (KeyError, ValueError, TypeError):
+        numdthpt, patt_num, bkg_num = 0, None, None
+    subpx = _int(science, "subpxpts") if _int(science, "subpxpts") is not None else None
+    if subpx is None:
+        subpx = _int(science, "subpxpns")
+    bkg_subpx = _int(background, "subpxpts")
+    if bkg_subpx is None:
+        bkg_subpx = _int(background, "subpxpns")
+    if None in (patt_num, bkg_num, subpx, bkg_subpx) or subpx == 0 or bkg_subpx == 0:
+        return exptype == "nrs_fixedslit"
+    sci_primary = (patt_num - 1) // subpx
+    bkg_primary = (bkg_num - 1) // bkg_subpx
+    if sci_primary == bkg_primary:
+        return True
+    if exptype == "nrs_msaspec":
+        return False
+    slit = str(science["fxd_slit"]).lower() if "fxd_slit" in science else None
+    return (
+        exptype == "nrs_fixedslit"
+        and slit == "s1600a1"
+        and numdthpt // subpx == 5
+        and abs(sci_primary - bkg_primary) <= 1
+    )
+
+
+def _nod_associations(asn: AsnState) -> list[AsnState]:
+    product = asn.products[0]
+    members = product["members"]
+    sciences = [m for m in members if m["exptype"] == "science"]
+    others = [m for m in members if m["exptype"] != "science"]
+    results = []
+    for science in sciences:
+        new = copy.copy(asn)
+        new.data = dict(asn.data)
+        new_members = [science]
+        for other in sciences:
+            if other["expname"] == science["expname"]:
+                continue
+            if not nod_background_overlap(science["item"], other["item"]):
+                background = dict(other)
+                background["exptype"] = "background"
+                new_members.append(background)
+        new_members.extend(others)
+        new.products = [{"name": _stem(science["expname"]), "members": new_members}]
+        if _valid(new):
+            results.append(new)
+    return results
+
+
+def _prune_imprints(asn: AsnState) -> None:
+    members = asn.products[0]["members"]
+    science, imprint_sci, imprint_bkg = [], [], []
+    science_is_background = False
+    targets: set[str] = set()
+    for member in members:
+        item = member.get("item")
+        if item is None or "targetid" not in item or "bkgdtarg" not in item:
+            continue
+        target, bkgdtarg = item["targetid"], item["bkgdtarg"]
+        if member["exptype"] == "science":
+            science.append(member)
+            targets.add(str(target))
+            if bkgdtarg == "t":
+                science_is_background = True
+        elif member["exptype"] == "imprint":
+            (imprint_bkg if bkgdtarg == "t" else imprint_sci).append(member)
+    to_check = imprint_bkg if science_is_background else imprint_sci
+    matching = [m for m in to_check if str(m["item"]["targetid"]) in targets]
+    not_matching = [m for m in to_check if str(m["item"]["targetid"]) not in targets]
+    if matching:
+        to_check = matching
+        for member in not_matching:
+            members.remove(member)
+    if 1 <= len(science) < len(to_check):
+        keep: set[str] = set()
+        for sci in science:
+            if "dithptin" not in sci["item"]:
+                continue
+            for imprint in to_check:
+                if "dithptin" not in imprint["item"]:
+                    continue
+                if imprint["item"]["dithptin"] == sci["item"]["dithptin"]:
+                    keep.add(imprint["expname"])
+        if keep:
+            for imprint in to_check:
+                if imprint["expname"] not in keep:
+                    members.remove(imprint)
+
+
+def _closest_direct(science: dict, directs: list[dict], parallel: bool) -> dict:
+    if parallel:
+        longs = [d for d in directs if "long" in d["expname"]]
+        return longs[0] if longs else directs[0]
+    closest = directs[0]
+    try:
+        expspcin = int(first_value(science["item"], ("expspcin",))[1])
+    except KeyError:
+        return closest
+    min_diff = 9999
+    for direct in directs:
+        try:
+            direct_expspcin = int(first_value(direct["item"], ("expspcin",))[1])
+        except KeyError:
+            continue
+        diff = direct_expspcin - expspcin
+        if 0 < diff < min_diff:
+            min_diff = diff
+            closest = direct
+    return closest
+
+
+def _wfss_catalog(asn: AsnState) -> bool:
+    directs = asn.members_by_type("direct_image")
+    sciences = asn.members_by_type("science")
+    if not directs or not sciences:
+        return False
+    members = asn.products[-1]["members"]
+    members[:] = [m for m in members if m["exptype"] != "direct_image"]
+    parallel = asn.rule.name == "Asn_Lv2WFSSParallel"
+    asn.direct_image = _closest_direct(sciences[0], directs, parallel)
+    root = product_name_default(asn, opt_element=wfss_direct_opt_element)
+    members.append({"expname": root + "_i2d.fits", "exptype": "direct_image"})
+    members.append({"expname": root + "_cat.ecsv", "exptype": "sourcecat"})
+    members.append({"expname": root + "_segm.fits", "exptype": "segmap"})
+    return True
+
+
+def _finalize_level2(asn: AsnState) -> list[AsnState]:
+    kind = asn.rule.finalize
+    if kind is Finalize.WFSS:
+        if not _wfss_catalog(asn):
+            return []
+        return [asn] if _valid(asn) else []
+    if not _valid(asn):
+        return []
+    if kind in (Finalize.IMPRINT, Finalize.IMPRINT_NOD):
+        _prune_imprints(asn)
+    if kind in (Finalize.NOD, Finalize.IMPRINT_NOD):
+        return _nod_associations(asn)
+    return [asn]
+
+
+# --------------------------------------------------------------------------- pruning
+
+
+def _membership(asn: AsnState) -> frozenset | None:
+    members = asn.products[0]["members"]
+    names = [m["expname"] for m in members]
+    if len(set(names)) != len(names):
+        return None
+    return frozenset((m["expname"], m["exptype"]) for m in members)
+
+
+def _product_diff(left: dict, right: dict, strict: bool) -> tuple[bool, bool]:
+    """(equal, subset) of two products' membership, as jwst's diff sees them."""
+
+    def munge(name: str) -> str:
+        return name if strict else _stem(name)
+
+    dup = any(len({m["expname"] for m in p["members"]}) != len(p["members"]) for p in (left, right))
+    length_differs = len(left["members"]) != len(right["members"])
+    mismatch = False
+    remaining = list(right["members"])
+    unaccounted_left = 0
+    for lm in left["members"]:
+        for rm in remaining:
+            if munge(lm["expname"]) != munge(rm["expname"]):
+                continue
+            if lm["exptype"] != rm["exptype"]:
+                mismatch = True
+            remaining.remove(rm)
+            break
+        else:
+            unaccounted_left += 1
+    unaccounted = unaccounted_left > 0 or len(remaining) > 0
+    equal = not (dup or length_differs or mismatch or unaccounted)
+    subset = (not dup) and (not mismatch) and length_differs and unaccounted
+    return equal, subset
+
+
+def _components(name: str) -> set[str]:
+    return set(re.split("[_-]", name))
+
+
+def _asn_equal(left: AsnState, right: AsnState) -> bool:
+    if left is right:
+        return True
+    if left.data["asn_type"] != right.data["asn_type"]:
+        return False
+    if left.data["asn_id"][0] != right.data["asn_id"][0]:
+        return False
+    if len(left.products) != len(right.products):
+        return False
+    remaining = list(right.products)
+    for lp in left.products:
+        for rp in remaining:
+            if _components(rp["name"]) != _components(lp["name"]):
+                continue
+            if not _product_diff(lp, rp, strict=False)[0]:
+                return False
+            remaining.remove(rp)
+            break
+        else:
+            return False
+    return not remaining
+
+
+def _contains(seq: list[AsnState], asn: AsnState) -> bool:
+    return any(x is asn or _asn_equal(x, asn) for x in seq)
+
+
+def _remove_equal(seq: list[AsnState], asn: AsnState) -> None:
+    for i, x in enumerate(seq):
+        if x is asn or _asn_equal(x, asn):
+            del seq[i]
+            return
+
+
+def prune(asns: list[AsnState]) -> list[AsnState]:
+    """Drop duplicate associations, then duplicate products (jwst ``prune``)."""
+    ordered = sorted(asns, key=lambda a: a.data["asn_id"])
+    seen: set = set()
+    pruned: list[AsnState] = []
+    for asn in reversed(ordered):
+        key = _membership(asn)
+        if key is not None:
+            if key in seen:
+                continue
+            seen.add(key)
+        pruned.append(asn)
+    return _prune_products(pruned)
+
+
+def _prune_products(asns: list[AsnState]) -> list[AsnState]:
+    names = [a.products[0]["name"] for a in asns]
+    dups = [name for name, count in Counter(names).items() if count > 1]
+    if not dups:
+        return asns
+    ordered = sorted(asns, key=lambda a: a.data["asn_id"])
+    by_product: dict[str, list[AsnState]] = defaultdict(list)
+    for asn in ordered:
+        by_product[asn.products[0]["name"]].append(asn)
+    full_prune: list[AsnState] = []
+    for product in dups:
+        dup_asns = by_product[product]
+        to_keep = list(dup_asns)
+        for asn in dup_asns:
+            if _contains(full_prune, asn):
+                continue
+            to_prune = []
+            for entrant in to_keep:
+                if _asn_equal(entrant, asn):
+                    continue
+                equal, subset = _product_diff(asn.products[0], entrant.products[0], strict=True)
+                if equal:
+                    to_prune.append(entrant)
+                    continue
+                if subset:
+                    if len(entrant.products[0]["members"]) > len(asn.products[0]["members"]):
+                        asn, entrant = entrant, asn
+                    to_prune.append(entrant)
+                    continue
+                if not _product_diff(asn.products[0], entrant.products[0], strict=False)[0]:
+                    log.warning(
+                        "associations with product %s have the same product name but "
+                        "significant differences",
+                        product,
+                    )
+            full_prune.extend(to_prune)
+            for pruned in to_prune:
+                _remove_equal(to_keep, pruned)
+    for asn in full_prune:
+        for i, x in enumerate(ordered):
+            if x is asn:
+                del ordered[i]
+                break
+        else:
+            raise IndexError("Expected duplicate association not found in list")
+    return ordered
+
+
+def resequence(asns: list[AsnState]) -> None:
+    """Number associations 1, 2, ... per (asn_id, asn_type), in list order."""
+    counters: dict[tuple[str, str], int] = defaultdict(int)
+    for asn in asns:
+        key = (asn.data["asn_id"], asn.data["asn_type"])
+        counters[key] += 1
+        asn.seq_out = counters[key]
+
+
+def finalize_level(asns: list[AsnState], level: int) -> list[AsnState]:
+    """Finalize, prune and resequence the associations of one level (list order kept)."""
+    out: list[AsnState] = []
+    for asn in asns:
+        out.extend(_finalize_level3(asn) if level == 3 else _finalize_level2(asn))
+    out = prune(out)
+    resequence(out)
+    return out
+
+
+def is_empty_value(value: Any) -> bool:
+    return value is None or value in EMPTY

@@ -1,0 +1,286 @@
+"""Generate associations from a pool: per candidate, then discovery, then finalize.
+
+:func:`generate` gives the same associations as jwst 3.0.0 ``asn_generate``
+(default: every candidate of the pool plus the discovered associations).
+:func:`apply_rules` applies any rules (e.g. custom ones built with
+:mod:`asnkit.rules`).
+
+Examples
+--------
+>>> import asnkit
+>>> pool = asnkit.read_pool(asnkit.data.pool_path("pool_002_image_miri"))
+>>> asns = asnkit.generate(pool, version_id="20250101t000000")
+>>> sorted(a.filename for a in asns)[-1]
+'jw99009-o001_20250101t000000_image3_00001_asn.json'
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import warnings
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from asnkit.engine.finalize import finalize_level
+from asnkit.engine.prefilter import index_keys, possible_rows
+from asnkit.engine.run import Pass, run_pass
+from asnkit.engine.state import AsnState, CompiledRule, Item, Table
+from asnkit.errors import AssociationWarning
+from asnkit.rules.model import Attr, Rule
+
+__all__ = ["CANDIDATE_PREFIX", "DISCOVER_PREFIX", "apply_rules", "build_table", "generate"]
+
+CANDIDATE_PREFIX = "candidate"
+DISCOVER_PREFIX = "discover"
+_TIMESTAMP = "%Y%m%dt%H%M%S"
+_ANY_CANDIDATE_TYPE_RULES = ("Asn_Lv2WFSSParallel",)
+
+
+def build_table(pool: pd.DataFrame) -> Table:
+    """Lower-case text columns (``"null"`` when missing), as the reference reads pools.
+
+    A pool without ``asn_candidate`` gets observation candidates built from
+    ``obs_num`` (``[('o001', 'observation')]``) with an
+    :class:`~asnkit.AssociationWarning`.
+    """
+    cols: dict[str, list[str]] = {}
+    for column in pool.columns:
+        series = pool[column]
+        values = series.astype("object").where(series.notna(), "null")
+        lowered = [v.lower() if isinstance(v, str) else str(v).lower() for v in values]
+        cache: dict[str, str] = {}
+        cols[str(column).lower()] = [cache.setdefault(v, v) for v in lowered]
+    n = len(pool)
+    if "asn_candidate" not in cols:
+        name = pool.attrs.get("asn_pool", "in-memory")
+        if "obs_num" not in cols:
+            raise KeyError(f"{name}: the pool has neither 'asn_candidate' nor 'obs_num'")
+        warnings.warn(
+            f"{name}: no asn_candidate column; using observation candidates from obs_num "
+            "(jwst asn_generate stops with KeyError on such pools)",
+            AssociationWarning,
+            stacklevel=3,
+        )
+        cols["asn_candidate"] = [
+            "null" if v in ("null", "") else f"[('o{_obs(v)}', 'observation')]"
+            for v in cols["obs_num"]
+        ]
+    asn_pool = pool.attrs.get("asn_pool", "in-memory")
+    return Table(cols, n, str(asn_pool))
+
+
+def _obs(value: str) -> str:
+    try:
+        return f"{int(value):03d}"
+    except ValueError:
+        return value.rjust(3, "0")
+
+
+def _evaluate(text: str) -> Any:
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return text
+
+
+def candidates_by_type(table: Table) -> list[tuple[str, str]]:
+    """(id, type) of every candidate, grouped by type in order of first appearance."""
+    by_type: dict[str, dict[str, None]] = {}
+    for text in table.cols["asn_candidate"]:
+        parsed = _evaluate(text)
+        if isinstance(parsed, int) and not isinstance(parsed, bool):
+            by_type.setdefault("unknown", {})[str(parsed)] = None
+            continue
+        try:
+            for cid, ctype in parsed:
+                by_type.setdefault(ctype, {})[cid] = None
+        except (ValueError, TypeError):
+            continue
+    return [(cid, ctype) for ctype, ids in by_type.items() for cid in ids]
+
+
+def _candidate_rule(rule: Rule) -> Rule:
+    cand = Attr(("asn_candidate",), name="asn_candidate", evaluate=True, is_acid=True)
+    top = rule.constraints
+    return dataclasses.replace(
+        rule, constraints=dataclasses.replace(top, children=(*top.children, cand))
+    )
+
+
+class _Generator:
+    def __init__(self, table: Table, rules: Sequence[Rule], version_id: str | None) -> None:
+        self.table = table
+        self.rules = list(rules)
+        self.version_id = version_id
+        self.counter = [0]
+        self.cand_rules = [
+            CompiledRule(_candidate_rule(r), i, CANDIDATE_PREFIX) for i, r in enumerate(rules)
+        ]
+        self.disc_rules = [CompiledRule(r, i, DISCOVER_PREFIX) for i, r in enumerate(rules)]
+        self.possible = [possible_rows(cr, table) for cr in self.disc_rules]
+        self.cand_keys = [index_keys(cr) for cr in self.cand_rules]
+        self.disc_keys = [index_keys(cr) for cr in self.disc_rules]
+        lowered = np.asarray(table.cols["asn_candidate"], dtype=object)
+        self.cand_text = lowered
+
+    def _skip_for(self, ctype: str | None) -> list[Any]:
+        """Rules whose associations could never be valid for this candidate type."""
+        masks = list(self.possible)
+        never = np.zeros(self.table.n, dtype=bool)
+        for i, rule in enumerate(self.rules):
+            if rule.level != 2 or rule.name in _ANY_CANDIDATE_TYPE_RULES:
+                continue
+            if ctype is None or ctype.lower() not in ("observation", "background"):
+                masks[i] = never
+        return masks
+
+    def candidate(self, cid: str, ctype: str) -> list[AsnState]:
+        rows = [i for i, text in enumerate(self.cand_text) if cid in text]
+        if not rows:
+            return []
+        rewritten = f"[('{cid}', '{ctype}')]"
+        items = [Item(self.table, row, rewritten) for row in rows]
+        generation = Pass(
+            self.cand_rules, self._skip_for(ctype), self.cand_keys, self.version_id, self.counter
+        )
+        generation.override = f".+({cid}).+"
+        return run_pass(generation, items)
+
+    def discover(self) -> list[AsnState]:
+        items = [Item(self.table, row) for row in range(self.table.n)]
+        generation = Pass(
+            self.disc_rules, self._skip_for(None), self.disc_keys, self.version_id, self.counter
+        )
+        return run_pass(generation, items)
+
+
+def _document(asn: AsnState, code_version: str) -> tuple[dict[str, Any], str]:
+    data = dict(asn.data)
+    data["code_version"] = code_version
+    level3 = asn.rule.level == 3
+    products = []
+    for product in asn.products:
+        members = []
+        for member in product["members"]:
+            out = {"expname": member["expname"], "exptype": member["exptype"]}
+            if "exposerr" in member:
+                out["exposerr"] = member["exposerr"]
+            if level3 and "asn_candidate" in member:
+                out["asn_candidate"] = member["asn_candidate"]
+            members.append(out)
+        products.append({"name": product["name"], "members": members})
+    data["products"] = products
+    stamp = f"_{asn.data['version_id']}" if asn.data["version_id"] else ""
+    name = (
+        f"jw{data['program']}-{data['asn_id']}{stamp}_{data['asn_type']}_{asn.seq_out:05d}_asn"
+    ).lower()
+    return data, name + ".json"
+
+
+def apply_rules(
+    pool: pd.DataFrame,
+    rules: Iterable[Rule],
+    *,
+    candidates: Sequence[str] | None = None,
+    discover: bool = True,
+    all_candidates: bool = True,
+    version_id: str | bool | None = None,
+) -> Any:
+    """Apply rules to a pool and return the finalized associations.
+
+    Parameters
+    ----------
+    pool : pandas.DataFrame
+        A pool (:func:`asnkit.read_pool`); not modified.
+    rules : iterable of Rule
+        The rules, in the order they are tried.
+    candidates : sequence of str, optional
+        Only these candidate ids (``o001``, ``c1000``...); no discovery.
+    discover : bool
+        Make discovered (``a3001``) associations across candidates.
+    all_candidates : bool
+        Make the associations of every candidate.
+    version_id : str, True or None
+        Version stamp in file names; ``True`` for the current UTC time.
+
+    Returns
+    -------
+    asnkit.AssociationSet
+    """
+    from asnkit import __version__
+    from asnkit.documents.collection import AssociationSet
+    from asnkit.documents.model import Association
+
+    if version_id is True:
+        version_id = datetime.now(timezone.utc).strftime(_TIMESTAMP)
+    elif version_id is False:
+        version_id = None
+    table = build_table(pool)
+    rules = list(rules)
+    generator = _Generator(table, rules, version_id or None)
+    found_candidates = candidates_by_type(table)
+    if candidates is not None:
+        wanted = []
+        for cid in candidates:
+            for known, ctype in found_candidates:
+                if known == cid:
+                    wanted.append((cid, ctype))
+                    break
+        discover, all_candidates, chosen = False, True, wanted
+    else:
+        chosen = found_candidates if all_candidates else []
+    from_candidates: list[AsnState] = []
+    for cid, ctype in chosen:
+        from_candidates.extend(generator.candidate(cid, ctype))
+    discovered = generator.discover() if discover else []
+    ordered = discovered + from_candidates
+    level2 = finalize_level([a for a in ordered if a.rule.level == 2], 2)
+    level3 = finalize_level([a for a in ordered if a.rule.level == 3], 3)
+    out = []
+    for asn in level2 + level3:
+        data, filename = _document(asn, __version__)
+        out.append(Association.from_dict(data, filename=filename))
+    return AssociationSet(out)
+
+
+def generate(
+    pool: pd.DataFrame,
+    rules: Iterable[Rule] | None = None,
+    *,
+    candidates: Sequence[str] | None = None,
+    discover: bool = True,
+    all_candidates: bool = True,
+    version_id: str | bool | None = None,
+) -> Any:
+    """The standard DMS associations of a pool, as ``asn_generate`` makes them.
+
+    Parameters
+    ----------
+    pool : pandas.DataFrame
+        A pool (:func:`asnkit.read_pool`).
+    rules : iterable of Rule, optional
+        Default: :func:`asnkit.rules.dms_rules` (Level 2b and Level 3).
+    candidates, discover, all_candidates, version_id
+        As :func:`apply_rules`.
+
+    Returns
+    -------
+    asnkit.AssociationSet
+    """
+    if rules is None:
+        from asnkit.rules import dms_rules
+
+        rules = dms_rules()
+    return apply_rules(
+        pool,
+        rules,
+        candidates=candidates,
+        discover=discover,
+        all_candidates=all_candidates,
+        version_id=version_id,
+    )

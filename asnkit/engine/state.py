@@ -1,0 +1,469 @@
+"""Association state while rules are applied, and constraint evaluation.
+
+A rule (:class:`asnkit.rules.Rule`) is immutable; :class:`CompiledRule` numbers
+its constraint nodes once, and every association being built
+(:class:`AsnState`) keeps only a small list of per-node values (the value a
+constraint pinned, the values found, whether it matched). Checking an exposure
+against an association evaluates the tree with the same semantics as the
+reference generator (jwst 3.0.0): values pinned by the first exposure,
+optional constraints, reprocessing requests, restore on failure.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
+from typing import Any
+
+from asnkit.rules.dms import EMPTY
+from asnkit.rules.model import Attr, Group, Reduce, Rule, Test, WorkOver
+
+__all__ = ["AsnState", "CompiledRule", "Item", "ProcessList", "Table", "meets"]
+
+_ATTR, _TEST, _GROUP = 0, 1, 2
+_NO_NODE = object()
+
+
+class Table:
+    """Pool columns as lists of lower-case text (``"null"`` when missing)."""
+
+    __slots__ = ("asn_pool", "cols", "n")
+
+    def __init__(self, cols: dict[str, list[str]], n: int, asn_pool: str) -> None:
+        self.cols = cols
+        self.n = n
+        self.asn_pool = asn_pool
+
+
+class Item:
+    """One exposure (a pool row), optionally with a rewritten ``asn_candidate``."""
+
+    __slots__ = ("cand", "row", "table")
+
+    def __init__(self, table: Table, row: int, cand: str | None = None) -> None:
+        self.table = table
+        self.row = row
+        self.cand = cand
+
+    def __getitem__(self, key: str) -> str:
+        if self.cand is not None and key == "asn_candidate":
+            return self.cand
+        return self.table.cols[key][self.row]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if self.cand is not None and key == "asn_candidate":
+            return self.cand
+        column = self.table.cols.get(key)
+        return default if column is None else column[self.row]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.table.cols
+
+    @property
+    def filename(self) -> str:
+        return self.table.cols["filename"][self.row]
+
+    def __repr__(self) -> str:
+        return f"Item(row={self.row}, filename={self.filename!r})"
+
+
+class ProcessList:
+    """Exposures waiting to be (re)matched: over which rules and which associations."""
+
+    __slots__ = ("items", "only_on_match", "rules", "work_over")
+
+    def __init__(
+        self,
+        items: list[Item],
+        rules: tuple[int, ...] | None = None,
+        work_over: WorkOver = WorkOver.BOTH,
+        only_on_match: bool = False,
+    ) -> None:
+        self.items = items
+        self.rules = rules
+        self.work_over = work_over
+        self.only_on_match = only_on_match
+
+    @property
+    def key(self) -> tuple:
+        return (self.rules, self.work_over, self.only_on_match)
+
+
+@lru_cache(maxsize=8192)
+def _regex(pattern: str) -> re.Pattern[str]:
+    return re.compile("^" + pattern + "$", re.IGNORECASE)
+
+
+def meets(value: str, conditions: str | Sequence[str]) -> bool:
+    """True if ``value`` matches one of the regular expressions in full."""
+    if isinstance(conditions, str):
+        return _regex(conditions).match(value) is not None
+    return any(_regex(c).match(value) is not None for c in conditions)
+
+
+@lru_cache(maxsize=4096)
+def _evaluate(value: str) -> Any:
+    try:
+        return ast.literal_eval(value)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return value
+
+
+def _iterable(value: Any) -> bool:
+    return not isinstance(value, (str, tuple)) and hasattr(value, "__iter__")
+
+
+class CompiledRule:
+    """A rule with its constraint nodes numbered (pre-order) for fast state handling."""
+
+    def __init__(self, rule: Rule, index: int, prefix: str) -> None:
+        self.rule = rule
+        self.index = index
+        self.prefix = prefix
+        self.asn_rule = f"{prefix}_{rule.name}" if prefix else rule.name
+        self.nodes: list[Any] = []
+        self.kinds: list[int] = []
+        self.children: list[tuple[int, ...]] = []
+        self._add(rule.constraints)
+        self.initial = [self._initial(node) for node in self.nodes]
+        self.by_name: dict[str, int] = {}
+        self.all_by_name: dict[str, list[int]] = {}
+        for i, node in enumerate(self.nodes):
+            if i == 0 or node.name is None:
+                continue
+            self.by_name.setdefault(node.name, i)
+            self.all_by_name.setdefault(node.name, []).append(i)
+        self.acid_nodes = [i for i, n in enumerate(self.nodes) if isinstance(n, Attr) and n.is_acid]
+
+    def _add(self, node: Any) -> int:
+        i = len(self.nodes)
+        self.nodes.append(node)
+        if isinstance(node, Group):
+            self.kinds.append(_GROUP)
+            self.children.append(())
+            kids = tuple(self._add(child) for child in node.children)
+            self.children[i] = kids
+        else:
+            self.kinds.append(_ATTR if isinstance(node, Attr) else _TEST)
+            self.children.append(())
+        return i
+
+    @staticmethod
+    def _initial(node: Any) -> tuple | None:
+        if isinstance(node, Attr):
+            return (node.value, node.sources, node.force_unique, (), False)
+        if isinstance(node, Test):
+            return (node.value, node.force_unique, (), False)
+        return None
+
+    def iter_leaves(self) -> Iterator[int]:
+        return (i for i, k in enumerate(self.kinds) if k != _GROUP)
+
+
+class AsnState:
+    """One association being built by a rule."""
+
+    __slots__ = (
+        "_acid",
+        "cr",
+        "data",
+        "direct_image",
+        "filenames",
+        "original_exposure_type",
+        "products",
+        "run_init_hook",
+        "seq",
+        "seq_out",
+        "st",
+        "validity",
+    )
+
+    def __init__(
+        self,
+        cr: CompiledRule,
+        seq: int,
+        version_id: str | None,
+        override: tuple[int, tuple] | None = None,
+    ) -> None:
+        self.cr = cr
+        self.st = list(cr.initial)
+        if override is not None:
+            self.st[override[0]] = override[1]
+        self.seq_out = 0
+        self.seq = seq
+        self.run_init_hook = True
+        self.filenames: set[str] = set()
+        self.products: list[dict[str, Any]] = []
+        self.validity = [False] * len(cr.rule.validity)
+        self.original_exposure_type: str | None = None
+        self.direct_image: Any = None
+        self._acid: tuple[str, str] | None = None
+        rule = cr.rule
+        self.data: dict[str, Any] = {
+            "asn_type": "None",
+            "asn_rule": cr.asn_rule,
+            "version_id": version_id,
+            "code_version": None,
+            "degraded_status": "No known degraded exposures in association.",
+            "program": "noprogram",
+            "constraints": "No constraints",
+            "asn_id": "a3001",
+        }
+        if rule.level == 3:
+            self.data["target"] = "none"
+        self.data["asn_pool"] = "none"
+
+    # ------------------------------------------------------------------ views for rules
+    @property
+    def rule(self) -> Rule:
+        return self.cr.rule
+
+    def value(self, name: str) -> Any:
+        """Value of the first constraint called ``name`` (KeyError if none, a marker if group)."""
+        i = self.cr.by_name.get(name)
+        if i is None:
+            raise KeyError(name)
+        state = self.st[i]
+        return _NO_NODE if state is None else state[0]
+
+    def found(self, name: str) -> tuple:
+        """Values found by the first constraint called ``name`` (KeyError if none)."""
+        i = self.cr.by_name.get(name)
+        if i is None:
+            raise KeyError(name)
+        state = self.st[i]
+        if state is None:
+            raise KeyError(name)
+        return state[-2]
+
+    def first_found(self, name: str) -> tuple:
+        """The first non-empty found values among the constraints called ``name``."""
+        for i in self.cr.all_by_name.get(name, ()):
+            state = self.st[i]
+            if state is not None and state[-2]:
+                return state[-2]
+        return ()
+
+    def matched(self, name: str) -> bool:
+        i = self.cr.by_name.get(name)
+        if i is None:
+            raise KeyError(name)
+        state = self.st[i]
+        return bool(state and state[-1])
+
+    @property
+    def members(self) -> list[dict[str, Any]]:
+        return self.products[-1]["members"] if self.products else []
+
+    def members_by_type(self, exptype: str) -> list[dict[str, Any]]:
+        return [m for m in self.members if m["exptype"].lower() == exptype]
+
+    def has_science(self) -> bool:
+        return bool(self.products) and any(
+            m["exptype"].lower() == "science" for m in self.products[-1]["members"]
+        )
+
+    @property
+    def acid(self) -> tuple[str, str]:
+        if self._acid is not None:
+            return self._acid
+        for i in self.cr.acid_nodes:
+            text = "-".join(self.st[i][3]).replace("\\", "")
+            parsed = _evaluate(text)
+            if isinstance(parsed, tuple) and len(parsed) == 2:
+                return (str(parsed[0]), str(parsed[1]))
+            parts = text.split("-", 1)
+            if len(parts) == 2:
+                return (parts[0], parts[1])
+        return ("a3001", "DISCOVERED")
+
+    # ------------------------------------------------------------------ matching
+    def add(self, item: Item) -> tuple[bool, list[ProcessList]]:
+        """Try to add an exposure; return (matched, reprocess requests)."""
+        if item.filename in self.filenames:
+            return True, []
+        saved = self.st[:]
+        match, reprocess = self._check(0, item)
+        if not match:
+            self.st = saved
+        for process_list in reprocess:
+            if process_list.rules is None:
+                process_list.rules = (self.cr.index,)
+        if match:
+            if self.run_init_hook:
+                from asnkit.engine.members import init_hook
+
+                init_hook(self, item)
+                self.run_init_hook = False
+            from asnkit.engine.members import add_member
+
+            add_member(self, item)
+        i = self.cr.by_name.get("force_match")
+        if i is not None and self.st[i] is not None and self.st[i][0] is not None:
+            match = bool(self.st[i][0])
+        return match, reprocess
+
+    def _check(self, i: int, item: Item) -> tuple[bool, list]:
+        kind = self.cr.kinds[i]
+        if kind == _ATTR:
+            return self._check_attr(i, item)
+        if kind == _TEST:
+            return self._check_test(i, item)
+        node = self.cr.nodes[i]
+        kids = self.cr.children[i]
+        reduce = node.reduce
+        if reduce is Reduce.ALL or reduce is Reduce.NOT_ALL:
+            matched, to = self._all(kids, item)
+        else:
+            matched, to = self._any(kids, item)
+        if reduce is Reduce.NOT_ANY or reduce is Reduce.NOT_ALL:
+            matched = not matched
+        if (matched and node.reprocess_on_match) or (not matched and node.reprocess_on_fail):
+            to = [*to, [ProcessList([item], None, node.work_over)]]
+        return matched, [pl for group in to for pl in group]
+
+    def _all(self, kids: tuple[int, ...], item: Item) -> tuple[bool, list]:
+        if not kids:
+            return False, []
+        all_match = True
+        negative = None
+        to: list = []
+        for k in kids:
+            match, reprocess = self._check(k, item)
+            if match:
+                if all_match:
+                    to.append(reprocess)
+            else:
+                all_match = False
+                if not reprocess:
+                    negative = None
+                    break
+                if negative is None:
+                    negative = [reprocess]
+        if not all_match:
+            to = negative if negative is not None else []
+        return all_match, to
+
+    def _any(self, kids: tuple[int, ...], item: Item) -> tuple[bool, list]:
+        if not kids:
+            return False, []
+        to: list = []
+        match = False
+        for k in kids:
+            match, reprocess = self._check(k, item)
+            if match:
+                to = [reprocess]
+                break
+            to.append(reprocess)
+        return match, to
+
+    def _check_attr(self, i: int, item: Item) -> tuple[bool, list]:
+        node: Attr = self.cr.nodes[i]
+        value, sources, force_unique, found, _ = self.st[i]
+        reprocess: list = []
+        if node.onlyif is not None and not node.onlyif(item, self):
+            if node.force_reprocess is not None:
+                reprocess.append(
+                    ProcessList([item], None, node.force_reprocess, node.only_on_match)
+                )
+            self.st[i] = (value, sources, force_unique, found, True)
+            return True, reprocess
+        source = found_value = None
+        for column in sources:
+            v = item.get(column)
+            if v is None or v in EMPTY:
+                continue
+            source, found_value = column, v
+            break
+        if source is None:
+            if node.required and not node.force_undefined:
+                self.st[i] = (value, sources, force_unique, found, False)
+                return False, reprocess
+            self.st[i] = (value, sources, force_unique, found, True)
+            return True, reprocess
+        if node.force_undefined:
+            self.st[i] = (value, sources, force_unique, found, False)
+            return False, reprocess
+        evaled: Any = _evaluate(found_value) if node.evaluate else found_value
+        if value is None:
+            if _iterable(evaled):
+                reprocess.append(_multivalue(item, source, list(evaled)))
+                self.st[i] = (value, sources, force_unique, found, False)
+                return False, reprocess
+            text = str(evaled)
+        else:
+            match_value = value(self) if callable(value) else value
+            values = evaled if _iterable(evaled) else [evaled]
+            for candidate in values:
+                text = str(candidate)
+                if meets(text, match_value):
+                    break
+            else:
+                self.st[i] = (value, sources, force_unique, found, False)
+                return False, reprocess
+            others = [v for v in values if v != candidate]
+            if others:
+                reprocess.append(_multivalue(item, source, others))
+        escaped = re.escape(text)
+        if escaped not in found:
+            found = (*found, escaped)
+        if force_unique:
+            value, sources, force_unique = escaped, (source,), False
+        if node.force_reprocess is not None:
+            reprocess.append(ProcessList([item], None, node.force_reprocess, node.only_on_match))
+        self.st[i] = (value, sources, force_unique, found, True)
+        return True, reprocess
+
+    def _check_test(self, i: int, item: Item) -> tuple[bool, list]:
+        node: Test = self.cr.nodes[i]
+        value, force_unique, found, _ = self.st[i]
+        source_value = item if node.source is None else node.source(item, self)
+        satisfied = True
+        if value is not None:
+            if node.test is None:
+                satisfied = value == source_value
+            else:
+                satisfied = node.test(value, source_value, self)
+        if satisfied:
+            if force_unique:
+                value = source_value
+            if value not in found:
+                found = (*found, value)
+        self.st[i] = (value, force_unique, found, satisfied)
+        reprocess: list = []
+        if (satisfied and node.reprocess_on_match) or (not satisfied and node.reprocess_on_fail):
+            rules = None if node.reprocess_rules is None else ()
+            reprocess.append(ProcessList([item], rules, node.work_over))
+        return satisfied, reprocess
+
+    # ------------------------------------------------------------------ text
+    def constraints_text(self) -> str:
+        """Deterministic text of the named constraints and their current values."""
+        lines = []
+        for i in self.cr.iter_leaves():
+            node = self.cr.nodes[i]
+            if node.name is None:
+                continue
+            state = self.st[i]
+            value = state[0]
+            if callable(value):
+                value = f"<{getattr(value, '__name__', 'computed')}>"
+            elif not isinstance(value, (str, bool, int, float, type(None), tuple, list)):
+                value = f"<{type(value).__name__}>"
+            if isinstance(node, Attr):
+                lines.append(
+                    f"Attr({{'name': {node.name!r}, 'sources': {list(state[1])!r}, "
+                    f"'value': {value!r}}})"
+                )
+            else:
+                lines.append(f"Test({{'name': {node.name!r}, 'value': {value!r}}})")
+        return "\n".join(lines)
+
+
+def _multivalue(item: Item, source: str, values: list) -> ProcessList:
+    if source != "asn_candidate":  # only asn_candidate is ever multi-valued in DMS rules
+        raise NotImplementedError(f"multi-valued column {source!r}")
+    items = [Item(item.table, item.row, str(v)) for v in values]
+    return ProcessList(items)

@@ -1,0 +1,5 @@
+"""placeholder"""
+
+
+def dms_level2b():
+    return ()

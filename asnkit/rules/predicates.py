@@ -1,0 +1,235 @@
+"""Named conditions and member-role functions used by the DMS rule sets.
+
+Rules are data; the few computed conditions they need are these plain
+functions (named, so a rule's ``repr`` and ``describe()`` stay readable).
+Signatures: ``source(item, asn)``, ``test(value, source_value, asn)``,
+``onlyif(item, asn)``, ``exposure_type(item, asn)``, ``validity(member, asn)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asnkit.rules import dms
+
+__all__ = [
+    "acq_obsnum_pattern",
+    "always_false",
+    "asn_not_background_candidate",
+    "brightobj_valid_is",
+    "exposure_type_aux",
+    "exposure_type_level2",
+    "exposure_type_level2_lrs_nod",
+    "exposure_type_level2_special",
+    "exposure_type_level2_wfss",
+    "exposure_type_level3",
+    "exposure_type_of_item",
+    "has_psf",
+    "has_science",
+    "has_science_now",
+    "is_not_background",
+    "is_science_exposure",
+    "is_type_mosaic",
+    "is_type_not_group",
+    "is_type_observation",
+    "level2_allowed_candidates",
+    "not_patt_num_pattern",
+    "original_type_of_asn",
+    "pair_complete",
+    "rule_exposure_differs",
+    "rule_exposure_is",
+    "soss_calibrated_is",
+    "target_000",
+    "true",
+    "valid_nrccoron",
+    "valid_nrccoron_source",
+    "valid_nrsfss",
+    "valid_nrsifu",
+    "valid_nrslamp",
+    "value_differs",
+]
+
+_DIRECT_IMAGE_TYPES = ("nis_image", "nrc_image", "mir_image")
+
+
+# --------------------------------------------------------------------------- member roles
+
+
+def exposure_type_of_item(item: Any, asn: Any = None) -> str:
+    """The exposure's own role (pointing type, EXP_TYPE class, special flags)."""
+    return dms.exposure_type(item)
+
+
+def exposure_type_level3(item: Any, asn: Any) -> str:
+    """Level 3 science rules: the exposure's own role."""
+    return dms.exposure_type(item)
+
+
+def exposure_type_aux(item: Any, asn: Any) -> str:
+    """Auxiliary Level 3 rules: everything is science except target acquisitions."""
+    kind = dms.exposure_type(item)
+    return kind if kind == "target_acquisition" else "science"
+
+
+def exposure_type_level2(item: Any, asn: Any) -> str:
+    """Level 2b: PSF exposures are science."""
+    kind = dms.exposure_type(item)
+    asn.original_exposure_type = kind
+    return "science" if kind == "psf" else kind
+
+
+def exposure_type_level2_special(item: Any, asn: Any) -> str:
+    """Level 2b special rules: science, or imprint once the science is in."""
+    kind = exposure_type_level2(item, asn)
+    asn.original_exposure_type = kind
+    if asn.has_science() and kind == "imprint":
+        return "imprint"
+    return "science"
+
+
+def exposure_type_level2_wfss(item: Any, asn: Any) -> str:
+    """Level 2b WFSS: imaging exposures are direct images."""
+    kind = exposure_type_level2(item, asn)
+    if kind == "science" and item.get("exp_type") in _DIRECT_IMAGE_TYPES:
+        return "direct_image"
+    return kind
+
+
+def exposure_type_level2_lrs_nod(item: Any, asn: Any) -> str:
+    """MIRI LRS fixed-slit nods: the other nod position is background."""
+    kind = exposure_type_level2(item, asn)
+    if kind == "science" and asn.matched("is_current_patt_num"):
+        return "background"
+    return kind
+
+
+# --------------------------------------------------------------------------- sources
+
+
+def rule_exposure_is(value: Any, item: Any, asn: Any) -> bool:
+    """The rule's role for the exposure equals ``value``."""
+    return asn.rule.exposure_type(item, asn) == value
+
+
+def rule_exposure_differs(value: Any, item: Any, asn: Any) -> bool:
+    """The rule's role for the exposure differs from ``value``."""
+    return asn.rule.exposure_type(item, asn) != value
+
+
+def is_science_exposure(item: Any, asn: Any) -> bool:
+    return asn.rule.exposure_type(item, asn) == "science"
+
+
+def has_science_now(item: Any, asn: Any) -> bool:
+    return asn.has_science()
+
+
+def original_type_of_asn(item: Any, asn: Any) -> Any:
+    """The role computed by the association's last role lookup (jwst keeps it as state)."""
+    return asn.original_exposure_type
+
+
+def value_differs(value: Any, source_value: Any, asn: Any) -> bool:
+    return value != source_value
+
+
+def target_000(item: Any, asn: Any) -> str:
+    return "000"
+
+
+def is_not_background(item: Any, asn: Any) -> bool:
+    return asn.rule.exposure_type(item, asn) != "background"
+
+
+def acq_obsnum_pattern(asn: Any) -> str:
+    """Target acquisitions join when their obs_num is one the science came from."""
+    return "(" + "|".join(asn.found("obs_num")) + ")"
+
+
+def not_patt_num_pattern(asn: Any) -> str:
+    return f"((?!{asn.value('patt_num')}).)*"
+
+
+def asn_not_background_candidate(value: Any, item: Any, asn: Any) -> bool:
+    return asn.acid[1] != "background"
+
+
+def always_false(value: Any, source_value: Any, asn: Any) -> bool:
+    return False
+
+
+def true(value: Any, source_value: Any, asn: Any) -> bool:
+    return True
+
+
+def false_source(item: Any, asn: Any) -> bool:
+    return False
+
+
+# --------------------------------------------------------------------------- detectors
+
+
+def valid_nrccoron(value: Any, item: Any, asn: Any) -> bool:
+    return dms.nrccoron_valid_detector(item)
+
+
+def valid_nrccoron_source(item: Any, asn: Any) -> bool:
+    return dms.nrccoron_valid_detector(item)
+
+
+def valid_nrsfss(value: Any, item: Any, asn: Any) -> bool:
+    return dms.nrsfss_valid_detector(item)
+
+
+def valid_nrsifu(value: Any, item: Any, asn: Any) -> bool:
+    return dms.nrsifu_valid_detector(item)
+
+
+def valid_nrslamp(value: Any, item: Any, asn: Any) -> bool:
+    return dms.nrslamp_valid_detector(item)
+
+
+def soss_calibrated_is(value: Any, item: Any, asn: Any) -> bool:
+    return dms.nissoss_calibrated_filter(item) == value
+
+
+def brightobj_valid_is(value: Any, item: Any, asn: Any) -> bool:
+    return dms.nrsfss_valid_detector(item) == value
+
+
+# --------------------------------------------------------------------------- validity
+
+
+def has_science(member: dict, asn: Any) -> bool:
+    return member["exptype"] == "science"
+
+
+def has_psf(member: dict, asn: Any) -> bool:
+    return member["exptype"] == "psf"
+
+
+def is_type_observation(member: dict, asn: Any) -> bool:
+    return asn.acid[1].lower() == "observation"
+
+
+def is_type_mosaic(member: dict, asn: Any) -> bool:
+    return asn.acid[1].lower() == "mosaic"
+
+
+def is_type_not_group(member: dict, asn: Any) -> bool:
+    return asn.acid[1].lower() != "group"
+
+
+def pair_complete(member: dict, asn: Any) -> bool:
+    """Wavefront pairs: true when the second member arrives (checked before it is added)."""
+    return len(asn.members) == 1
+
+
+def level2_allowed_candidates(member: dict, asn: Any) -> bool:
+    """Level 2b: observation candidates, or background candidates with a background."""
+    kind = asn.acid[1].lower()
+    if kind == "observation":
+        return True
+    if kind == "background":
+        return any(m["exptype"].lower() == "background" for m in asn.members)
+    return False
