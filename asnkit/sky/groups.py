@@ -69,13 +69,19 @@ def exposure_key(name: Any) -> str:
     return _KEY_RE.sub("", text).lower()
 
 
-def _asn_label(frame: pd.DataFrame) -> pd.Series:
-    """Product name for one-product associations, else the association file stem."""
-    if "asn_file" not in frame.columns:
-        return frame["product"].astype(object)
-    n_products = frame.groupby("asn_file", sort=False)["product"].transform("nunique")
-    stem = frame["asn_file"].astype(str).str.replace(r"_asn\.json$", "", regex=True)
-    return stem.where(n_products > 1, frame["product"]).astype(object)
+def _association_rows(associations: Iterable[Any]) -> pd.DataFrame:
+    """Rows of association objects: label = product name, or file name when several."""
+    rows = []
+    for number, asn in enumerate(associations, start=1):
+        products = list(asn.products)
+        if len(products) == 1 and products[0].name:
+            label = str(products[0].name)
+        else:
+            name = getattr(asn, "filename", None) or f"association {number}"
+            label = re.sub(r"_asn\.json$", "", str(name))
+        for product in products:
+            rows.extend((exposure_key(m.expname), label, m.exptype) for m in product.members)
+    return pd.DataFrame(rows, columns=["key", "group", "role"]).drop_duplicates(ignore_index=True)
 
 
 def membership(groups: Any) -> pd.DataFrame:
@@ -95,23 +101,10 @@ def membership(groups: Any) -> pd.DataFrame:
     pandas.DataFrame
         Columns ``key`` (:func:`exposure_key`), ``group`` and ``role`` (or None).
     """
-    if hasattr(groups, "to_frame") and not isinstance(groups, pd.DataFrame):
-        frame = groups.to_frame()
-        if not isinstance(frame, pd.DataFrame):  # pragma: no cover - defensive
-            raise TypeError(f"{type(groups).__name__}.to_frame() did not return a DataFrame")
-        if {"expname", "product"} <= set(frame.columns):
-            return pd.DataFrame(
-                {
-                    "key": frame["expname"].map(exposure_key),
-                    "group": _asn_label(frame),
-                    "role": frame.get("exptype", pd.Series(None, index=frame.index)).astype(object),
-                }
-            ).drop_duplicates(ignore_index=True)
-        groups = frame
     if hasattr(groups, "products") and not isinstance(groups, (pd.DataFrame, Mapping)):
-        from asnkit.documents.collection import AssociationSet
-
-        return membership(AssociationSet([groups]))
+        return _association_rows([groups])
+    if hasattr(groups, "to_frame") and not isinstance(groups, pd.DataFrame):
+        return _association_rows(groups)  # an AssociationSet: a sequence of associations
     if isinstance(groups, pd.DataFrame):
         name_col = next((c for c in ("expname", "filename") if c in groups.columns), None)
         group_col = next((c for c in GROUP_COLUMNS if c in groups.columns), None)

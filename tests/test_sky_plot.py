@@ -1,0 +1,218 @@
+"""plot_sky / plot_grid: rendered to PNG with Agg and checked (not blank, polygons, colours)."""
+
+from __future__ import annotations
+
+import warnings
+
+import matplotlib
+import matplotlib.image
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+import asnkit
+from asnkit.errors import PoolWarning
+from asnkit.sky.attitude import tangent_plane
+from asnkit.sky.plot import UNGROUPED, FootprintPlot
+from tests.helpers import EXPOSURES
+
+NIRCAM = sorted(EXPOSURES.glob("*.fits"))
+NIRISS = sorted((EXPOSURES / "synthetic_no_sregion").glob("*.fits"))
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture(scope="module")
+def nircam() -> pd.DataFrame:
+    return asnkit.pool_from_files(NIRCAM)
+
+
+@pytest.fixture(scope="module")
+def niriss() -> pd.DataFrame:
+    return asnkit.pool_from_files(NIRISS)
+
+
+def read_quiet(name: str) -> pd.DataFrame:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PoolWarning)
+        return asnkit.read_pool(asnkit.data.pool_path(name))
+
+
+def render(out: FootprintPlot, path) -> np.ndarray:
+    out.ax.figure.savefig(path, dpi=80)
+    return matplotlib.image.imread(path)[..., :3]
+
+
+def colour_present(image: np.ndarray, rgba, tolerance: float = 0.06) -> bool:
+    distance = np.abs(image - np.asarray(rgba[:3])[None, None, :]).max(axis=-1)
+    return bool((distance < tolerance).sum() >= 5)
+
+
+def assert_not_blank(image: np.ndarray) -> None:
+    assert image.std() > 0.02
+    assert (image.min(axis=-1) < 0.9).mean() > 0.01  # a real share of non-white pixels
+
+
+def test_nircam_sky_plot(nircam, tmp_path):
+    assert matplotlib.get_backend().lower() == "agg"
+    out = asnkit.plot_sky(nircam, color_by="detector")
+    assert out.n_polygons == 3
+    assert out.labels == ["NRCA2", "NRCA3", "NRCA4"]
+    assert len({tuple(np.round(c, 3)) for c in out.collection.get_edgecolor()}) == 3
+    assert out.ax.xaxis_inverted()
+    assert "RA" in out.ax.get_xlabel() and "deg" in out.ax.get_xlabel()
+    assert "Dec" in out.ax.get_ylabel()
+    # the plane is tangent at the target, which is marked at the origin
+    assert out.center == pytest.approx(
+        (float(nircam["targ_ra"].iloc[0]), float(nircam["targ_dec"].iloc[0]))
+    )
+    assert out.target is not None and out.target.get_xydata().tolist() == [[0.0, 0.0]]
+    texts = [t.get_text() for t in out.legend.get_texts()]
+    assert texts == ["NRCA2 (1)", "NRCA3 (1)", "NRCA4 (1)", "target HD 147980"]
+    image = render(out, tmp_path / "nircam.png")
+    assert_not_blank(image)
+    for label in out.labels:
+        assert colour_present(image, out.colors[label]), label
+    assert list(out) and all(a.axes is out.ax or a is out.legend for a in out)
+
+
+def test_east_is_left(nircam):
+    """The NRCA3 footprint (largest RA) is drawn left of NRCA2 (smallest RA)."""
+    out = asnkit.plot_sky(nircam, color_by="detector")
+    fig = out.ax.figure
+    fig.canvas.draw()
+    paths = out.collection.get_paths()
+    to_pixels = out.ax.transData.transform
+    x_a2 = to_pixels(paths[0].vertices).mean(axis=0)[0]
+    x_a3 = to_pixels(paths[1].vertices).mean(axis=0)[0]
+    ra = pd.to_numeric(asnkit.footprints(nircam)["ra"])
+    assert ra.iloc[1] > ra.iloc[0] and x_a3 < x_a2
+
+
+def test_polygons_are_the_projected_footprints(nircam):
+    out = asnkit.plot_sky(nircam, color_by="none")
+    fp = asnkit.footprints(nircam)
+    for path, polys in zip(out.collection.get_paths(), fp["polygons"], strict=True):
+        xi, eta = tangent_plane(*polys[0].T, *out.center)
+        np.testing.assert_allclose(path.vertices[:4], np.column_stack([xi, eta]))
+
+
+def test_niriss_stacked_exposures(niriss, tmp_path):
+    out = asnkit.plot_sky(niriss, color_by="visit")
+    assert out.n_polygons == 18
+    assert out.labels == ["001", "002", "003", "004"]
+    assert any(t.get_text() == "\u00d718 exposures" for t in out.texts)
+    # stacked fills share the opacity: the stack is no more opaque than ~alpha
+    alphas = out.collection.get_facecolor()[:, 3]
+    assert 1 - np.prod(1 - alphas) == pytest.approx(0.25, abs=1e-6)
+    assert_not_blank(render(out, tmp_path / "niriss.png"))
+
+
+def test_color_by_associations(nircam, tmp_path):
+    def science(row):  # these real exposures are PSF references (IS_PSF = T)
+        return "science"
+
+    a = asnkit.to_association(
+        nircam.iloc[:2], asn_type="coron3", product_name="a2_a3", roles=science
+    )
+    b = asnkit.to_association(
+        nircam.iloc[[0]], asn_type="coron3", product_name="only_a2", roles=science
+    )
+    out = asnkit.plot_sky(asnkit.AssociationSet([a, b]), pool=nircam)
+    # an exposure in two associations is drawn once per association; nrca4 in none
+    assert sorted(out.labels) == sorted(["a2_a3", "only_a2", UNGROUPED])
+    assert out.n_polygons == 4
+    assert out.colors[UNGROUPED] == (0.6, 0.6, 0.6, 1.0)
+    image = render(out, tmp_path / "asn.png")
+    for label in out.labels:
+        assert colour_present(image, out.colors[label]), label
+
+
+def test_color_by_mapping_and_highlight(nircam):
+    groups = {nircam["filename"].iloc[0]: "left", nircam["filename"].iloc[2]: ["right", "x"]}
+    out = asnkit.plot_sky(
+        nircam,
+        color_by="association",
+        associations=groups,
+        highlight=[nircam["filename"].iloc[2]],
+    )
+    assert out.labels == ["left", "right", "x", UNGROUPED]
+    assert len(out.highlight.get_paths()) == 2  # nrca4, once per group
+
+
+def test_association_without_pool_is_an_error(nircam):
+    asn = asnkit.to_association(
+        nircam, asn_type="coron3", product_name="p", roles=lambda row: "science"
+    )
+    with pytest.raises(ValueError, match="pool="):
+        asnkit.plot_sky(asnkit.AssociationSet([asn]))
+
+
+def test_unknown_color_column(nircam):
+    with pytest.raises(KeyError, match="not_a_column"):
+        asnkit.plot_sky(nircam, color_by="not_a_column")
+
+
+def test_plot_sky_into_given_axes_and_no_show(nircam, monkeypatch):
+    monkeypatch.setattr(plt, "show", lambda *a, **k: pytest.fail("plt.show() called"))
+    _fig, (ax1, ax2) = plt.subplots(1, 2)
+    out = asnkit.plot_sky(nircam, ax=ax2)
+    assert out.ax is ax2 and not ax1.collections
+
+
+def test_plot_sky_without_sky_falls_back_to_grid():
+    pool = read_quiet("pool_002_image_miri")
+    out = asnkit.plot_sky(pool)
+    assert "Schematic" in out.ax.get_title()
+    assert out.n_polygons == 8
+
+
+def test_mixed_pool_warns_about_undrawn(nircam):
+    pool = pd.concat([nircam, pd.DataFrame({"filename": ["x_uncal.fits"]})], ignore_index=True)
+    with pytest.warns(UserWarning, match="1 exposure"):
+        out = asnkit.plot_sky(pool)
+    assert out.n_polygons == 3
+
+
+@pytest.mark.parametrize("name", ["pool_002_image_miri", "pool_024_nirspec_fss_nods"])
+def test_plot_grid_shipped_pools(name, tmp_path):
+    pool = read_quiet(name)
+    exposures = pool.loc[~pool["filename"].str.contains(" ")]
+    out = asnkit.plot_grid(pool)
+    assert out.n_polygons == len(exposures)
+    assert "not sky" in out.ax.get_title()
+    image = render(out, tmp_path / f"{name}.png")
+    assert_not_blank(image)
+    for label in out.labels:
+        assert colour_present(image, out.colors[label], tolerance=0.08), label
+    texts = {t.get_text() for t in out.texts}
+    assert "obs 1" in texts and "tile 1" in texts
+
+
+def test_plot_grid_colours_and_legend_counts():
+    pool = read_quiet("pool_024_nirspec_fss_nods")
+    out = asnkit.plot_grid(pool, color_by="dither")
+    counts = {t.get_text() for t in out.legend.get_texts()}
+    labels = asnkit.label_positions(pool.loc[~pool["filename"].str.contains(" ")])
+    expected = labels["dither_position"].fillna(1).value_counts()
+    assert counts == {f"dither {d} ({n})" for d, n in expected.items()}
+
+
+def test_plot_grid_many_groups_truncates_legend():
+    pool = read_quiet("mega_pool")
+    out = asnkit.plot_grid(pool, color_by="obs_num", max_legend=10)
+    assert len(out.labels) > 20
+    texts = [t.get_text() for t in out.legend.get_texts()]
+    assert len(texts) == 11 and texts[-1].startswith("... and ")
+    assert len({tuple(c) for c in out.colors.values()}) == len(out.labels)
+    assert out.texts == []  # no per-square labels on a big pool
+
+
+def test_accessor_plot_sky(nircam):
+    out = nircam.asn.plot_sky(color_by="detector")
+    assert out.n_polygons == 3
