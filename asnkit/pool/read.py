@@ -205,12 +205,17 @@ def _to_frame(data: list[str], columns: list[str], delimiter: str) -> pd.DataFra
         engine="c" if len(delimiter) == 1 else "python",
         skip_blank_lines=False,
     )
-    cleaned = {}
-    for column in columns:
-        values = frame[column].str.strip()
-        missing = values.str.lower().isin(MISSING_TOKENS)
-        cleaned[column] = values.where(~missing)
-    return pd.DataFrame(cleaned)
+    return pd.DataFrame({column: _clean(frame[column]) for column in columns})
+
+
+def _clean(values: pd.Series) -> pd.Series:
+    """Strip blanks, make ``NULL``/empty missing. Pool columns repeat few values,
+    so the work is done once per distinct value."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object))  # missing -> code -1
+    stripped = (str(value).strip() for value in uniques)
+    table = [None if text.lower() in MISSING_TOKENS else text for text in stripped]
+    table.append(None)
+    return pd.Series(np.asarray(table, dtype=object)[codes], dtype="str")
 
 
 # --------------------------------------------------------------------------- checks

@@ -159,22 +159,27 @@ def _column_names(df: pd.DataFrame, delimiter: str, name: str) -> list[str]:
 def _cells(
     values: pd.Series, column: str, delimiter: str, name: str, df: pd.DataFrame
 ) -> np.ndarray:
-    """The column as text cells, missing values as ``NULL``."""
-    raw = values.to_numpy(dtype=object)
-    text = pd.Series([str(v) for v in raw], dtype=object)
-    missing = pd.isna(raw) | text.str.strip().str.lower().isin(MISSING_TOKENS).to_numpy()
-    text = text.where(~missing, MISSING_TEXT)
+    """The column as text cells, missing values as ``NULL``.
+
+    Pool columns repeat few values, so the checks run on the distinct values.
+    """
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object))  # missing -> code -1
+    cells = [str(value) for value in uniques]
     forbidden = re.compile("[" + re.escape(delimiter + LINE_BREAKS) + "]")
-    hits = np.flatnonzero(text.str.contains(forbidden, regex=True).to_numpy(dtype=bool))
-    if len(hits):
-        cell = text.iat[hits[0]]
-        what = (
-            f"the delimiter {delimiter!r}"
-            if delimiter in cell
-            else f"a line break ({forbidden.search(cell).group()!r})"
-        )
-        _raise_bad_cell(hits[0], column, f"holds {what}", name, df, text.to_numpy())
-    return text.to_numpy(dtype=object)
+    for index, cell in enumerate(cells):
+        found = forbidden.search(cell)
+        if found:
+            what = (
+                f"the delimiter {delimiter!r}"
+                if delimiter in cell
+                else f"a line break ({found.group()!r})"
+            )
+            position = int(np.flatnonzero(codes == index)[0])
+            _raise_bad_cell(position, column, f"holds {what}", name, df, cell)
+        if cell.strip().lower() in MISSING_TOKENS:
+            cells[index] = MISSING_TEXT
+    table = np.array([*cells, MISSING_TEXT], dtype=object)
+    return table[codes]
 
 
 def _check_first_cells(cells: np.ndarray, column: str, name: str, df: pd.DataFrame) -> None:
@@ -186,17 +191,17 @@ def _check_first_cells(cells: np.ndarray, column: str, name: str, df: pd.DataFra
             "starts with '#' in the first column: the row would read as a comment",
             name,
             df,
-            cells,
+            cells[hits[0]],
         )
 
 
 def _raise_bad_cell(
-    position: int, column: str, what: str, name: str, df: pd.DataFrame, cells: np.ndarray
+    position: int, column: str, what: str, name: str, df: pd.DataFrame, cell: str
 ) -> None:
     label = df.index[position]
     label = label.item() if hasattr(label, "item") else label
     raise PoolError(
-        f"row {position} (index {label!r}) value {cells[position]!r} {what}",
+        f"row {position} (index {label!r}) value {cell!r} {what}",
         file=name,
         column=column,
     )
