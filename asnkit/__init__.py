@@ -10,6 +10,12 @@ Examples
 >>> pool = asnkit.read_pool(asnkit.data.pool_path("pool_002_image_miri"))
 >>> len(pool)
 8
+>>> pool = asnkit.read_pool(asnkit.data.pool_path("pool_001_candidates"))
+>>> nircam = pool.asn.select(instrume="nircam", filter=["f090w", "f2*"]).asn.observation(1)
+>>> nircam["filter"].value_counts().to_dict()
+{'f090w': 8, 'f277w': 2}
+>>> pool.asn.summary().loc[0, ["obs_num", "filter", "exposures", "candidates"]].tolist()
+['1', 'f090w', 8, 'o001']
 """
 
 from __future__ import annotations
