@@ -7,12 +7,14 @@ import io
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import asnkit
 from asnkit.documents.collection import AssociationSet
 from asnkit.documents.io import load_asn, load_set
 from asnkit.documents.model import Association
-from asnkit.documents.validation import iter_errors, load_schema
+from asnkit.documents.validation import _fast_check, _validator, iter_errors, load_schema
 from tests.helpers import ASN, EXPECTED
 
 EXPECTED_FILES = sorted(EXPECTED.glob("*/*.json"))
@@ -208,3 +210,41 @@ def test_load_set_of_a_folder():
     assert isinstance(s, AssociationSet)
     assert len(s) == 9
     assert s.filenames == sorted(p.name for p in (EXPECTED / "pool_002_image_miri").glob("*.json"))
+
+
+# The fast yes/no schema check must agree with jsonschema on any document.
+_VALUES = st.sampled_from([None, 1, 2.5, True, "", "x", [], {}, [{}], {"a": 1}])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    level=st.sampled_from([2, 3]),
+    edits=st.lists(
+        st.tuples(st.sampled_from(["set", "delete"]), st.integers(0, 10_000), _VALUES),
+        min_size=1,
+        max_size=4,
+    ),
+)
+def test_fast_schema_check_agrees_with_jsonschema(level, edits):
+    doc = _doc(LV2 if level == 2 else LV3)
+    for action, pick, value in edits:
+        # every (container, key) in the document
+        spots = []
+        stack = [doc]
+        while stack:
+            node = stack.pop()
+            keys = list(node) if isinstance(node, dict) else range(len(node))
+            for k in keys:
+                spots.append((node, k))
+                if isinstance(node[k], (dict, list)):
+                    stack.append(node[k])
+        if not spots:
+            break
+        node, key = spots[pick % len(spots)]
+        if action == "delete":
+            del node[key]
+        else:
+            node[key] = copy.deepcopy(value)
+    fast = _fast_check(level)
+    assert fast is not None
+    assert fast(doc) == (next(_validator(level).iter_errors(doc), None) is None)

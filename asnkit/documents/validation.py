@@ -122,6 +122,75 @@ def _validator(level: int) -> Any:
     return cls(schema)
 
 
+_JSON_TYPES: dict[str, Any] = {
+    "string": str,
+    "array": list,
+    "object": dict,
+    "null": type(None),
+    "boolean": bool,
+}
+
+
+def _conforms(instance: Any, schema: Mapping[str, Any], root: Mapping[str, Any]) -> bool:
+    """Fast yes/no check for the keywords our schemas use (jsonschema explains the no's).
+
+    Handles ``$ref`` (local), ``type``, ``required``, ``properties``, ``items``,
+    ``minItems`` and ``minLength``; anything else defers to jsonschema.
+    """
+    ref = schema.get("$ref")
+    if ref is not None:
+        node: Any = root
+        for part in ref.lstrip("#/").split("/"):
+            node = node[part]
+        return _conforms(instance, node, root)
+    kind = schema.get("type")
+    if kind is not None:
+        kinds = (kind,) if isinstance(kind, str) else tuple(kind)
+        if not any(isinstance(instance, _JSON_TYPES[k]) for k in kinds if k in _JSON_TYPES):
+            return False
+    if isinstance(instance, dict):
+        if any(key not in instance for key in schema.get("required", ())):
+            return False
+        for key, sub in schema.get("properties", {}).items():
+            if key in instance and not _conforms(instance[key], sub, root):
+                return False
+    if isinstance(instance, list):
+        if len(instance) < schema.get("minItems", 0):
+            return False
+        items = schema.get("items")
+        if items is not None and not all(_conforms(v, items, root) for v in instance):
+            return False
+    if isinstance(instance, str) and len(instance) < schema.get("minLength", 0):
+        return False
+    return True
+
+
+_KNOWN_KEYWORDS = frozenset(
+    {"$schema", "$id", "title", "description", "$defs", "$ref", "type", "required",
+     "properties", "items", "minItems", "minLength"}
+)  # fmt: skip
+
+
+def _schema_is_simple(schema: Any) -> bool:
+    """Whether :func:`_conforms` understands every keyword of ``schema``."""
+    if isinstance(schema, dict):
+        if not set(schema) <= _KNOWN_KEYWORDS:
+            return False
+        nested = [*schema.get("properties", {}).values(), *schema.get("$defs", {}).values()]
+        if "items" in schema:
+            nested.append(schema["items"])
+        return all(_schema_is_simple(s) for s in nested)
+    return False
+
+
+@functools.cache
+def _fast_check(level: int) -> Any:
+    schema = load_schema(level)
+    if not _schema_is_simple(schema):
+        return None
+    return lambda data: _conforms(data, schema, schema)
+
+
 _TYPE_WORDS = {
     "string": "a string",
     "array": "a list",
@@ -154,12 +223,16 @@ def _iter_document(asn: Any, level: int | None) -> Iterator[Fault]:
     if not isinstance(asn, (Association, Mapping)):
         yield Fault("", f"an association is a JSON object, not {type(asn).__name__}")
         return
-    data = asn.to_dict() if isinstance(asn, Association) else asn
+    data = asn._data if isinstance(asn, Association) else asn  # read only
     if level is None:
         level = level_of(data.get("asn_type"), data.get("asn_rule"))
-    schema_faults = sorted(
-        _validator(level).iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]
-    )
+    fast = _fast_check(level)
+    if fast is not None and fast(data):
+        schema_faults = []
+    else:
+        schema_faults = sorted(
+            _validator(level).iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]
+        )
     for error in schema_faults:
         yield Fault(format_path(error.absolute_path), _schema_message(error))
     products = data.get("products")
