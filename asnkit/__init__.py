@@ -14,8 +14,8 @@ Examples
 >>> nircam = pool.asn.select(instrume="nircam", filter=["f090w", "f2*"]).asn.observation(1)
 >>> nircam["filter"].value_counts().to_dict()
 {'f090w': 8, 'f277w': 2}
->>> pool.asn.summary().loc[0, ["obs_num", "filter", "exposures", "candidates"]].tolist()
-['1', 'f090w', 8, 'o001']
+>>> pool.asn.summary().loc[0, ["obs_num", "filter", "exposures", "candidates"]].to_dict()
+{'obs_num': '1', 'filter': 'f090w', 'exposures': 8, 'candidates': 'o001'}
 """
 
 from __future__ import annotations
