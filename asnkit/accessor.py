@@ -29,6 +29,22 @@ class PoolAccessor:
     ------
     AttributeError
         The frame lacks a required column (``filename``); the message names it.
+
+    Examples
+    --------
+    >>> import asnkit
+    >>> pool = asnkit.read_pool(asnkit.data.pool_path("pool_001_candidates"))
+    >>> obs1 = pool.asn.select(instrume="nircam", filter=["f090w", "f2*"]).asn.observation(1)
+    >>> len(obs1), len(pool)  # a new frame; the pool is unchanged
+    (10, 72)
+    >>> obs1.asn.candidates()
+      candidate_id candidate_type  exposures
+    0         o001    observation         10
+    >>> import pandas as pd
+    >>> pd.DataFrame({"program": ["1"]}).asn
+    Traceback (most recent call last):
+    ...
+    AttributeError: df.asn needs an association pool: missing column(s) ['filename']; ...
     """
 
     def __init__(self, df: pd.DataFrame) -> None:
