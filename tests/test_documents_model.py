@@ -97,6 +97,9 @@ def test_write_is_atomic_and_refuses_to_overwrite(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.json"]  # no temp files left
     # a folder: the file goes under its DMS name
     assert asn.write(tmp_path).name == path.name
+    assert asn.write(f"{tmp_path}/new/").relative_to(tmp_path).as_posix() == f"new/{path.name}"
+    with pytest.raises(ValueError, match="no filename"):
+        asn.with_filename(None).write(tmp_path)
 
 
 def _expected_set(pool):

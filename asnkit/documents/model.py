@@ -341,8 +341,8 @@ class Association(Mapping[str, Any]):
     def write(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
         """Write the JSON text atomically to ``path``; return the path written.
 
-        If ``path`` is an existing folder, the file goes there under
-        :attr:`filename`.
+        If ``path`` is a folder (existing, or written with a trailing ``/``),
+        the file goes there under :attr:`filename`; missing folders are created.
 
         Raises
         ------
@@ -352,7 +352,8 @@ class Association(Mapping[str, Any]):
             ``path`` is a folder and the association has no filename.
         """
         target = Path(path)
-        if target.is_dir():
+        text = os.fspath(path)
+        if target.is_dir() or text.endswith(("/", os.sep)):
             if not self.filename:
                 raise ValueError(f"{target} is a folder and the association has no filename")
             target = target / self.filename
