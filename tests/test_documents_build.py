@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import warnings
 
+import pandas as pd
 import pytest
 
 import asnkit
@@ -44,6 +45,10 @@ def test_image3_from_pool_rows_matches_jwst():
     assert got["products"][0]["members"] == want["products"][0]["members"]
     pool.equals(before) or pytest.fail("the pool frame was changed")
     asnkit.validate(asn)
+    # junk rows and repeated rows (e.g. after explode_candidates) are left out
+    doubled = pd.concat([pool, pool])
+    doubled.attrs = pool.attrs
+    assert to_association(doubled, asn_type="image3", version_id="20250101t000000") == asn
 
 
 def test_image2_from_pool_rows_matches_jwst():

@@ -298,11 +298,16 @@ def _constraints_text(rows: list[Mapping[str, Any]], n_rows: int) -> str:
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """The rows as dicts, junk rows (file names with blanks) left out."""
+    """The rows as dicts: junk rows (file names with blanks) and repeated files left out."""
     if "filename" not in df.columns:
         raise KeyError("the pool rows need a 'filename' column")
-    rows = df.to_dict(orient="records")
-    return [r for r in rows if _text(r.get("filename")) and " " not in _text(r["filename"])]
+    out, seen = [], set()
+    for row in df.to_dict(orient="records"):
+        name = _text(row.get("filename"))
+        if name and " " not in name and name not in seen:
+            seen.add(name)
+            out.append(row)
+    return out
 
 
 def to_association(
