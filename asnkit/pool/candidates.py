@@ -131,6 +131,16 @@ def candidate_ids(df: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``candidate_id``, ``candidate_type``, ``exposures``, sorted by id.
+
+    Examples
+    --------
+    >>> import asnkit
+    >>> pool = asnkit.read_pool(asnkit.data.pool_path("pool_001_candidates"))
+    >>> candidate_ids(pool).head(3)  # the junk rows hold bare integers: type "unknown"
+      candidate_id candidate_type  exposures
+    0         1000        unknown          1
+    1         1002        unknown          1
+    2        c1000         mosaic         20
     """
     exploded = explode_candidates(df).dropna(subset=["candidate_id"])
     table = (
