@@ -126,6 +126,7 @@ class CompiledRule:
         self.nodes: list[Any] = []
         self.kinds: list[int] = []
         self.children: list[tuple[int, ...]] = []
+        self._seen: dict[int, int] = {}
         self._add(rule.constraints)
         self.initial = [self._initial(node) for node in self.nodes]
         self.by_name: dict[str, int] = {}
@@ -138,7 +139,13 @@ class CompiledRule:
         self.acid_nodes = [i for i, n in enumerate(self.nodes) if isinstance(n, Attr) and n.is_acid]
 
     def _add(self, node: Any) -> int:
+        # A constraint object used twice in one tree is one constraint (one state),
+        # as in the reference generator.
+        seen = self._seen.get(id(node))
+        if seen is not None:
+            return seen
         i = len(self.nodes)
+        self._seen[id(node)] = i
         self.nodes.append(node)
         if isinstance(node, Group):
             self.kinds.append(_GROUP)
