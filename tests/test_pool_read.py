@@ -132,3 +132,18 @@ def test_bad_row_in_a_real_pool_names_file_line_and_column(tmp_path):
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(PoolError, match=rf"pool_bad\.csv, line {row + 1}: expected \d+ fields"):
         asnkit.read_pool(path)
+
+
+def test_unreadable_file_is_a_pool_error_naming_it(tmp_path, monkeypatch):
+    path = tmp_path / "locked.csv"
+    path.write_text("filename\na.fits\n")
+    original = type(path).read_bytes
+
+    def refuse(self):
+        if self.name == "locked.csv":
+            raise PermissionError(13, "Permission denied")
+        return original(self)
+
+    monkeypatch.setattr(type(path), "read_bytes", refuse)
+    with pytest.raises(PoolError, match=r"locked\.csv: cannot be read \(Permission denied\)"):
+        asnkit.read_pool(path)
