@@ -64,6 +64,10 @@ def test_image2_from_pool_rows_matches_jwst():
     got = asn.to_dict()
     assert list(got) == list(json.loads(names[0].read_text()))
     assert got["target"] == "1"
+    with pytest.raises(ValueError, match="one product per science exposure \\(8 here\\)"):
+        to_association(pool, asn_type="image2", product_name="mine")
+    one = to_association(pool.head(1), asn_type="image2", product_name="mine")
+    assert one.product_names == ["mine"]
 
 
 def test_built_members_match_jwst_for_every_level3_association():

@@ -130,6 +130,11 @@ def test_cli_validate(tmp_path, capsys):
     assert f"{bad}: products[0].members[3]: 'expname' is required" in out
     assert f"{bad}: products[0].members[4].exptype: must be a string" in out
     assert f"{broken}: {broken}, line 1, column 2: not valid JSON" in out
+    # product names across files: jwst itself wrote two products of the same name here
+    dups = [str(p) for p in sorted((EXPECTED / "jw00632_dups").glob("*.json"))]
+    assert main(["validate", "-q", *dups]) == 0
+    assert main(["validate", "-q", "--as-set", *dups]) == 1
+    assert "_wfs-image3_00002_asn.json:products[0].name: product name" in capsys.readouterr().out
 
 
 def test_cli_from_list_edit_diff(tmp_path, capsys):

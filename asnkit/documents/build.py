@@ -447,12 +447,15 @@ def to_association(
                 {"expname": f"{catalog}_cat.ecsv", "exptype": "sourcecat"},
                 {"expname": f"{catalog}_segm.fits", "exptype": "segmap"},
             ]
+        if product_name and len(science) != 1:
+            raise ValueError(
+                f"to_association: product_name names one product, but {asn_type} makes one "
+                f"product per science exposure ({len(science)} here)"
+            )
         products = []
         for row in science:
             first = member(row)
-            name = strip_suffix(file_stem(first["expname"]))
-            if product_name and len(science) == 1:
-                name = product_name
+            name = product_name or strip_suffix(file_stem(first["expname"]))
             products.append({"name": name, "members": [first, *others]})
         header_target = _text(raw_target) or "none"
 

@@ -28,6 +28,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("files", nargs="+", metavar="FILE", help="association JSON files")
     p.add_argument("-q", "--quiet", action="store_true", help="print faults only")
+    p.add_argument("--as-set", action="store_true",
+                   help="also require product names to be unique across the files")  # fmt: skip
     p.set_defaults(run=run_validate)
 
     p = subparsers.add_parser(
@@ -87,6 +89,7 @@ def run_validate(args: argparse.Namespace) -> int:
     from asnkit.errors import AssociationError
 
     bad = 0
+    loaded = []
     for name in args.files:
         try:
             asn = load_asn(name, validate=False)
@@ -94,6 +97,7 @@ def run_validate(args: argparse.Namespace) -> int:
             print(f"{name}: {exc}")
             bad += 1
             continue
+        loaded.append(asn.with_filename(name))
         faults = list(iter_errors(asn))
         for fault in faults:
             print(f"{name}: {fault}")
@@ -104,6 +108,13 @@ def run_validate(args: argparse.Namespace) -> int:
             bad += 1
         elif not args.quiet:
             print(f"{name}: valid")
+    if args.as_set and len(loaded) > 1:
+        from asnkit.documents.collection import AssociationSet
+
+        clashes = [f for f in iter_errors(AssociationSet(loaded)) if "is also used by" in f.message]
+        for fault in clashes:
+            print(fault)
+        bad += bool(clashes)
     if not args.quiet:
         n = len(args.files)
         print(f"{n - bad} of {n} file{'s' if n != 1 else ''} valid", file=sys.stderr)
