@@ -51,6 +51,12 @@ def test_glob_classes_and_question_mark():
     assert set(got["detector"].str.lower()) == {f"nrc{m}{n}" for m in "ab" for n in "1234"}
 
 
+def test_text_with_brackets_matches_itself_exactly():
+    text = "[('o003', 'observation'), ('c1000', 'mosaic'), ('c1001', 'mosaic')]"
+    got = asnkit.select(CANDIDATES, asn_candidate=text.upper())
+    assert len(got) == 10 and set(got["obs_num"]) == {"3"}
+
+
 def test_numbers_compare_as_numbers_and_missing_only_matches_none():
     assert asnkit.select(CANDIDATES, obs_num=3).equals(asnkit.select(CANDIDATES, obs_num="3"))
     patt = ALL_TYPES["patt_num"]

@@ -77,7 +77,8 @@ def select(df: pd.DataFrame, **column_values: Any) -> pd.DataFrame:
 
         * text: equal, ignoring case and surrounding blanks (``"nircam"``);
         * a glob pattern with ``*``, ``?`` or ``[...]``, ignoring case
-          (``"f2*"``);
+          (``"f2*"``); text equal to the pattern matches too, so an
+          ``asn_candidate`` such as ``"[('o001', 'observation')]"`` works;
         * an integer or float: the cell read as a number equals it
           (``obs_num=1`` matches ``"001"``);
         * ``True`` / ``False``: the cell is a yes/no flag (``t``, ``true``...);
@@ -146,10 +147,11 @@ def match(values: pd.Series, wanted: Any) -> np.ndarray:
         return (numbers == wanted).to_numpy(dtype=bool) & ~missing
     text = str(wanted).strip().lower()
     lowered = _lowered(values)
-    if _GLOB_CHARS & set(text):
+    equal = (lowered == text).to_numpy(dtype=bool) & ~missing
+    if _GLOB_CHARS & set(text):  # equal text always matches: "[('o001', ...)]" is no pattern
         hits = [isinstance(v, str) and fnmatch.fnmatchcase(v, text) for v in lowered]
-        return np.asarray(hits, dtype=bool) & ~missing
-    return (lowered == text).to_numpy(dtype=bool) & ~missing
+        return (np.asarray(hits, dtype=bool) & ~missing) | equal
+    return equal
 
 
 def science(df: pd.DataFrame, *, special: bool = True) -> pd.DataFrame:
