@@ -5,7 +5,7 @@ Examples
 >>> import io
 >>> text = '{"asn_type": "image3", "products": [{"name": "p", "members": ['
 >>> load_asn(io.StringIO(text + '{"expname": "a_cal.fits", "exptype": "science"}]}]}'))
-<Association image3 : 1 product, 1 members (1 science)>
+<Association image3: 1 product, 1 member (1 science)>
 >>> load_asn(io.StringIO(text + '{"expname": "a_cal.fits"}]}]}'))
 Traceback (most recent call last):
 ...

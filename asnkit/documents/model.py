@@ -538,12 +538,12 @@ class Association(Mapping[str, Any]):
     def __repr__(self) -> str:
         roles = ", ".join(f"{n} {r}" for r, n in self.roles.items())
         nprod = len(self._data.get("products", ()))
-        where = f" {self.filename}" if self.filename else ""
+        nmem = len(self.members())
+        title = " ".join(str(x) for x in (self.asn_type, self.asn_id, self.filename) if x)
         return (
-            f"<Association {self.asn_type} {self.asn_id or ''}{where}: "
-            f"{nprod} product{'s' if nprod != 1 else ''}, {len(self.members())} members"
-            f"{f' ({roles})' if roles else ''}>"
-        ).replace("  ", " ")
+            f"<Association {title}: {nprod} product{'s' if nprod != 1 else ''}, "
+            f"{nmem} member{'s' if nmem != 1 else ''}{f' ({roles})' if roles else ''}>"
+        )
 
     def _repr_html_(self) -> str:
         esc = html.escape
