@@ -120,12 +120,19 @@ def pool_from_files(
 
     Examples
     --------
-    >>> from pathlib import Path
-    >>> pool = pool_from_files(sorted(Path("exposures").glob("*_uncal.fits")))  # doctest: +SKIP
-    >>> pool[["filename", "asn_candidate", "targetid"]]  # doctest: +SKIP
-                                         filename              asn_candidate targetid
-    0  jw01075001001_03105_00009_nrca2_uncal.fits  [('o001', 'observation')]        1
-    ...
+    >>> import pathlib, shutil, tempfile
+    >>> from astropy.io import fits
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> header = fits.Header({"OBSERVTN": "001", "TARGNAME": "NGC 104",
+    ...                       "EXP_TYPE": "NRC_IMAGE", "S_REGION": ""})
+    >>> name = "jw01234001001_02101_00001_nrca1_uncal.fits"
+    >>> fits.PrimaryHDU(header=header).writeto(folder / name)
+    >>> pool = pool_from_files([folder / name])
+    >>> pool[["filename", "asn_candidate", "targetid", "pntgtype"]].iloc[0].tolist()
+    ['jw01234001001_02101_00001_nrca1_uncal.fits', "[('o001', 'observation')]", '1', 'science']
+    >>> bool(pool["s_region"].isna().all())  # an empty S_REGION is missing
+    True
+    >>> shutil.rmtree(folder)
     """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
