@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
 import warnings
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import asnkit
 from asnkit.documents.build import exposure_role, from_files, to_association
@@ -66,8 +70,9 @@ def test_image2_from_pool_rows_matches_jwst():
     assert got["target"] == "1"
     with pytest.raises(ValueError, match="one product per science exposure \\(8 here\\)"):
         to_association(pool, asn_type="image2", product_name="mine")
-    one = to_association(pool.head(1), asn_type="image2", product_name="mine")
+    one = to_association(pool.head(1), asn_type="image2", product_name="mine", version_id=True)
     assert one.product_names == ["mine"]
+    assert re.fullmatch(r"jw99009-o001_\d{8}t\d{6}_image2_00001_asn\.json", one.filename)
 
 
 def test_built_members_match_jwst_for_every_level3_association():
@@ -165,3 +170,29 @@ def test_from_files_path_modes(tmp_path):
     assert asn.expnames == ["data/a_cal.fits", "data/b_cal.fits"]
     asn = from_files(files, product_name="p", path_mode="basename")
     assert asn.expnames == ["a_cal.fits", "b_cal.fits"]
+
+
+_POOLS = ["pool_002_image_miri", "pool_013_coron_nircam", "pool_018_all_exptypes",
+          "pool_019_niriss_wfss", "pool_021_tso", "pool_024_nirspec_fss_nods"]  # fmt: skip
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    pool_name=st.sampled_from(_POOLS),
+    picks=st.lists(st.integers(0, 10_000), min_size=1, max_size=12),
+    asn_type=st.sampled_from(["image3", "spec3", "coron3", "tso3", "image2", "spec2"]),
+)
+def test_any_selection_of_rows_builds_a_valid_round_tripping_document(pool_name, picks, asn_type):
+    pool = _POOLS_READ.setdefault(pool_name, _pool(pool_name))
+    rows = pool[pool["filename"].str.contains("_uncal", na=False)]
+    chosen = rows.iloc[sorted({p % len(rows) for p in picks})]
+    roles = {f: "science" for f in chosen["filename"]}  # whatever the pool flags say
+    asn = to_association(chosen, asn_type=asn_type, roles=roles)
+    assert asnkit.is_valid(asn)
+    assert len(asn.science_members) == len(chosen)
+    back = load_asn(io.StringIO(asn.to_json()))
+    assert back == asn and list(back) == list(asn)
+    assert back.to_json() == asn.to_json()
+
+
+_POOLS_READ: dict = {}

@@ -95,7 +95,7 @@ def test_diff_of_two_associations_in_words_and_data():
     text = str(d)
     assert "asn_id: 'o001' -> 'o002'" in text
     assert "member 'jw_00002_cal.fits' exptype 'science' -> 'background'" in text
-    assert not diff(a, load_asn(LV3))
+    assert not a.diff(load_asn(LV3))
     assert str(diff(a, a)) == "no differences"
     with pytest.raises(TypeError):
         diff(a, AssociationSet([a]))
@@ -107,7 +107,8 @@ def test_diff_of_two_sets_pairs_by_content():
     shuffled = AssociationSet(a.with_filename(f"x{i}.json") for i, a in enumerate(reversed(s)))
     assert not diff(s, shuffled)
     fewer = AssociationSet(list(s)[1:])
-    d = diff(s, fewer)
+    d = s.diff(fewer)
+    assert s.validate() is s
     assert d.frame["change"].tolist() == ["only in A"]
     assert s.filenames[0] in str(d)
 

@@ -37,6 +37,7 @@ from asnkit.documents.names import (
     format_target,
     is_empty,
     strip_suffix,
+    version_timestamp,
 )
 from asnkit.documents.names import (
     product_name as dms_product_name,
@@ -318,7 +319,7 @@ def to_association(
     roles: Mapping[str, str] | Callable[[Mapping[str, Any]], str | None] | str | None = None,
     asn_id: str | None = None,
     asn_rule: str | None = None,
-    version_id: str | None = None,
+    version_id: str | bool | None = None,
     target: str | int | None = None,
     program: str | int | None = None,
     catalog: str | None = None,
@@ -354,7 +355,8 @@ def to_association(
         ``o{obs_num}`` when all rows share one observation, else ``a3001``.
     asn_rule, version_id, target, program : optional
         Header values; by default ``asnkit_{asn_type}``, null, the rows' target
-        id and program.
+        id and program. ``version_id=True`` makes a UTC timestamp, as
+        ``asn_generate --version-id`` does.
     catalog : str, optional
         WFSS Level 2 only: the Level 3 image product whose ``_i2d.fits``,
         ``_cat.ecsv`` and ``_segm.fits`` become the ``direct_image``,
@@ -379,6 +381,8 @@ def to_association(
         No rows, no science member, or an unknown role.
     """
     level = level_of(asn_type)
+    if version_id is True:
+        version_id = version_timestamp()
     rows = _records(df)
     if not rows:
         raise ValueError("to_association: no pool rows selected")

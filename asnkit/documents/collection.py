@@ -210,6 +210,20 @@ class AssociationSet(Sequence[Association]):
 
         return self.filter(has)
 
+    # ------------------------------------------------------------------ checks
+    def validate(self) -> AssociationSet:
+        """Validate every association and the set (see :func:`asnkit.validate`); return self."""
+        from asnkit.documents.validation import validate
+
+        validate(self)
+        return self
+
+    def diff(self, other: Iterable[Association]) -> Any:
+        """What differs from ``other`` (see :func:`asnkit.diff`)."""
+        from asnkit.documents.diff import diff
+
+        return diff(self, other)
+
     # ------------------------------------------------------------------ output
     def write(self, directory: str | os.PathLike[str], *, overwrite: bool = False) -> list[Path]:
         """Write each association as ``directory/filename``; return the paths written.

@@ -527,6 +527,12 @@ class Association(Mapping[str, Any]):
 
         return with_paths(self, mode, **kwargs)
 
+    def diff(self, other: Association) -> Any:
+        """What differs from ``other`` (see :func:`asnkit.diff`)."""
+        from asnkit.documents.diff import diff
+
+        return diff(self, other)
+
     def validate(self) -> Association:
         """Validate (see :func:`asnkit.validate`); return self."""
         from asnkit.documents.validation import validate

@@ -42,6 +42,7 @@ __all__ = [
     "product_name",
     "sequence_numbers",
     "strip_suffix",
+    "version_timestamp",
 ]
 
 #: Pool values the reference pipeline treats as "not set" (compared lowercase).
@@ -171,6 +172,21 @@ def asn_filename(
     'jw99009-c1000_20250101t000000_image3_00001_asn.json'
     """
     return asn_name(program, asn_id, asn_type, sequence, version_id) + ".json"
+
+
+def version_timestamp(when: Any = None) -> str:
+    """A version id as ``asn_generate --version-id`` makes it: UTC ``%Y%m%dt%H%M%S``.
+
+    Examples
+    --------
+    >>> import datetime
+    >>> version_timestamp(datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc))
+    '20250101t000000'
+    """
+    import datetime
+
+    when = when or datetime.datetime.now(datetime.timezone.utc)
+    return when.strftime("%Y%m%dt%H%M%S")
 
 
 def sequence_numbers(keys: Iterable[Hashable]) -> list[int]:
