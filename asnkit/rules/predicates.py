@@ -46,15 +46,32 @@ __all__ = [
     "valid_nrsfss",
     "valid_nrsifu",
     "valid_nrslamp",
+    "reads",
     "value_differs",
 ]
 
 _DIRECT_IMAGE_TYPES = ("nis_image", "nrc_image", "mir_image")
+_EXPOSURE_COLUMNS = ("pntgtype", "exp_type", "is_psf", "is_imprt", "bkgdtarg")
+
+
+def reads(*columns: str) -> Any:
+    """Mark a source/test function as depending only on these columns of the exposure.
+
+    The engine then pre-checks constraints using it over the whole pool at once
+    (and skips rules an exposure can never match).
+    """
+
+    def mark(fn: Any) -> Any:
+        fn.item_columns = tuple(columns)
+        return fn
+
+    return mark
 
 
 # --------------------------------------------------------------------------- member roles
 
 
+@reads(*_EXPOSURE_COLUMNS)
 def exposure_type_of_item(item: Any, asn: Any = None) -> str:
     """The exposure's own role (pointing type, EXP_TYPE class, special flags)."""
     return dms.exposure_type(item)
@@ -133,6 +150,7 @@ def value_differs(value: Any, source_value: Any, asn: Any) -> bool:
     return value != source_value
 
 
+@reads()
 def target_000(item: Any, asn: Any) -> str:
     return "000"
 
@@ -154,6 +172,7 @@ def asn_not_background_candidate(value: Any, item: Any, asn: Any) -> bool:
     return asn.acid[1] != "background"
 
 
+@reads()
 def always_false(value: Any, source_value: Any, asn: Any) -> bool:
     return False
 
@@ -169,30 +188,37 @@ def false_source(item: Any, asn: Any) -> bool:
 # --------------------------------------------------------------------------- detectors
 
 
+@reads("detector", "subarray", "pupil")
 def valid_nrccoron(value: Any, item: Any, asn: Any) -> bool:
     return dms.nrccoron_valid_detector(item)
 
 
+@reads("detector", "subarray", "pupil")
 def valid_nrccoron_source(item: Any, asn: Any) -> bool:
     return dms.nrccoron_valid_detector(item)
 
 
+@reads("detector", "filter", "grating", "fxd_slit")
 def valid_nrsfss(value: Any, item: Any, asn: Any) -> bool:
     return dms.nrsfss_valid_detector(item)
 
 
+@reads("exp_type", "detector", "filter", "grating")
 def valid_nrsifu(value: Any, item: Any, asn: Any) -> bool:
     return dms.nrsifu_valid_detector(item)
 
 
+@reads("detector", "grating", "opmode", "lamp")
 def valid_nrslamp(value: Any, item: Any, asn: Any) -> bool:
     return dms.nrslamp_valid_detector(item)
 
 
+@reads("exp_type", "filter")
 def soss_calibrated_is(value: Any, item: Any, asn: Any) -> bool:
     return dms.nissoss_calibrated_filter(item) == value
 
 
+@reads("detector", "filter", "grating", "fxd_slit")
 def brightobj_valid_is(value: Any, item: Any, asn: Any) -> bool:
     return dms.nrsfss_valid_detector(item) == value
 
