@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 
-from asnkit.pool.candidates import explode_candidates
+from asnkit.pool.candidates import explode_candidates, parse_candidates
 from asnkit.pool.read import _junk_rows
 
 __all__ = ["CANDIDATE_COLUMNS", "DEFAULT_SUMMARY_COLUMNS", "LISTED_COLUMNS", "summary"]
@@ -90,10 +90,11 @@ def summary(df: pd.DataFrame, by: Sequence[str] | str | None = None) -> pd.DataF
     grouped = keys.groupby(columns, dropna=False, sort=False)
     table = grouped.size().rename("exposures").reset_index()
     if "detector" in frame.columns and "detector" not in columns:
-        detectors = [{d} if isinstance(d, str) else set() for d in _lowered(frame["detector"])]
-        table["detectors"] = _listed(detectors, grouped)
+        detectors = _value_sets(frame["detector"], lambda d: frozenset({d.lower()}))
+        table["detectors"] = _listed(*detectors, grouped)
     if "asn_candidate" in frame.columns and not wants_candidates:
-        table["candidates"] = _listed(_candidate_ids(frame), grouped)
+        ids = _value_sets(frame["asn_candidate"], _candidate_ids)
+        table["candidates"] = _listed(*ids, grouped)
     table = _sorted(table, columns)
     table.attrs = dict(df.attrs)
     return table
@@ -118,21 +119,30 @@ def _lowered(values: pd.Series) -> pd.Series:
     return values.astype("str").str.lower()
 
 
-def _listed(values: list[set[str]], grouped) -> list[str]:
+def _value_sets(
+    values: pd.Series, split: Callable[[str], frozenset[str]]
+) -> tuple[np.ndarray, list[frozenset[str]]]:
+    """Codes of the distinct values and the set each stands for (missing: last, empty)."""
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object))
+    sets = [split(value) if isinstance(value, str) else frozenset() for value in uniques]
+    sets.append(frozenset())  # code -1: missing
+    return codes, sets
+
+
+def _listed(codes: np.ndarray, sets: list[frozenset[str]], grouped) -> list[str]:
     """The distinct values of each group, in natural order, comma-separated."""
-    return [
-        ", ".join(sorted(set().union(*(values[i] for i in rows)), key=_natural))
-        for rows in grouped.indices.values()
-    ]
+    listed = []
+    for rows in grouped.indices.values():
+        union = set().union(*(sets[code] for code in np.unique(codes[rows])))
+        listed.append(", ".join(sorted(union, key=_natural)))
+    return listed
 
 
-def _candidate_ids(frame: pd.DataFrame) -> list[set[str]]:
-    exploded = explode_candidates(frame.reset_index(drop=True))
-    ids: list[set[str]] = [set() for _ in range(len(frame))]
-    for position, cid in zip(exploded.index, exploded["candidate_id"], strict=True):
-        if isinstance(cid, str):
-            ids[position].add(cid.lower())
-    return ids
+def _candidate_ids(value: str) -> frozenset[str]:
+    try:
+        return frozenset(cid.lower() for cid, _ in parse_candidates(value))
+    except ValueError:
+        return frozenset()
 
 
 def _natural(text: str) -> tuple[str, int, str]:
