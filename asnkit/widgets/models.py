@@ -1,0 +1,338 @@
+"""Widget state as traitlets models, independent of any display.
+
+Each widget keeps its state in one of these :class:`traitlets.HasTraits` objects and
+draws it; tests (and scripts) set traits and read results without a browser. The work is
+done by the plain functions of :mod:`asnkit.widgets.logic`.
+
+Examples
+--------
+>>> import asnkit
+>>> import warnings; warnings.simplefilter("ignore")
+>>> pool = asnkit.read_pool(asnkit.data.pool_path("pool_018_all_exptypes"))
+>>> model = ExplorerModel(pool)
+>>> model.n_selected == model.n_total == 73
+True
+>>> model.selections = {"exp_type": ["nrc_image", "nrc_coron"]}
+>>> model.n_selected, len(model.selection), model.counts["exp_type"]["nis_image"]
+(3, 3, 1)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import traitlets as tl
+
+from asnkit.widgets import logic
+
+__all__ = ["BuilderModel", "ExplorerModel", "GroupingModel"]
+
+
+class ExplorerModel(tl.HasTraits):
+    """Filters on a pool and the resulting selection.
+
+    Traits
+    ------
+    selections : dict
+        ``column -> [values]`` (lowercase; ``"(missing)"`` for empty cells); an empty
+        list means no constraint.
+    pattern : str
+        File-name substring or glob.
+    columns : list
+        The filter columns (:func:`asnkit.widgets.logic.filter_columns` by default).
+    n_total, n_selected : int
+        Exposures in the pool (junk rows excluded) and in the selection.
+    counts : dict
+        ``column -> {value: count}`` under the other columns' filters (faceted: the
+        count says how many exposures choosing that value would add).
+    """
+
+    selections = tl.Dict()
+    pattern = tl.Unicode("")
+    columns = tl.List(tl.Unicode())
+    n_total = tl.Int(0)
+    n_selected = tl.Int(0)
+    counts = tl.Dict()
+
+    def __init__(self, df: pd.DataFrame, columns: Iterable[str] | None = None, **kwargs: Any):
+        from asnkit.sky.schematic import is_junk
+
+        super().__init__(**kwargs)
+        self._df = df
+        self._exposure = ~is_junk(df).to_numpy(dtype=bool)
+        cols = list(columns) if columns is not None else logic.filter_columns(df)
+        missing = [c for c in cols if c not in df.columns]
+        if missing:
+            raise KeyError(f"no column(s) {missing} in the pool")
+        self._index = logic.build_index(df, cols, rows=self._exposure)
+        self._names = df["filename"] if "filename" in df.columns else pd.Series("", index=df.index)
+        self._mask = self._exposure.copy()
+        self.columns = cols
+        self.n_total = int(self._exposure.sum())
+        self.update()
+
+    @property
+    def pool(self) -> pd.DataFrame:
+        """The pool (not modified)."""
+        return self._df
+
+    @property
+    def index(self) -> dict[str, logic.ColumnIndex]:
+        """The factorised filter columns."""
+        return self._index
+
+    @property
+    def mask(self) -> np.ndarray:
+        """Boolean mask of the selected rows of the pool."""
+        return self._mask
+
+    @property
+    def selection(self) -> pd.DataFrame:
+        """The selected exposures, as a new DataFrame (index and attrs of the pool)."""
+        out = self._df.loc[self._mask].copy()
+        out.attrs = dict(self._df.attrs)
+        return out
+
+    @tl.observe("selections", "pattern")
+    def _changed(self, _change: Any) -> None:
+        self.update()
+
+    def update(self) -> None:
+        """Recompute the mask, the count and the per-value counts."""
+        unknown = set(self.selections) - set(self._index)
+        if unknown:
+            raise KeyError(f"no filter on column(s) {sorted(unknown)}; filters: {self.columns}")
+        base = self._exposure.copy()
+        if self.pattern.strip():
+            base &= logic.filename_mask(self._names, self.pattern)
+        masks = logic.column_masks(self._index, self.selections)
+        mask = base.copy()
+        for column_mask in masks.values():
+            mask &= column_mask
+        self._mask = mask
+        with self.hold_trait_notifications():
+            self.counts = logic.facet_counts(self._index, masks, base)
+            self.n_selected = int(mask.sum())
+
+    def reset(self) -> None:
+        """Remove every filter."""
+        with self.hold_trait_notifications():
+            self.selections = {}
+            self.pattern = ""
+
+
+class GroupingModel(tl.HasTraits):
+    """A grouping of a pool's exposures, the chosen group and its members.
+
+    Traits
+    ------
+    grouping : str
+        ``association`` (when associations are given), ``dither``, ``tile`` or a pool
+        column (see :attr:`options`).
+    groups : list
+        ``(label, size)`` of each group, in display order.
+    group : str
+        The chosen group ("" for none).
+    members : list
+        File names of the chosen group.
+    """
+
+    grouping = tl.Unicode()
+    options = tl.List(tl.Unicode())
+    groups = tl.List()
+    group = tl.Unicode("")
+    members = tl.List(tl.Unicode())
+
+    def __init__(self, pool: pd.DataFrame, associations: Any = None, **kwargs: Any):
+        self._pool = pool
+        self._associations = associations
+        options = (["association"] if associations is not None else []) + ["dither", "tile"]
+        options += [c for c in logic.filter_columns(pool) if c not in options]
+        self._labels = pd.DataFrame(columns=["row", "group"])
+        super().__init__(options=options, **kwargs)
+        if not self.grouping:
+            self.grouping = options[0]
+
+    @property
+    def pool(self) -> pd.DataFrame:
+        return self._pool
+
+    @property
+    def associations(self) -> Any:
+        return self._associations
+
+    @property
+    def labels(self) -> pd.DataFrame:
+        """``(row, group)`` rows of the current grouping."""
+        return self._labels
+
+    @tl.validate("grouping")
+    def _check_grouping(self, proposal: Any) -> str:
+        value = proposal["value"]
+        if value not in self.options:
+            raise tl.TraitError(f"grouping must be one of {self.options}, not {value!r}")
+        return value
+
+    @tl.observe("grouping")
+    def _regroup(self, _change: Any) -> None:
+        from asnkit.sky.plot import UNGROUPED, _natural
+
+        self._labels = logic.grouping_labels(self._pool, self.grouping, self._associations)
+        sizes = self._labels.groupby("group", sort=False).size()
+        order = sorted(sizes.index, key=lambda g: (g == UNGROUPED, _natural(g)))
+        with self.hold_trait_notifications():
+            self.groups = [(str(g), int(sizes[g])) for g in order]
+            self.group = ""
+            self.members = []
+
+    @tl.validate("group")
+    def _check_group(self, proposal: Any) -> str:
+        value = proposal["value"]
+        if value and value not in {g for g, _ in self.groups}:
+            raise tl.TraitError(f"no group {value!r} in grouping {self.grouping!r}")
+        return value
+
+    @tl.observe("group")
+    def _choose(self, change: Any) -> None:
+        if not change["new"]:
+            self.members = []
+            return
+        rows = logic.group_members(self._pool, self._labels, change["new"])
+        self.members = [str(f) for f in rows["filename"]]
+
+    @property
+    def member_frame(self) -> pd.DataFrame:
+        """The pool rows of the chosen group."""
+        return self._pool.loc[self._pool["filename"].isin(self.members)]
+
+
+class BuilderModel(tl.HasTraits):
+    """A custom association under construction.
+
+    Traits
+    ------
+    selected : list
+        File names of the chosen exposures, in order.
+    asn_type, product_name : str
+    roles : dict
+        ``filename -> role`` (``"auto"`` or absent: the pipeline's role).
+    errors, warnings : list
+        Live validation messages; ``valid`` is True when there are no errors.
+    path : str
+        Where to export; ``overwrite`` must be True to replace an existing file.
+    status : str
+        The outcome of the last export; ``written`` the path written ("" if none).
+    """
+
+    selected = tl.List(tl.Unicode())
+    asn_type = tl.Unicode("image3")
+    product_name = tl.Unicode("")
+    roles = tl.Dict()
+    errors = tl.List(tl.Unicode())
+    warnings = tl.List(tl.Unicode())
+    valid = tl.Bool(False)
+    path = tl.Unicode("")
+    overwrite = tl.Bool(False)
+    status = tl.Unicode("")
+    written = tl.Unicode("")
+
+    def __init__(self, pool: pd.DataFrame, **kwargs: Any):
+        self._pool = pool
+        self._known = set(pool["filename"].astype(str))
+        self._result = logic.BuildResult(None, (), ())
+        super().__init__(**kwargs)
+        self.check()
+
+    @property
+    def pool(self) -> pd.DataFrame:
+        return self._pool
+
+    @property
+    def association(self) -> Any:
+        """The association of the current choices (None when it cannot be built)."""
+        return self._result.association
+
+    @property
+    def selection(self) -> pd.DataFrame:
+        """The chosen pool rows."""
+        return self._pool.loc[self._pool["filename"].isin(self.selected)]
+
+    # ----------------------------------------------------------------- choosing
+    def _known_names(self, names: Iterable[str]) -> list[str]:
+        names = [str(n) for n in names]
+        unknown = [n for n in names if n not in self._known]
+        if unknown:
+            raise KeyError(f"not in the pool: {unknown[:5]}")
+        return names
+
+    def add(self, names: Iterable[str]) -> None:
+        """Add exposures (kept in order, no duplicates)."""
+        names = self._known_names(names)
+        current = list(self.selected)
+        have = set(current)
+        self.selected = current + [n for n in dict.fromkeys(names) if n not in have]
+
+    def remove(self, names: Iterable[str]) -> None:
+        """Remove exposures (and their roles)."""
+        gone = set(map(str, names))
+        with self.hold_trait_notifications():
+            self.selected = [n for n in self.selected if n not in gone]
+            self.roles = {k: v for k, v in self.roles.items() if k not in gone}
+
+    def toggle(self, names: Iterable[str]) -> None:
+        """Add the exposures not chosen, remove those chosen."""
+        names = self._known_names(names)
+        have = set(self.selected)
+        self.remove([n for n in names if n in have])
+        self.add([n for n in names if n not in have])
+
+    def set_role(self, names: Iterable[str], role: str) -> None:
+        """Give members a role (``"auto"`` restores the pipeline's)."""
+        if role not in logic.MEMBER_ROLES:
+            raise ValueError(f"role must be one of {logic.MEMBER_ROLES}, not {role!r}")
+        roles = dict(self.roles)
+        for name in names:
+            if role == "auto":
+                roles.pop(str(name), None)
+            else:
+                roles[str(name)] = role
+        self.roles = roles
+
+    # ----------------------------------------------------------------- checking
+    @tl.observe("selected", "asn_type", "product_name", "roles")
+    def _changed(self, _change: Any) -> None:
+        self.check()
+
+    def check(self) -> None:
+        """Rebuild the association and refresh ``errors``, ``warnings`` and ``valid``."""
+        self._result = logic.build_association(
+            self._pool,
+            list(self.selected),
+            asn_type=self.asn_type,
+            product_name=self.product_name,
+            roles=self.roles,
+        )
+        with self.hold_trait_notifications():
+            self.errors = list(self._result.errors)
+            self.warnings = list(self._result.warnings)
+            self.valid = self._result.ok
+            self.status = ""
+
+    def export(self) -> bool:
+        """Write the association to :attr:`path` (refusing to overwrite unless allowed)."""
+        if not self.path.strip():
+            self.status = "give a file name to export to"
+            return False
+        if not self._result.ok:
+            self.status = "not exported: the association is not valid (see the messages)"
+            return False
+        ok, message = logic.export_association(
+            self._result.association, self.path.strip(), overwrite=self.overwrite
+        )
+        self.status = message
+        if ok:
+            self.written = message.removeprefix("written ")
+        return ok
