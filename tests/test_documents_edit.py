@@ -168,6 +168,16 @@ def test_cli_from_list_edit_diff(tmp_path, capsys):
     assert main(["edit", str(out), "--remove", "nothere", "--overwrite"]) == 1
     assert "'nothere' is not a member" in capsys.readouterr().err
 
+    changed = tmp_path / "changed_asn.json"
+    argv = ["edit", str(edited), "--set-role", "jw_00003=psf", "--rename", "new_name",
+            "--paths", "absolute", "-o", str(changed)]  # fmt: skip
+    assert main(argv) == 0
+    result = load_asn(changed, validate=False)  # absolute paths: asked for, no warning
+    assert result.product_names == ["new_name"]
+    assert result.members("psf")[0].expname == (tmp_path / "jw_00003_cal.fits").as_posix()
+    assert main(["edit", str(edited)]) == 2
+    assert "nothing to do" in capsys.readouterr().err
+
     capsys.readouterr()
     assert main(["diff", str(out), str(edited)]) == 1
     words = capsys.readouterr().out

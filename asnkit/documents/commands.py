@@ -55,9 +55,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     p = subparsers.add_parser(
         "edit",
-        help="add or remove members of an association",
-        description="Add or remove members (by file name, with or without suffix). The "
-        "association file is only replaced with --overwrite.",
+        help="add, remove or change members of an association",
+        description="Add or remove members (by file name, with or without suffix), change "
+        "roles, rename the product, rewrite member paths. The association file is only "
+        "replaced with --overwrite.",
     )
     p.add_argument("association", help="association JSON file")
     p.add_argument("-a", "--add", nargs="+", default=[], metavar="FILE", help="files to add")
@@ -65,7 +66,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="members to remove")  # fmt: skip
     p.add_argument("-t", "--role", default="science",
                    help="member type of added files (default science)")  # fmt: skip
-    p.add_argument("--product", help="add to this product only (name or index)")
+    p.add_argument("--product", help="add to / rename this product only (name or index)")
+    p.add_argument("--set-role", action="append", default=[], metavar="FILE=ROLE",
+                   help="change the member type of a member (repeatable)")  # fmt: skip
+    p.add_argument("--rename", metavar="NAME", help="rename the product (see --product)")
+    p.add_argument("--paths", choices=["basename", "absolute", "relative"],
+                   help="rewrite member names (relative: to the output's folder)")  # fmt: skip
     p.add_argument("-o", "--output", help="output file (default: the association itself)")
     p.add_argument("--overwrite", action="store_true", help="replace an existing output file")
     p.set_defaults(run=run_edit)
@@ -121,12 +127,12 @@ def run_validate(args: argparse.Namespace) -> int:
     return 1 if bad else 0
 
 
-def _roles(pairs: list[str]) -> dict[str, str]:
+def _roles(pairs: list[str], command: str = "from-list") -> dict[str, str]:
     roles = {}
     for pair in pairs:
         name, sep, role = pair.rpartition("=")
         if not sep or not name:
-            raise SystemExit(f"asnkit from-list: error: --role needs FILE=ROLE, got {pair!r}")
+            raise SystemExit(f"asnkit {command}: error: expected FILE=ROLE, got {pair!r}")
         roles[name] = role
     return roles
 
@@ -166,12 +172,17 @@ def run_from_list(args: argparse.Namespace) -> int:
 def run_edit(args: argparse.Namespace) -> int:
     """``asnkit edit``: add/remove members; never replaces a file without --overwrite."""
     from asnkit.documents.io import load_asn
+    from asnkit.documents.validation import validate
     from asnkit.errors import AssociationError
 
-    if not args.add and not args.remove:
-        print("asnkit edit: error: give --add or --remove files", file=sys.stderr)
+    if not (args.add or args.remove or args.set_role or args.rename or args.paths):
+        print(
+            "asnkit edit: error: nothing to do (--add, --remove, --set-role, --rename, --paths)",
+            file=sys.stderr,
+        )
         return 2
     asn = load_asn(args.association)
+    output = Path(args.output) if args.output else Path(args.association)
     product: int | str | None = args.product
     if isinstance(product, str) and product.lstrip("-").isdigit():
         product = int(product)
@@ -182,13 +193,18 @@ def run_edit(args: argparse.Namespace) -> int:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 asn = asn.add_members(args.add, role=args.role, product=product)
-        asn.validate()
+        for name, role in _roles(args.set_role, "edit").items():
+            asn = asn.set_role(name, role)
+        if args.rename:
+            asn = asn.rename_product(args.rename, product=0 if product is None else product)
+        if args.paths:
+            asn = asn.with_paths(args.paths, folder=output.parent)
+        validate(asn, warn_paths=args.paths in (None, "basename"))
     except AssociationError:
         raise  # the dispatcher prints it
     except (KeyError, ValueError, IndexError) as exc:
         print(f"asnkit edit: error: {_message(exc)}", file=sys.stderr)
         return 1
-    output = Path(args.output) if args.output else Path(args.association)
     path = asn.write(output, overwrite=args.overwrite)
     print(f"wrote {path}: {len(asn.products)} product(s), {len(asn.members())} member(s)")
     return 0
