@@ -57,6 +57,9 @@ def test_mapping_access_and_typed_views():
     assert "filename" not in asn.to_dict()
     assert "image3" in repr(asn) and "science" in repr(asn)
     assert "<table>" in asn._repr_html_()
+    frame = asn.to_frame()
+    assert frame["expname"].tolist() == asn.expnames
+    assert set(frame["asn_file"]) == {path.name}
 
 
 def test_to_dict_is_a_copy():

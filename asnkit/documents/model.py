@@ -463,6 +463,12 @@ class Association(Mapping[str, Any]):
             counts[m.role] = counts.get(m.role, 0) + 1
         return counts
 
+    def to_frame(self) -> Any:
+        """One row per product and member (see :meth:`AssociationSet.to_frame`)."""
+        from asnkit.documents.collection import AssociationSet
+
+        return AssociationSet([self]).to_frame()
+
     # ------------------------------------------------------------------ new associations
     def replace(self, **fields: Any) -> Association:
         """A new association with header fields set (new keys go before ``products``).
