@@ -10,7 +10,7 @@ import pytest
 
 import asnkit
 from asnkit import PoolWarning
-from tests.helpers import pool_file
+from tests.helpers import pool_file, pool_names
 
 
 def _pool(name):
@@ -92,3 +92,19 @@ def test_label_positions_via_accessor_adds_columns_without_touching_input():
     assert "dither_position" not in pool.columns
     assert labelled.columns.tolist()[: len(pool.columns)] == pool.columns.tolist()
     assert labelled["dither_position"].tolist() == [int(v) for v in pool["patt_num"]]
+
+
+@pytest.mark.parametrize("name", pool_names())
+def test_every_method_works_on_every_shared_pool(name):
+    pool = _pool(name)
+    before = copy.deepcopy(pool)
+    assert len(pool.asn.select(filename="*")) == pool["filename"].notna().sum()
+    assert len(pool.asn.science()) <= len(pool)
+    if "asn_candidate" in pool.columns:
+        assert len(pool.asn.explode_candidates()) >= len(pool)
+        assert pool.asn.candidates()["exposures"].sum() <= len(pool.asn.explode_candidates())
+    assert pool.asn.summary()["exposures"].sum() <= len(pool)
+    assert len(pool.asn.label_positions()) == len(pool)
+    first_obs = pool["obs_num"][pool["obs_num"].str.isdigit().fillna(False)].iloc[0]
+    assert len(pool.asn.observation(first_obs)) >= 1
+    pd.testing.assert_frame_equal(pool, before)

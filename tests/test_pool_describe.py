@@ -130,6 +130,24 @@ def test_bare_integer_candidates_are_unknown_and_candidate_ids_counts():
     assert table.set_index("candidate_id").loc["1000", "candidate_type"] == UNKNOWN_CTYPE
 
 
+def test_explode_candidates_keeps_junk_rows_without_candidates():
+    pool = _pool("mega_pool")
+    exploded = asnkit.explode_candidates(pool)
+    junk = exploded[exploded["filename"] == "set acid"]
+    assert len(junk) == 36  # one row each: a bare integer ("unknown") or nothing
+    assert set(junk["candidate_type"].dropna()) == {UNKNOWN_CTYPE}
+    header_row = pool["asn_candidate"] == "asn_candidate"
+    assert header_row.sum() == 1
+    assert exploded.loc[pool.index[header_row], "candidate_id"].isna().all()
+    assert len(asnkit.candidate_ids(pool)) > 0
+
+
+def test_explode_candidates_names_a_malformed_row():
+    frame = pd.DataFrame({"filename": ["a.fits", "b.fits"], "asn_candidate": ["1000", "[o1]"]})
+    with pytest.raises(asnkit.PoolError, match=r"column 'asn_candidate': row 1 \(index 1\)"):
+        asnkit.explode_candidates(frame)
+
+
 def test_explode_candidates_without_the_column_is_a_key_error():
     with pytest.raises(KeyError, match="asn_candidate"):
         asnkit.explode_candidates(pd.DataFrame({"filename": ["a"]}))

@@ -93,8 +93,17 @@ def explode_candidates(df: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         A new frame with the pool's columns plus ``candidate_id`` and
         ``candidate_type``; exposures without candidates keep one row with
-        missing values there. The original index is kept, so rows of one
-        exposure share an index label.
+        missing values there, and so do junk rows (``set acid`` lines, whose
+        ``asn_candidate`` may be any text). The original index is kept, so
+        rows of one exposure share an index label.
+
+    Raises
+    ------
+    KeyError
+        The frame has no ``asn_candidate`` column.
+    asnkit.PoolError
+        A (non-junk) ``asn_candidate`` value cannot be parsed; the message
+        names the row and the column.
 
     Examples
     --------
@@ -106,7 +115,7 @@ def explode_candidates(df: pd.DataFrame) -> pd.DataFrame:
     """
     if "asn_candidate" not in df.columns:
         raise KeyError("the pool has no 'asn_candidate' column")
-    pairs = [parse_candidates(v) if isinstance(v, str) else () for v in df["asn_candidate"]]
+    pairs = _pairs_of_rows(df)
     counts = np.fromiter((max(len(p), 1) for p in pairs), dtype=np.int64, count=len(pairs))
     positions = np.repeat(np.arange(len(df)), counts)
     out = df.iloc[positions].copy()
@@ -122,6 +131,32 @@ def explode_candidates(df: pd.DataFrame) -> pd.DataFrame:
     out["candidate_id"] = pd.array(ids, dtype="str") if ids else pd.array([], dtype="str")
     out["candidate_type"] = pd.array(types, dtype="str") if types else pd.array([], dtype="str")
     return out
+
+
+def _pairs_of_rows(df: pd.DataFrame) -> list[tuple[tuple[str, str], ...]]:
+    """Parsed ``asn_candidate`` of each row; junk rows that do not parse have none."""
+    from asnkit.errors import PoolError
+
+    names = df["filename"] if "filename" in df.columns else None
+    pairs = []
+    for position, value in enumerate(df["asn_candidate"]):
+        if not isinstance(value, str):
+            pairs.append(())
+            continue
+        try:
+            pairs.append(parse_candidates(value))
+        except ValueError as exc:
+            name = names.iat[position] if names is not None else None
+            if isinstance(name, str) and any(char.isspace() for char in name):
+                pairs.append(())  # a junk row ("set acid"): not an exposure
+                continue
+            label = df.index[position]
+            label = label.item() if hasattr(label, "item") else label
+            raise PoolError(
+                f"row {position} (index {label!r}): malformed asn_candidate {value!r}: {exc}",
+                column="asn_candidate",
+            ) from None
+    return pairs
 
 
 def candidate_ids(df: pd.DataFrame) -> pd.DataFrame:
