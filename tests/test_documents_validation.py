@@ -94,6 +94,16 @@ def test_every_fault_is_listed():
     assert len(str(err).splitlines()) == 5
 
 
+def test_faults_come_in_document_order():
+    doc = _doc(LV3)
+    members = doc["products"][0]["members"]
+    members += [{**m, "expname": f"x{i}_cal.fits"} for i, m in enumerate(list(members))]
+    for i in (11, 2):
+        del doc["products"][0]["members"][i]["exptype"]
+    paths = [path for path, _ in _errors(doc).errors]
+    assert paths == ["products[0].members[2]", "products[0].members[11]"]
+
+
 def test_missing_or_empty_members_and_products():
     doc = _doc(LV3)
     del doc["products"][0]["members"]

@@ -219,6 +219,11 @@ def _schema_message(error: Any) -> str:
     return error.message
 
 
+def _path_key(parts: Iterable[Any]) -> list[tuple[int, Any]]:
+    """Sort key of a JSON path: list indexes numerically (``[2]`` before ``[10]``)."""
+    return [(0, p) if isinstance(p, int) else (1, str(p)) for p in parts]
+
+
 def _iter_document(asn: Any, level: int | None) -> Iterator[Fault]:
     if not isinstance(asn, (Association, Mapping)):
         yield Fault("", f"an association is a JSON object, not {type(asn).__name__}")
@@ -231,7 +236,7 @@ def _iter_document(asn: Any, level: int | None) -> Iterator[Fault]:
         schema_faults = []
     else:
         schema_faults = sorted(
-            _validator(level).iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path]
+            _validator(level).iter_errors(data), key=lambda e: _path_key(e.absolute_path)
         )
     for error in schema_faults:
         yield Fault(format_path(error.absolute_path), _schema_message(error))
