@@ -300,7 +300,8 @@ def iter_errors(
     Yields
     ------
     Fault
-        ``(path, message)`` pairs, in document order.
+        ``(path, message)`` pairs: schema faults first, then the pipeline-rule
+        faults (exptypes, science members, product names), each in document order.
     """
     if isinstance(asn, AssociationSet):
         seen: dict[str, str] = {}
