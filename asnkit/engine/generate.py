@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 
 from asnkit.engine.finalize import finalize_level
-from asnkit.engine.prefilter import index_keys, possible_rows
-from asnkit.engine.run import Pass, run_pass
+from asnkit.engine.prefilter import FAIL, StaticEval, routes
+from asnkit.engine.run import Pass, RulePlan, run_pass
 from asnkit.engine.state import AsnState, CompiledRule, Item, Table
 from asnkit.errors import AssociationWarning
 from asnkit.rules.model import Attr, Rule
@@ -112,6 +112,28 @@ def _candidate_rule(rule: Rule) -> Rule:
     )
 
 
+def _plans(
+    compiled: Sequence[CompiledRule], fresh_rules: Sequence[CompiledRule], static: StaticEval
+) -> list[RulePlan]:
+    plans = []
+    for cr, base in zip(compiled, fresh_rules, strict=True):
+        root = base.rule.constraints
+        possible = static.outcome(root) != FAIL
+        creatable = static.outcome(root, AsnState(base, 0, None)) != FAIL
+        anys, route_list = routes(cr)
+        route_of_row = None
+        if anys:
+            route_of_row = np.zeros(static.n, dtype=np.int64)
+            for a in anys:
+                branches = [static.outcome(cr.nodes[b]) != FAIL for b in cr.children[a]]
+                stacked = np.vstack(branches)
+                single = stacked.sum(axis=0) == 1
+                choice = np.where(single, stacked.argmax(axis=0) + 1, 0)
+                route_of_row = route_of_row * (len(branches) + 1) + choice
+        plans.append(RulePlan(cr, possible, creatable, route_of_row, route_list))
+    return plans
+
+
 class _Generator:
     def __init__(self, table: Table, rules: Sequence[Rule], version_id: str | None) -> None:
         self.table = table
@@ -122,22 +144,20 @@ class _Generator:
             CompiledRule(_candidate_rule(r), i, CANDIDATE_PREFIX) for i, r in enumerate(rules)
         ]
         self.disc_rules = [CompiledRule(r, i, DISCOVER_PREFIX) for i, r in enumerate(rules)]
-        self.possible = [possible_rows(cr, table) for cr in self.disc_rules]
-        self.cand_keys = [index_keys(cr) for cr in self.cand_rules]
-        self.disc_keys = [index_keys(cr) for cr in self.disc_rules]
-        lowered = np.asarray(table.cols["asn_candidate"], dtype=object)
-        self.cand_text = lowered
+        static = StaticEval(table)
+        self.cand_plans = _plans(self.cand_rules, self.disc_rules, static)
+        self.disc_plans = _plans(self.disc_rules, self.disc_rules, static)
+        self.cand_text = table.cols["asn_candidate"]
+        self._rows_by_cid: dict[str, list[int]] | None = None
 
-    def _skip_for(self, ctype: str | None) -> list[Any]:
+    def _skip_for(self, ctype: str | None) -> list[bool]:
         """Rules whose associations could never be valid for this candidate type."""
-        masks = list(self.possible)
-        never = np.zeros(self.table.n, dtype=bool)
-        for i, rule in enumerate(self.rules):
-            if rule.level != 2 or rule.name in _ANY_CANDIDATE_TYPE_RULES:
-                continue
-            if ctype is None or ctype.lower() not in ("observation", "background"):
-                masks[i] = never
-        return masks
+        skip = []
+        for rule in self.rules:
+            level2_only_obs = rule.level == 2 and rule.name not in _ANY_CANDIDATE_TYPE_RULES
+            bad_type = ctype is None or ctype.lower() not in ("observation", "background")
+            skip.append(level2_only_obs and bad_type)
+        return skip
 
     def candidate(self, cid: str, ctype: str) -> list[AsnState]:
         rows = [i for i, text in enumerate(self.cand_text) if cid in text]
@@ -146,7 +166,7 @@ class _Generator:
         rewritten = f"[('{cid}', '{ctype}')]"
         items = [Item(self.table, row, rewritten) for row in rows]
         generation = Pass(
-            self.cand_rules, self._skip_for(ctype), self.cand_keys, self.version_id, self.counter
+            self.cand_rules, self.cand_plans, self.version_id, self.counter, self._skip_for(ctype)
         )
         generation.override = f".+({cid}).+"
         return run_pass(generation, items)
@@ -154,7 +174,7 @@ class _Generator:
     def discover(self) -> list[AsnState]:
         items = [Item(self.table, row) for row in range(self.table.n)]
         generation = Pass(
-            self.disc_rules, self._skip_for(None), self.disc_keys, self.version_id, self.counter
+            self.disc_rules, self.disc_plans, self.version_id, self.counter, self._skip_for(None)
         )
         return run_pass(generation, items)
 

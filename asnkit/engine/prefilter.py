@@ -1,173 +1,217 @@
 """Whole-pool pre-checks that let the engine skip what can never match.
 
-Two things are derived once per rule from its (immutable) constraint tree:
+A rule's constraint tree is immutable, so much of it can be evaluated once for
+the whole pool, vectorised: every leaf is evaluated once per distinct value
+(``pandas.factorize`` / group-by) and groups are combined with numpy. Each
+node gets, per row, one of three outcomes: PASS (matches whatever the
+association's state, without reprocessing), FAIL (fails whatever the state,
+without reprocessing) or UNKNOWN. Two modes:
 
-* :func:`possible_rows` -- which pool rows can possibly be taken by the rule.
-  A row for which a constraint of fixed value fails, on the path where any
-  failure makes the whole rule fail without side effects, can neither join nor
-  create an association of that rule. The check runs once per distinct
-  combination of the relevant columns (a pandas group-by), not once per row.
-* :func:`index_keys` -- the columns whose value every association of the rule
-  pins with its first exposure (on that same all-must-pass path). Existing
-  associations are then found by a dict lookup on the exposure's values.
+* any state -- used to skip existing associations and to choose a branch;
+* fresh -- the state of a new association (values not pinned yet, computed
+  values such as "the obs_num found so far" evaluated on an empty
+  association): rows that FAIL cannot create an association of the rule.
 
-Both are conservative: when in doubt the row is possible and the column is not
-a key, so results are exactly those of checking everything.
+:func:`routes` then describes, per rule, the "must pass" paths (all-of groups
+from the root, and inside the branches of any-of groups on that path) with the
+columns every association pins there (:class:`Route`): existing associations
+are found by a dict lookup on those values instead of a scan.
+
+Everything here is conservative: UNKNOWN means "check it", so results are
+exactly those of checking everything.
 """
 
 from __future__ import annotations
 
-import enum
+import itertools
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from asnkit.engine.state import CompiledRule, Table, meets
+from asnkit.engine.state import AsnState, CompiledRule, Table, meets
 from asnkit.rules.dms import EMPTY
 from asnkit.rules.model import Attr, Group, Reduce, Test
 
-__all__ = ["index_keys", "possible_rows"]
+__all__ = ["FAIL", "PASS", "UNKNOWN", "Route", "StaticEval", "routes"]
 
-
-class _O(enum.Enum):
-    PASS = 1  # matches for every association state, no reprocessing
-    FAIL = 2  # fails for every association state, no reprocessing
-    UNKNOWN = 3
+PASS, FAIL, UNKNOWN = np.int8(1), np.int8(2), np.int8(3)
 
 
 def _item_columns(fn: Any) -> tuple[str, ...] | None:
     return getattr(fn, "item_columns", None)
 
 
-def _static_columns(node: Any, out: set[str]) -> bool:
-    """Collect the columns static evaluation reads; False if nothing is static."""
-    if isinstance(node, Group):
-        any_static = False
-        for child in node.children:
-            any_static |= _static_columns(child, out)
-        return any_static
-    if isinstance(node, Attr):
+def _asn_only(fn: Any) -> bool:
+    return bool(getattr(fn, "asn_state_only", False))
+
+
+class StaticEval:
+    """Vectorised outcomes of constraint nodes over one pool (cached per node)."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self.n = table.n
+        self._first: dict[tuple[str, ...], tuple[np.ndarray, list[Any]]] = {}
+        self._groups: dict[tuple[str, ...], tuple[np.ndarray, list[dict[str, str]]]] = {}
+        self._cache: dict[tuple[Any, bool], np.ndarray] = {}
+
+    # ------------------------------------------------------------------ factorizations
+    def _first_valid(self, sources: tuple[str, ...]) -> tuple[np.ndarray, list[Any]]:
+        hit = self._first.get(sources)
+        if hit is not None:
+            return hit
+        values = np.full(self.n, None, dtype=object)
+        missing = np.ones(self.n, dtype=bool)
+        for column in sources:
+            col = self.table.cols.get(column)
+            if col is None:
+                continue
+            arr = np.asarray(col, dtype=object)
+            valid = ~pd.Series(arr).isin(EMPTY).to_numpy()
+            take = missing & valid
+            values[take] = arr[take]
+            missing &= ~take
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+        result = (codes, list(uniques))
+        self._first[sources] = result
+        return result
+
+    def _combos(self, columns: tuple[str, ...]) -> tuple[np.ndarray, list[dict[str, str]]]:
+        hit = self._groups.get(columns)
+        if hit is not None:
+            return hit
+        present = [c for c in dict.fromkeys(columns) if c in self.table.cols]
+        if not present:
+            result = (np.zeros(self.n, dtype=np.int64), [{}])
+        else:
+            frame = pd.DataFrame({c: self.table.cols[c] for c in present})
+            codes = frame.groupby(present, sort=False).ngroup().to_numpy()
+            uniques = frame.drop_duplicates().to_dict("records")
+            result = (codes, uniques)
+        self._groups[columns] = result
+        return result
+
+    # ------------------------------------------------------------------ evaluation
+    def outcome(self, node: Any, fresh: AsnState | None = None) -> np.ndarray:
+        """Per-row outcome of ``node`` (any state, or the fresh association ``fresh``)."""
+        key = (node, fresh is not None)
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = self._evaluate(node, fresh)
+            self._cache[key] = hit
+        return hit
+
+    def _evaluate(self, node: Any, fresh: AsnState | None) -> np.ndarray:
+        if isinstance(node, Attr):
+            return self._attr(node, fresh)
+        if isinstance(node, Test):
+            return self._test(node, fresh)
+        return self._group(node, fresh)
+
+    def _attr(self, node: Attr, fresh: AsnState | None) -> np.ndarray:
         if "asn_candidate" in node.sources or node.onlyif is not None or node.evaluate:
-            return False
-        out.update(node.sources)
-        return True
-    cols = _test_columns(node)
-    if cols is None:
-        return False
-    out.update(cols)
-    return True
+            return np.full(self.n, UNKNOWN)
+        pattern = node.value
+        if callable(pattern):
+            if fresh is None:
+                return np.full(self.n, UNKNOWN)
+            pattern = pattern(fresh)
+        codes, uniques = self._first_valid(node.sources)
+        verdict = np.array([_attr_scalar(node, v, pattern, fresh) for v in uniques], dtype=np.int8)
+        return verdict[codes]
+
+    def _test(self, node: Test, fresh: AsnState | None) -> np.ndarray:
+        if node.reprocess_on_fail or node.reprocess_on_match:
+            return np.full(self.n, UNKNOWN)
+        if node.value is None:
+            return np.full(self.n, PASS)
+        if node.source is not None and _asn_only(node.source) and node.test is None:
+            if fresh is None:
+                return np.full(self.n, UNKNOWN)
+            ok = node.source(None, fresh) == node.value
+            return np.full(self.n, PASS if ok else FAIL)
+        if node.source is None and node.test is None:
+            return np.full(self.n, UNKNOWN)
+        source_cols = () if node.source is None else _item_columns(node.source)
+        test_cols = () if node.test is None else _item_columns(node.test)
+        if source_cols is None or test_cols is None:
+            return np.full(self.n, UNKNOWN)
+        codes, uniques = self._combos(tuple(sorted({*source_cols, *test_cols})))
+        verdict = []
+        for row in uniques:
+            value = row if node.source is None else node.source(row, None)
+            ok = node.value == value if node.test is None else node.test(node.value, value, None)
+            verdict.append(PASS if ok else FAIL)
+        return np.asarray(verdict, dtype=np.int8)[codes]
+
+    def _group(self, node: Group, fresh: AsnState | None) -> np.ndarray:
+        outs = [self.outcome(child, fresh) for child in node.children]
+        reduce = node.reduce
+        if not outs:
+            result = np.full(self.n, FAIL)
+        elif reduce in (Reduce.ALL, Reduce.NOT_ALL):
+            stacked = np.vstack(outs)
+            result = np.where(
+                (stacked == FAIL).any(axis=0),
+                FAIL,
+                np.where((stacked == PASS).all(axis=0), PASS, UNKNOWN),
+            ).astype(np.int8)
+        else:
+            result = np.full(self.n, FAIL)
+            decided = np.zeros(self.n, dtype=bool)
+            for out in outs:
+                take = ~decided & (out != FAIL)
+                result[take] = out[take]
+                decided |= take
+        if reduce in (Reduce.NOT_ANY, Reduce.NOT_ALL):
+            result = np.where(result == PASS, FAIL, np.where(result == FAIL, PASS, UNKNOWN))
+            result = result.astype(np.int8)
+        if node.reprocess_on_match:
+            result = np.where(result == PASS, UNKNOWN, result).astype(np.int8)
+        if node.reprocess_on_fail:
+            result = np.where(result == FAIL, UNKNOWN, result).astype(np.int8)
+        return result
 
 
-def _test_columns(node: Test) -> tuple[str, ...] | None:
-    if node.reprocess_on_fail or node.reprocess_on_match:
-        return None
-    if node.source is None and node.test is None:
-        return None
-    source_cols = () if node.source is None else _item_columns(node.source)
-    test_cols = () if node.test is None else _item_columns(node.test)
-    if source_cols is None or test_cols is None:
-        return None
-    return (*source_cols, *test_cols)
-
-
-def _attr(node: Attr, row: dict[str, str]) -> _O:
-    if "asn_candidate" in node.sources or node.onlyif is not None or node.evaluate:
-        return _O.UNKNOWN
-    value = None
-    for column in node.sources:
-        v = row.get(column)
-        if v is None or v in EMPTY:
-            continue
-        value = v
-        break
+def _attr_scalar(node: Attr, value: Any, pattern: Any, fresh: AsnState | None) -> np.int8:
+    if not isinstance(value, str):  # no valid value (factorize gives NaN for None)
+        value = None
     if value is None:
         if node.required and not node.force_undefined:
-            return _O.FAIL
-        return _O.PASS
+            return FAIL
+        return PASS
     if node.force_undefined:
-        return _O.FAIL
-    pattern = node.value
+        return FAIL
+    reprocess = node.force_reprocess is not None
     if pattern is None:
-        if node.force_unique or node.force_reprocess is not None:
-            return _O.UNKNOWN
-        return _O.PASS
-    if callable(pattern):
-        return _O.UNKNOWN
+        if (node.force_unique and fresh is None) or reprocess:
+            return UNKNOWN
+        return PASS
     if not meets(value, pattern):
-        return _O.FAIL
-    if node.force_unique or node.force_reprocess is not None:
-        return _O.UNKNOWN
-    return _O.PASS
+        return FAIL
+    if (node.force_unique and fresh is None) or reprocess:
+        return UNKNOWN
+    return PASS
 
 
-def _test(node: Test, row: dict[str, str]) -> _O:
-    if _test_columns(node) is None:
-        return _O.UNKNOWN
-    source_value = row if node.source is None else node.source(row, None)
-    if node.value is None:
-        return _O.PASS
-    if node.test is None:
-        ok = node.value == source_value
-    else:
-        ok = node.test(node.value, source_value, None)
-    return _O.PASS if ok else _O.FAIL
+# --------------------------------------------------------------------------- routes
 
 
-def _outcome(node: Any, row: dict[str, str]) -> _O:
-    if isinstance(node, Attr):
-        return _attr(node, row)
-    if isinstance(node, Test):
-        return _test(node, row)
-    outcomes = [_outcome(child, row) for child in node.children]
-    reduce = node.reduce
-    if reduce in (Reduce.ALL, Reduce.NOT_ALL):
-        if not outcomes:
-            result = _O.FAIL
-        elif _O.FAIL in outcomes:
-            result = _O.FAIL
-        elif all(o is _O.PASS for o in outcomes):
-            result = _O.PASS
-        else:
-            result = _O.UNKNOWN
-    else:
-        result = _O.FAIL
-        for o in outcomes:
-            if o is _O.FAIL:
-                continue
-            result = o
-            break
-    if reduce in (Reduce.NOT_ANY, Reduce.NOT_ALL) and result is not _O.UNKNOWN:
-        result = _O.PASS if result is _O.FAIL else _O.FAIL
-    if result is _O.PASS and node.reprocess_on_match:
-        return _O.UNKNOWN
-    if result is _O.FAIL and node.reprocess_on_fail:
-        return _O.UNKNOWN
-    return result
+@dataclass(frozen=True)
+class Route:
+    """A choice of branch at each any-of node on the must-pass path.
 
+    ``choice[k]`` is the branch taken at the k-th any-of node, or None when the
+    exposure could take more than one. ``keys`` are the (node, column) pairs
+    pinned along the route; ``closers`` the state-only tests along it (once
+    they fail, no new exposure can join through this route).
+    """
 
-def _frame(table: Table, columns: list[str]) -> pd.DataFrame:
-    data = {c: table.cols[c] for c in columns if c in table.cols}
-    return pd.DataFrame(data, index=pd.RangeIndex(table.n))
-
-
-def possible_rows(cr: CompiledRule, table: Table) -> np.ndarray | None:
-    """Boolean mask of the rows the rule can possibly take (None: every row)."""
-    root = cr.rule.constraints
-    columns: set[str] = set()
-    if not _static_columns(root, columns) or table.n == 0:
-        return None
-    present = sorted(c for c in columns if c in table.cols)
-    if not present:
-        ok = _outcome(root, {}) is not _O.FAIL
-        return np.full(table.n, ok)
-    frame = _frame(table, present)
-    codes = frame.groupby(present, sort=False, dropna=False).ngroup().to_numpy()
-    uniques = frame.drop_duplicates()
-    verdict = np.array(
-        [_outcome(root, row) is not _O.FAIL for row in uniques.to_dict("records")], dtype=bool
-    )
-    return verdict[codes]
+    choice: tuple[int | None, ...]
+    keys: tuple[tuple[int, str], ...]
+    closers: tuple[int, ...]
 
 
 def _pinning(node: Any) -> bool:
@@ -184,21 +228,63 @@ def _pinning(node: Any) -> bool:
     )
 
 
-def index_keys(cr: CompiledRule) -> tuple[tuple[int, str], ...]:
-    """(node, column) pairs every association of the rule pins on creation."""
-    keys: list[tuple[int, str]] = []
-    seen: set[str] = set()
+def _closing(node: Any) -> bool:
+    return (
+        isinstance(node, Test)
+        and node.source is not None
+        and _asn_only(node.source)
+        and node.test is None
+        and node.value is not None
+        and not node.reprocess_on_fail
+    )
 
-    def walk(i: int) -> None:
-        node = cr.nodes[i]
-        if isinstance(node, Group):
-            if node.reduce is not Reduce.ALL or node.reprocess_on_fail:
-                return
+
+def _walk(cr: CompiledRule, i: int, keys: list, closers: list, anys: list | None) -> None:
+    node = cr.nodes[i]
+    if isinstance(node, Group):
+        if node.reprocess_on_fail:
+            return
+        if node.reduce is Reduce.ALL:
             for child in cr.children[i]:
-                walk(child)
-        elif _pinning(node) and node.sources[0] not in seen:
-            seen.add(node.sources[0])
-            keys.append((i, node.sources[0]))
+                _walk(cr, child, keys, closers, anys)
+        elif node.reduce is Reduce.ANY and anys is not None and cr.children[i]:
+            anys.append(i)
+    elif _pinning(node):
+        keys.append((i, node.sources[0]))
+    elif _closing(node):
+        closers.append(i)
 
-    walk(0)
-    return tuple(keys)
+
+def routes(cr: CompiledRule) -> tuple[list[int], list[Route]]:
+    """The any-of nodes on the must-pass path, and every route through them."""
+    keys: list = []
+    closers: list = []
+    anys: list[int] = []
+    _walk(cr, 0, keys, closers, anys)
+    anys = anys[:3]
+    branch_parts = []
+    for a in anys:
+        parts = []
+        for child in cr.children[a]:
+            k: list = []
+            c: list = []
+            _walk(cr, child, k, c, None)
+            parts.append((k, c))
+        branch_parts.append(parts)
+    out = []
+    options = [[None, *range(len(cr.children[a]))] for a in anys]
+    for choice in itertools.product(*options):
+        k = list(keys)
+        c = list(closers)
+        for position, branch in enumerate(choice):
+            if branch is not None:
+                k.extend(branch_parts[position][branch][0])
+                c.extend(branch_parts[position][branch][1])
+        seen: set[str] = set()
+        unique_keys = []
+        for node, column in k:
+            if column not in seen:
+                seen.add(column)
+                unique_keys.append((node, column))
+        out.append(Route(tuple(choice), tuple(unique_keys), tuple(dict.fromkeys(c))))
+    return anys, out

@@ -14,13 +14,18 @@ values they pinned (:class:`AsnIndex`) instead of scanned.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
+import numpy as np
+
+from asnkit.engine.prefilter import Route
 from asnkit.engine.state import AsnState, CompiledRule, Item, ProcessList
 from asnkit.rules.model import WorkOver
 
-__all__ = ["AsnIndex", "Pass", "run_pass"]
+__all__ = ["AsnIndex", "Pass", "RulePlan", "run_pass"]
 
 
 class _Queue:
@@ -58,31 +63,81 @@ def _workover_filter(process_list: ProcessList, current: WorkOver) -> ProcessLis
     return process_list
 
 
-class AsnIndex:
-    """Existing associations of one rule, found by filename and by pinned values."""
+_DEAD = "dead"
+_WILD = "wild"
 
-    def __init__(self, cr: CompiledRule, key_nodes: Sequence[tuple[int, str]]) -> None:
+
+@lru_cache(maxsize=65536)
+def _esc(value: str) -> str:
+    return re.escape(value)
+
+
+class RulePlan:
+    """What the pre-checks tell about one rule over one pool (shared by all passes)."""
+
+    def __init__(
+        self,
+        cr: CompiledRule,
+        possible: np.ndarray | None,
+        creatable: np.ndarray | None,
+        route_of_row: np.ndarray | None,
+        route_list: Sequence[Route],
+    ) -> None:
         self.cr = cr
-        self.key_nodes = tuple(key_nodes)
-        self.by_key: dict[tuple, list[AsnState]] = {}
+        self.possible = possible
+        self.creatable = creatable
+        self.route_of_row = route_of_row
+        self.routes = list(route_list)
+
+
+class AsnIndex:
+    """Open associations of one rule, found by filename and by pinned values per route."""
+
+    def __init__(self, plan: RulePlan) -> None:
+        self.plan = plan
+        self.routes = plan.routes
+        n = len(self.routes)
+        self.buckets: list[dict[tuple, dict[int, AsnState]]] = [{} for _ in range(n)]
+        self.wild: list[dict[int, AsnState]] = [{} for _ in range(n)]
+        self.reg: dict[int, list[Any]] = {}
         self.by_file: dict[str, list[AsnState]] = {}
-        self.all: list[AsnState] = []
+        self.count = 0
 
-    def key_of_item(self, item: Item) -> tuple | None:
-        cols = item.table.cols
-        out = []
-        for _, column in self.key_nodes:
-            values = cols.get(column)
-            if values is None:
-                return None
-            out.append(values[item.row])
-        return tuple(out)
+    def _state_of(self, asn: AsnState, route: Route) -> Any:
+        st = asn.st
+        for i in route.closers:
+            node = asn.cr.nodes[i]
+            if node.source(None, asn) != st[i][0]:
+                return _DEAD
+        key = []
+        for i, _ in route.keys:
+            state = st[i]
+            if state[2] or state[0] is None:
+                return _WILD
+            key.append(state[0])
+        return tuple(key)
 
-    def add(self, asn: AsnState, item: Item) -> None:
-        self.all.append(asn)
-        if self.key_nodes:
-            key = self.key_of_item(item)
-            self.by_key.setdefault(key, []).append(asn)
+    def update(self, asn: AsnState) -> None:
+        """(Re)file an association after it changed."""
+        old = self.reg.get(asn.seq)
+        if old is None:
+            old = [None] * len(self.routes)
+            self.reg[asn.seq] = old
+            self.count += 1
+        for r, route in enumerate(self.routes):
+            new = self._state_of(asn, route)
+            if new == old[r]:
+                continue
+            previous = old[r]
+            if previous == _WILD:
+                self.wild[r].pop(asn.seq, None)
+            elif previous is not None and previous != _DEAD:
+                self.buckets[r][previous].pop(asn.seq, None)
+            if new == _WILD:
+                self.wild[r][asn.seq] = asn
+            elif new != _DEAD:
+                self.buckets[r].setdefault(new, {})[asn.seq] = asn
+            old[r] = new
 
     def note_file(self, asn: AsnState, filename: str) -> None:
         lst = self.by_file.setdefault(filename, [])
@@ -94,17 +149,25 @@ class AsnIndex:
         members = self.by_file.get(item.filename, ())
         if not can_match:
             return list(members)
-        if self.key_nodes:
-            key = self.key_of_item(item)
-            found = self.by_key.get(key, []) if key is not None else []
-        else:
-            found = self.all
-        if not members:
-            return found
-        merged = {id(a): a for a in found}
-        for a in members:
-            merged.setdefault(id(a), a)
-        return sorted(merged.values(), key=lambda a: a.seq)
+        plan = self.plan
+        r = 0 if plan.route_of_row is None else int(plan.route_of_row[item.row])
+        route = self.routes[r]
+        cols = item.table.cols
+        key = []
+        for _, column in route.keys:
+            values = cols.get(column)
+            key.append(_esc(values[item.row]) if values is not None else None)
+        bucket = self.buckets[r].get(tuple(key))
+        wild = self.wild[r]
+        if not members and not wild:
+            return list(bucket.values()) if bucket else []
+        merged: dict[int, AsnState] = {}
+        if bucket:
+            merged.update(bucket)
+        merged.update(wild)
+        for asn in members:
+            merged[asn.seq] = asn
+        return [merged[k] for k in sorted(merged)]
 
 
 class Pass:
@@ -113,29 +176,28 @@ class Pass:
     def __init__(
         self,
         rules: Sequence[CompiledRule],
-        possible: Sequence[Any],
-        key_nodes: Sequence[Sequence[tuple[int, str]]],
+        plans: Sequence[RulePlan],
         version_id: str | None,
         counter: list[int],
+        skip: Sequence[bool] | None = None,
     ) -> None:
         self.rules = list(rules)
-        self.possible = possible  # per rule: a boolean array over pool rows (or None: all)
-        self.indexes = [AsnIndex(cr, keys) for cr, keys in zip(rules, key_nodes, strict=True)]
+        self.plans = list(plans)
+        self.indexes = [AsnIndex(plan) for plan in plans]
         self.version_id = version_id
         self.counter = counter
         self.associations: list[AsnState] = []
         self.all_rules = tuple(range(len(rules)))
+        self.skip = list(skip) if skip is not None else [False] * len(rules)
         self.override: str | None = None  # candidate pattern of a candidate pass
-
-    def _can(self, r: int, item: Item) -> bool:
-        mask = self.possible[r]
-        return True if mask is None else bool(mask[item.row])
 
     def _add_to(self, r: int, asn: AsnState, item: Item) -> tuple[bool, list]:
         before = len(asn.filenames)
         match, reprocess = asn.add(item)
         if len(asn.filenames) != before:
             self.indexes[r].note_file(asn, item.filename)
+        if match and asn.products:
+            self.indexes[r].update(asn)
         return match, reprocess
 
     def process_item(self, item: Item, process_list: ProcessList) -> list[ProcessList]:
@@ -143,19 +205,25 @@ class Pass:
         work_over = process_list.work_over
         reprocess: list[ProcessList] = []
         matched_rules: set[int] = set()
+        row = item.row
         if work_over in (WorkOver.BOTH, WorkOver.EXISTING, WorkOver.NONSCIENCE):
             for r in allowed:
                 index = self.indexes[r]
-                if not index.all:
+                if not index.count:
                     continue
-                for asn in index.candidates(item, self._can(r, item)):
+                possible = self.plans[r].possible
+                can = True if possible is None else bool(possible[row])
+                for asn in index.candidates(item, can):
                     match, more = self._add_to(r, asn, item)
                     reprocess.extend(more)
                     if match:
                         matched_rules.add(r)
         if work_over in (WorkOver.BOTH, WorkOver.RULES):
             for r in sorted(allowed):
-                if r in matched_rules or not self._can(r, item):
+                if r in matched_rules or self.skip[r]:
+                    continue
+                creatable = self.plans[r].creatable
+                if creatable is not None and not creatable[row]:
                     continue
                 cr = self.rules[r]
                 self.counter[0] += 1
@@ -168,7 +236,6 @@ class Pass:
                 reprocess.extend(more)
                 if match:
                     self.associations.append(asn)
-                    self.indexes[r].add(asn, item)
         return reprocess
 
 

@@ -15,6 +15,7 @@ from asnkit.rules import dms
 __all__ = [
     "acq_obsnum_pattern",
     "always_false",
+    "asn_state",
     "asn_not_background_candidate",
     "brightobj_valid_is",
     "exposure_type_aux",
@@ -66,6 +67,16 @@ def reads(*columns: str) -> Any:
         return fn
 
     return mark
+
+
+def asn_state(fn: Any) -> Any:
+    """Mark a source that depends only on the association and, once it changes, stays.
+
+    (``has_science_now``: an association never loses its science.) The engine
+    then stops offering new exposures to associations such a test closed.
+    """
+    fn.asn_state_only = True
+    return fn
 
 
 # --------------------------------------------------------------------------- member roles
@@ -137,6 +148,7 @@ def is_science_exposure(item: Any, asn: Any) -> bool:
     return asn.rule.exposure_type(item, asn) == "science"
 
 
+@asn_state
 def has_science_now(item: Any, asn: Any) -> bool:
     return asn.has_science()
 
