@@ -63,6 +63,8 @@ class FootprintPlot:
         Group -> RGBA colour.
     polygon_filenames : list of str
         The pool file name behind each polygon of ``collection`` (for picking).
+    polygon_groups : list of str
+        The colour group of each polygon of ``collection``.
     center : tuple
         (RA, Dec) of the tangent point, degrees (NaN for the schematic grid).
     """
@@ -76,6 +78,7 @@ class FootprintPlot:
     labels: list = field(default_factory=list)
     colors: dict = field(default_factory=dict)
     polygon_filenames: list = field(default_factory=list)
+    polygon_groups: list = field(default_factory=list)
     center: tuple = (float("nan"), float("nan"))
 
     def __iter__(self) -> Iterator[Any]:
@@ -477,6 +480,7 @@ def plot_sky(
         labels=ordered,
         colors=colors,
         polygon_filenames=names,
+        polygon_groups=groups,
         center=(ra0, dec0),
     )
 
@@ -627,4 +631,5 @@ def plot_grid(
         labels=ordered,
         colors=colors,
         polygon_filenames=names,
+        polygon_groups=groups,
     )

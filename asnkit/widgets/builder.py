@@ -96,7 +96,7 @@ class AssociationBuilder(w.VBox):
         self.explorer.model.observe(lambda _: self._fill_checkboxes(), names="n_selected")
         self.explorer.model.observe(lambda _: self._fill_checkboxes(), names="counts")
         self.model.observe(self._selection_changed, names=["selected", "roles"])
-        self.model.observe(self._messages_changed, names=["errors", "warnings", "valid"])
+        self.model.observe(self._messages_changed, names="revision")
         self.model.observe(self._status_changed, names="status")
         if self.figure is not None:
             self.figure.on_click(self.click_at)

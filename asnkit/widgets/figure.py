@@ -77,15 +77,23 @@ class SkyFigure:
         )
         return self.plot
 
-    def set_highlight(self, filenames: Iterable[str]) -> int:
-        """Outline these exposures (replacing the previous highlight); return how many polygons."""
+    def set_highlight(self, filenames: Iterable[str], group: str | None = None) -> int:
+        """Outline these exposures (replacing the previous highlight); return how many polygons.
+
+        With ``group``, only their polygons drawn for that colour group are outlined (an
+        exposure in several associations is drawn once per association).
+        """
         wanted = {exposure_key(f) for f in filenames}
+        plot = self.plot
         paths = [
             p.vertices
-            for p, name in zip(
-                self.plot.collection.get_paths(), self.plot.polygon_filenames, strict=True
+            for p, name, label in zip(
+                plot.collection.get_paths(),
+                plot.polygon_filenames,
+                plot.polygon_groups,
+                strict=True,
             )
-            if exposure_key(name) in wanted
+            if exposure_key(name) in wanted and (group is None or label == group)
         ]
         self.plot.highlight.set_verts(paths)
         return len(paths)

@@ -64,7 +64,9 @@ class GroupingView(w.VBox):
         self.model = GroupingModel(pool, associations)
         if grouping is not None:
             self.model.grouping = grouping
-        self.figure = SkyFigure(pool, associations=associations, color_by=self.model.grouping)
+        self.figure = SkyFigure(
+            pool, associations=self.model.associations, color_by=self.model.color_by
+        )
         self.picker = w.Dropdown(
             options=self.model.options, value=self.model.grouping, description="group by"
         )
@@ -95,7 +97,8 @@ class GroupingView(w.VBox):
         self.groups.value = ""
 
     def _regrouped(self, _change: Any) -> None:
-        self.figure.draw(self.model.grouping)
+        self.figure.associations = self.model.associations
+        self.figure.draw(self.model.color_by)
         self._fill_groups()
         self._show()
 
@@ -106,7 +109,7 @@ class GroupingView(w.VBox):
         self._show()
 
     def _show(self) -> None:
-        self.figure.set_highlight(self.model.members)
+        self.figure.set_highlight(self.model.members, group=self.model.group or None)
         self.image.value = self.figure.png()
         sources = self.figure.footprint_frame["source"].value_counts()
         on_sky = int(sources.get("s_region", 0) + sources.get("pointing", 0))

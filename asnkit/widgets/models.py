@@ -130,8 +130,9 @@ class GroupingModel(tl.HasTraits):
     Traits
     ------
     grouping : str
-        ``association`` (when associations are given), ``dither``, ``tile`` or a pool
-        column (see :attr:`options`).
+        ``association`` (when associations are given; plus ``association (level 3)``
+        and ``association (level 2)`` when a set mixes levels), ``dither``, ``tile``
+        or a pool column (see :attr:`options`).
     groups : list
         ``(label, size)`` of each group, in display order.
     group : str
@@ -149,12 +150,14 @@ class GroupingModel(tl.HasTraits):
     def __init__(self, pool: pd.DataFrame, associations: Any = None, **kwargs: Any):
         self._pool = pool
         self._associations = associations
-        options = (["association"] if associations is not None else []) + ["dither", "tile"]
+        self._sets = _association_groupings(associations)
+        options = [*self._sets, "dither", "tile"]
         options += [c for c in logic.filter_columns(pool) if c not in options]
         self._labels = pd.DataFrame(columns=["row", "group"])
         super().__init__(options=options, **kwargs)
         if not self.grouping:
-            self.grouping = options[0]
+            # level 3 associations first: they show what the pipeline combines
+            self.grouping = next((o for o in options if "level 3" in o), options[0])
 
     @property
     def pool(self) -> pd.DataFrame:
@@ -162,7 +165,13 @@ class GroupingModel(tl.HasTraits):
 
     @property
     def associations(self) -> Any:
-        return self._associations
+        """The associations of the current grouping (None for non-association groupings)."""
+        return self._sets.get(self.grouping)
+
+    @property
+    def color_by(self) -> str:
+        """The ``color_by`` of :func:`asnkit.plot_sky` for the current grouping."""
+        return "association" if self.grouping in self._sets else self.grouping
 
     @property
     def labels(self) -> pd.DataFrame:
@@ -180,7 +189,7 @@ class GroupingModel(tl.HasTraits):
     def _regroup(self, _change: Any) -> None:
         from asnkit.sky.plot import UNGROUPED, _natural
 
-        self._labels = logic.grouping_labels(self._pool, self.grouping, self._associations)
+        self._labels = logic.grouping_labels(self._pool, self.color_by, self.associations)
         sizes = self._labels.groupby("group", sort=False).size()
         order = sorted(sizes.index, key=lambda g: (g == UNGROUPED, _natural(g)))
         with self.hold_trait_notifications():
@@ -209,6 +218,24 @@ class GroupingModel(tl.HasTraits):
         return self._pool.loc[self._pool["filename"].isin(self.members)]
 
 
+def _association_groupings(associations: Any) -> dict[str, Any]:
+    """Grouping name -> associations: all, and each level apart when a set mixes levels."""
+    if associations is None:
+        return {}
+    out = {"association": associations}
+    levels = (
+        sorted({getattr(a, "level", None) for a in associations})
+        if hasattr(associations, "filter")
+        else []
+    )
+    if len(levels) > 1 and None not in levels:
+        for level in reversed(levels):
+            out[f"association (level {level})"] = associations.filter(
+                lambda a, level=level: a.level == level
+            )
+    return out
+
+
 class BuilderModel(tl.HasTraits):
     """A custom association under construction.
 
@@ -225,6 +252,8 @@ class BuilderModel(tl.HasTraits):
         Where to export; ``overwrite`` must be True to replace an existing file.
     status : str
         The outcome of the last export; ``written`` the path written ("" if none).
+    revision : int
+        Incremented at every check (observe it to redraw on any change).
     """
 
     selected = tl.List(tl.Unicode())
@@ -238,6 +267,7 @@ class BuilderModel(tl.HasTraits):
     overwrite = tl.Bool(False)
     status = tl.Unicode("")
     written = tl.Unicode("")
+    revision = tl.Int(0)
 
     def __init__(self, pool: pd.DataFrame, **kwargs: Any):
         self._pool = pool
@@ -320,6 +350,7 @@ class BuilderModel(tl.HasTraits):
             self.warnings = list(self._result.warnings)
             self.valid = self._result.ok
             self.status = ""
+            self.revision += 1
 
     def export(self) -> bool:
         """Write the association to :attr:`path` (refusing to overwrite unless allowed)."""

@@ -1,0 +1,372 @@
+"""The three widgets driven from Python: set traits, press buttons, check state and files."""
+
+from __future__ import annotations
+
+import io
+import json
+import warnings
+
+import ipywidgets as w
+import matplotlib.image
+import numpy as np
+import pandas as pd
+import pytest
+import traitlets
+from matplotlib.backend_bases import MouseEvent
+
+import asnkit
+from asnkit.errors import PoolWarning
+from asnkit.sky.groups import exposure_key
+from asnkit.widgets import (
+    AssociationBuilder,
+    BuilderModel,
+    ExplorerModel,
+    GroupingModel,
+    GroupingView,
+    PoolExplorer,
+    logic,
+)
+from asnkit.widgets.debounce import Debouncer
+from tests.helpers import EXPOSURES
+
+
+def read_quiet(name: str) -> pd.DataFrame:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PoolWarning)
+        return asnkit.read_pool(asnkit.data.pool_path(name))
+
+
+@pytest.fixture(scope="module")
+def pool018() -> pd.DataFrame:
+    return read_quiet("pool_018_all_exptypes")
+
+
+@pytest.fixture(scope="module")
+def nircam() -> pd.DataFrame:
+    return asnkit.pool_from_files(sorted(EXPOSURES.glob("*.fits")))
+
+
+def png_image(data: bytes) -> np.ndarray:
+    return matplotlib.image.imread(io.BytesIO(data), format="png")
+
+
+# ----------------------------------------------------------------- PoolExplorer
+def test_explorer_builds_filters_from_columns(pool018):
+    explorer = PoolExplorer(pool018)
+    assert isinstance(explorer, w.VBox)
+    exposures = pool018.loc[~pool018["filename"].str.contains(" ")]
+    for column in explorer.filters:
+        assert exposures[column].str.lower().nunique(dropna=False) >= 2
+    assert "exp_type" in explorer.filters
+    assert "instrume" not in explorer.filters  # one value only: no filter
+    options = dict(explorer.filters["exp_type"].options)
+    assert sum(int(label.rsplit("(", 1)[1][:-1]) for label in options) == len(exposures)
+    assert "exp_type" not in {v for v in options.values()}  # junk-row values left out
+
+
+def test_explorer_filter_matches_select(pool018):
+    explorer = PoolExplorer(pool018)
+    explorer.filters["exp_type"].value = ("nrc_image", "nrc_coron", "nis_image")
+    expected = asnkit.select(pool018, exp_type=["nrc_image", "nrc_coron", "nis_image"])
+    assert explorer.model.n_selected == len(expected) == len(explorer.selection)
+    assert explorer.selection["filename"].tolist() == expected["filename"].tolist()
+    assert f"<b>{len(expected)}</b> of 73" in explorer.count.value
+    for name in expected["filename"]:
+        assert name in explorer.table.value
+    assert "jw_00075_uncal.fits" not in explorer.table.value or "jw_00075" in set(
+        expected["filename"]
+    )
+    # faceted counts: other exp_type values still show how many they would add
+    counts = explorer.model.counts["exp_type"]
+    assert counts["nrs_fixedslit"] == len(asnkit.select(pool018, exp_type="nrs_fixedslit"))
+
+
+def test_explorer_two_columns_and_pattern(pool018):
+    explorer = PoolExplorer(pool018)
+    obs = sorted(pool018["obs_num"].dropna().unique(), key=lambda v: (len(v), v))[:10]
+    explorer.filters["obs_num"].value = tuple(o.lower() for o in obs if o != "obs_num")
+    n_obs = explorer.model.n_selected
+    explorer.pattern.value = "0000[1-3]"  # glob chars: fnmatch on the whole name
+    assert explorer.model.n_selected == 0
+    explorer.pattern.value = "*0000[1-3]_*"
+    assert explorer.model.n_selected == 3 <= n_obs
+    explorer.pattern.value = "00002"
+    assert explorer.selection["filename"].tolist() == ["jw_00002_uncal.fits"]
+    explorer.reset_button.click()
+    assert explorer.model.n_selected == 73
+    assert explorer.pattern.value == "" and explorer.filters["obs_num"].value == ()
+
+
+def test_explorer_selection_is_a_copy(pool018):
+    before = pool018.copy()
+    explorer = PoolExplorer(pool018)
+    selection = explorer.selection
+    selection.loc[selection.index[0], "filename"] = "changed"
+    pd.testing.assert_frame_equal(pool018, before)
+    assert selection.attrs["asn_pool"] == "pool_018_all_exptypes.csv"
+
+
+def test_explorer_summary_tab(pool018):
+    explorer = PoolExplorer(pool018)
+    explorer.filters["exp_type"].value = ("nrc_image",)
+    assert "<table" in explorer.summary.value and "nrc_image" in explorer.summary.value
+    explorer.filters["exp_type"].value = ()
+    explorer.pattern.value = "no-such-file"
+    assert "no exposure selected" in explorer.summary.value
+
+
+def test_explorer_model_missing_values_and_errors(pool018):
+    model = ExplorerModel(pool018, columns=["patt_num"])
+    expected = pool018["patt_num"].isna() & ~pool018["filename"].str.contains(" ")
+    model.selections = {"patt_num": ["(missing)"]}
+    assert model.n_selected == int(expected.sum())
+    with pytest.raises(KeyError, match="filtr"):
+        model.selections = {"filtr": ["x"]}
+    with pytest.raises(KeyError, match="no column"):
+        ExplorerModel(pool018, columns=["nope"])
+
+
+def test_debouncer_schedules_on_a_running_loop():
+    import asyncio
+
+    calls = []
+
+    async def main():
+        d = Debouncer(lambda: calls.append(len(calls)), wait=0.05)
+        for _ in range(5):
+            d()
+        assert d.pending and calls == []
+        await asyncio.sleep(0.15)
+
+    asyncio.run(main())
+    assert calls == [0]  # five triggers, one call
+
+
+def test_filter_logic_scales(pool018):
+    """The vectorised masks agree with a plain loop on a large synthetic pool."""
+    rng = np.random.default_rng(1)
+    big = pd.DataFrame(
+        {
+            "filename": [f"jw_{i:06d}_uncal.fits" for i in range(20_000)],
+            "filter": rng.choice(["F090W", "f150w", "F200W", None], 20_000),
+            "obs_num": rng.integers(1, 30, 20_000).astype(str),
+        }
+    )
+    index = logic.build_index(big, ["filter", "obs_num"])
+    selections = {"filter": ["f090w", "(missing)"], "obs_num": ["3", "17"]}
+    mask = logic.filter_mask(index, selections, len(big))
+    loop = [
+        (not isinstance(f, str) or f.lower() == "f090w") and o in ("3", "17")
+        for f, o in zip(big["filter"], big["obs_num"], strict=True)
+    ]
+    assert mask.tolist() == loop
+
+
+# ----------------------------------------------------------------- GroupingView
+def miri_associations(pool: pd.DataFrame):
+    """What the DMS makes of pool_002: one image3 and one image2 per exposure."""
+    exposures = pool.loc[~pool["filename"].str.contains(" ")]
+    level2 = [
+        asnkit.to_association(exposures.iloc[[i]], asn_type="image2", sequence=i + 1)
+        for i in range(len(exposures))
+    ]
+    return asnkit.AssociationSet([asnkit.to_association(exposures), *level2])
+
+
+def test_grouping_view_associations(tmp_path):
+    pool = read_quiet("pool_002_image_miri")
+    asns = miri_associations(pool)
+    view = GroupingView(asns, pool=pool)
+    assert view.model.options[:5] == [
+        "association",
+        "association (level 3)",
+        "association (level 2)",
+        "dither",
+        "tile",
+    ]
+    assert view.picker.value == "association (level 3)"
+    labels = [label for label, _ in view.model.groups]
+    image3 = next(a for a in asns if a.asn_type == "image3")
+    product = image3.products[0].name
+    assert product in labels
+    before = view.image.value
+    view.groups.value = product
+    assert view.model.group == product
+    expected = {exposure_key(m.expname) for m in image3.members()}
+    assert {exposure_key(f) for f in view.model.members} == expected
+    assert view.figure.n_highlighted == len(expected) == 8
+    assert view.image.value != before and png_image(view.image.value).std() > 0.02
+    for name in view.model.members:
+        assert name in view.members.value
+    (tmp_path / "grouping.png").write_bytes(view.image.value)
+    # all associations at once: each exposure drawn once per association (image2 + image3)
+    view.picker.value = "association"
+    assert len(view.model.groups) == len(asns) == 9
+    view.groups.value = product
+    assert view.figure.n_highlighted == 8
+    assert view.figure.plot.n_polygons == 16
+    view.picker.value = "association (level 2)"
+    assert [size for _, size in view.model.groups] == [1] * 8
+
+
+def test_grouping_view_switch_grouping_on_sky(nircam, tmp_path):
+    view = GroupingView(nircam, grouping="detector")
+    assert [g for g, _ in view.model.groups] == ["NRCA2", "NRCA3", "NRCA4"]
+    view.groups.value = "NRCA3"
+    assert view.model.members == ["jw01075001001_03105_00009_nrca3_uncal.fits"]
+    assert view.figure.n_highlighted == 1
+    assert "3 footprint(s) on the sky" in view.note.value
+    view.picker.value = "dither"
+    assert view.model.group == "" and view.model.members == []
+    assert view.figure.n_highlighted == 0
+    assert view.figure.plot.labels == ["dither 9"]
+    with pytest.raises(traitlets.TraitError):
+        view.model.grouping = "not-a-grouping"
+
+
+def test_grouping_view_without_sky_uses_grid():
+    pool = read_quiet("pool_024_nirspec_fss_nods")
+    view = GroupingView(pool)
+    assert view.model.grouping == "dither"
+    assert "Schematic" in view.figure.plot.ax.get_title()
+    view.groups.value = "dither 3"
+    exposures = asnkit.label_positions(pool.loc[~pool["filename"].str.contains(" ")])
+    assert len(view.model.members) == int((exposures["dither_position"] == 3).sum())
+    assert view.figure.n_highlighted == len(view.model.members)
+
+
+def test_grouping_model_needs_pool_for_associations():
+    pool = read_quiet("pool_002_image_miri")
+    with pytest.raises(ValueError, match="pool="):
+        GroupingView(miri_associations(pool))
+    model = GroupingModel(pool)
+    with pytest.raises(traitlets.TraitError):
+        model.group = "no such group"
+
+
+def test_grouping_view_generated_associations():
+    pool = read_quiet("pool_002_image_miri")
+    view = GroupingView(pool, associations=asnkit.generate(pool))
+    assert view.model.grouping == "association (level 3)"
+    ((label, size),) = view.model.groups
+    view.groups.value = label
+    assert size == 8 == view.figure.n_highlighted
+
+
+# ----------------------------------------------------------------- AssociationBuilder
+def test_builder_filter_tick_roles_validate_export(tmp_path):
+    pool = read_quiet("pool_024_nirspec_fss_nods")
+    target = tmp_path / "custom_asn.json"
+    builder = AssociationBuilder(pool, path=str(target), sky=False)
+    assert builder.model.errors == ["select at least one exposure"]
+    assert not builder.model.valid and "select at least one" in builder.messages.value
+
+    builder.explorer.filters["obs_num"].value = ("2",)
+    obs2 = asnkit.select(pool, obs_num=2)["filename"].tolist()
+    assert list(builder.checkboxes) == obs2
+    builder.add_filtered.click()
+    assert builder.model.selected == obs2
+    assert all(box.value for box in builder.checkboxes.values())
+    # untick one
+    builder.checkboxes[obs2[0]].value = False
+    assert builder.model.selected == obs2[1:]
+    builder.checkboxes[obs2[0]].value = True
+    assert builder.model.selected[-1] == obs2[0]
+
+    builder.asn_type.value = "spec3"
+    builder.product_name.value = "my_fss_product"
+    assert builder.model.valid, builder.model.errors
+    assert "valid spec3" in builder.messages.value
+    # two members as background
+    builder.members.value = tuple(obs2[:2])
+    builder.role.value = "background"
+    builder.set_role.click()
+    assert builder.model.roles == {obs2[0]: "background", obs2[1]: "background"}
+    assert "background" in dict((v, k) for k, v in builder.members.options)[obs2[0]]
+    asn = builder.association
+    roles = {exposure_key(m.expname): m.exptype for m in asn.members()}
+    assert roles[exposure_key(obs2[0])] == "background"
+    assert asn.products[0].name == "my_fss_product"
+
+    builder.export.click()
+    assert target.exists() and builder.model.written == str(target)
+    loaded = asnkit.load_asn(target)
+    assert loaded.to_dict() == asn.to_dict()
+    text = target.read_text()
+
+    # a second export refuses to overwrite...
+    builder.product_name.value = "another_name"
+    builder.export.click()
+    assert "exists" in builder.status.value and target.read_text() == text
+    # ...unless confirmed
+    builder.overwrite.value = True
+    builder.export.click()
+    assert json.loads(target.read_text())["products"][0]["name"] == "another_name"
+
+
+def test_builder_invalid_choices_give_messages(tmp_path):
+    pool = read_quiet("pool_024_nirspec_fss_nods")
+    builder = AssociationBuilder(pool, path=str(tmp_path / "x_asn.json"), sky=False)
+    names = asnkit.select(pool, obs_num=2)["filename"].tolist()[:2]
+    builder.model.add(names)
+    builder.model.set_role(names, "background")  # no science member left
+    assert not builder.model.valid
+    assert "science" in builder.messages.value
+    builder.export.click()
+    assert "not valid" in builder.status.value
+    assert not (tmp_path / "x_asn.json").exists()
+    builder.model.set_role(names[:1], "auto")
+    assert builder.model.valid
+    builder.clear.click()
+    assert builder.model.selected == [] and builder.model.roles == {}
+    with pytest.raises(KeyError, match="not in the pool"):
+        builder.model.add(["nope.fits"])
+    with pytest.raises(ValueError, match="role must be"):
+        builder.model.set_role(names, "sidekick")
+
+
+def test_builder_level2(tmp_path):
+    pool = read_quiet("pool_002_image_miri")
+    builder = AssociationBuilder(pool, sky=False)
+    builder.add_filtered.click()
+    builder.asn_type.value = "image2"
+    assert builder.model.valid
+    assert len(builder.association.products) == 8
+
+
+def test_builder_click_footprint_toggles(nircam):
+    builder = AssociationBuilder(nircam)
+    fig = builder.figure
+    fig.figure.canvas.draw()
+    ax = fig.plot.ax
+    # centre of the NRCA4 footprint, in pixels, sent as a real canvas click
+    paths = fig.plot.collection.get_paths()
+    i = fig.plot.polygon_filenames.index("jw01075001001_03105_00009_nrca4_uncal.fits")
+    centre = paths[i].vertices[:4].mean(axis=0)
+    px, py = ax.transData.transform(centre)
+    event = MouseEvent("button_press_event", fig.figure.canvas, px, py, button=1)
+    fig.figure.canvas.callbacks.process("button_press_event", event)
+    assert builder.model.selected == ["jw01075001001_03105_00009_nrca4_uncal.fits"]
+    assert fig.n_highlighted == 1
+    assert builder.checkboxes["jw01075001001_03105_00009_nrca4_uncal.fits"].value
+    # clicking again removes it; clicking outside every footprint does nothing
+    fig.figure.canvas.callbacks.process("button_press_event", event)
+    assert builder.model.selected == []
+    assert builder.click_at(1.0, 1.0) == []
+
+
+def test_builder_model_alone():
+    pool = read_quiet("pool_002_image_miri")
+    model = BuilderModel(pool)
+    model.toggle(["jw_00001_uncal.fits", "jw_00002_uncal.fits"])
+    model.toggle(["jw_00001_uncal.fits"])
+    assert model.selected == ["jw_00002_uncal.fits"]
+    assert model.valid and len(model.selection) == 1
+    assert model.export() is False and "file name" in model.status
+
+
+# ----------------------------------------------------------------- accessor
+def test_accessor_opens_the_widgets(nircam):
+    assert isinstance(nircam.asn.explore(), PoolExplorer)
+    assert isinstance(nircam.asn.show_groupings(grouping="detector"), GroupingView)
+    assert isinstance(nircam.asn.build(sky=False), AssociationBuilder)
