@@ -59,7 +59,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_generate(args: argparse.Namespace) -> int:
     """Run ``asnkit generate``; return the exit status."""
-    from asnkit.engine.generate import generate
+    from asnkit.engine.generate import run_generation
     from asnkit.pool.read import read_pool
     from asnkit.rules import dms_level2b, dms_level3, dms_rules
 
@@ -67,7 +67,7 @@ def run_generate(args: argparse.Namespace) -> int:
     pool = read_pool(args.pool)
     discover = args.discover or (not args.all_candidates and not args.ids)
     all_candidates = args.all_candidates or (not args.discover and not args.ids)
-    asns = generate(
+    asns, used = run_generation(
         pool,
         rules,
         candidates=args.ids,
@@ -84,9 +84,9 @@ def run_generate(args: argparse.Namespace) -> int:
                 raise FileExistsError(f"{target} exists (use --overwrite to replace it)")
     asns.write(output, overwrite=args.overwrite)
     if args.save_orphans:
-        from asnkit.engine.orphans import orphan_rows
+        from asnkit.engine.generate import orphan_rows
         from asnkit.pool.write import write_pool
 
-        write_pool(orphan_rows(pool, asns), args.save_orphans, overwrite=args.overwrite)
+        write_pool(orphan_rows(pool, used), args.save_orphans, overwrite=args.overwrite)
     print(f"{len(asns)} associations written to {output}", file=sys.stderr)
     return 0

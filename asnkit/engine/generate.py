@@ -33,7 +33,15 @@ from asnkit.engine.state import AsnState, CompiledRule, Item, Table
 from asnkit.errors import AssociationWarning
 from asnkit.rules.model import Attr, Rule
 
-__all__ = ["CANDIDATE_PREFIX", "DISCOVER_PREFIX", "apply_rules", "build_table", "generate"]
+__all__ = [
+    "CANDIDATE_PREFIX",
+    "DISCOVER_PREFIX",
+    "apply_rules",
+    "build_table",
+    "generate",
+    "orphan_rows",
+    "run_generation",
+]
 
 CANDIDATE_PREFIX = "candidate"
 DISCOVER_PREFIX = "discover"
@@ -202,6 +210,32 @@ def _document(asn: AsnState, code_version: str) -> tuple[dict[str, Any], str]:
     return data, name + ".json"
 
 
+def _used_rows(asns: list[AsnState]) -> set[int]:
+    rows: set[int] = set()
+    for asn in asns:
+        for product in asn.products:
+            for member in product["members"]:
+                item = member.get("item")
+                if item is not None:
+                    rows.add(item.row)
+        if asn.direct_image is not None and asn.direct_image.get("item") is not None:
+            rows.add(asn.direct_image["item"].row)
+    return rows
+
+
+def orphan_rows(pool: pd.DataFrame, used: Iterable[int]) -> pd.DataFrame:
+    """The rows of ``pool`` whose positions are not in ``used`` (see :func:`run_generation`).
+
+    A WFSS direct image counts as taken when its Level 3 products are members.
+    """
+    used = list(used)
+    mask = np.ones(len(pool), dtype=bool)
+    mask[sorted(used)] = False
+    out = pool.iloc[np.flatnonzero(mask)].copy()
+    out.attrs = dict(pool.attrs)
+    return out
+
+
 def apply_rules(
     pool: pd.DataFrame,
     rules: Iterable[Rule],
@@ -232,6 +266,26 @@ def apply_rules(
     -------
     asnkit.AssociationSet
     """
+    return run_generation(
+        pool,
+        rules,
+        candidates=candidates,
+        discover=discover,
+        all_candidates=all_candidates,
+        version_id=version_id,
+    )[0]
+
+
+def run_generation(
+    pool: pd.DataFrame,
+    rules: Iterable[Rule],
+    *,
+    candidates: Sequence[str] | None = None,
+    discover: bool = True,
+    all_candidates: bool = True,
+    version_id: str | bool | None = None,
+) -> tuple[Any, frozenset[int]]:
+    """:func:`apply_rules`, also returning the positions of the rows the associations took."""
     from asnkit import __version__
     from asnkit.documents.collection import AssociationSet
     from asnkit.documents.model import Association
@@ -251,6 +305,10 @@ def apply_rules(
                 if known == cid:
                     wanted.append((cid, ctype))
                     break
+            else:
+                warnings.warn(
+                    f"candidate {cid!r} not found in the pool", AssociationWarning, stacklevel=3
+                )
         discover, all_candidates, chosen = False, True, wanted
     else:
         chosen = found_candidates if all_candidates else []
@@ -265,7 +323,7 @@ def apply_rules(
     for asn in level2 + level3:
         data, filename = _document(asn, __version__)
         out.append(Association.from_dict(data, filename=filename))
-    return AssociationSet(out)
+    return AssociationSet(out), frozenset(_used_rows(level2 + level3))
 
 
 def generate(

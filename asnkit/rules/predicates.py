@@ -15,8 +15,8 @@ from asnkit.rules import dms
 __all__ = [
     "acq_obsnum_pattern",
     "always_false",
-    "asn_state",
     "asn_not_background_candidate",
+    "asn_state",
     "brightobj_valid_is",
     "exposure_type_aux",
     "exposure_type_level2",
@@ -37,6 +37,7 @@ __all__ = [
     "not_patt_num_pattern",
     "original_type_of_asn",
     "pair_complete",
+    "reads",
     "rule_exposure_differs",
     "rule_exposure_is",
     "soss_calibrated_is",
@@ -47,7 +48,6 @@ __all__ = [
     "valid_nrsfss",
     "valid_nrsifu",
     "valid_nrslamp",
-    "reads",
     "value_differs",
 ]
 
