@@ -323,7 +323,7 @@ def to_association(
     target: str | int | None = None,
     program: str | int | None = None,
     catalog: str | None = None,
-    paths: PathMode | str = PathMode.AS_GIVEN,
+    path_mode: PathMode | str = PathMode.AS_GIVEN,
     folder: str | os.PathLike[str] | None = None,
     sequence: int = 1,
     check: bool = True,
@@ -361,10 +361,10 @@ def to_association(
         WFSS Level 2 only: the Level 3 image product whose ``_i2d.fits``,
         ``_cat.ecsv`` and ``_segm.fits`` become the ``direct_image``,
         ``sourcecat`` and ``segmap`` members of every product.
-    paths : PathMode or str
+    path_mode : PathMode or str
         How to write member names (see :class:`~asnkit.documents.paths.PathMode`).
     folder : path, optional
-        The association's folder, for ``paths="relative"`` / ``"absolute"``.
+        The association's folder, for ``path_mode="relative"`` / ``"absolute"``.
     sequence : int
         Sequence number of the DMS file name.
     check : bool
@@ -419,7 +419,7 @@ def to_association(
                 integrations=integrations,
                 spectroscopic=spectroscopic,
             )
-        return member_path(name, paths, folder=folder)
+        return member_path(name, path_mode, folder=folder)
 
     def member(row: Mapping[str, Any]) -> dict[str, Any]:
         out = {
@@ -480,7 +480,7 @@ def to_association(
         filename=asn_filename(program_text, asn_id, asn_type, sequence, version_id),
     )
     if check:
-        validate(asn, warn_paths=PathMode(paths) not in _MEANT_PATHS)
+        validate(asn, warn_paths=PathMode(path_mode) not in _MEANT_PATHS)
     return asn
 
 

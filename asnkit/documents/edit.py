@@ -102,7 +102,7 @@ def add_members(
     *,
     role: str = "science",
     product: int | str | None = None,
-    paths: PathMode | str = PathMode.AS_GIVEN,
+    path_mode: PathMode | str = PathMode.AS_GIVEN,
     folder: str | os.PathLike[str] | None = None,
     **fields: Any,
 ) -> Association:
@@ -121,7 +121,7 @@ def add_members(
         jwst's ``asn_edit`` does. In a Level 2 association a new *science*
         member makes a new product of its own (named after the file), since
         a Level 2 product holds one science member.
-    paths, folder :
+    path_mode, folder :
         How to write the names (see :class:`~asnkit.documents.paths.PathMode`).
     **fields :
         Other member keys (``exposerr=None``, ``asn_candidate=...``).
@@ -133,7 +133,7 @@ def add_members(
     """
     role = _role(role)
     data = asn.to_dict()
-    names = [member_path(n, paths, folder=folder) for n in _names(expnames)]
+    names = [member_path(n, path_mode, folder=folder) for n in _names(expnames)]
     if asn.level == 2 and role == "science" and product is None:
         others = [
             m for p in data["products"][:1] for m in p["members"] if m["exptype"] != "science"
