@@ -196,3 +196,10 @@ def test_any_selection_of_rows_builds_a_valid_round_tripping_document(pool_name,
 
 
 _POOLS_READ: dict = {}
+
+
+def test_to_association_path_modes(tmp_path):
+    pool = _pool("pool_002_image_miri")
+    asn = to_association(pool, path_mode="absolute", folder=tmp_path / "data")  # no warning
+    assert asn.expnames[0] == (tmp_path / "data" / "jw_00001_cal.fits").as_posix()
+    assert asn.with_paths("basename") == to_association(pool)
