@@ -185,6 +185,8 @@ class Test:
     work_over: WorkOver = WorkOver.BOTH
     reprocess_rules: tuple[str, ...] | None = None
 
+    __test__ = False  # not a pytest test class
+
     def __repr__(self) -> str:
         args = []
         defaults = Test()
