@@ -139,8 +139,7 @@ def color_labels(
             color_by = ColorBy.ASSOCIATION
         else:
             pos = position_indices(exposures)
-            keys = pos["group"].astype(str) + "/" + pos["tile"].astype(str)
-            if keys.nunique() > 1 and pos["tile"].nunique() > 1:
+            if pos["tile"].nunique() > 1:
                 color_by = ColorBy.TILE
             elif pos["dither"].nunique() > 1:
                 color_by = ColorBy.DITHER
@@ -163,9 +162,7 @@ def color_labels(
     if key in (ColorBy.DITHER.value, ColorBy.TILE.value):
         pos = position_indices(exposures)
         if key == ColorBy.TILE.value:
-            group = pos["group"] + " tile " + pos["tile"].astype(str)
-            if pos["group"].nunique() == 1:
-                group = "tile " + pos["tile"].astype(str)
+            group = "tile " + pos["tile"].astype(str)
         else:
             group = "dither " + pos["dither"].astype(str)
         return pd.DataFrame({"row": rows, "group": group.values}), key
@@ -512,8 +509,9 @@ def plot_grid(
     color_by, associations, highlight, legend, max_legend, alpha, title
         As for :func:`plot_sky`.
     annotate : bool, optional
-        Write observation, tile and dither labels (default: when the pool has at most
-        300 exposures).
+        Write observation, tile and dither labels. By default observation and tile
+        labels are written when there are at most 200 tiles, and dither labels when
+        there are at most 150 dither positions.
     footprint_frame : ignored
         Accepted for symmetry with :func:`plot_sky`.
 
@@ -549,11 +547,15 @@ def plot_grid(
     ordered = sorted(set(groups), key=lambda g: (g == UNGROUPED, _natural(g)))
     colors = _palette(ordered)
     collection, outline, texts = _draw(ax, polys, groups, names, colors, alpha, highlight)
-    annotate = len(layout) <= 300 if annotate is None else annotate
     if len(layout):
         from matplotlib.patches import Rectangle
 
         cells = layout.groupby(["group", "tile"], sort=False)[["tile_x", "tile_y"]].first()
+        spots = layout.groupby(["x", "y"], sort=False).agg(
+            dither=("dither", "first"), n=("dither", "size"), size=("size", "first")
+        )
+        label_dithers = len(spots) <= 150 if annotate is None else annotate
+        annotate = len(cells) <= 200 if annotate is None else annotate
         for (_group, tile), tx, ty in cells.itertuples(name=None):
             ax.add_patch(
                 Rectangle(
@@ -593,9 +595,7 @@ def plot_grid(
                         ha="left",
                     )
                 )
-            spots = layout.groupby(["x", "y"], sort=False).agg(
-                dither=("dither", "first"), n=("dither", "size"), size=("size", "first")
-            )
+        if label_dithers:
             for (x, y), dither, n, size in spots.itertuples(name=None):
                 tag = f"d{dither}" + (f"\n\u00d7{n}" if n > 1 else "")
                 texts.append(
