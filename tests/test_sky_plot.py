@@ -216,3 +216,27 @@ def test_plot_grid_many_groups_truncates_legend():
 def test_accessor_plot_sky(nircam):
     out = nircam.asn.plot_sky(color_by="detector")
     assert out.n_polygons == 3
+
+
+def test_multi_polygon_s_region_and_frame_groups():
+    pool = pd.DataFrame(
+        {
+            "filename": ["a_uncal.fits", "b_uncal.fits"],
+            "s_region": [
+                "POLYGON ICRS 10 0 10.1 0 10.1 0.1 10 0.1 POLYGON ICRS 10.2 0 10.3 0 10.3 0.1",
+                "polygon 10 0.2 10.1 0.2 10.1 0.3",
+            ],
+        }
+    )
+    groups = pd.DataFrame({"expname": ["a_cal.fits", "b_cal.fits"], "product": ["p1", "p2"]})
+    out = asnkit.plot_sky(pool, associations=groups)
+    assert out.labels == ["p1", "p2"]
+    assert out.n_polygons == 3 and out.polygon_groups == ["p1", "p1", "p2"]
+    face = out.collection.get_facecolor()
+    np.testing.assert_allclose(face[0], face[1])
+    assert not np.allclose(face[0], face[2])
+    assert out.target is None  # no target columns: nothing marked
+    # RA grows to the left: the second polygon of a (RA 10.2-10.3) is left of the first
+    left = out.collection.get_paths()[1].vertices[:, 0].mean()
+    right = out.collection.get_paths()[0].vertices[:, 0].mean()
+    assert left > right and out.ax.xaxis_inverted()

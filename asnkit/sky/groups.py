@@ -60,7 +60,7 @@ _KEY_RE = re.compile(
 )
 
 #: Columns naming the group of a row in a frame, in order of preference.
-GROUP_COLUMNS = ("association", "asn_file", "product", "asn_id", "group")
+GROUP_COLUMNS = ("association", "product", "asn_file", "asn_id", "group")
 
 
 def exposure_key(name: Any) -> str:

@@ -322,7 +322,8 @@ def _new_ax(ax):
     if ax is None:
         import matplotlib.pyplot as plt
 
-        _, ax = plt.subplots(figsize=(7.5, 6))
+        # constrained layout keeps the legend (outside, right) inside the figure
+        _, ax = plt.subplots(figsize=(7.5, 6), layout="constrained")
     return ax
 
 
