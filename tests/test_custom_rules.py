@@ -67,9 +67,8 @@ def test_cross_observation_mosaic_in_five_lines(pool001):
 def test_dms_candidates_keep_observations_apart(pool001):
     """The DMS image rule's candidate associations never span observations."""
     asns = pool001.asn.apply_rules([dms_rule("Asn_Lv3Image")], discover=False)
-    obs_of = dict(
-        zip(pool001["filename"].map(lambda f: strip_suffix(f).lower()), pool001["obs_num"])
-    )
+    stems = pool001["filename"].map(lambda f: strip_suffix(f).lower())
+    obs_of = dict(zip(stems, pool001["obs_num"], strict=True))
     for asn in asns.by_asn_id(*[f"o{n:03d}" for n in range(1, 8)]):
         assert len({obs_of[s] for s in _member_stems(asn)}) == 1
     assert max(len(a.members()) for a in asns) < 56
