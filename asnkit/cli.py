@@ -27,6 +27,7 @@ __all__ = ["COMMAND_MODULES", "build_parser", "main"]
 COMMAND_MODULES = (
     "asnkit.pool.commands",
     "asnkit.engine.commands",
+    "asnkit.engine.explain_commands",
     "asnkit.documents.commands",
 )
 
