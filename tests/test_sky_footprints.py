@@ -92,6 +92,29 @@ def test_parse_s_region_errors(text, message):
         parse_s_region(text)
 
 
+@settings(max_examples=60, deadline=None)
+@given(
+    polygons=st.lists(
+        st.lists(st.tuples(st.floats(0, 359.999), st.floats(-89.9, 89.9)), min_size=3, max_size=8),
+        min_size=1,
+        max_size=4,
+    ),
+    frame=st.sampled_from(["ICRS ", "icrs ", "", "FK5 GEOCENTER "]),
+    word=st.sampled_from(["POLYGON", "polygon", "Polygon"]),
+)
+def test_parse_s_region_round_trip(polygons, frame, word):
+    text = " ".join(
+        f"{word} {frame}" + " ".join(f"{ra:.9f} {dec:.9f}" for ra, dec in poly) for poly in polygons
+    )
+    parsed = parse_s_region(text)
+    assert len(parsed) == len(polygons)
+    for got, poly in zip(parsed, polygons, strict=True):
+        want = np.array(poly)
+        if len(want) > 3 and np.allclose(want[0], want[-1], rtol=0.0, atol=1e-9):
+            want = want[:-1]  # a closed ring loses its repeated vertex
+        np.testing.assert_allclose(got, want, atol=1e-8)
+
+
 # ----------------------------------------------------------------- attitude
 @settings(max_examples=40, deadline=None)
 @given(

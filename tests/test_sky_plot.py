@@ -240,3 +240,11 @@ def test_multi_polygon_s_region_and_frame_groups():
     left = out.collection.get_paths()[1].vertices[:, 0].mean()
     right = out.collection.get_paths()[0].vertices[:, 0].mean()
     assert left > right and out.ax.xaxis_inverted()
+
+
+def test_legend_order_is_natural():
+    from asnkit.sky.plot import _natural
+
+    labels = ["exp_10", "exp_2", "tile 10", "tile 9", UNGROUPED, "10", "3"]
+    ordered = sorted(labels, key=lambda g: (g == UNGROUPED, _natural(g)))
+    assert ordered == ["3", "10", "exp_2", "exp_10", "tile 9", "tile 10", UNGROUPED]

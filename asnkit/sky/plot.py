@@ -7,6 +7,7 @@ imported inside the functions, so importing asnkit stays light.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -102,12 +103,14 @@ def _resolve(data: Any, pool: pd.DataFrame | None, associations: Any):
     return pool, data
 
 
-def _natural(value: Any):
+def _natural(value: Any) -> tuple:
+    """Sort key: numbers by value, text with embedded numbers naturally (exp_2 < exp_10)."""
     text = str(value)
     try:
-        return (0, float(text), "")
+        return (0, float(text), ())
     except ValueError:
-        return (1, 0.0, text.lower())
+        parts = re.split(r"(\d+)", text.lower())
+        return (1, 0.0, tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts))
 
 
 def color_labels(

@@ -49,7 +49,7 @@ def _polygon(values: np.ndarray, text: str) -> np.ndarray:
     if values.size % 2:
         raise ValueError(f"odd number of coordinates ({values.size}) in S_REGION {text!r}")
     vertices = values.reshape(-1, 2)
-    if len(vertices) > 3 and np.allclose(vertices[0], vertices[-1]):
+    if len(vertices) > 3 and np.allclose(vertices[0], vertices[-1], rtol=0.0, atol=1e-9):
         vertices = vertices[:-1]  # closed rings repeat the first vertex
     if len(vertices) < 3:
         raise ValueError(f"a polygon needs at least 3 vertices, got {len(vertices)}: {text!r}")
