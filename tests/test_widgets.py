@@ -282,7 +282,9 @@ def test_builder_filter_tick_roles_validate_export(tmp_path):
     builder.role.value = "background"
     builder.set_role.click()
     assert builder.model.roles == {obs2[0]: "background", obs2[1]: "background"}
-    assert "background" in dict((v, k) for k, v in builder.members.options)[obs2[0]]
+    labels = {value: label for label, value in builder.members.options}
+    assert labels[obs2[0]].endswith("\u2014 background")
+    assert labels[obs2[2]].endswith("\u2014 science (auto)")
     asn = builder.association
     roles = {exposure_key(m.expname): m.exptype for m in asn.members()}
     assert roles[exposure_key(obs2[0])] == "background"

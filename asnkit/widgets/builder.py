@@ -95,7 +95,7 @@ class AssociationBuilder(w.VBox):
         self.export.on_click(lambda _: self.model.export())
         self.explorer.model.observe(lambda _: self._fill_checkboxes(), names="n_selected")
         self.explorer.model.observe(lambda _: self._fill_checkboxes(), names="counts")
-        self.model.observe(self._selection_changed, names=["selected", "roles"])
+        self.model.observe(self._selection_changed, names="revision")
         self.model.observe(self._messages_changed, names="revision")
         self.model.observe(self._status_changed, names="status")
         if self.figure is not None:
@@ -138,6 +138,20 @@ class AssociationBuilder(w.VBox):
         """The association built from the current choices (None if it cannot be built)."""
         return self.model.association
 
+    def member_roles(self) -> dict[str, str]:
+        """Each chosen exposure and its role: given by the user, or ``"<role> (auto)"``."""
+        from asnkit.sky.groups import exposure_key
+
+        built = {}
+        if self.model.association is not None:
+            built = {exposure_key(m.expname): m.exptype for m in self.model.association.members()}
+        out = {}
+        for name in self.model.selected:
+            given = self.model.roles.get(name)
+            auto = built.get(exposure_key(name), "?")
+            out[name] = given if given else f"{auto} (auto)"
+        return out
+
     def click_at(self, x: float, y: float) -> list[str]:
         """Toggle the exposures whose footprint holds plot point (x, y); return them."""
         if self.figure is None:
@@ -179,9 +193,8 @@ class AssociationBuilder(w.VBox):
         for name, box in self.checkboxes.items():
             if box.value != (name in chosen):
                 box.value = name in chosen
-        roles = self.model.roles
         self.members.options = [
-            (f"{name} \u2014 {roles.get(name, 'auto')}", name) for name in self.model.selected
+            (f"{name} \u2014 {role}", name) for name, role in self.member_roles().items()
         ]
         if self.figure is not None:
             self.figure.set_highlight(self.model.selected)
