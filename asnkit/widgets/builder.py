@@ -75,13 +75,16 @@ class AssociationBuilder(w.VBox):
         self.role = w.Dropdown(options=logic.MEMBER_ROLES, value="auto", description="role")
         self.set_role = w.Button(description="Set role of chosen members")
         self.asn_type = w.Dropdown(options=logic.ASN_TYPES, description="asn_type")
-        self.product_name = w.Text(placeholder="(DMS name)", description="product")
+        self.product_name = w.Text(
+            placeholder="(DMS name)", description="product", continuous_update=False
+        )
         self.path = w.Text(value=path, placeholder="my_asn.json", description="export to")
         self.overwrite = w.Checkbox(value=False, description="overwrite an existing file")
         self.export = w.Button(description="Export JSON", icon="save", button_style="primary")
         self.messages = w.HTML()
         self.status = w.HTML()
         self.figure = SkyFigure(df, color_by="none") if sky else None
+        self._drawn: tuple[str, ...] | None = None
         self.image = w.Image(format="png", layout=w.Layout(max_width="640px")) if sky else None
 
         w.link((self.asn_type, "value"), (self.model, "asn_type"))
@@ -196,8 +199,10 @@ class AssociationBuilder(w.VBox):
         self.members.options = [
             (f"{name} \u2014 {role}", name) for name, role in self.member_roles().items()
         ]
-        if self.figure is not None:
-            self.figure.set_highlight(self.model.selected)
+        drawn = tuple(self.model.selected)
+        if self.figure is not None and drawn != self._drawn:
+            self._drawn = drawn
+            self.figure.set_highlight(drawn)
             self.image.value = self.figure.png()
 
     def _messages_changed(self, _change: Any) -> None:
