@@ -248,3 +248,13 @@ def test_legend_order_is_natural():
     labels = ["exp_10", "exp_2", "tile 10", "tile 9", UNGROUPED, "10", "3"]
     ordered = sorted(labels, key=lambda g: (g == UNGROUPED, _natural(g)))
     assert ordered == ["3", "10", "exp_2", "exp_10", "tile 9", "tile 10", UNGROUPED]
+
+
+def test_duplicated_index_labels(nircam):
+    twice = pd.concat([nircam, nircam.drop(columns="s_region")])
+    assert twice.index.tolist() == [0, 1, 2, 0, 1, 2]
+    fp = asnkit.footprints(twice)
+    assert fp.index.tolist() == [0, 1, 2, 0, 1, 2]
+    assert fp["source"].tolist() == ["s_region"] * 3 + ["pointing"] * 3
+    assert asnkit.plot_sky(twice).n_polygons == 6
+    assert asnkit.plot_grid(twice).n_polygons == 6

@@ -169,8 +169,8 @@ def footprints(
     Warns
     -----
     PoolWarning
-        An ``s_region`` that cannot be read (naming the row and file), or apertures
-        pysiaf does not know.
+        An ``s_region`` that cannot be read (naming the row -- its 0-based position --
+        and the exposure file), or apertures pysiaf does not know.
 
     Examples
     --------
@@ -184,6 +184,8 @@ def footprints(
     (10.05, -4.95)
     """
     catalog = apertures if apertures is not None else ApertureCatalog()
+    original = df.index
+    df = df.reset_index(drop=True)  # positions: safe with duplicated index labels
     polygons: dict = {}
     sources: dict = {}
     junk = is_junk(df)
@@ -214,4 +216,5 @@ def footprints(
         ra[i], dec[i] = vector_center(vertices[:, 0], vertices[:, 1])
     out["ra"] = ra
     out["dec"] = dec
+    out.index = original
     return out

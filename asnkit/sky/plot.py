@@ -400,6 +400,8 @@ def plot_sky(
     """
     pool, associations = _resolve(data, pool, associations)
     fp = footprint_frame if footprint_frame is not None else footprints(pool)
+    pool = pool.reset_index(drop=True)  # positions: safe with duplicated index labels
+    fp = fp.reset_index(drop=True)
     on_sky = fp["source"].isin([FootprintSource.S_REGION.value, FootprintSource.POINTING.value])
     if not on_sky.any():
         return plot_grid(
@@ -534,10 +536,9 @@ def plot_grid(
     """
     del footprint_frame
     ax = _new_ax(ax)
-    if isinstance(df, pd.DataFrame):
-        pool = df
-    else:
+    if not isinstance(df, pd.DataFrame):
         raise TypeError("plot_grid needs the pool DataFrame")
+    pool = df.reset_index(drop=True)  # positions: safe with duplicated index labels
     layout = schematic_layout(pool)
     labels, how = color_labels(pool, color_by, associations)
     fp = pd.DataFrame(

@@ -149,6 +149,7 @@ class GroupingModel(tl.HasTraits):
 
     def __init__(self, pool: pd.DataFrame, associations: Any = None, **kwargs: Any):
         self._pool = pool
+        self._positional = pool.reset_index(drop=True)
         self._associations = associations
         self._sets = _association_groupings(associations)
         options = [*self._sets, "dither", "tile"]
@@ -189,7 +190,7 @@ class GroupingModel(tl.HasTraits):
     def _regroup(self, _change: Any) -> None:
         from asnkit.sky.plot import UNGROUPED, _natural
 
-        self._labels = logic.grouping_labels(self._pool, self.color_by, self.associations)
+        self._labels = logic.grouping_labels(self._positional, self.color_by, self.associations)
         sizes = self._labels.groupby("group", sort=False).size()
         order = sorted(sizes.index, key=lambda g: (g == UNGROUPED, _natural(g)))
         with self.hold_trait_notifications():
@@ -209,7 +210,7 @@ class GroupingModel(tl.HasTraits):
         if not change["new"]:
             self.members = []
             return
-        rows = logic.group_members(self._pool, self._labels, change["new"])
+        rows = logic.group_members(self._positional, self._labels, change["new"])
         self.members = [str(f) for f in rows["filename"]]
 
     @property
