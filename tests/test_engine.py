@@ -1,0 +1,196 @@
+"""The generation engine: API, candidate selection, order, orphans, pools without candidates."""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import asnkit
+from asnkit.engine.generate import orphan_rows, run_generation
+from asnkit.errors import AssociationWarning
+from asnkit.rules import dms_level2b, dms_level3
+from tests.helpers import EXPECTED, pool_file
+
+
+def read(name: str) -> pd.DataFrame:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return asnkit.read_pool(pool_file(name))
+
+
+def generate(pool: pd.DataFrame, *args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", asnkit.PoolWarning)
+        return asnkit.generate(pool, *args, **kwargs)
+
+
+def content(asns) -> list:
+    """Everything but constraints and code_version, by file name."""
+    out = []
+    for asn in asns:
+        doc = asn.to_dict()
+        doc.pop("constraints")
+        doc.pop("code_version")
+        for product in doc["products"]:
+            product["members"] = sorted(product["members"], key=lambda m: sorted(m.items()))
+        out.append((asn.filename, repr(doc)))
+    return sorted(out)
+
+
+def membership(asns) -> list:
+    """Type, id and the members of each association: what shuffling cannot change."""
+    out = []
+    for asn in asns:
+        members = tuple(
+            sorted((m["expname"], m["exptype"]) for p in asn["products"] for m in p["members"])
+        )
+        out.append((asn["asn_type"], asn["asn_id"], members))
+    return sorted(out)
+
+
+# --------------------------------------------------------------------------- API
+
+
+def test_generate_returns_associations_named_as_jwst():
+    pool = read("pool_002_image_miri")
+    asns = generate(pool, version_id="20250101t000000")
+    expected = sorted(p.name for p in (EXPECTED / "pool_002_image_miri").glob("*.json"))
+    assert sorted(a.filename for a in asns) == expected
+    assert isinstance(asns, asnkit.AssociationSet)
+
+
+def test_generate_does_not_change_the_pool():
+    pool = read("pool_018_all_exptypes")
+    before = pool.copy()
+    generate(pool)
+    pd.testing.assert_frame_equal(pool, before)
+
+
+def test_accessor_generate():
+    pool = read("pool_003_image_nircam")
+    assert content(pool.asn.generate()) == content(generate(pool))
+
+
+def test_version_id_true_is_a_timestamp():
+    asns = generate(read("pool_002_image_miri"), version_id=True)
+    assert all(re.fullmatch(r"\d{8}t\d{6}", a["version_id"]) for a in asns)
+    assert all(a["version_id"] in a.filename for a in asns)
+
+
+def test_no_version_id():
+    asns = generate(read("pool_002_image_miri"))
+    assert "jw99009-o001_image3_00001_asn.json" in [a.filename for a in asns]
+    assert all(a["version_id"] is None for a in asns)
+
+
+@pytest.mark.parametrize(
+    ("ids", "count"),
+    [(["o001"], 2), (["o001", "o002"], 2), (["c1001"], 1), (["o001", "c1001"], 3)],
+)
+def test_candidate_selection_pool_018(ids, count):
+    """The counts jwst's own test_main asserts."""
+    assert len(generate(read("pool_018_all_exptypes"), candidates=ids)) == count
+
+
+def test_level3_candidates_pool_001():
+    """The counts of jwst's test_level3_candidates."""
+    pool = read("pool_001_candidates")
+    rules = dms_level3()
+    assert len(generate(pool, rules, candidates=["o001"])) == 2
+    assert len(generate(pool, rules, candidates=["c1000", "c1001"])) == 4
+    assert len(generate(pool, rules)) == 22
+    assert len(generate(pool, rules, all_candidates=False)) == 2
+    assert len(generate(pool, dms_level2b(), all_candidates=False)) == 0
+    assert len(generate(pool, dms_level2b(), discover=False)) == 70
+
+
+def test_unknown_candidate_warns():
+    with pytest.warns(AssociationWarning, match="nosuchid"):
+        asns = generate(read("pool_001_candidates"), candidates=["nosuchid"])
+    assert len(asns) == 0
+
+
+def test_pool_without_asn_candidate_uses_observations():
+    """jw93060 predates asn_candidate: jwst crashes, asnkit warns and uses obs_num."""
+    pool = read("jw93060_20150312T160130_pool")
+    assert "asn_candidate" not in pool.columns
+    with pytest.warns(AssociationWarning, match="no asn_candidate column"):
+        asns = asnkit.generate(pool)
+    assert len(asns) > 0
+    ids = {a["asn_id"] for a in asns}
+    assert ids <= {f"o{int(n):03d}" for n in pool["obs_num"].dropna().unique()} | {"a3001"}
+    assert "asn_candidate" not in pool.columns  # the caller's frame is untouched
+
+
+# --------------------------------------------------------------------------- order
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["pool_002_image_miri", "pool_006_spec_nirspec", "pool_019_niriss_wfss", "pool_021_tso"],
+)
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_shuffling_rows_changes_no_association(name, data):
+    """The same files with the same documents; only which document gets which
+    sequence number follows the row order (jwst numbers in creation order too)."""
+    pool = read(name)
+    order = data.draw(st.permutations(range(len(pool))))
+    shuffled = pool.iloc[list(order)].reset_index(drop=True)
+    shuffled.attrs = dict(pool.attrs)
+    got, want = content(generate(shuffled)), content(generate(pool))
+    assert [name for name, _ in got] == [name for name, _ in want]
+    assert sorted(doc for _, doc in got) == sorted(doc for _, doc in want)
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_shuffling_keeps_membership_where_jwst_is_order_dependent(data):
+    """In pool_010 jwst's product names and targets depend on which exposure comes first
+    (the first one pins optional values), and so do asnkit's -- checked against
+    asn_generate on a shuffled copy (tests/data/unseen). The members do not change."""
+    pool = read("pool_010_spec_nirspec_lv2bkg")
+    order = data.draw(st.permutations(range(len(pool))))
+    shuffled = pool.iloc[list(order)].reset_index(drop=True)
+    shuffled.attrs = dict(pool.attrs)
+    assert membership(generate(shuffled)) == membership(generate(pool))
+
+
+# --------------------------------------------------------------------------- orphans
+
+
+def test_orphans_are_rows_no_association_took():
+    pool = read("pool_002_image_miri")
+    extra = pool.iloc[[0]].copy()
+    extra["filename"] = "jw_99999_uncal.fits"
+    extra["exp_type"] = "mir_darkimg"  # no rule takes darks
+    grown = pd.concat([pool, extra], ignore_index=True)
+    grown.attrs = dict(pool.attrs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", asnkit.PoolWarning)
+        asns, used = run_generation(grown, asnkit.rules.dms_rules())
+    orphans = orphan_rows(grown, used)
+    assert orphans["filename"].tolist() == ["jw_99999_uncal.fits"]
+    assert len(asns) == len(generate(pool))
+
+
+def test_orphans_never_appear_in_associations():
+    pool = read("pool_018_all_exptypes")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", asnkit.PoolWarning)
+        asns, used = run_generation(pool, asnkit.rules.dms_rules())
+    orphans = orphan_rows(pool, used)
+    assert 0 < len(orphans) < len(pool)
+    stems = {
+        m["expname"].rsplit("_", 1)[0] for a in asns for p in a["products"] for m in p["members"]
+    }
+    for filename in orphans["filename"].str.lower():
+        assert filename.rsplit("_", 1)[0] not in stems
+    taken = pool.drop(index=orphans.index)
+    assert set(np.flatnonzero(pool.index.isin(taken.index))) == set(used)
