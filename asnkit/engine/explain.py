@@ -535,7 +535,8 @@ def _drop_reason(asn: AsnState) -> str:
         if observations is not None and len(observations) <= 1:
             obs = ", ".join(str(o).replace("\\", "") for o in observations) or "none"
             return (
-                f"it is {what} with exposures of one observation only (obs_num {obs}); needs >= 2"
+                f"it is {what} whose exposures come from one observation only "
+                f"(obs_num {obs}); needs >= 2"
             )
     failed = [
         callable_name(check)

@@ -1,0 +1,329 @@
+"""Explanations (asnkit.engine.explain) checked against the recorded jwst 3.0.0 outputs."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from functools import cache
+
+import pandas as pd
+import pytest
+
+import asnkit
+from asnkit.cli import main
+from asnkit.documents.names import strip_suffix
+from asnkit.engine.explain import (
+    EXPLAIN_COLUMNS,
+    ORPHAN_COLUMNS,
+    Outcome,
+    _Run,
+    compare_rules,
+    explain,
+    orphans,
+)
+from asnkit.engine.generate import run_generation
+from asnkit.rules import dms_level3, dms_rules
+from asnkit.rules.custom import derive, dms_rule, rule
+from tests.helpers import EXPECTED, pool_file, pool_names
+
+VERSION = "20250101t000000"
+EXPECTED_POOLS = sorted(p.name for p in EXPECTED.iterdir() if p.is_dir())
+
+
+@cache
+def _pool(name: str) -> pd.DataFrame:
+    return asnkit.read_pool(pool_file(name))
+
+
+def pool(name: str) -> pd.DataFrame:
+    return _pool(name).copy()
+
+
+@cache
+def expected_files(name: str) -> dict[str, dict[str, str]]:
+    """Exposure stem -> {expected association file: exptype} (what jwst wrote)."""
+    out: dict[str, dict[str, str]] = {}
+    for path in sorted((EXPECTED / name).glob("*.json")):
+        doc = json.loads(path.read_text())
+        for product in doc["products"]:
+            for member in product["members"]:
+                stem = strip_suffix(member["expname"]).lower()
+                out.setdefault(stem, {}).setdefault(path.name, member["exptype"])
+    return out
+
+
+def stem_of(df: pd.DataFrame, row: int) -> str:
+    return strip_suffix(str(df["filename"].iloc[row])).lower()
+
+
+# ----------------------------------------------------------------------- the run is the engine's
+
+
+@pytest.mark.filterwarnings("ignore:.*no asn_candidate column:asnkit.errors.AssociationWarning")
+@pytest.mark.parametrize("name", pool_names())
+def test_followed_generation_equals_apply_rules(name):
+    """explain follows exactly the generation apply_rules makes (same files, same members)."""
+    df = pool(name)
+    rules = list(dms_rules())
+    expected, used = run_generation(df, rules, version_id=VERSION)
+    run = _Run(df, rules, None, True, True, VERSION)
+    got = run.associations()
+    assert got.filenames == expected.filenames
+    assert got.to_frame().equals(expected.to_frame())
+    assert run.taken_rows() == set(used)
+
+
+@pytest.mark.parametrize("name", EXPECTED_POOLS)
+def test_joined_associations_are_the_recorded_ones(name):
+    """For every exposure: the files explain says it joined are the jwst files that list it."""
+    df = pool(name)
+    run = _Run(df, list(dms_rules()), None, True, True, VERSION)
+    recorded = expected_files(name)
+    joined_by_stem: dict[str, dict[str, str]] = {}  # stems repeat in mega_pool (merged pools)
+    for row in range(len(df)):
+        joined = joined_by_stem.setdefault(stem_of(df, row), {})
+        for r in run.results_for(row):
+            if r.outcome is Outcome.JOINED and r.exptype != "direct_image":
+                joined[r.asn_file] = r.exptype  # (a direct image is named after L3 products)
+    checked = 0
+    for stem, joined in joined_by_stem.items():
+        want = recorded.get(stem, {})
+        assert joined == {f: t for f, t in want.items() if f in joined or t != "direct_image"}, (
+            name,
+            stem,
+        )
+        checked += bool(want)
+    assert checked or not recorded
+
+
+# --------------------------------------------------------------------------- rows checked by hand
+
+
+def test_image_exposure_pool001():
+    """jw_00001: NIRCam F090W, observation 1 (candidate o001 only)."""
+    df = pool("pool_001_candidates")
+    why = explain(df, "jw_00001_uncal.fits", version_id=VERSION)
+    row = df.index[df["filename"] == "jw_00001_uncal.fits"][0]
+    assert why.row == row and why.exp_type == "nrc_image"
+    joined = {r.asn_file: (r.rule, r.asn_rule, r.exptype) for r in why.joined}
+    assert set(joined) == set(expected_files("pool_001_candidates")["jw_00001"])
+    assert joined["jw99009-o001_20250101t000000_image3_00002_asn.json"] == (
+        "Asn_Lv3Image",
+        "candidate_Asn_Lv3Image",
+        "science",
+    )
+    assert joined["jw99009-a3001_20250101t000000_image3_00002_asn.json"][1] == (
+        "discover_Asn_Lv3Image"
+    )
+    ami = why.result("Asn_Lv3AMI")
+    assert ami.outcome is Outcome.NOT_MATCHED
+    assert (ami.column, ami.value, ami.required) == ("exp_type", "nrc_image", "nis_ami")
+    assert ami.reason == "exp_type is 'nrc_image', needs 'nis_ami'"
+    image_bkg = why.result("Asn_Lv3ImageBackground")
+    assert (image_bkg.column, image_bkg.value) == ("bkgdtarg", None)
+    assert pd.isna(df.loc[row, "bkgdtarg"]) if "bkgdtarg" in df.columns else True
+    mosaic = [r for r in why.results if r.rule == "Asn_Lv3ImageMosaic"]
+    assert {r.outcome for r in mosaic} == {Outcome.DROPPED}
+    assert all("is_type_mosaic" in r.reason for r in mosaic)
+    assert any("a3001" in r.reason and "discovered" in r.reason for r in mosaic)
+
+
+def test_mosaic_candidate_exposure_pool001():
+    """jw_00021 (observation 3) is in mosaic candidates c1000 and c1001."""
+    df = pool("pool_001_candidates")
+    assert "c1000" in df.loc[df["filename"] == "jw_00021_uncal.fits", "asn_candidate"].iloc[0]
+    why = explain(df, "jw_00021_uncal.fits", version_id=VERSION)
+    by_file = {r.asn_file: r.asn_rule for r in why.joined}
+    recorded = expected_files("pool_001_candidates")["jw_00021"]
+    assert set(by_file) == set(recorded)
+    assert by_file["jw99009-c1000_20250101t000000_image3_00002_asn.json"] == (
+        "candidate_Asn_Lv3ImageMosaic"
+    )
+    # the image rule made the same c1000 association: pruned as a duplicate of the mosaic one
+    pruned = [r for r in why.results if r.outcome is Outcome.PRUNED]
+    assert any(
+        r.rule == "Asn_Lv3Image"
+        and "same members as jw99009-c1000_20250101t000000_image3_00002_asn.json" in r.reason
+        for r in pruned
+    )
+
+
+def test_background_candidate_with_one_observation_pool010():
+    """Level 3 background candidates need two observations (jwst finalize)."""
+    name = "pool_010_spec_nirspec_lv2bkg"
+    df = pool(name)
+    why = explain(df, "jw_00001_uncal.fits", version_id=VERSION)
+    dropped = [
+        r
+        for r in why.results
+        if r.outcome is Outcome.DROPPED and r.level == 3 and "c1000" in r.reason
+    ]
+    assert dropped
+    assert all("one observation only (obs_num 1); needs >= 2" in r.reason for r in dropped)
+    assert {r.rule for r in dropped} == {"Asn_Lv3SpecAux"}  # takes background targets only
+    members = df[df["asn_candidate"].str.contains("c1000", na=False)]
+    assert members["obs_num"].nunique() == 2
+    backgrounds = members[members["bkgdtarg"].str.lower() == "t"]
+    assert set(backgrounds["obs_num"]) == {"1"}
+    # and jwst wrote no Asn_Lv3SpecAux association for c1000
+    rules = {
+        json.loads(p.read_text())["asn_rule"]
+        for p in (EXPECTED / name).glob("jw99009-c1000*spec3*.json")
+    }
+    assert rules and "candidate_Asn_Lv3SpecAux" not in rules
+
+
+def test_psf_and_target_acquisition_roles():
+    coron = explain(pool("pool_013_coron_nircam"), "jw_00004_uncal.fits", version_id=VERSION)
+    roles = {r.asn_file: r.exptype for r in coron.joined}
+    assert roles == expected_files("pool_013_coron_nircam")["jw_00004"]
+    assert "psf" in roles.values()
+    tso = explain(pool("pool_005_spec_niriss"), "jw_00003_uncal.fits", version_id=VERSION)
+    roles = {r.asn_file: r.exptype for r in tso.joined}
+    assert roles == expected_files("pool_005_spec_niriss")["jw_00003"]
+    assert roles["jw99009-o001_20250101t000000_tso3_00001_asn.json"] == "target_acquisition"
+
+
+def test_msa_exposure_without_metadata_file_pool018():
+    """jw_00044: NIRSpec MSA spectroscopy but no MSA metadata file, so no rule takes it."""
+    name = "pool_018_all_exptypes"
+    df = pool(name)
+    row = int(df.index[df["filename"] == "jw_00044_uncal.fits"][0])
+    assert df.loc[row, "exp_type"] == "nrs_msaspec"
+    assert "msametfl" not in df.columns or pd.isna(df.loc[row, "msametfl"])
+    assert "jw_00044" not in expected_files(name)
+    why = explain(df, "jw_00044_uncal.fits")
+    assert not why.taken
+    for rule_name in ("Asn_Lv3SpectralSource", "Asn_Lv2NRSMSA"):
+        r = why.result(rule_name)
+        assert (r.outcome, r.column, r.value) == (Outcome.NOT_MATCHED, "msametfl", None)
+    assert "in no association" in str(why)
+    table = orphans(df)
+    assert table.loc[row, "column"] == "msametfl"
+    assert table.loc[row, "reason"].startswith("msametfl has no value")
+
+
+@pytest.mark.parametrize(
+    "name", ["pool_018_all_exptypes", "pool_001_candidates", "pool_007_spec_miri", "pool_021_tso"]
+)
+def test_orphans_are_the_exposures_jwst_left_out(name):
+    df = pool(name)
+    table = orphans(df)
+    assert list(table.columns) == list(ORPHAN_COLUMNS)
+    recorded = expected_files(name)
+    left_out = {df.index[i] for i in range(len(df)) if stem_of(df, i) not in recorded}
+    # WFSS direct images are listed through their Level 3 products, not their own names
+    _, used = run_generation(df, list(dms_rules()))
+    assert set(table.index) == left_out - {df.index[i] for i in used}
+    assert table["reason"].map(bool).all()
+    assert (table["filename"] == df.loc[table.index, "filename"]).all()
+
+
+def test_orphan_reasons_pool018():
+    df = pool("pool_018_all_exptypes")
+    table = orphans(df)
+    darks = table[df.loc[table.index, "exp_type"] == "nrc_dark"]
+    assert len(darks) == 1
+    assert darks["reason"].iloc[0] == "no rule takes exp_type 'nrc_dark' (role dark)"
+    wfss = table[table["outcome"] == "dropped"]
+    assert (wfss["exp_type"] == "nrc_wfss").all() and len(wfss) == 1
+    assert "direct image" in wfss["reason"].iloc[0]
+
+
+# --------------------------------------------------------------------------- the object and API
+
+
+def test_explanation_object():
+    df = pool("pool_001_candidates")
+    before = df.copy()
+    why = df.asn.explain("JW_00001_CAL.FITS", rules=dms_level3())  # another suffix and case
+    pd.testing.assert_frame_equal(df, before)
+    assert why.filename == "jw_00001_uncal.fits"
+    frame = why.to_frame()
+    assert list(frame.columns) == list(EXPLAIN_COLUMNS)
+    assert set(frame["rule"]) == {r.name for r in dms_level3()}
+    assert (frame["outcome"] == "joined").sum() == len(why.joined) == 2
+    text = str(why)
+    assert text.splitlines()[0] == "jw_00001_uncal.fits (row 1, exp_type nrc_image)"
+    assert "  Asn_Lv3AMI: exp_type is 'nrc_image', needs 'nis_ami'" in text.splitlines()
+    assert repr(why) == "<Explanation jw_00001_uncal.fits: 2 associations>"
+    assert "<li><code>Asn_Lv3AMI: exp_type is &#x27;nrc_image&#x27;" in why._repr_html_()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        why.filename = "x"  # type: ignore[misc]
+    with pytest.raises(KeyError, match="did you mean"):
+        explain(df, "jw_0001_uncal.fits")
+    with pytest.raises(KeyError, match="no rule"):
+        why.result("Asn_Lv9")
+
+
+def test_custom_rule_explained():
+    df = pool("pool_001_candidates")
+    mosaic = rule("NircamMosaic", select={"exp_type": "nrc_image"}, agree=["filter", "pupil"])
+    why = df.asn.explain("jw_00001_uncal.fits", rules=[mosaic])
+    assert [r.asn_file for r in why.joined] == ["jw99009-a3001_image3_00002_asn.json"]
+    # candidate associations of a pool-wide rule are dropped at finalize, and said so
+    dropped = [r for r in why.results if r.outcome is Outcome.DROPPED]
+    assert dropped and all("is_discovered" in r.reason for r in dropped)
+    narrow = rule("Miri", select={"exp_type": "mir_image"})
+    miss = df.asn.explain("jw_00001_uncal.fits", rules=[narrow]).result("Miri")
+    assert miss.reason == "exp_type is 'nrc_image', needs 'mir_image'"
+
+
+# --------------------------------------------------------------------------- compare_rules
+
+
+def _members(asn) -> frozenset:
+    return frozenset(m.expname for m in asn.members())
+
+
+def test_compare_rules_removed_and_renamed():
+    df = pool("pool_001_candidates")
+    image = dms_rule("Asn_Lv3Image")
+    wide = derive(image, "WideImage", ignore=["obs_num", "target"])
+    table = compare_rules(df, [image], [wide])
+    a = asnkit.apply_rules(df, [image])
+    b = asnkit.apply_rules(df, [wide])
+    common = {_members(x) for x in a} & {_members(x) for x in b}
+    counts = table["change"].value_counts().to_dict()
+    assert counts == {"removed": len(a) - len(common), "renamed": len(common)}
+    renamed = table[table["change"] == "renamed"]
+    assert (renamed["members_a"] == renamed["members_b"]).all()
+    assert (renamed["asn_rule_b"] == "discover_WideImage").all()
+    assert compare_rules(df, [image], [image]).empty
+    same = compare_rules(df, [image], [image], include_same=True)
+    assert len(same) == len(a) and set(same["change"]) == {"same"}
+
+
+def test_compare_rules_changed_members():
+    df = pool("pool_001_candidates")
+    without7 = rule(
+        "M", select={"exp_type": "nrc_image"}, agree=["filter"], exclude={"obs_num": "7"}
+    )
+    full = rule("M", select={"exp_type": "nrc_image"}, agree=["filter"])
+    table = compare_rules(df, [without7], [full])
+    assert set(table["change"]) == {"changed"}
+    obs7 = df[(df["obs_num"] == "7") & (df["exp_type"] == "nrc_image")]
+    gained = sorted(n for names in table["gained"] for n in names)
+    assert [strip_suffix(n) for n in gained] == sorted(strip_suffix(f) for f in obs7["filename"])
+    assert (table["lost"].map(len) == 0).all()
+    assert (table["members_b"] - table["members_a"]).sum() == len(obs7)
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def test_cli_explain(capsys):
+    path = str(pool_file("pool_001_candidates"))
+    with pytest.warns(asnkit.PoolWarning):
+        assert main(["explain", path, "jw_00001_uncal.fits", "--rules", "level3"]) == 0
+    out = capsys.readouterr().out
+    assert "jw99009-o001_image3_00002_asn.json  candidate_Asn_Lv3Image  as science" in out
+    assert "Asn_Lv3AMI: exp_type is 'nrc_image', needs 'nis_ami'" in out
+    with pytest.warns(asnkit.PoolWarning):
+        assert main(["explain", path, "nope.fits"]) == 1
+    assert "'nope.fits' is not in pool_001_candidates.csv" in capsys.readouterr().err
+    with pytest.warns(asnkit.PoolWarning):
+        assert main(["explain", path, "--orphans"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(orphans(pool("pool_001_candidates")))
+    assert main(["explain", path]) == 2
