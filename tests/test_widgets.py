@@ -349,6 +349,9 @@ def test_builder_click_footprint_toggles(nircam):
     event = MouseEvent("button_press_event", fig.figure.canvas, px, py, button=1)
     fig.figure.canvas.callbacks.process("button_press_event", event)
     assert builder.model.selected == ["jw01075001001_03105_00009_nrca4_uncal.fits"]
+    # a PSF reference alone is no association; its role is still shown
+    assert builder.members.options[0][0].endswith("\u2014 psf (auto)")
+    assert "science" in builder.messages.value
     assert fig.n_highlighted == 1
     assert builder.checkboxes["jw01075001001_03105_00009_nrca4_uncal.fits"].value
     # clicking again removes it; clicking outside every footprint does nothing

@@ -70,10 +70,15 @@ class AssociationBuilder(w.VBox):
         self.add_filtered = w.Button(description="Add filtered", icon="plus")
         self.remove_filtered = w.Button(description="Remove filtered", icon="minus")
         self.clear = w.Button(description="Clear", icon="trash")
-        self.members = w.SelectMultiple(options=[], rows=8, description="members",
-                                        layout=w.Layout(width="520px"))  # fmt: skip
+        self.members = w.SelectMultiple(
+            options=[], rows=8, description="members", layout=w.Layout(width="98%")
+        )
         self.role = w.Dropdown(options=logic.MEMBER_ROLES, value="auto", description="role")
-        self.set_role = w.Button(description="Set role of chosen members")
+        self.set_role = w.Button(
+            description="Set role",
+            tooltip="give the chosen members this role",
+            layout=w.Layout(width="auto"),
+        )
         self.asn_type = w.Dropdown(options=logic.ASN_TYPES, description="asn_type")
         self.product_name = w.Text(
             placeholder="(DMS name)", description="product", continuous_update=False
@@ -122,7 +127,8 @@ class AssociationBuilder(w.VBox):
                 self.product_name,
                 self.members,
                 w.HBox([self.role, self.set_role]),
-            ]
+            ],
+            layout=w.Layout(width="520px", min_width="420px"),
         )
         export = w.VBox(
             [
@@ -148,10 +154,13 @@ class AssociationBuilder(w.VBox):
         built = {}
         if self.model.association is not None:
             built = {exposure_key(m.expname): m.exptype for m in self.model.association.members()}
+        from asnkit.documents.build import exposure_role
+
+        rows = self.model.selection.drop_duplicates("filename").set_index("filename", drop=False)
         out = {}
         for name in self.model.selected:
             given = self.model.roles.get(name)
-            auto = built.get(exposure_key(name), "?")
+            auto = built.get(exposure_key(name)) or exposure_role(rows.loc[name].to_dict())
             out[name] = given if given else f"{auto} (auto)"
         return out
 

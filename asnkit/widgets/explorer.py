@@ -77,8 +77,9 @@ class PoolExplorer(w.VBox):
         )
         self.reset_button = w.Button(description="Reset filters", icon="undo")
         self.count = w.HTML()
-        self.table = w.HTML()
-        self.summary = w.HTML()
+        scroll = {"max_height": "320px", "overflow": "auto"}
+        self.table = w.HTML(layout=w.Layout(**scroll))
+        self.summary = w.HTML(layout=w.Layout(**scroll))
         self.tabs = w.Tab(children=[self.table, self.summary])
         self.tabs.set_title(0, "Exposures")
         self.tabs.set_title(1, "Summary")

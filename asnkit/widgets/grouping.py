@@ -73,7 +73,7 @@ class GroupingView(w.VBox):
         self.groups = w.Select(options=[], rows=12, description="group",
                                layout=w.Layout(width="420px"))  # fmt: skip
         self.image = w.Image(format="png", layout=w.Layout(max_width="760px"))
-        self.members = w.HTML()
+        self.members = w.HTML(layout=w.Layout(max_height="360px", overflow="auto"))
         self.note = w.HTML()
         w.link((self.picker, "value"), (self.model, "grouping"))
         self.groups.observe(self._group_chosen, names="value")
