@@ -90,7 +90,11 @@ class AssociationBuilder(w.VBox):
         self.status = w.HTML()
         self.figure = SkyFigure(df, color_by="none") if sky else None
         self._drawn: tuple[str, ...] | None = None
-        self.image = w.Image(format="png", layout=w.Layout(max_width="640px")) if sky else None
+        self.image = (
+            w.Image(format="png", layout=w.Layout(max_width="560px", object_fit="contain"))
+            if sky
+            else None
+        )
 
         w.link((self.asn_type, "value"), (self.model, "asn_type"))
         w.link((self.product_name, "value"), (self.model, "product_name"))

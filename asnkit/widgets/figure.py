@@ -43,7 +43,7 @@ class SkyFigure:
         color_by: str | None = None,
         footprint_frame: pd.DataFrame | None = None,
         figsize: tuple[float, float] = (7.0, 5.0),
-        dpi: int = 80,
+        dpi: int = 90,
     ) -> None:
         import warnings
 

@@ -70,9 +70,10 @@ class GroupingView(w.VBox):
         self.picker = w.Dropdown(
             options=self.model.options, value=self.model.grouping, description="group by"
         )
-        self.groups = w.Select(options=[], rows=12, description="group",
-                               layout=w.Layout(width="420px"))  # fmt: skip
-        self.image = w.Image(format="png", layout=w.Layout(max_width="760px"))
+        self.groups = w.Select(
+            options=[], rows=12, description="group", layout=w.Layout(width="98%")
+        )
+        self.image = w.Image(format="png", layout=w.Layout(max_width="720px", object_fit="contain"))
         self.members = w.HTML(layout=w.Layout(max_height="360px", overflow="auto"))
         self.note = w.HTML()
         w.link((self.picker, "value"), (self.model, "grouping"))
@@ -83,7 +84,15 @@ class GroupingView(w.VBox):
         self._show()
         super().__init__(
             [
-                w.HBox([w.VBox([self.picker, self.groups, self.note]), self.image]),
+                w.HBox(
+                    [
+                        w.VBox(
+                            [self.picker, self.groups, self.note],
+                            layout=w.Layout(width="380px", min_width="300px"),
+                        ),
+                        self.image,
+                    ]
+                ),
                 self.members,
             ],
             **kwargs,
