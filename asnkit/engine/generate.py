@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import re
 import warnings
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
@@ -120,6 +121,45 @@ def _candidate_rule(rule: Rule) -> Rule:
     )
 
 
+_TOKEN = re.compile(r"[a-z0-9_]+")
+
+
+def _rows_by_candidate(texts: list[str]) -> Any:
+    """A function giving the rows whose ``asn_candidate`` text contains a candidate id.
+
+    The reference selects a candidate's rows by substring match (``'1000'`` is in
+    ``"[('c1000', 'background')]"``); this finds the same rows without scanning the
+    pool once per candidate: every distinct text is split into word tokens, and
+    every substring of a token is a key.
+    """
+    by_text: dict[str, list[int]] = {}
+    for row, text in enumerate(texts):
+        by_text.setdefault(text, []).append(row)
+    index: dict[str, list[str]] = {}
+    for text in by_text:
+        keys: set[str] = set()
+        for token in _TOKEN.findall(text):
+            if len(token) > 24:
+                continue
+            for start in range(len(token)):
+                for end in range(start + 1, len(token) + 1):
+                    keys.add(token[start:end])
+        for key in keys:
+            index.setdefault(key, []).append(text)
+
+    def rows(cid: str) -> list[int]:
+        if _TOKEN.fullmatch(cid) and len(cid) <= 24:
+            texts_with = index.get(cid, ())
+        else:  # unusual id: plain substring scan of the distinct texts
+            texts_with = [text for text in by_text if cid in text]
+        found: list[int] = []
+        for text in texts_with:
+            found.extend(by_text[text])
+        return sorted(found)
+
+    return rows
+
+
 def _plans(
     compiled: Sequence[CompiledRule], fresh_rules: Sequence[CompiledRule], static: StaticEval
 ) -> list[RulePlan]:
@@ -155,8 +195,7 @@ class _Generator:
         static = StaticEval(table)
         self.cand_plans = _plans(self.cand_rules, self.disc_rules, static)
         self.disc_plans = _plans(self.disc_rules, self.disc_rules, static)
-        self.cand_text = table.cols["asn_candidate"]
-        self._rows_by_cid: dict[str, list[int]] | None = None
+        self._rows_by_cid = _rows_by_candidate(table.cols["asn_candidate"])
 
     def _skip_for(self, ctype: str | None) -> list[bool]:
         """Rules whose associations could never be valid for this candidate type."""
@@ -168,7 +207,7 @@ class _Generator:
         return skip
 
     def candidate(self, cid: str, ctype: str) -> list[AsnState]:
-        rows = [i for i, text in enumerate(self.cand_text) if cid in text]
+        rows = self._rows_by_cid(cid)
         if not rows:
             return []
         rewritten = f"[('{cid}', '{ctype}')]"
@@ -190,6 +229,7 @@ class _Generator:
 def _document(asn: AsnState, code_version: str) -> tuple[dict[str, Any], str]:
     data = dict(asn.data)
     data["code_version"] = code_version
+    data["constraints"] = asn.constraints_text()  # the values pinned when generation ended
     level3 = asn.rule.level == 3
     products = []
     for product in asn.products:

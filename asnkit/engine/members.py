@@ -181,7 +181,6 @@ _EMPTY_ERR = frozenset({None, *EMPTY, "NULL", "Null", "FALSE", "False", "N", "F"
 
 def _update_level3(asn: Any, item: Any) -> None:
     _update_degraded(asn)
-    asn.data["constraints"] = asn.constraints_text()
     asn.data["asn_id"] = asn.acid[0]
     asn.data["target"] = get_target(asn)
     if item is not None:
@@ -203,7 +202,6 @@ def init_hook(asn: Any, item: Any) -> None:
     asn.data["target"] = item["targetid"]
     asn.data["program"] = str(item["program"]).rjust(5, "0")
     asn.data["asn_pool"] = item.table.asn_pool
-    asn.data["constraints"] = asn.constraints_text()
     asn.data["asn_id"] = asn.acid[0]
     asn.products.append({"name": "undefined", "members": []})
     asn.data["asn_type"] = rule.asn_type

@@ -17,8 +17,7 @@ from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
-from asnkit.rules.dms import EMPTY
-from asnkit.rules.model import Attr, Group, Reduce, Rule, Test, WorkOver
+from asnkit.rules.model import Attr, Group, Rule, Test, WorkOver
 
 __all__ = ["AsnState", "CompiledRule", "Item", "ProcessList", "Table", "meets"]
 
@@ -137,6 +136,9 @@ class CompiledRule:
             self.by_name.setdefault(node.name, i)
             self.all_by_name.setdefault(node.name, []).append(i)
         self.acid_nodes = [i for i, n in enumerate(self.nodes) if isinstance(n, Attr) and n.is_acid]
+        from asnkit.engine.checks import compile_checkers
+
+        self.checkers = compile_checkers(self)
 
     def _add(self, node: Any) -> int:
         # A constraint object used twice in one tree is one constraint (one state),
@@ -292,9 +294,11 @@ class AsnState:
         if item.filename in self.filenames:
             return True, []
         saved = self.st[:]
-        match, reprocess = self._check(0, item)
+        match, reprocess = self.cr.checkers[0](self, item)
         if not match:
             self.st = saved
+        if not reprocess:
+            reprocess = []
         for process_list in reprocess:
             if process_list.rules is None:
                 process_list.rules = (self.cr.index,)
@@ -311,139 +315,6 @@ class AsnState:
         if i is not None and self.st[i] is not None and self.st[i][0] is not None:
             match = bool(self.st[i][0])
         return match, reprocess
-
-    def _check(self, i: int, item: Item) -> tuple[bool, list]:
-        kind = self.cr.kinds[i]
-        if kind == _ATTR:
-            return self._check_attr(i, item)
-        if kind == _TEST:
-            return self._check_test(i, item)
-        node = self.cr.nodes[i]
-        kids = self.cr.children[i]
-        reduce = node.reduce
-        if reduce is Reduce.ALL or reduce is Reduce.NOT_ALL:
-            matched, to = self._all(kids, item)
-        else:
-            matched, to = self._any(kids, item)
-        if reduce is Reduce.NOT_ANY or reduce is Reduce.NOT_ALL:
-            matched = not matched
-        if (matched and node.reprocess_on_match) or (not matched and node.reprocess_on_fail):
-            to = [*to, [ProcessList([item], None, node.work_over)]]
-        return matched, [pl for group in to for pl in group]
-
-    def _all(self, kids: tuple[int, ...], item: Item) -> tuple[bool, list]:
-        if not kids:
-            return False, []
-        all_match = True
-        negative = None
-        to: list = []
-        for k in kids:
-            match, reprocess = self._check(k, item)
-            if match:
-                if all_match:
-                    to.append(reprocess)
-            else:
-                all_match = False
-                if not reprocess:
-                    negative = None
-                    break
-                if negative is None:
-                    negative = [reprocess]
-        if not all_match:
-            to = negative if negative is not None else []
-        return all_match, to
-
-    def _any(self, kids: tuple[int, ...], item: Item) -> tuple[bool, list]:
-        if not kids:
-            return False, []
-        to: list = []
-        match = False
-        for k in kids:
-            match, reprocess = self._check(k, item)
-            if match:
-                to = [reprocess]
-                break
-            to.append(reprocess)
-        return match, to
-
-    def _check_attr(self, i: int, item: Item) -> tuple[bool, list]:
-        node: Attr = self.cr.nodes[i]
-        value, sources, force_unique, found, _ = self.st[i]
-        reprocess: list = []
-        if node.onlyif is not None and not node.onlyif(item, self):
-            if node.force_reprocess is not None:
-                reprocess.append(
-                    ProcessList([item], None, node.force_reprocess, node.only_on_match)
-                )
-            self.st[i] = (value, sources, force_unique, found, True)
-            return True, reprocess
-        source = found_value = None
-        for column in sources:
-            v = item.get(column)
-            if v is None or v in EMPTY:
-                continue
-            source, found_value = column, v
-            break
-        if source is None:
-            if node.required and not node.force_undefined:
-                self.st[i] = (value, sources, force_unique, found, False)
-                return False, reprocess
-            self.st[i] = (value, sources, force_unique, found, True)
-            return True, reprocess
-        if node.force_undefined:
-            self.st[i] = (value, sources, force_unique, found, False)
-            return False, reprocess
-        evaled: Any = _evaluate(found_value) if node.evaluate else found_value
-        if value is None:
-            if _iterable(evaled):
-                reprocess.append(_multivalue(item, source, list(evaled)))
-                self.st[i] = (value, sources, force_unique, found, False)
-                return False, reprocess
-            text = str(evaled)
-        else:
-            match_value = value(self) if callable(value) else value
-            values = evaled if _iterable(evaled) else [evaled]
-            for candidate in values:
-                text = str(candidate)
-                if meets(text, match_value):
-                    break
-            else:
-                self.st[i] = (value, sources, force_unique, found, False)
-                return False, reprocess
-            others = [v for v in values if v != candidate]
-            if others:
-                reprocess.append(_multivalue(item, source, others))
-        escaped = re.escape(text)
-        if escaped not in found:
-            found = (*found, escaped)
-        if force_unique:
-            value, sources, force_unique = escaped, (source,), False
-        if node.force_reprocess is not None:
-            reprocess.append(ProcessList([item], None, node.force_reprocess, node.only_on_match))
-        self.st[i] = (value, sources, force_unique, found, True)
-        return True, reprocess
-
-    def _check_test(self, i: int, item: Item) -> tuple[bool, list]:
-        node: Test = self.cr.nodes[i]
-        value, force_unique, found, _ = self.st[i]
-        source_value = item if node.source is None else node.source(item, self)
-        satisfied = True
-        if value is not None:
-            if node.test is None:
-                satisfied = value == source_value
-            else:
-                satisfied = node.test(value, source_value, self)
-        if satisfied:
-            if force_unique:
-                value = source_value
-            if value not in found:
-                found = (*found, value)
-        self.st[i] = (value, force_unique, found, satisfied)
-        reprocess: list = []
-        if (satisfied and node.reprocess_on_match) or (not satisfied and node.reprocess_on_fail):
-            rules = None if node.reprocess_rules is None else ()
-            reprocess.append(ProcessList([item], rules, node.work_over))
-        return satisfied, reprocess
 
     # ------------------------------------------------------------------ text
     def constraints_text(self) -> str:

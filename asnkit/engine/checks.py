@@ -1,0 +1,225 @@
+"""Constraint evaluation, compiled once per rule into small closures.
+
+Each node of a rule's tree becomes a function ``check(asn, item) -> (matched,
+reprocess)`` bound to its node number and options, so checking an exposure is a
+few direct calls instead of an interpretation of the tree. The semantics are
+those of the reference generator (jwst 3.0.0 ``lib/constraint.py``):
+
+* an attribute constraint reads the first column with a valid value; with no
+  value it fails if required; a pinned (``force_unique``) value is the escaped
+  text of the first value found; a computed value is evaluated on the
+  association;
+* all-of fails at the first failure without reprocessing, keeping only the
+  first failure's reprocessing requests otherwise; any-of stops at the first
+  match; none-of / not-all negate;
+* values change in place; the caller restores them when the whole check fails.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from asnkit.rules.dms import EMPTY
+from asnkit.rules.model import Attr, Group, Reduce, Test
+
+__all__ = ["Checker", "compile_checkers"]
+
+Checker = Callable[[Any, Any], tuple[bool, Any]]
+_NONE: tuple = ()
+
+
+def compile_checkers(cr: Any) -> list[Checker]:
+    """One checker per node of the compiled rule (same numbering)."""
+    from asnkit.engine.state import ProcessList, _evaluate, _iterable, _multivalue, meets
+
+    checkers: list[Checker | None] = [None] * len(cr.nodes)
+
+    def attr_checker(i: int, node: Attr) -> Checker:
+        onlyif = node.onlyif
+        force_reprocess = node.force_reprocess
+        only_on_match = node.only_on_match
+        required = node.required and not node.force_undefined
+        force_undefined = node.force_undefined
+        evaluate = node.evaluate
+        escape = re.escape
+
+        def check(asn: Any, item: Any) -> tuple[bool, Any]:
+            st = asn.st
+            value, sources, force_unique, found, _ = st[i]
+            if onlyif is not None and not onlyif(item, asn):
+                st[i] = (value, sources, force_unique, found, True)
+                if force_reprocess is not None:
+                    return True, [ProcessList([item], None, force_reprocess, only_on_match)]
+                return True, _NONE
+            cols = item.table.cols
+            row = item.row
+            cand = item.cand
+            source = None
+            for column in sources:
+                if cand is not None and column == "asn_candidate":
+                    v = cand
+                else:
+                    col = cols.get(column)
+                    if col is None:
+                        continue
+                    v = col[row]
+                if v in EMPTY:
+                    continue
+                source = column
+                break
+            if source is None:
+                ok = not required
+                st[i] = (value, sources, force_unique, found, ok)
+                return ok, _NONE
+            if force_undefined:
+                st[i] = (value, sources, force_unique, found, False)
+                return False, _NONE
+            reprocess: Any = _NONE
+            if evaluate:
+                evaled: Any = _evaluate(v)
+                if value is None:
+                    if _iterable(evaled):
+                        st[i] = (value, sources, force_unique, found, False)
+                        return False, [_multivalue(item, source, list(evaled))]
+                    text = str(evaled)
+                else:
+                    pattern = value(asn) if callable(value) else value
+                    values = evaled if _iterable(evaled) else [evaled]
+                    for candidate in values:
+                        text = str(candidate)
+                        if meets(text, pattern):
+                            break
+                    else:
+                        st[i] = (value, sources, force_unique, found, False)
+                        return False, _NONE
+                    others = [x for x in values if x != candidate]
+                    if others:
+                        reprocess = [_multivalue(item, source, others)]
+            else:
+                text = v
+                if value is not None:
+                    pattern = value(asn) if callable(value) else value
+                    if not meets(text, pattern):
+                        st[i] = (value, sources, force_unique, found, False)
+                        return False, _NONE
+            escaped = escape(text)
+            if escaped not in found:
+                found = (*found, escaped)
+            if force_unique:
+                value, sources, force_unique = escaped, (source,), False
+            st[i] = (value, sources, force_unique, found, True)
+            if force_reprocess is not None:
+                more = ProcessList([item], None, force_reprocess, only_on_match)
+                reprocess = [*reprocess, more]
+            return True, reprocess
+
+        return check
+
+    def test_checker(i: int, node: Test) -> Checker:
+        source_fn = node.source
+        test_fn = node.test
+        reprocess_on_match = node.reprocess_on_match
+        reprocess_on_fail = node.reprocess_on_fail
+        work_over = node.work_over
+        rules = None if node.reprocess_rules is None else ()
+
+        def check(asn: Any, item: Any) -> tuple[bool, Any]:
+            st = asn.st
+            value, force_unique, found, _ = st[i]
+            source_value = item if source_fn is None else source_fn(item, asn)
+            if value is None:
+                satisfied = True
+            elif test_fn is None:
+                satisfied = value == source_value
+            else:
+                satisfied = test_fn(value, source_value, asn)
+            if satisfied:
+                if force_unique:
+                    value = source_value
+                if value not in found:
+                    found = (*found, value)
+            st[i] = (value, force_unique, found, satisfied)
+            if (satisfied and reprocess_on_match) or (not satisfied and reprocess_on_fail):
+                return satisfied, [ProcessList([item], rules, work_over)]
+            return satisfied, _NONE
+
+        return check
+
+    def group_checker(i: int, node: Group) -> Checker:
+        kids = [build(k) for k in cr.children[i]]
+        reduce = node.reduce
+        negate = reduce in (Reduce.NOT_ANY, Reduce.NOT_ALL)
+        reprocess_on_match = node.reprocess_on_match
+        reprocess_on_fail = node.reprocess_on_fail
+        work_over = node.work_over
+        flagged = reprocess_on_match or reprocess_on_fail
+
+        if reduce in (Reduce.ALL, Reduce.NOT_ALL):
+
+            def combine(asn: Any, item: Any) -> tuple[bool, list]:
+                if not kids:
+                    return False, []
+                all_match = True
+                negative = None
+                to: list = []
+                for kid in kids:
+                    match, reprocess = kid(asn, item)
+                    if match:
+                        if all_match and reprocess:
+                            to.append(reprocess)
+                    else:
+                        all_match = False
+                        if not reprocess:
+                            return False, []
+                        if negative is None:
+                            negative = reprocess
+                if not all_match:
+                    return False, [negative]
+                return True, to
+
+        else:
+
+            def combine(asn: Any, item: Any) -> tuple[bool, list]:
+                to: list = []
+                for kid in kids:
+                    match, reprocess = kid(asn, item)
+                    if match:
+                        return True, [reprocess] if reprocess else []
+                    if reprocess:
+                        to.append(reprocess)
+                return False, to
+
+        def check(asn: Any, item: Any) -> tuple[bool, Any]:
+            matched, to = combine(asn, item)
+            if negate:
+                matched = not matched
+            if flagged and (
+                (matched and reprocess_on_match) or (not matched and reprocess_on_fail)
+            ):
+                to = [*to, [ProcessList([item], None, work_over)]]
+            if not to:
+                return matched, _NONE
+            if len(to) == 1:
+                return matched, to[0]
+            return matched, [pl for group in to for pl in group]
+
+        return check
+
+    def build(i: int) -> Checker:
+        checker = checkers[i]
+        if checker is None:
+            node = cr.nodes[i]
+            if isinstance(node, Attr):
+                checker = attr_checker(i, node)
+            elif isinstance(node, Test):
+                checker = test_checker(i, node)
+            else:
+                checker = group_checker(i, node)
+            checkers[i] = checker
+        return checker
+
+    for i in range(len(cr.nodes)):
+        build(i)
+    return checkers  # type: ignore[return-value]
