@@ -188,7 +188,11 @@ def test_derive_ignore_target_removes_target_conditions():
     image = dms_rule("Asn_Lv3Image")
     derived = derive(image, ignore=["target"])
     assert derived.name == "Asn_Lv3Image_custom"
-    assert "targetid" in image.describe() and "targetid" not in derived.describe()
+    assert "attr('targetid', name='target', onlyif=is_not_background" in image.describe()
+    lines = {line.strip() for line in derived.describe().splitlines()}
+    assert "attr('targetid', name='target', force_unique=False, required=False)" in lines
+    assert "test(source=ignored, name='target')" in lines
+    assert not any("onlyif" in line for line in lines)
     assert derived.validity == image.validity  # scope unchanged without obs_num
     with pytest.raises(ValueError, match="no condition on 'colour'"):
         derive(image, ignore=["colour"])

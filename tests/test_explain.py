@@ -284,11 +284,14 @@ def test_compare_rules_removed_and_renamed():
     a = asnkit.apply_rules(df, [image])
     b = asnkit.apply_rules(df, [wide])
     common = {_members(x) for x in a} & {_members(x) for x in b}
-    counts = table["change"].value_counts().to_dict()
-    assert counts == {"removed": len(a) - len(common), "renamed": len(common)}
-    renamed = table[table["change"] == "renamed"]
-    assert (renamed["members_a"] == renamed["members_b"]).all()
-    assert (renamed["asn_rule_b"] == "discover_WideImage").all()
+    assert table["change"].value_counts().to_dict() == {"removed": len(a) - len(common)}
+    assert set(table["asn_file_a"]) == {x.filename for x in a if _members(x) not in common}
+    assert table["asn_file_b"].isna().all() and (table["members_b"] == 0).all()
+    full = compare_rules(df, [image], [wide], include_same=True)
+    kept = full[full["change"] != "removed"]
+    assert len(kept) == len(common) and set(kept["change"]) <= {"same", "renamed"}
+    assert (kept["members_a"] == kept["members_b"]).all()
+    assert (kept["asn_rule_b"] == "discover_WideImage").all()
     assert compare_rules(df, [image], [image]).empty
     same = compare_rules(df, [image], [image], include_same=True)
     assert len(same) == len(a) and set(same["change"]) == {"same"}

@@ -32,13 +32,17 @@ msametfl has no value, needs a value (Asn_Lv3SpectralSource)
 >>> print(lonely.loc[10, "reason"])
 no rule takes exp_type 'nrc_dark' (role dark)
 
-Comparing rule sets (see :func:`compare_rules`):
+Comparing rule sets (see :func:`compare_rules`): what a mosaic gains with observation 7:
 
->>> from asnkit.rules.custom import derive, dms_rule
->>> image = dms_rule("Asn_Lv3Image")
->>> wide = derive(image, "WideImage", ignore=["obs_num", "target"])
->>> asnkit.compare_rules(pool, [image], [wide])["change"].value_counts().to_dict()
-{'removed': 20, 'renamed': 2}
+>>> from asnkit.rules.custom import rule
+>>> before = rule("Mosaic", select={"exp_type": "nrc_image"}, agree=["filter"],
+...               exclude={"obs_num": "7"})
+>>> after = rule("Mosaic", select={"exp_type": "nrc_image"}, agree=["filter"])
+>>> table = asnkit.compare_rules(pool, [before], [after])
+>>> table[["change", "product_b", "members_a", "members_b"]]
+    change                        product_b  members_a  members_b
+0  changed  jw99009-a3001_t000_nircam_f277w         12         14
+1  changed  jw99009-a3001_t000_nircam_f090w         48         56
 """
 
 from __future__ import annotations
@@ -596,15 +600,34 @@ class _Trace(AsnState):
         self.item = item
         self.pool = pool
         self.row = row
-        self.matched = self._check(0, item)[0]
+        self.matched = self._evaluate(0, item)
         self.met = sum(
             1 for i, ok in self.results.items() if ok and not isinstance(cr.nodes[i], Group)
         )
 
-    def _check(self, i: int, item: Item) -> tuple[bool, list]:
-        out = super()._check(i, item)
-        self.results[i] = out[0]
-        return out
+    def _evaluate(self, i: int, item: Item) -> bool:
+        """Evaluate node ``i`` as the engine does, recording every node's result.
+
+        Leaves are checked by the engine itself (so values are read and pinned
+        exactly as in generation); groups combine them here: all-of stops at
+        the first failure, any-of at the first match, none-of / not-all negate.
+        """
+        node = self.cr.nodes[i]
+        if isinstance(node, Group):
+            kids = self.cr.children[i]
+            if node.reduce in (Reduce.ALL, Reduce.NOT_ALL):
+                ok = bool(kids) and all(self._evaluate(k, item) for k in kids)
+            else:
+                ok = any(self._evaluate(k, item) for k in kids)
+            if node.reduce in (Reduce.NOT_ANY, Reduce.NOT_ALL):
+                ok = not ok
+        else:
+            ok = self._leaf(i, node, item)
+        self.results[i] = ok
+        return ok
+
+    def _leaf(self, i: int, node: Attr | Test, item: Item) -> bool:
+        return bool(self.cr.checkers[i](self, item)[0])  # the engine's own check of node i
 
     # ------------------------------------------------------------------ reading values
     def _value(self, column: str) -> Any:
@@ -1026,9 +1049,9 @@ def compare_rules(
     >>> pool = asnkit.read_pool(asnkit.data.pool_path("pool_001_candidates"))
     >>> image = dms_rule("Asn_Lv3Image")
     >>> wide = derive(image, "WideImage", ignore=["obs_num", "target"])
-    >>> table = compare_rules(pool, [image], [wide])
+    >>> table = compare_rules(pool, [image], [wide], include_same=True)
     >>> table["change"].value_counts().to_dict()
-    {'removed': 20, 'renamed': 2}
+    {'removed': 20, 'same': 2}
     """
     from asnkit.engine.generate import apply_rules
 

@@ -62,7 +62,6 @@ from asnkit.rules.model import (
     all_of,
     attr,
     none_of,
-    test,
 )
 
 __all__ = [
@@ -431,14 +430,31 @@ def dms_rule(name: str) -> Rule:
 # --------------------------------------------------------------------------- derive()
 
 
-def _never(item: Any, asn: Any) -> bool:
-    return False
+def ignored(item: Any, asn: Any) -> str:
+    """Source of the conditions :func:`derive` ignores: always empty text."""
+    return ""
 
 
-def _constant(value: bool, label: str) -> Test:
-    if value:
-        return test(name=f"ignored {label}", force_unique=False)
-    return test(True, source=_never, name=f"ignored {label}", force_unique=False)
+def _passing(node: Attr | Test) -> Node:
+    """A stand-in that always passes, keeping the name (rules look values up by name).
+
+    An attribute becomes a collector: it still records the values it sees (so
+    product names show e.g. every filter), but never rejects an exposure.
+    """
+    if isinstance(node, Attr):
+        return Attr(
+            node.sources,
+            name=node.name,
+            force_unique=False,
+            required=False,
+            evaluate=node.evaluate,
+        )
+    return Test(source=ignored, name=node.name)  # pins "" and then always matches it
+
+
+def _failing(node: Attr | Test) -> Test:
+    """A stand-in that never matches (an ignored condition inside none_of / not_all)."""
+    return Test(True, source=ignored, name=node.name, force_unique=False)
 
 
 def _restricts(node: Attr) -> bool:
@@ -466,35 +482,22 @@ def _ignored(node: Node, ignore: frozenset[str], used: set[str]) -> bool:
     return False
 
 
-def _strip(node: Node, ignore: frozenset[str], negated: bool, used: set[str]) -> Node | bool:
-    """The node without the ignored conditions; ``True``/``False`` when it became constant.
+def _strip(node: Node, ignore: frozenset[str], negated: bool, used: set[str]) -> Node:
+    """The node with the ignored conditions replaced by stand-ins.
 
     An ignored condition is taken as satisfied in the direction that accepts
-    the exposure (true, or false under a ``none_of``/``not_all``).
+    the exposure: it passes, or, under a ``none_of``/``not_all``, never
+    matches. The tree keeps its shape and names.
     """
-    if not isinstance(node, Group):
-        return (not negated) if _ignored(node, ignore, used) else node
-    flip = node.reduce in (Reduce.NOT_ANY, Reduce.NOT_ALL)
-    kids = [_strip(child, ignore, negated ^ flip, used) for child in node.children]
-    unchanged = all(k is c for k, c in zip(kids, node.children, strict=True))
-    if unchanged:
+    if isinstance(node, Group):
+        flip = node.reduce in (Reduce.NOT_ANY, Reduce.NOT_ALL)
+        kids = tuple(_strip(child, ignore, negated ^ flip, used) for child in node.children)
+        if all(k is c for k, c in zip(kids, node.children, strict=True)):
+            return node
+        return replace(node, children=kids)
+    if not _ignored(node, ignore, used):
         return node
-    neutral = node.reduce in (Reduce.ALL, Reduce.NOT_ALL)  # True drops out of an "all"
-    decisive = not neutral
-    kept = [k for k in kids if k is not neutral]
-    outcome: bool | None = None
-    if any(k is decisive for k in kept):
-        outcome = decisive
-    elif not kept:
-        outcome = neutral
-    if outcome is not None:
-        if node.reduce in (Reduce.NOT_ANY, Reduce.NOT_ALL):
-            outcome = not outcome
-        if not (node.reprocess_on_match or node.reprocess_on_fail):
-            return outcome
-    label = node.name or "conditions"
-    children = tuple(_constant(k, label) if isinstance(k, bool) else k for k in (kept or kids))
-    return replace(node, children=children)
+    return _failing(node) if negated else _passing(node)
 
 
 def _add_to_rule_branch(top: Group, extra: list[Node]) -> Group:
@@ -557,7 +560,8 @@ def derive(
     ignore : list of str
         Columns (``"targetid"``) or constraint names (``"target"``,
         ``"opt_elem"``) whose conditions no longer reject an exposure or split
-        associations. ``"obs_num"`` (or ``"observation"``): observations are
+        associations: they only collect the values (product names show them
+        all, e.g. ``f090w-f277w``). ``"obs_num"`` (or ``"observation"``): observations are
         no longer kept apart, i.e. the scope becomes :attr:`Scope.POOL`.
     select, agree, agree_if_set, exclude
         Conditions added, as in :func:`rule`.
@@ -576,8 +580,8 @@ def derive(
     --------
     >>> image = dms_rule("Asn_Lv3Image")
     >>> any_target = derive(image, "ImageAnyTarget", ignore=["target"])
-    >>> "targetid" in any_target.describe(), "targetid" in image.describe()
-    (False, True)
+    >>> [line.strip() for line in any_target.describe().splitlines() if "targetid" in line]
+    ["attr('targetid', name='target', force_unique=False, required=False)"]
     >>> derive(image, ignore=["colour"])
     Traceback (most recent call last):
     ...
@@ -592,15 +596,10 @@ def derive(
             close = difflib.get_close_matches(key, sorted(known), n=5, cutoff=0.5)
             hint = ", ".join(close) if close else ", ".join(sorted(known))
             raise ValueError(f"{base.name} has no condition on {key!r}; known: {hint}")
+    if "asn_candidate" in ignore_set:
+        raise ValueError("asn_candidate cannot be ignored (use scope= instead)")
     used: set[str] = set()
-    stripped = _strip(base.constraints, ignore_set - set(_OBSERVATION), False, used)
-    if stripped is False:
-        raise ValueError(f"ignoring {sorted(ignore_set)} leaves {base.name} matching nothing")
-    top: Group = (
-        all_of(_constant(True, "everything"), name=base.constraints.name)
-        if stripped is True
-        else stripped  # type: ignore[assignment]
-    )
+    top: Group = _strip(base.constraints, ignore_set - set(_OBSERVATION), False, used)  # type: ignore[assignment]
     taken = {n for n in _leaf_keys(top)}
     extra = _conditions(_Names(taken), select, agree, agree_if_set, exclude)
     if extra:
