@@ -14,7 +14,8 @@ import pytest
 import asnkit
 from asnkit.errors import PoolWarning
 from asnkit.sky.attitude import tangent_plane
-from asnkit.sky.plot import UNGROUPED, FootprintPlot
+from asnkit.sky.colors import UNGROUPED
+from asnkit.sky.plot import FootprintPlot
 from tests.helpers import EXPOSURES
 
 NIRCAM = sorted(EXPOSURES.glob("*.fits"))
@@ -243,10 +244,10 @@ def test_multi_polygon_s_region_and_frame_groups():
 
 
 def test_legend_order_is_natural():
-    from asnkit.sky.plot import _natural
+    from asnkit.sky.colors import natural_key
 
     labels = ["exp_10", "exp_2", "tile 10", "tile 9", UNGROUPED, "10", "3"]
-    ordered = sorted(labels, key=lambda g: (g == UNGROUPED, _natural(g)))
+    ordered = sorted(labels, key=lambda g: (g == UNGROUPED, natural_key(g)))
     assert ordered == ["3", "10", "exp_2", "exp_10", "tile 9", "tile 10", UNGROUPED]
 
 

@@ -303,7 +303,7 @@ def grouping_labels(pool: pd.DataFrame, grouping: str, associations: Any = None)
     Returns a frame with ``row`` (pool row label) and ``group`` (text), as
     :func:`asnkit.sky.plot.color_labels` gives for ``color_by=grouping``.
     """
-    from asnkit.sky.plot import color_labels
+    from asnkit.sky.colors import color_labels
 
     labels, _ = color_labels(pool, grouping, associations)
     return labels

@@ -188,11 +188,11 @@ class GroupingModel(tl.HasTraits):
 
     @tl.observe("grouping")
     def _regroup(self, _change: Any) -> None:
-        from asnkit.sky.plot import UNGROUPED, _natural
+        from asnkit.sky.colors import UNGROUPED, natural_key
 
         self._labels = logic.grouping_labels(self._positional, self.color_by, self.associations)
         sizes = self._labels.groupby("group", sort=False).size()
-        order = sorted(sizes.index, key=lambda g: (g == UNGROUPED, _natural(g)))
+        order = sorted(sizes.index, key=lambda g: (g == UNGROUPED, natural_key(g)))
         with self.hold_trait_notifications():
             self.groups = [(str(g), int(sizes[g])) for g in order]
             self.group = ""
