@@ -104,7 +104,10 @@ def compile_checkers(cr: Any) -> list[Checker]:
                     if not meets(text, pattern):
                         st[i] = (value, sources, force_unique, found, False)
                         return False, _NONE
-            escaped = escape(text)
+            escaped_cache = item.table.escaped
+            escaped = escaped_cache.get(text)
+            if escaped is None:
+                escaped = escaped_cache[text] = escape(text)
             if escaped not in found:
                 found = (*found, escaped)
             if force_unique:

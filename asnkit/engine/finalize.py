@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from pathlib import PurePosixPath
 from typing import Any
 
+from asnkit.engine.members import refresh
 from asnkit.engine.state import AsnState
 from asnkit.rules.dms import EMPTY, first_value, remove_suffix
 from asnkit.rules.model import Finalize
@@ -394,6 +395,8 @@ def resequence(asns: list[AsnState]) -> None:
 def finalize_level(asns: list[AsnState], level: int) -> list[AsnState]:
     """Finalize, prune and resequence the associations of one level (list order kept)."""
     out: list[AsnState] = []
+    for asn in asns:
+        refresh(asn)
     for asn in asns:
         out.extend(_finalize_level3(asn) if level == 3 else _finalize_level2(asn))
     out = prune(out)

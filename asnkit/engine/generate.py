@@ -29,7 +29,7 @@ import pandas as pd
 
 from asnkit.engine.finalize import finalize_level
 from asnkit.engine.prefilter import FAIL, StaticEval, routes
-from asnkit.engine.run import Pass, RulePlan, run_pass
+from asnkit.engine.run import Pass, RulePlan, rules_per_row, run_pass
 from asnkit.engine.state import AsnState, CompiledRule, Item, Table
 from asnkit.errors import AssociationWarning
 from asnkit.rules.model import Attr, Rule
@@ -59,11 +59,12 @@ def build_table(pool: pd.DataFrame) -> Table:
     """
     cols: dict[str, list[str]] = {}
     for column in pool.columns:
-        series = pool[column]
-        values = series.astype("object").where(series.notna(), "null")
-        lowered = [v.lower() if isinstance(v, str) else str(v).lower() for v in values]
-        cache: dict[str, str] = {}
-        cols[str(column).lower()] = [cache.setdefault(v, v) for v in lowered]
+        codes, uniques = pd.factorize(pool[column], use_na_sentinel=True)
+        lowered = np.array(
+            [v.lower() if isinstance(v, str) else str(v).lower() for v in uniques] + ["null"],
+            dtype=object,
+        )
+        cols[str(column).lower()] = lowered[codes].tolist()  # code -1 (missing) -> "null"
     n = len(pool)
     if "asn_candidate" not in cols:
         name = pool.attrs.get("asn_pool", "in-memory")
@@ -196,6 +197,9 @@ class _Generator:
         self.cand_plans = _plans(self.cand_rules, self.disc_rules, static)
         self.disc_plans = _plans(self.disc_rules, self.disc_rules, static)
         self._rows_by_cid = _rows_by_candidate(table.cols["asn_candidate"])
+        # candidate and discovery rules share the pre-checks (same tree but the candidate)
+        self.possible_rules = rules_per_row([p.possible for p in self.disc_plans], table.n)
+        self.creatable_rules = rules_per_row([p.creatable for p in self.disc_plans], table.n)
 
     def _skip_for(self, ctype: str | None) -> list[bool]:
         """Rules whose associations could never be valid for this candidate type."""
@@ -213,7 +217,13 @@ class _Generator:
         rewritten = f"[('{cid}', '{ctype}')]"
         items = [Item(self.table, row, rewritten) for row in rows]
         generation = Pass(
-            self.cand_rules, self.cand_plans, self.version_id, self.counter, self._skip_for(ctype)
+            self.cand_rules,
+            self.cand_plans,
+            self.version_id,
+            self.counter,
+            self._skip_for(ctype),
+            self.possible_rules,
+            self.creatable_rules,
         )
         generation.override = f".+({cid}).+"
         return run_pass(generation, items)
@@ -221,7 +231,13 @@ class _Generator:
     def discover(self) -> list[AsnState]:
         items = [Item(self.table, row) for row in range(self.table.n)]
         generation = Pass(
-            self.disc_rules, self.disc_plans, self.version_id, self.counter, self._skip_for(None)
+            self.disc_rules,
+            self.disc_plans,
+            self.version_id,
+            self.counter,
+            self._skip_for(None),
+            self.possible_rules,
+            self.creatable_rules,
         )
         return run_pass(generation, items)
 

@@ -31,6 +31,7 @@ __all__ = [
     "is_item_tso",
     "level2_name",
     "level3_name",
+    "refresh",
 ]
 
 DEGRADED_OK = "No known degraded exposures in association."
@@ -181,13 +182,28 @@ _EMPTY_ERR = frozenset({None, *EMPTY, "NULL", "Null", "FALSE", "False", "N", "F"
 
 def _update_level3(asn: Any, item: Any) -> None:
     _update_degraded(asn)
-    asn.data["asn_id"] = asn.acid[0]
-    asn.data["target"] = get_target(asn)
     if item is not None:
         if asn.data["program"] == "noprogram":
             asn.data["program"] = str(item["program"]).rjust(5, "0")
         if asn.data["asn_pool"] == "none":
             asn.data["asn_pool"] = item.table.asn_pool
+    asn.stale = True
+
+
+def refresh(asn: Any) -> None:
+    """Bring ``asn_id``, ``target`` and the product name up to date with the state.
+
+    The reference recomputes them after every member it adds; they depend only
+    on the association's state, so asnkit computes them when they are read.
+    """
+    if not asn.stale:
+        return
+    asn.stale = False
+    if not asn.products:
+        return
+    if asn.rule.level == 3:
+        asn.data["asn_id"] = asn.acid[0]
+        asn.data["target"] = get_target(asn)
     asn.products[-1]["name"] = asn.rule.product_name(asn)
 
 
@@ -207,11 +223,14 @@ def init_hook(asn: Any, item: Any) -> None:
     asn.data["asn_type"] = rule.asn_type
 
 
-def add_member(asn: Any, item: Any) -> None:
-    """Add the exposure as a member (unless the same member is there already)."""
+def add_member(asn: Any, item: Any) -> bool:
+    """Add the exposure as a member (unless the same member is there already).
+
+    Returns False when nothing was added (and the header was not updated).
+    """
     member = make_member(asn, item)
     if _is_member(asn, member):
-        return
+        return False
     asn.filenames.add(item.filename)
     if asn.rule.level == 3:
         _update_validity(asn, member)
@@ -221,4 +240,5 @@ def add_member(asn: Any, item: Any) -> None:
         asn.products[-1]["members"].append(member)
         _update_validity(asn, member)
         _update_degraded(asn)
-        asn.products[-1]["name"] = asn.rule.product_name(asn)
+        asn.stale = True
+    return True

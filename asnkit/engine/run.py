@@ -25,7 +25,7 @@ from asnkit.engine.prefilter import Route
 from asnkit.engine.state import AsnState, CompiledRule, Item, ProcessList
 from asnkit.rules.model import WorkOver
 
-__all__ = ["AsnIndex", "Pass", "RulePlan", "run_pass"]
+__all__ = ["AsnIndex", "Pass", "RulePlan", "rules_per_row", "run_pass"]
 
 
 class _Queue:
@@ -125,10 +125,14 @@ class AsnIndex:
             self.reg[asn.seq] = old
             self.count += 1
         for r, route in enumerate(self.routes):
-            new = self._state_of(asn, route)
-            if new == old[r]:
-                continue
             previous = old[r]
+            if previous == _DEAD or (
+                previous is not None and previous != _WILD and not route.closers
+            ):
+                continue  # pinned values never change; closed stays closed
+            new = self._state_of(asn, route)
+            if new == previous:
+                continue
             if previous == _WILD:
                 self.wild[r].pop(asn.seq, None)
             elif previous is not None and previous != _DEAD:
@@ -170,6 +174,18 @@ class AsnIndex:
         return [merged[k] for k in sorted(merged)]
 
 
+def rules_per_row(masks: Sequence[np.ndarray | None], n: int) -> list[tuple[int, ...]]:
+    """For each row, the rules (indices, ascending) whose mask is true there."""
+    if not masks:
+        return [()] * n
+    matrix = np.vstack([np.ones(n, dtype=bool) if m is None else m for m in masks]).T
+    if n == 0:
+        return []
+    patterns, inverse = np.unique(matrix, axis=0, return_inverse=True)
+    tuples = [tuple(int(r) for r in np.flatnonzero(pattern)) for pattern in patterns]
+    return [tuples[k] for k in np.asarray(inverse).reshape(-1)]
+
+
 class Pass:
     """State of one generation pass (one candidate sub-pool, or discovery)."""
 
@@ -179,7 +195,9 @@ class Pass:
         plans: Sequence[RulePlan],
         version_id: str | None,
         counter: list[int],
-        skip: Sequence[bool] | None = None,
+        skip: Sequence[bool],
+        possible_rules: Sequence[tuple[int, ...]],
+        creatable_rules: Sequence[tuple[int, ...]],
     ) -> None:
         self.rules = list(rules)
         self.plans = list(plans)
@@ -188,7 +206,10 @@ class Pass:
         self.counter = counter
         self.associations: list[AsnState] = []
         self.all_rules = tuple(range(len(rules)))
-        self.skip = list(skip) if skip is not None else [False] * len(rules)
+        self.skip = list(skip)
+        self.possible_rules = possible_rules
+        self.creatable_rules = creatable_rules
+        self.file_rules: dict[str, set[int]] = {}
         self.override: str | None = None  # candidate pattern of a candidate pass
 
     def _add_to(self, r: int, asn: AsnState, item: Item) -> tuple[bool, list]:
@@ -196,34 +217,46 @@ class Pass:
         match, reprocess = asn.add(item)
         if len(asn.filenames) != before:
             self.indexes[r].note_file(asn, item.filename)
+            self.file_rules.setdefault(item.filename, set()).add(r)
         if match and asn.products:
             self.indexes[r].update(asn)
         return match, reprocess
 
+    def _existing(self, r: int, item: Item, can: bool, out: list, matched: set[int]) -> None:
+        index = self.indexes[r]
+        if not index.count:
+            return
+        for asn in index.candidates(item, can):
+            match, more = self._add_to(r, asn, item)
+            if more:
+                out.extend(more)
+            if match:
+                matched.add(r)
+
     def process_item(self, item: Item, process_list: ProcessList) -> list[ProcessList]:
-        allowed = process_list.rules if process_list.rules else self.all_rules
+        allowed = process_list.rules
+        if allowed and len(allowed) == len(self.all_rules):
+            allowed = None
+        allowed_set = set(allowed) if allowed else None
         work_over = process_list.work_over
         reprocess: list[ProcessList] = []
         matched_rules: set[int] = set()
         row = item.row
         if work_over in (WorkOver.BOTH, WorkOver.EXISTING, WorkOver.NONSCIENCE):
-            for r in allowed:
-                index = self.indexes[r]
-                if not index.count:
-                    continue
-                possible = self.plans[r].possible
-                can = True if possible is None else bool(possible[row])
-                for asn in index.candidates(item, can):
-                    match, more = self._add_to(r, asn, item)
-                    reprocess.extend(more)
-                    if match:
-                        matched_rules.add(r)
+            possible = self.possible_rules[row]
+            for r in possible:
+                if allowed_set is None or r in allowed_set:
+                    self._existing(r, item, True, reprocess, matched_rules)
+            members_of = self.file_rules.get(item.filename)
+            if members_of:
+                for r in sorted(members_of.difference(possible)):
+                    if allowed_set is None or r in allowed_set:
+                        self._existing(r, item, False, reprocess, matched_rules)
         if work_over in (WorkOver.BOTH, WorkOver.RULES):
-            for r in sorted(allowed):
+            for r in self.creatable_rules[row]:
                 if r in matched_rules or self.skip[r]:
                     continue
-                creatable = self.plans[r].creatable
-                if creatable is not None and not creatable[row]:
+                if allowed_set is not None and r not in allowed_set:
                     continue
                 cr = self.rules[r]
                 self.counter[0] += 1
@@ -233,7 +266,8 @@ class Pass:
                     override = (node, (self.override, ("asn_candidate",), True, (), False))
                 asn = AsnState(cr, self.counter[0], self.version_id, override)
                 match, more = self._add_to(r, asn, item)
-                reprocess.extend(more)
+                if more:
+                    reprocess.extend(more)
                 if match:
                     self.associations.append(asn)
         return reprocess

@@ -28,12 +28,14 @@ _NO_NODE = object()
 class Table:
     """Pool columns as lists of lower-case text (``"null"`` when missing)."""
 
-    __slots__ = ("asn_pool", "cols", "n")
+    __slots__ = ("asn_pool", "cols", "escaped", "exposure_types", "n")
 
     def __init__(self, cols: dict[str, list[str]], n: int, asn_pool: str) -> None:
         self.cols = cols
         self.n = n
         self.asn_pool = asn_pool
+        self.exposure_types: dict[int, str] = {}  # row -> role, computed on demand
+        self.escaped: dict[str, str] = {}  # text -> re.escape(text); values repeat a lot
 
 
 class Item:
@@ -186,6 +188,7 @@ class AsnState:
         "seq",
         "seq_out",
         "st",
+        "stale",
         "validity",
     )
 
@@ -201,6 +204,7 @@ class AsnState:
         if override is not None:
             self.st[override[0]] = override[1]
         self.seq_out = 0
+        self.stale = False  # header/product name to recompute (members.refresh)
         self.seq = seq
         self.run_init_hook = True
         self.filenames: set[str] = set()
@@ -279,13 +283,21 @@ class AsnState:
         if self._acid is not None:
             return self._acid
         for i in self.cr.acid_nodes:
-            text = "-".join(self.st[i][3]).replace("\\", "")
+            found = self.st[i][3]
+            text = "-".join(found).replace("\\", "")
             parsed = _evaluate(text)
             if isinstance(parsed, tuple) and len(parsed) == 2:
-                return (str(parsed[0]), str(parsed[1]))
-            parts = text.split("-", 1)
-            if len(parts) == 2:
-                return (parts[0], parts[1])
+                acid = (str(parsed[0]), str(parsed[1]))
+            else:
+                parts = text.split("-", 1)
+                if len(parts) != 2:
+                    continue
+                acid = (parts[0], parts[1])
+            if len(found) == 1:  # a candidate pass only ever finds its own candidate
+                self._acid = acid
+            return acid
+        if not self.cr.acid_nodes:
+            self._acid = ("a3001", "DISCOVERED")
         return ("a3001", "DISCOVERED")
 
     # ------------------------------------------------------------------ matching
@@ -308,9 +320,13 @@ class AsnState:
 
                 init_hook(self, item)
                 self.run_init_hook = False
-            from asnkit.engine.members import add_member
+            from asnkit.engine.members import add_member, refresh
 
-            add_member(self, item)
+            if not add_member(self, item) and self.stale:
+                # nothing added, so the reference leaves the header as it was before
+                current, self.st = self.st, saved
+                refresh(self)
+                self.st = current
         i = self.cr.by_name.get("force_match")
         if i is not None and self.st[i] is not None and self.st[i][0] is not None:
             match = bool(self.st[i][0])

@@ -82,26 +82,39 @@ def asn_state(fn: Any) -> Any:
 # --------------------------------------------------------------------------- member roles
 
 
+def _own_type(item: Any) -> str:
+    """dms.exposure_type, remembered per pool row (it reads only the row)."""
+    table = getattr(item, "table", None)
+    if table is None:  # a plain mapping (pre-checks)
+        return dms.exposure_type(item)
+    cache = table.exposure_types
+    kind = cache.get(item.row)
+    if kind is None:
+        kind = dms.exposure_type(item)
+        cache[item.row] = kind
+    return kind
+
+
 @reads(*_EXPOSURE_COLUMNS)
 def exposure_type_of_item(item: Any, asn: Any = None) -> str:
     """The exposure's own role (pointing type, EXP_TYPE class, special flags)."""
-    return dms.exposure_type(item)
+    return _own_type(item)
 
 
 def exposure_type_level3(item: Any, asn: Any) -> str:
     """Level 3 science rules: the exposure's own role."""
-    return dms.exposure_type(item)
+    return _own_type(item)
 
 
 def exposure_type_aux(item: Any, asn: Any) -> str:
     """Auxiliary Level 3 rules: everything is science except target acquisitions."""
-    kind = dms.exposure_type(item)
+    kind = _own_type(item)
     return kind if kind == "target_acquisition" else "science"
 
 
 def exposure_type_level2(item: Any, asn: Any) -> str:
     """Level 2b: PSF exposures are science."""
-    kind = dms.exposure_type(item)
+    kind = _own_type(item)
     asn.original_exposure_type = kind
     return "science" if kind == "psf" else kind
 
