@@ -259,3 +259,11 @@ def test_duplicated_index_labels(nircam):
     assert fp["source"].tolist() == ["s_region"] * 3 + ["pointing"] * 3
     assert asnkit.plot_sky(twice).n_polygons == 6
     assert asnkit.plot_grid(twice).n_polygons == 6
+
+
+def test_stack_labels_count_files_not_polygons(niriss):
+    """An exposure drawn once per association is one exposure in the stack label."""
+    groups = {name: ["a", "b"] for name in niriss["filename"]}
+    out = asnkit.plot_sky(niriss, associations=groups)
+    assert out.n_polygons == 36
+    assert [t.get_text() for t in out.texts] == ["\u00d718 exposures"]

@@ -215,7 +215,12 @@ def test_grouping_view_switch_grouping_on_sky(nircam, tmp_path):
     view.groups.value = "NRCA3"
     assert view.model.members == ["jw01075001001_03105_00009_nrca3_uncal.fits"]
     assert view.figure.n_highlighted == 1
+    alpha = view.figure.plot.collection.get_facecolor()[:, 3]
+    assert alpha[1] > alpha[0] and alpha[1] > alpha[2]  # the others are dimmed
     assert "3 footprint(s) on the sky" in view.note.value
+    view.groups.value = ""
+    alpha = view.figure.plot.collection.get_facecolor()[:, 3]
+    assert alpha[0] == alpha[1] == alpha[2]  # nothing chosen: nothing dimmed
     view.picker.value = "dither"
     assert view.model.group == "" and view.model.members == []
     assert view.figure.n_highlighted == 0

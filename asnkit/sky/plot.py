@@ -86,6 +86,15 @@ def _resolve(data: Any, pool: pd.DataFrame | None, associations: Any):
     return pool, data
 
 
+#: At most this many stacks of identical footprints get a "xN exposures" label.
+MAX_STACK_LABELS = 12
+
+
+def highlight_width(n: int) -> float:
+    """Outline width for ``n`` highlighted polygons: bold for a few, finer for many."""
+    return 2.2 if n <= 12 else 1.6 if n <= 60 else 1.1
+
+
 def _stack_keys(polygons: list[np.ndarray], tolerance: float) -> tuple[list[bytes], np.ndarray]:
     """A key per polygon and how many polygons share it (same vertices within tolerance)."""
     keys = [np.round(p / tolerance).astype(np.int64).tobytes() for p in polygons]
@@ -111,17 +120,23 @@ def _draw(
         keys, stack = _stack_keys(polygons, tolerance)
         face[:, 3] = 1.0 - (1.0 - alpha) ** (1.0 / stack)
         edge[:, 3] = np.maximum(1.0 / stack, 0.3)
-        seen: set[bytes] = set()
-        for poly, key, n in zip(polygons, keys, stack, strict=True):
-            if stack_labels and n > 1 and key not in seen and len(seen) < 200:
-                seen.add(key)
+        # label the stacks ("x18 exposures", counting distinct files) when they are few
+        names: dict[bytes, set[str]] = {}
+        first: dict[bytes, np.ndarray] = {}
+        for poly, key, name in zip(polygons, keys, filenames, strict=True):
+            names.setdefault(key, set()).add(name)
+            first.setdefault(key, poly)
+        stacked = [key for key, files in names.items() if len(files) > 1]
+        if stack_labels and 0 < len(stacked) <= MAX_STACK_LABELS:
+            for key in stacked:
+                poly = first[key]
                 cx = poly[:, 0].mean()
                 cy = poly[:, 1].min() + 0.85 * np.ptp(poly[:, 1])
                 texts.append(
                     ax.text(
                         cx,
                         cy,
-                        f"\u00d7{n} exposures",
+                        f"\u00d7{len(names[key])} exposures",
                         ha="center",
                         va="center",
                         fontsize=8,
@@ -138,7 +153,11 @@ def _draw(
         wanted = {exposure_key(h) for h in highlight}
         chosen = [p for p, f in zip(polygons, filenames, strict=True) if exposure_key(f) in wanted]
         outline = PolyCollection(
-            chosen, facecolors="none", edgecolors="black", linewidths=2.2, zorder=3
+            chosen,
+            facecolors="none",
+            edgecolors="black",
+            linewidths=highlight_width(len(chosen)),
+            zorder=3,
         )
         ax.add_collection(outline)
     return collection, outline, texts

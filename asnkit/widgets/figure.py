@@ -12,6 +12,7 @@ import io
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from asnkit.sky.groups import exposure_key
@@ -75,27 +76,40 @@ class SkyFigure:
             highlight=[],
             footprint_frame=self.footprint_frame,
         )
+        self._face = np.array(self.plot.collection.get_facecolor(), dtype=float).reshape(-1, 4)
+        self._edge = np.array(self.plot.collection.get_edgecolor(), dtype=float).reshape(-1, 4)
         return self.plot
 
     def set_highlight(self, filenames: Iterable[str], group: str | None = None) -> int:
         """Outline these exposures (replacing the previous highlight); return how many polygons.
 
         With ``group``, only their polygons drawn for that colour group are outlined (an
-        exposure in several associations is drawn once per association).
+        exposure in several associations is drawn once per association). While something
+        is highlighted the other footprints are dimmed.
         """
+        from asnkit.sky.plot import highlight_width
+
         wanted = {exposure_key(f) for f in filenames}
         plot = self.plot
+        chosen = np.array(
+            [
+                exposure_key(name) in wanted and (group is None or label == group)
+                for name, label in zip(plot.polygon_filenames, plot.polygon_groups, strict=True)
+            ],
+            dtype=bool,
+        )
         paths = [
-            p.vertices
-            for p, name, label in zip(
-                plot.collection.get_paths(),
-                plot.polygon_filenames,
-                plot.polygon_groups,
-                strict=True,
-            )
-            if exposure_key(name) in wanted and (group is None or label == group)
+            p.vertices for p, keep in zip(plot.collection.get_paths(), chosen, strict=True) if keep
         ]
-        self.plot.highlight.set_verts(paths)
+        plot.highlight.set_verts(paths)
+        plot.highlight.set_linewidth(highlight_width(len(paths)))
+        face, edge = self._face.copy(), self._edge.copy()
+        if chosen.any():
+            face[~chosen, 3] *= 0.25
+            edge[~chosen, 3] *= 0.25
+            face[chosen, 3] = np.maximum(face[chosen, 3], 0.35)
+        plot.collection.set_facecolor(face)
+        plot.collection.set_edgecolor(edge)
         return len(paths)
 
     @property
