@@ -59,6 +59,7 @@ import pandas as pd
 # exactly; tests/test_explain.py checks the result equals apply_rules on every pool).
 from asnkit.engine.finalize import _finalize_level2, _finalize_level3, prune, resequence
 from asnkit.engine.generate import _document, _Generator, build_table, candidates_by_type
+from asnkit.engine.members import refresh
 from asnkit.engine.state import AsnState, CompiledRule, Item, Table
 from asnkit.rules.dms import EMPTY
 from asnkit.rules.model import Attr, Finalize, Group, Reduce, Rule, Test, callable_name
@@ -276,6 +277,8 @@ class _Run:
         for level in (2, 3):
             level_states = [a for a in self.states if a.rule.level == level]
             outs: list[AsnState] = []
+            for asn in level_states:  # as finalize_level: headers brought up to date first
+                refresh(asn)
             for asn in level_states:
                 reason = _drop_reason(asn)
                 result = (_finalize_level3 if level == 3 else _finalize_level2)(asn)
@@ -716,6 +719,8 @@ class _Trace(AsnState):
                 f"{what} is {got!r}, needs {node.value!r}", label, got, repr(node.value)
             )
         if node.test is not None:
+            if callable_name(node.test) == "always_false":
+                return _Failure("the rule makes no association of its own (always_false)", label)
             return _Failure(f"{callable_name(node.test)} is false for this exposure", label)
         return _Failure(f"{label} does not match", label)
 
@@ -841,20 +846,28 @@ _PREFERENCE = {Outcome.REMOVED: 0, Outcome.PRUNED: 1, Outcome.DROPPED: 2, Outcom
 def _closest(results: Sequence[RuleResult]) -> RuleResult:
     """The most telling result for an orphan.
 
-    A finalize drop first; else, among the rules for the exposure's type, the
-    failure most of them share (not a missing special-exposure flag), then
-    the rule whose conditions it came closest to meeting.
+    A finalize drop first (unless only for lack of science members); else,
+    among the rules for the exposure's type, the failure most of them share
+    (not a missing special-exposure flag), then the rule whose conditions it
+    came closest to meeting.
     """
     counts: dict[tuple, int] = {}
     for r in results:
         if r.outcome is Outcome.NOT_MATCHED and r.takes_exp_type:
             key = (r.column, r.value is None, r.required)
             counts[key] = counts.get(key, 0) + 1
+
+    def rank(r: RuleResult) -> int:
+        if r.outcome is Outcome.DROPPED and r.reason.endswith("(has_science)"):
+            return 4  # the exposure was not science there: rarely the reason
+        if r.outcome is Outcome.NOT_MATCHED:
+            return 3 if r.takes_exp_type else 5
+        return _PREFERENCE.get(r.outcome, 9)
+
     return min(
         results,
         key=lambda r: (
-            _PREFERENCE.get(r.outcome, 9),
-            not r.takes_exp_type,
+            rank(r),
             r.column in _FLAGS and r.value is None,  # a rule for special exposures only
             -counts.get((r.column, r.value is None, r.required), 0),
             -r.conditions_met,
