@@ -87,7 +87,7 @@ class PoolExplorer(w.VBox):
         self._pattern_update = Debouncer(self._apply_pattern, wait=debounce)
         self.pattern.observe(lambda _: self._pattern_update(), names="value")
         self.reset_button.on_click(lambda _: self.reset())
-        self.model.observe(self._model_changed, names=["n_selected", "counts"])
+        self.model.observe(self._model_changed, names="revision")
         grid = w.GridBox(
             list(self.filters.values()),
             layout=w.Layout(grid_template_columns="repeat(auto-fill, 250px)"),
@@ -160,4 +160,4 @@ def _summary_html(selection: pd.DataFrame) -> str:
         table = summary(selection)
     except (KeyError, ValueError) as exc:  # pools without the usual columns
         return f"<i>no summary: {logic.escape(exc)}</i>"
-    return table.to_html(index=False, na_rep="", border=0, classes="asnkit-table")
+    return logic.frame_html(table, max_rows=200, columns=list(table.columns))

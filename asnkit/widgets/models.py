@@ -48,6 +48,8 @@ class ExplorerModel(tl.HasTraits):
     counts : dict
         ``column -> {value: count}`` under the other columns' filters (faceted: the
         count says how many exposures choosing that value would add).
+    revision : int
+        Incremented at every update (observe it to redraw once per change).
     """
 
     selections = tl.Dict()
@@ -56,6 +58,7 @@ class ExplorerModel(tl.HasTraits):
     n_total = tl.Int(0)
     n_selected = tl.Int(0)
     counts = tl.Dict()
+    revision = tl.Int(0)
 
     def __init__(self, df: pd.DataFrame, columns: Iterable[str] | None = None, **kwargs: Any):
         from asnkit.sky.schematic import is_junk
@@ -116,6 +119,7 @@ class ExplorerModel(tl.HasTraits):
         with self.hold_trait_notifications():
             self.counts = logic.facet_counts(self._index, masks, base)
             self.n_selected = int(mask.sum())
+            self.revision += 1
 
     def reset(self) -> None:
         """Remove every filter."""
