@@ -272,6 +272,7 @@ class _Run:
         discovered = self.generator.discover() if discover else []
         self.states = discovered + states
         self.dropped: dict[int, str] = {}
+        self.rows_before: dict[int, set[int]] = {}
         self.outputs: dict[int, list[AsnState]] = {}
         self.final: list[tuple[AsnState, str, dict[str, Any]]] = []
         for level in (2, 3):
@@ -279,6 +280,7 @@ class _Run:
             outs: list[AsnState] = []
             for asn in level_states:  # as finalize_level: headers brought up to date first
                 refresh(asn)
+                self.rows_before[id(asn)] = set(_rows(asn))  # finalize may change members
             for asn in level_states:
                 reason = _drop_reason(asn)
                 result = (_finalize_level3 if level == 3 else _finalize_level2)(asn)
@@ -325,7 +327,7 @@ class _Run:
         out: list[RuleResult] = []
         by_rule: dict[int, list[AsnState]] = {}
         for asn in self.states:
-            if row in _rows(asn):
+            if row in self.rows_before[id(asn)]:
                 by_rule.setdefault(asn.cr.index, []).append(asn)
         for index, rule in enumerate(self.rules):
             states = by_rule.get(index)
@@ -373,7 +375,13 @@ class _Run:
             if member is None:
                 if rule.finalize in (Finalize.NOD, Finalize.IMPRINT_NOD) and output is not asn:
                     continue  # another science exposure's nod association
-                reason = f"removed from {filename} at finalize ({rule.finalize.value})"
+                if rule.finalize is Finalize.WFSS:
+                    reason = (
+                        f"{filename} uses another direct image (the closest in the "
+                        "exposure sequence), through its Level 3 products"
+                    )
+                else:
+                    reason = f"removed from {filename} at finalize ({rule.finalize.value})"
                 results.append(
                     RuleResult(
                         rule.name,
