@@ -289,3 +289,19 @@ def test_schematic_uses_label_positions():
     assert layout["dither"].tolist() == [1, 2, 1, 2, 3, 4]  # patt_num 0 -> dithptin
     assert layout["group"].tolist() == ["obs 1"] * 4 + ["obs 2"] * 2
     assert layout.loc[0, "tile_x"] != layout.loc[2, "tile_x"]
+
+
+def test_schematic_can_be_turned_off():
+    pool = read_quiet("pool_002_image_miri")
+    fp = footprints(pool, schematic=False)
+    assert (fp["source"] == "none").all() and fp["polygons"].map(len).eq(0).all()
+
+
+def test_warning_names_the_pool_file():
+    pool = read_quiet("pool_002_image_miri").head(2).assign(s_region="POLYGON ICRS 1 2 x")
+    with pytest.warns(PoolWarning, match=r"pool_002_image_miri\.csv: 2 unreadable") as caught:
+        fp = footprints(pool)
+    assert len(caught) == 1  # one warning for the whole pool
+    assert "row 0 (jw_00001_uncal.fits)" in str(caught[0].message)
+    assert "row 1 (jw_00002_uncal.fits)" in str(caught[0].message)
+    assert fp["source"].tolist() == ["schematic", "schematic"]

@@ -97,6 +97,14 @@ def test_explorer_two_columns_and_pattern(pool018):
     assert explorer.pattern.value == "" and explorer.filters["obs_num"].value == ()
 
 
+def test_explorer_given_columns(pool018):
+    explorer = PoolExplorer(pool018, columns=["exp_type", "instrume"], max_rows=5)
+    assert list(explorer.filters) == ["exp_type", "instrume"]
+    assert "... and 68 more rows" in explorer.table.value
+    explorer.filters["instrume"].value = ("nirspec",)
+    assert explorer.model.n_selected == 73
+
+
 def test_explorer_selection_is_a_copy(pool018):
     before = pool018.copy()
     explorer = PoolExplorer(pool018)

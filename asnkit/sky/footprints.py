@@ -63,6 +63,7 @@ def _from_s_region(df, polygons, sources, strict):
         return
     texts = df["s_region"]
     has_text = texts.notna() & (texts.astype("string").str.strip() != "")
+    bad: list[str] = []
     for label in texts.index[has_text.fillna(False).to_numpy(bool)]:
         try:
             shapes = parse_s_region(texts.at[label])
@@ -71,15 +72,19 @@ def _from_s_region(df, polygons, sources, strict):
             msg = f"row {label} ({name}): {exc}"
             if strict:
                 raise PoolError(msg, file=_where(df), column="s_region") from None
-            warnings.warn(
-                f"{_where(df)}: {msg}; using the pointing keywords or a schematic instead",
-                PoolWarning,
-                stacklevel=4,
-            )
+            bad.append(msg)
             continue
         if shapes:
             polygons[label] = shapes
             sources[label] = FootprintSource.S_REGION.value
+    if bad:
+        more = f"; and {len(bad) - 5} more" if len(bad) > 5 else ""
+        warnings.warn(
+            f"{_where(df)}: {len(bad)} unreadable S_REGION value(s), using the pointing "
+            f"keywords or a schematic instead: {'; '.join(bad[:5])}{more}",
+            PoolWarning,
+            stacklevel=3,
+        )
 
 
 def _from_pointing(df, polygons, sources, catalog):
@@ -129,7 +134,7 @@ def _from_pointing(df, polygons, sources, catalog):
         warnings.warn(
             f"{_where(df)}: aperture(s) unknown to pysiaf, footprints not rebuilt: {listed}",
             PoolWarning,
-            stacklevel=4,
+            stacklevel=3,
         )
 
 
