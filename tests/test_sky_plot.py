@@ -13,7 +13,7 @@ import pytest
 
 import asnkit
 from asnkit.errors import PoolWarning
-from asnkit.sky.attitude import tangent_plane
+from asnkit.sky.attitude import angular_separation, tangent_plane
 from asnkit.sky.colors import UNGROUPED
 from asnkit.sky.plot import FootprintPlot
 from tests.helpers import EXPOSURES
@@ -267,3 +267,22 @@ def test_stack_labels_count_files_not_polygons(niriss):
     out = asnkit.plot_sky(niriss, associations=groups)
     assert out.n_polygons == 36
     assert [t.get_text() for t in out.texts] == ["\u00d718 exposures"]
+
+
+def test_demo_program_on_the_sky(tmp_path):
+    """The simulated demo program: S_REGION and pointing agree; mosaic tiles are drawn."""
+    pool = asnkit.read_pool(asnkit.data.data_path("demo", "jw99999_simulated_pool.csv"))
+    from_region = asnkit.footprints(pool)
+    from_pointing = asnkit.footprints(pool.drop(columns="s_region"))
+    assert set(from_region["source"]) == {"s_region"}
+    assert set(from_pointing["source"]) == {"pointing"}
+    worst = max(
+        float(np.max(angular_separation(*a[0].T, *b[0].T)))
+        for a, b in zip(from_region["polygons"], from_pointing["polygons"], strict=True)
+    )
+    assert worst * 3600 < 1.0
+    out = asnkit.plot_sky(pool, color_by="tile")
+    tiles = asnkit.label_positions(pool)["mosaic_tile"]
+    assert out.n_polygons == len(pool)
+    assert out.labels == [f"tile {t}" for t in sorted(tiles.unique())]
+    assert_not_blank(render(out, tmp_path / "demo.png"))
