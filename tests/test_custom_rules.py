@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import asnkit
 from asnkit.documents.names import strip_suffix
-from asnkit.rules.custom import NameTemplate, Scope, derive, dms_rule, rule
+from asnkit.rules.custom import NameTemplate, Scope, _leaf_keys, derive, dms_rule, rule
 from tests.helpers import pool_file
 
 VERSION = "20250101t000000"
@@ -243,3 +243,36 @@ def test_agree_partitions_like_groupby(pool001, columns):
     else:
         expected = {frozenset(_stems(images))}
     assert {frozenset(_member_stems(a)) for a in asns} == expected
+
+
+_RULE_KEYS = sorted(
+    (r.name, key)
+    for r in asnkit.rules.dms_rules()
+    for key in _leaf_keys(r.constraints)
+    if key != "asn_candidate"
+)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(st.sampled_from(_RULE_KEYS))
+def test_any_dms_condition_can_be_ignored(pool018, rule_key):
+    """Ignoring any condition of any DMS rule gives a rule the engine applies, taking more."""
+    name, key = rule_key
+    base = dms_rule(name)
+    derived = derive(base, ignore=[key])
+    before = pool018.asn.apply_rules([base])
+    after = pool018.asn.apply_rules([derived])
+    taken_before = {m.expname for a in before for m in a.members()}
+    taken_after = {m.expname for a in after for m in a.members()}
+    if key not in ("obs_num", "observation"):
+        assert taken_before <= taken_after | {m for m in taken_before if m.endswith("_x1d.fits")}
+
+
+@pytest.fixture(scope="module")
+def pool018() -> pd.DataFrame:
+    return asnkit.read_pool(pool_file("pool_018_all_exptypes"))

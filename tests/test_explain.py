@@ -330,3 +330,38 @@ def test_cli_explain(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == len(orphans(pool("pool_001_candidates")))
     assert main(["explain", path]) == 2
+
+
+def test_wfss_direct_images_pool019():
+    """Each Level 2 WFSS association uses one direct image (through its Level 3 products)."""
+    df = pool("pool_019_niriss_wfss")
+    directs = df[df["exp_type"] == "nis_image"]["filename"]
+    assert len(directs) >= 2
+    users: dict[str, list[str]] = {}
+    others: dict[str, set[str]] = {}
+    for name in directs:
+        why = explain(df, name, version_id=VERSION)
+        for r in why.results:
+            if r.rule != "Asn_Lv2WFSSNIS":
+                continue
+            if r.outcome is Outcome.JOINED:
+                assert r.exptype == "direct_image"
+                users.setdefault(r.asn_file, []).append(name)
+            else:
+                assert r.outcome is Outcome.REMOVED and "uses another direct image" in r.reason
+                others.setdefault(r.asn_file, set()).add(name)
+    wfss = {
+        f for f, kinds in _expected_roles("pool_019_niriss_wfss").items() if "direct_image" in kinds
+    }
+    assert set(users) == wfss
+    for asn_file, names in users.items():
+        assert len(names) == 1  # exactly one direct image per association
+        assert others[asn_file] == set(directs) - set(names)
+
+
+def _expected_roles(name: str) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for path in (EXPECTED / name).glob("*.json"):
+        doc = json.loads(path.read_text())
+        out[path.name] = {m["exptype"] for p in doc["products"] for m in p["members"]}
+    return out
