@@ -250,6 +250,78 @@ def select_programs(pool: Pool, programs: set[str], note: str) -> Pool:
     return pool.with_rows((r for r in pool.rows if pool.value(r, "program") in programs), note)
 
 
+def null_cells(
+    pool: Pool, rng: random.Random, columns: Iterable[str], fraction: float, note: str
+) -> Pool:
+    """Empty a random ``fraction`` of the cells of ``columns`` (jwst reads them as 'null')."""
+    rows = [list(r) for r in pool.rows]
+    for name in columns:
+        i = pool.index(name)
+        if i is None:
+            continue
+        real = [r for r in rows if not is_junk(pool, r)]
+        for row in rng.sample(real, round(len(real) * fraction)):
+            row[i] = ""
+    return pool.with_rows(rows, note)
+
+
+def edit_candidates(pool: Pool, edit: Callable[[str], str], note: str) -> Pool:
+    """Apply ``edit`` to the asn_candidate text of every real row."""
+    i = pool.index("asn_candidate")
+    rows = []
+    for row in pool.rows:
+        row = list(row)
+        if not is_junk(pool, row):
+            row[i] = edit(row[i])
+        rows.append(row)
+    return pool.with_rows(rows, note)
+
+
+def without_observation_candidates(text: str) -> str:
+    """``[('o001', 'observation'), ('c1000', 'background')]`` -> ``[('c1000', 'background')]``."""
+    kept = re.findall(r"\(\s*'[^']*'\s*,\s*'[^']*'\s*\)", text)
+    kept = [c for c in kept if "observation" not in c.lower()]
+    return f"[{', '.join(kept)}]" if kept else "null"
+
+
+def rename_files(pool: Pool, old: str, new: str, note: str) -> Pool:
+    """Replace ``old`` by ``new`` in every file name (e.g. ``_uncal.fits`` -> ``_rate.fits``)."""
+    i = pool.index("filename")
+    rows = [list(r) for r in pool.rows]
+    for row in rows:
+        if not is_junk(pool, row):
+            row[i] = row[i].replace(old, new)
+    return pool.with_rows(rows, note)
+
+
+def concat(pools: Iterable[Pool], note: str) -> Pool:
+    """Rows of several pools one after the other (their columns merged)."""
+    pools = list(pools)
+    out = pools[0]
+    for other in pools[1:]:
+        out = merge(out, other, note)
+    return Pool([f"# {note}"], out.columns, out.rows)
+
+
+def first_rows(pool: Pool, n: int) -> Pool:
+    return Pool([], list(pool.columns), [list(r) for r in pool.rows[:n]])
+
+
+def set_column(pool: Pool, name: str, values: list[str], note: str) -> Pool:
+    """Give column ``name`` (added at the end when absent) the cell texts ``values``."""
+    i = pool.index(name)
+    columns = list(pool.columns) if i is not None else [*pool.columns, name]
+    rows = []
+    for row, value in zip(pool.rows, values, strict=True):
+        row = list(row)
+        if i is None:
+            row.append(value)
+        else:
+            row[i] = value
+        rows.append(row)
+    return Pool([f"# {note}"], columns, rows)
+
+
 # --- the unseen pools -------------------------------------------------------------------------
 
 
@@ -387,6 +459,147 @@ UNSEEN: dict[str, Callable[[], Pool]] = {
         _u(126),
         0.2,
         "pool_025_nirspec_fss_nod_chop shuffled, then 20% of its rows dropped",
+    ),
+    # --- second batch: collisions, missing values, odd candidates ---
+    "unseen27_merge_010_013_colliding_candidates": lambda: merge(
+        source("pool_010_spec_nirspec_lv2bkg"),
+        source("pool_013_coron_nircam"),
+        "pool_010_spec_nirspec_lv2bkg + pool_013_coron_nircam, nothing renumbered "
+        "(both use candidates c1000, c1001; programs 99009 and 10005)",
+    ),
+    "unseen28_merge_007_018_same_program_same_obs": lambda: merge(
+        source("pool_007_spec_miri"),
+        renumber(source("pool_018_all_exptypes"), obs_offset=0, candidate_offset=0),
+        "pool_007_spec_miri + pool_018_all_exptypes, nothing renumbered (program 99009, "
+        "observation numbers collide)",
+    ),
+    "unseen29_mega_random100_seed2": lambda: (
+        lambda pool: thin(
+            pool, _u(29), 1 - 100 / len(pool.rows), "100 rows of mega_pool drawn at random"
+        )
+    )(source("mega_pool")),
+    "unseen30_mega_random110_shuffled": lambda: (
+        lambda pool: shuffle(
+            thin(pool, _u(30), 1 - 110 / len(pool.rows), ""),
+            _u(130),
+            "110 rows of mega_pool drawn at random, shuffled",
+        )
+    )(source("mega_pool")),
+    "unseen31_thin50_024b_fss_nods": lambda: thin(
+        source("pool_024b_nirspec_fss_nods"),
+        _u(31),
+        0.5,
+        "pool_024b_nirspec_fss_nods with half of its rows dropped at random",
+    ),
+    "unseen32_shuffle_023_msa_3nod": lambda: shuffle(
+        source("pool_023_nirspec_msa_3nod"), _u(32), "rows of pool_023_nirspec_msa_3nod shuffled"
+    ),
+    "unseen33_thin40_001_candidates": lambda: thin(
+        source("pool_001_candidates"),
+        _u(33),
+        0.4,
+        "pool_001_candidates with 40% of its rows dropped at random",
+    ),
+    "unseen34_dropobs_013_coron_nircam": lambda: drop_observations(
+        source("pool_013_coron_nircam"),
+        _u(34),
+        0.5,
+        "pool_013_coron_nircam without half of its observations",
+    ),
+    "unseen35_upper_018_all_exptypes": lambda: change_case(
+        source("pool_018_all_exptypes"),
+        None,
+        "pool_018_all_exptypes with header and every cell upper-cased",
+    ),
+    "unseen36_mixedcase_jw87800": lambda: change_case(
+        source("jw87800_20180412T163456_pool"),
+        _u(36),
+        "jw87800_20180412T163456_pool with header and cells in random case",
+    ),
+    "unseen37_nulls_018_all_exptypes": lambda: null_cells(
+        source("pool_018_all_exptypes"),
+        _u(37),
+        ("filter", "pupil", "grating", "detector", "targetid", "subarray"),
+        0.15,
+        "pool_018_all_exptypes with 15% of filter, pupil, grating, detector, targetid, "
+        "subarray cells emptied",
+    ),
+    "unseen38_nulls_024_fss_nods": lambda: null_cells(
+        source("pool_024_nirspec_fss_nods"),
+        _u(38),
+        ("patt_num", "numdthpt", "subpxpns", "dithptin", "fxd_slit"),
+        0.2,
+        "pool_024_nirspec_fss_nods with 20% of dither / slit cells emptied",
+    ),
+    "unseen39_no_obs_candidates_013_coron": lambda: edit_candidates(
+        source("pool_013_coron_nircam"),
+        without_observation_candidates,
+        "pool_013_coron_nircam with the observation candidates removed from asn_candidate",
+    ),
+    "unseen40_no_obs_candidates_010_lv2bkg": lambda: edit_candidates(
+        source("pool_010_spec_nirspec_lv2bkg"),
+        without_observation_candidates,
+        "pool_010_spec_nirspec_lv2bkg with the observation candidates removed",
+    ),
+    "unseen41_nobkgdtarg_column_010": lambda: drop_column(
+        source("pool_010_spec_nirspec_lv2bkg"),
+        "bkgdtarg",
+        "pool_010_spec_nirspec_lv2bkg without its bkgdtarg column",
+    ),
+    "unseen42_no_tsovisit_column_021": lambda: drop_column(
+        source("pool_021_tso"), "tsovisit", "pool_021_tso without its tsovisit column"
+    ),
+    "unseen43_rate_files_019_wfss": lambda: rename_files(
+        source("pool_019_niriss_wfss"),
+        "_uncal.fits",
+        "_rate.fits",
+        "pool_019_niriss_wfss with file names ending _rate.fits",
+    ),
+    "unseen44_twice_021_tso": lambda: concat(
+        [source("pool_021_tso"), source("pool_021_tso")],
+        "pool_021_tso twice (every row duplicated)",
+    ),
+    "unseen45_three_real_pools": lambda: concat(
+        [
+            source("jw00632_dups"),
+            source("jw09505_20251216t202003_pool"),
+            source("jw87800_20180412T163456_pool"),
+            source("pool_duplicate"),
+        ],
+        "jw00632_dups + jw09505 + jw87800 + pool_duplicate (real pools, upper-case headers)",
+    ),
+    "unseen46_thin30_033_wfs_jitter": lambda: thin(
+        source("pool_033_wfs_jitter"),
+        _u(46),
+        0.3,
+        "pool_033_wfs_jitter with 30% of its rows dropped at random",
+    ),
+    # --- third batch: empty cells in short columns (jwst reads them as 'n', 'nu', 'nul') ---
+    "unseen47_mega_99009_thin100": lambda: (
+        lambda pool: thin(
+            pool,
+            _u(47),
+            1 - 100 / len(pool.rows),
+            "100 random rows of program 99009 of mega_pool (no junk rows; exposerr empty)",
+        )
+    )(select_programs(source("mega_pool"), {"99009"}, "")),
+    "unseen48_min_exposerr_empty": lambda: set_column(
+        first_rows(source("pool_002_image_miri"), 1),
+        "exposerr",
+        [""],
+        "first row of pool_002_image_miri with an empty exposerr column",
+    ),
+    "unseen49_min_exposerr_width2": lambda: set_column(
+        first_rows(source("pool_002_image_miri"), 2),
+        "exposerr",
+        ["", "ok"],
+        "first two rows of pool_002_image_miri, exposerr empty and 'ok'",
+    ),
+    "unseen50_min_targetid_width2": lambda: set_column(
+        first_rows(source("pool_002_image_miri"), 2),
+        "targetid",
+        ["", "10"],
+        "first two rows of pool_002_image_miri, targetid empty and '10'",
     ),
 }
 
