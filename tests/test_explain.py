@@ -16,11 +16,11 @@ from asnkit.engine.explain import (
     EXPLAIN_COLUMNS,
     ORPHAN_COLUMNS,
     Outcome,
-    _Run,
     compare_rules,
     explain,
     orphans,
 )
+from asnkit.engine.explain_run import FollowedRun
 from asnkit.engine.generate import run_generation
 from asnkit.rules import dms_level3, dms_rules
 from asnkit.rules.custom import derive, dms_rule, rule
@@ -66,7 +66,7 @@ def test_followed_generation_equals_apply_rules(name):
     df = pool(name)
     rules = list(dms_rules())
     expected, used = run_generation(df, rules, version_id=VERSION)
-    run = _Run(df, rules, None, True, True, VERSION)
+    run = FollowedRun(df, rules, None, True, True, VERSION)
     got = run.associations()
     assert got.filenames == expected.filenames
     assert got.to_frame().equals(expected.to_frame())
@@ -77,7 +77,7 @@ def test_followed_generation_equals_apply_rules(name):
 def test_joined_associations_are_the_recorded_ones(name):
     """For every exposure: the files explain says it joined are the jwst files that list it."""
     df = pool(name)
-    run = _Run(df, list(dms_rules()), None, True, True, VERSION)
+    run = FollowedRun(df, list(dms_rules()), None, True, True, VERSION)
     recorded = expected_files(name)
     joined_by_stem: dict[str, dict[str, str]] = {}  # stems repeat in mega_pool (merged pools)
     for row in range(len(df)):
