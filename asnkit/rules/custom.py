@@ -47,7 +47,7 @@ import enum
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
 from asnkit.rules import naming
 from asnkit.rules import predicates as p
@@ -65,10 +65,12 @@ from asnkit.rules.model import (
 )
 
 __all__ = [
+    "DMS_NAMES",
     "NameTemplate",
     "Scope",
     "derive",
     "dms_rule",
+    "ignored",
     "is_candidate",
     "is_discovered",
     "rule",
@@ -468,21 +470,14 @@ def _restricts(node: Attr) -> bool:
     )
 
 
-def _ignored(node: Node, ignore: frozenset[str], used: set[str]) -> bool:
+def _ignored(node: Node, ignore: frozenset[str]) -> bool:
     if isinstance(node, Attr):
-        hits = {s for s in node.sources if s in ignore}
-        if node.name in ignore:
-            hits.add(node.name)
-        used.update(hits)
-        return bool(hits) and _restricts(node)
-    if isinstance(node, Test):
-        if node.name in ignore:
-            used.add(node.name)
-            return True
-    return False
+        hit = node.name in ignore or any(s in ignore for s in node.sources)
+        return hit and _restricts(node)
+    return isinstance(node, Test) and node.name in ignore
 
 
-def _strip(node: Node, ignore: frozenset[str], negated: bool, used: set[str]) -> Node:
+def _strip(node: Node, ignore: frozenset[str], negated: bool) -> Node:
     """The node with the ignored conditions replaced by stand-ins.
 
     An ignored condition is taken as satisfied in the direction that accepts
@@ -491,11 +486,11 @@ def _strip(node: Node, ignore: frozenset[str], negated: bool, used: set[str]) ->
     """
     if isinstance(node, Group):
         flip = node.reduce in (Reduce.NOT_ANY, Reduce.NOT_ALL)
-        kids = tuple(_strip(child, ignore, negated ^ flip, used) for child in node.children)
+        kids = tuple(_strip(child, ignore, negated ^ flip) for child in node.children)
         if all(k is c for k, c in zip(kids, node.children, strict=True)):
             return node
         return replace(node, children=kids)
-    if not _ignored(node, ignore, used):
+    if not _ignored(node, ignore):
         return node
     return _failing(node) if negated else _passing(node)
 
@@ -574,7 +569,7 @@ def derive(
     ------
     ValueError
         A name in ``ignore`` matches no condition of the rule (the message
-        lists those that exist), or nothing would be left of the rule.
+        lists those that exist), or is ``asn_candidate``.
 
     Examples
     --------
@@ -598,10 +593,8 @@ def derive(
             raise ValueError(f"{base.name} has no condition on {key!r}; known: {hint}")
     if "asn_candidate" in ignore_set:
         raise ValueError("asn_candidate cannot be ignored (use scope= instead)")
-    used: set[str] = set()
-    top: Group = _strip(base.constraints, ignore_set - set(_OBSERVATION), False, used)  # type: ignore[assignment]
-    taken = {n for n in _leaf_keys(top)}
-    extra = _conditions(_Names(taken), select, agree, agree_if_set, exclude)
+    top = cast(Group, _strip(base.constraints, ignore_set - set(_OBSERVATION), False))
+    extra = _conditions(_Names(_leaf_keys(top)), select, agree, agree_if_set, exclude)
     if extra:
         top = _add_to_rule_branch(top, extra)
     validity = tuple(base.validity)
