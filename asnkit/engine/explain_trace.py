@@ -165,9 +165,17 @@ class Trace(AsnState):
         if node.force_undefined:
             return Failure(f"{column} is {value!r}, must have no value", column, value, "no value")
         required = _pattern_text(node.value if node.value is not None else state_value, self)
-        return Failure(
-            f"{column} is {value!r}, needs {_short(required)!r}", column, value, required
-        )
+        if callable(node.value) and callable_name(node.value) == "acq_obsnum_pattern":
+            text = (
+                f"{column} is {value!r}: a target acquisition joins only an association "
+                "with science from its observation"
+            )
+            return Failure(text, column, value, required)
+        if column == "asn_candidate" and "direct_image" in required:
+            text = f"asn_candidate is {value!r}, needs a direct_image candidate (cNNNN)"
+            return Failure(text, column, value, required)
+        text = f"{column} is {value!r}, needs {_short(required)!r}"
+        return Failure(text, column, value, required)
 
     def _test_failed(self, i: int, node: Test) -> Failure:
         label = node.name or callable_name(node.test or node.source or "test")
