@@ -276,3 +276,23 @@ def test_any_dms_condition_can_be_ignored(pool018, rule_key):
 @pytest.fixture(scope="module")
 def pool018() -> pd.DataFrame:
     return asnkit.read_pool(pool_file("pool_018_all_exptypes"))
+
+
+def test_background_matched_by_filter():
+    """One of the issue's use cases: background exposures join the science of their filter."""
+    df = asnkit.read_pool(pool_file("pool_001_candidates")).copy()
+    df["bkgdtarg"] = "f"
+    df.loc[df["obs_num"] == "7", "bkgdtarg"] = "t"  # observation 7 becomes a background field
+    by_filter = rule("WithBackground", select={"exp_type": "nrc_image"}, agree=["filter"])
+    asns = df.asn.apply_rules([by_filter])
+    images = _nircam_images(df)
+    assert len(asns) == images["filter"].nunique() == 2
+    for asn in asns:
+        (filt,) = [f for f in images["filter"].unique() if f in asn.product_names[0]]
+        rows = images[images["filter"] == filt]
+        roles = {strip_suffix(m.expname).lower(): m.exptype for m in asn.members()}
+        expected = {
+            strip_suffix(f).lower(): ("background" if obs == "7" else "science")
+            for f, obs in zip(rows["filename"], rows["obs_num"], strict=True)
+        }
+        assert roles == expected
