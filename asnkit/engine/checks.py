@@ -32,7 +32,14 @@ _NONE: tuple = ()
 
 def compile_checkers(cr: Any) -> list[Checker]:
     """One checker per node of the compiled rule (same numbering)."""
-    from asnkit.engine.state import ProcessList, _evaluate, _iterable, _multivalue, meets
+    from asnkit.engine.state import (
+        ProcessList,
+        _evaluate,
+        _iterable,
+        _multivalue,
+        meets,
+        meets_cached,
+    )
 
     checkers: list[Checker | None] = [None] * len(cr.nodes)
 
@@ -101,7 +108,7 @@ def compile_checkers(cr: Any) -> list[Checker]:
                 text = v
                 if value is not None:
                     pattern = value(asn) if callable(value) else value
-                    if not meets(text, pattern):
+                    if not meets_cached(item.table.matches, text, pattern):
                         st[i] = (value, sources, force_unique, found, False)
                         return False, _NONE
             escaped_cache = item.table.escaped

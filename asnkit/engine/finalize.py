@@ -309,8 +309,14 @@ def _asn_equal(left: AsnState, right: AsnState) -> bool:
     return not remaining
 
 
-def _contains(seq: list[AsnState], asn: AsnState) -> bool:
-    return any(x is asn or _asn_equal(x, asn) for x in seq)
+def _equality_key(asn: AsnState) -> tuple:
+    """Equal associations (:func:`_asn_equal`) have equal keys."""
+    products = sorted(tuple(sorted(_components(p["name"]))) for p in asn.products)
+    return (asn.data["asn_type"], asn.data["asn_id"][:1], tuple(products))
+
+
+def _contains(seq: dict[tuple, list[AsnState]], asn: AsnState) -> bool:
+    return any(x is asn or _asn_equal(x, asn) for x in seq.get(_equality_key(asn), ()))
 
 
 def _remove_equal(seq: list[AsnState], asn: AsnState) -> None:
@@ -345,11 +351,12 @@ def _prune_products(asns: list[AsnState]) -> list[AsnState]:
     for asn in ordered:
         by_product[asn.products[0]["name"]].append(asn)
     full_prune: list[AsnState] = []
+    pruned_by_key: dict[tuple, list[AsnState]] = defaultdict(list)
     for product in dups:
         dup_asns = by_product[product]
         to_keep = list(dup_asns)
         for asn in dup_asns:
-            if _contains(full_prune, asn):
+            if _contains(pruned_by_key, asn):
                 continue
             to_prune = []
             for entrant in to_keep:
@@ -372,15 +379,12 @@ def _prune_products(asns: list[AsnState]) -> list[AsnState]:
                     )
             full_prune.extend(to_prune)
             for pruned in to_prune:
+                pruned_by_key[_equality_key(pruned)].append(pruned)
                 _remove_equal(to_keep, pruned)
-    for asn in full_prune:
-        for i, x in enumerate(ordered):
-            if x is asn:
-                del ordered[i]
-                break
-        else:
-            raise IndexError("Expected duplicate association not found in list")
-    return ordered
+    removed = Counter(id(asn) for asn in full_prune)
+    if removed and max(removed.values()) > 1:  # the reference fails the same way
+        raise IndexError("Expected duplicate association not found in list")
+    return [asn for asn in ordered if id(asn) not in removed]
 
 
 def resequence(asns: list[AsnState]) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import gc
 import re
 import warnings
 from collections.abc import Iterable, Sequence
@@ -342,6 +343,33 @@ def run_generation(
     version_id: str | bool | None = None,
 ) -> tuple[Any, frozenset[int]]:
     """:func:`apply_rules`, also returning the positions of the rows the associations took."""
+    # Generation allocates many small, long-lived objects and no reference cycles;
+    # the cyclic garbage collector would rescan them again and again (superlinear).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _run_generation(
+            pool,
+            rules,
+            candidates=candidates,
+            discover=discover,
+            all_candidates=all_candidates,
+            version_id=version_id,
+        )
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _run_generation(
+    pool: pd.DataFrame,
+    rules: Iterable[Rule],
+    *,
+    candidates: Sequence[str] | None,
+    discover: bool,
+    all_candidates: bool,
+    version_id: str | bool | None,
+) -> tuple[Any, frozenset[int]]:
     from asnkit import __version__
     from asnkit.documents.collection import AssociationSet
     from asnkit.documents.model import Association

@@ -28,7 +28,7 @@ _NO_NODE = object()
 class Table:
     """Pool columns as lists of lower-case text (``"null"`` when missing)."""
 
-    __slots__ = ("asn_pool", "cols", "escaped", "exposure_types", "n")
+    __slots__ = ("asn_pool", "cols", "escaped", "exposure_types", "matches", "n")
 
     def __init__(self, cols: dict[str, list[str]], n: int, asn_pool: str) -> None:
         self.cols = cols
@@ -36,6 +36,7 @@ class Table:
         self.asn_pool = asn_pool
         self.exposure_types: dict[int, str] = {}  # row -> role, computed on demand
         self.escaped: dict[str, str] = {}  # text -> re.escape(text); values repeat a lot
+        self.matches: dict[tuple, bool] = {}  # (pattern, text) -> meets(text, pattern)
 
 
 class Item:
@@ -98,10 +99,19 @@ def _regex(pattern: str) -> re.Pattern[str]:
 
 
 def meets(value: str, conditions: str | Sequence[str]) -> bool:
-    """True if ``value`` matches one of the regular expressions in full."""
+    """True if ``value`` matches one of the regular expressions in full (ignoring case)."""
     if isinstance(conditions, str):
         return _regex(conditions).match(value) is not None
     return any(_regex(c).match(value) is not None for c in conditions)
+
+
+def meets_cached(cache: dict, value: str, conditions: str | Sequence[str]) -> bool:
+    """:func:`meets`, remembered in ``cache`` (values and patterns repeat a lot)."""
+    key = (conditions, value)
+    hit = cache.get(key)
+    if hit is None:
+        hit = cache[key] = meets(value, conditions)
+    return hit
 
 
 @lru_cache(maxsize=4096)
