@@ -133,7 +133,8 @@ def test_accessor_write_does_not_change_the_frame(tmp_path):
 _cell = st.one_of(
     st.none(),
     st.text(
-        alphabet=st.characters(blacklist_characters="|" + LINE_BREAKS),
+        # any text a file can hold: lone surrogates are not text (see the test below)
+        alphabet=st.characters(blacklist_characters="|" + LINE_BREAKS, blacklist_categories=["Cs"]),
         max_size=12,
     )
     .map(str.strip)
@@ -164,3 +165,10 @@ def test_property_write_then_read_gives_the_frame_back(pool):
         warnings.simplefilter("ignore", PoolWarning)  # blanks in drawn file names are "junk"
         again = asnkit.read_pool(buffer)
     pd.testing.assert_frame_equal(again, pool, check_dtype=False, check_index_type=False)
+
+
+def test_a_value_that_is_not_text_is_refused_naming_row_and_column(tmp_path):
+    df = pd.DataFrame({"filename": ["a.fits", "b\ud800.fits"], "obs_num": ["1", "2"]})
+    with pytest.raises(PoolError, match=r"column 'filename'.*row 1.*not UTF-8"):
+        asnkit.write_pool(df, tmp_path / "pool.csv")
+    assert not (tmp_path / "pool.csv").exists()

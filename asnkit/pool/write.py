@@ -176,6 +176,11 @@ def _cells(
             )
             position = int(np.flatnonzero(codes == index)[0])
             _raise_bad_cell(position, column, f"holds {what}", name, df, cell)
+        try:
+            cell.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            position = int(np.flatnonzero(codes == index)[0])
+            _raise_bad_cell(position, column, f"is not UTF-8 text ({exc.reason})", name, df, cell)
         if cell.strip().lower() in MISSING_TOKENS:
             cells[index] = MISSING_TEXT
     table = np.array([*cells, MISSING_TEXT], dtype=object)
