@@ -365,3 +365,15 @@ def _expected_roles(name: str) -> dict[str, set[str]]:
         doc = json.loads(path.read_text())
         out[path.name] = {m["exptype"] for p in doc["products"] for m in p["members"]}
     return out
+
+
+def test_candidate_selection_and_missing_file_names():
+    df = pool("pool_001_candidates")
+    df.loc[df.index[3], "filename"] = float(
+        "nan"
+    )  # a row without a file name does not break lookup
+    why = explain(df, "jw_00021_uncal.fits", candidates=["c1000"], rules=dms_level3())
+    assert {r.asn_file for r in why.joined} == {"jw99009-c1000_image3_00002_asn.json"}
+    # the discovered and the other candidates' associations were not made in this run
+    image = [r for r in why.results if r.rule == "Asn_Lv3Image"]
+    assert all("c1000" in r.reason for r in image if r.outcome is not Outcome.NOT_MATCHED)

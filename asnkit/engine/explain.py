@@ -196,12 +196,12 @@ def _default_rules(rules: Iterable[Rule] | None) -> list[Rule]:
 def _find_row(pool: pd.DataFrame, filename: str) -> int:
     from asnkit.documents.names import strip_suffix
 
-    names = pool["filename"].astype("string").str.lower()
+    names = [n.lower() if isinstance(n, str) else "" for n in pool["filename"]]
     wanted = str(filename).lower()
     hits = [i for i, n in enumerate(names) if n == wanted]
     if not hits:
         key = strip_suffix(wanted)
-        hits = [i for i, n in enumerate(names) if isinstance(n, str) and strip_suffix(n) == key]
+        hits = [i for i, n in enumerate(names) if n and strip_suffix(n) == key]
     if not hits:
         import difflib
 
