@@ -24,7 +24,7 @@ from asnkit.engine.explain_run import FollowedRun
 from asnkit.engine.generate import run_generation
 from asnkit.rules import dms_level3, dms_rules
 from asnkit.rules.custom import derive, dms_rule, rule
-from tests.helpers import EXPECTED, pool_file, pool_names
+from tests.helpers import DATA, EXPECTED, pool_file, pool_names
 
 VERSION = "20250101t000000"
 EXPECTED_POOLS = sorted(p.name for p in EXPECTED.iterdir() if p.is_dir())
@@ -59,11 +59,17 @@ def stem_of(df: pd.DataFrame, row: int) -> str:
 # ----------------------------------------------------------------------- the run is the engine's
 
 
-@pytest.mark.filterwarnings("ignore:.*no asn_candidate column:asnkit.errors.AssociationWarning")
-@pytest.mark.parametrize("name", pool_names())
-def test_followed_generation_equals_apply_rules(name):
+UNSEEN = sorted((DATA / "unseen" / "pools").glob("*.csv"))
+
+
+@pytest.mark.filterwarnings("ignore::asnkit.errors.AssociationWarning")
+@pytest.mark.filterwarnings("ignore::asnkit.errors.PoolWarning")
+@pytest.mark.parametrize(
+    "path", [pool_file(n) for n in pool_names()] + UNSEEN, ids=lambda p: p.stem
+)
+def test_followed_generation_equals_apply_rules(path):
     """explain follows exactly the generation apply_rules makes (same files, same members)."""
-    df = pool(name)
+    df = asnkit.read_pool(path)
     rules = list(dms_rules())
     expected, used = run_generation(df, rules, version_id=VERSION)
     run = FollowedRun(df, rules, None, True, True, VERSION)
