@@ -286,3 +286,15 @@ def test_demo_program_on_the_sky(tmp_path):
     assert out.n_polygons == len(pool)
     assert out.labels == [f"tile {t}" for t in sorted(tiles.unique())]
     assert_not_blank(render(out, tmp_path / "demo.png"))
+
+
+def test_far_apart_fields_warn():
+    pool = pd.DataFrame(
+        {
+            "filename": ["a.fits", "b.fits"],
+            "s_region": ["POLYGON 10 0 10.1 0 10.1 0.1", "POLYGON 190 0 190.1 0 190.1 0.1"],
+        }
+    )
+    with pytest.warns(UserWarning, match="more than 60 deg"):
+        out = asnkit.plot_sky(pool, center=(10.0, 0.0))
+    assert out.n_polygons == 1 and out.polygon_filenames == ["a.fits"]

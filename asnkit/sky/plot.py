@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from asnkit.sky.attitude import tangent_plane, vector_center
+from asnkit.sky.attitude import angular_separation, tangent_plane, vector_center
 from asnkit.sky.colors import UNGROUPED, ColorBy, color_labels, natural_key, palette
 from asnkit.sky.colors import legend as draw_legend
 from asnkit.sky.footprints import FootprintSource, footprints
@@ -85,6 +85,9 @@ def _resolve(data: Any, pool: pd.DataFrame | None, associations: Any):
         )
     return pool, data
 
+
+#: Footprints farther than this (degrees) from the tangent point trigger a warning.
+MAX_SPREAD = 60.0
 
 #: At most this many stacks of identical footprints get a "xN exposures" label.
 MAX_STACK_LABELS = 12
@@ -308,11 +311,26 @@ def plot_sky(
             else vector_center(fp["ra"][on_sky], fp["dec"][on_sky])
         )
     ra0, dec0 = float(center[0]), float(center[1])
+    spread = angular_separation(ra0, dec0, fp["ra"][on_sky], fp["dec"][on_sky])
+    if np.nanmax(spread) > MAX_SPREAD:
+        warnings.warn(
+            f"{int((spread > MAX_SPREAD).sum())} footprint(s) lie more than {MAX_SPREAD:g} deg "
+            "from the tangent point and are distorted or not drawn: plot one field at a time "
+            "(select rows) or pass center=(ra, dec)",
+            UserWarning,
+            stacklevel=2,
+        )
 
     def project(vertices: np.ndarray) -> np.ndarray:
         return np.column_stack(tangent_plane(vertices[:, 0], vertices[:, 1], ra0, dec0))
 
     polys, groups, names = _expand(fp, labels, project)
+    drawable = [bool(np.all(np.isfinite(poly))) for poly in polys]
+    if not all(drawable):  # beyond 90 degrees from the tangent point: no projection
+        polys, groups, names = (
+            [x for x, keep in zip(seq, drawable, strict=True) if keep]
+            for seq in (polys, groups, names)
+        )
     ordered = sorted(set(groups), key=lambda g: (g == UNGROUPED, natural_key(g)))
     colors = palette(ordered)
     collection, outline, texts = _draw(
