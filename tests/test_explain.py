@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from functools import cache
 from pathlib import Path
 
@@ -399,3 +400,32 @@ def test_candidate_selection_and_missing_file_names():
     # the discovered and the other candidates' associations were not made in this run
     image = [r for r in why.results if r.rule == "Asn_Lv3Image"]
     assert all("c1000" in r.reason for r in image if r.outcome is not Outcome.NOT_MATCHED)
+
+
+_EMPTY_TEXT = {"", "null", "--", "n", "f", "false", "n/a", "none", "nan"}
+
+
+@pytest.mark.parametrize(
+    "name", ["pool_018_all_exptypes", "pool_013_coron_nircam", "pool_024_nirspec_fss_nods"]
+)
+def test_reported_values_are_the_pool_values(name):
+    """Every 'column is X, needs Y' states the row's real value, and X really fails Y."""
+    df = pool(name)
+    run = FollowedRun(df, list(dms_rules()), None, True, True, None)
+    checked = 0
+    for row in range(len(df)):
+        for r in run.results_for(row):
+            if r.outcome is not Outcome.NOT_MATCHED or r.column not in df.columns:
+                continue
+            actual = df[r.column].iloc[row]
+            if r.value is None:
+                assert pd.isna(actual) or str(actual).lower() in _EMPTY_TEXT, (r, actual)
+                continue
+            assert str(r.value) == str(actual), (r, actual)
+            required = r.required or ""
+            if required.startswith("not ") and required != "not any value":
+                assert re.fullmatch(required[4:], str(actual), re.IGNORECASE), r
+            elif " or " not in required and "(" not in required and required != "no value":
+                assert not re.fullmatch(required, str(actual), re.IGNORECASE), r
+            checked += 1
+    assert checked > len(df)

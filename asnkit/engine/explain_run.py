@@ -253,9 +253,20 @@ class FollowedRun:
             if best is None:
                 best = trace
         if best is None:
-            reason = "Level 2b rules take only exposures of observation or background candidates"
+            value = self.pool["asn_candidate"].iloc[row] if "asn_candidate" in self.pool else None
+            value = None if pd.isna(value) else value
+            reason = (
+                f"asn_candidate is {value!r}: Level 2b rules take only exposures of "
+                "observation or background candidates"
+            )
             return RuleResult(
-                rule.name, rule.level, Outcome.NOT_MATCHED, reason, column="asn_candidate"
+                rule.name,
+                rule.level,
+                Outcome.NOT_MATCHED,
+                reason,
+                column="asn_candidate",
+                value=value,
+                required="an observation or background candidate",
             )
         failure = best.failure()
         return RuleResult(
