@@ -54,9 +54,11 @@ def compile_checkers(cr: Any) -> list[Checker]:
 
         def check(asn: Any, item: Any) -> tuple[bool, Any]:
             st = asn.st
-            value, sources, force_unique, found, _ = st[i]
+            value, sources, force_unique, found, matched = st[i]
+            # states are shared tuples: a new one only when something changes
             if onlyif is not None and not onlyif(item, asn):
-                st[i] = (value, sources, force_unique, found, True)
+                if matched is not True:
+                    st[i] = (value, sources, force_unique, found, True)
                 if force_reprocess is not None:
                     return True, [ProcessList([item], None, force_reprocess, only_on_match)]
                 return True, _NONE
@@ -78,10 +80,12 @@ def compile_checkers(cr: Any) -> list[Checker]:
                 break
             if source is None:
                 ok = not required
-                st[i] = (value, sources, force_unique, found, ok)
+                if matched is not ok:
+                    st[i] = (value, sources, force_unique, found, ok)
                 return ok, _NONE
             if force_undefined:
-                st[i] = (value, sources, force_unique, found, False)
+                if matched is not False:
+                    st[i] = (value, sources, force_unique, found, False)
                 return False, _NONE
             reprocess: Any = _NONE
             if evaluate:
@@ -99,7 +103,8 @@ def compile_checkers(cr: Any) -> list[Checker]:
                         if meets(text, pattern):
                             break
                     else:
-                        st[i] = (value, sources, force_unique, found, False)
+                        if matched is not False:
+                            st[i] = (value, sources, force_unique, found, False)
                         return False, _NONE
                     others = [x for x in values if x != candidate]
                     if others:
@@ -109,17 +114,22 @@ def compile_checkers(cr: Any) -> list[Checker]:
                 if value is not None:
                     pattern = value(asn) if callable(value) else value
                     if not meets_cached(item.table.matches, text, pattern):
-                        st[i] = (value, sources, force_unique, found, False)
+                        if matched is not False:
+                            st[i] = (value, sources, force_unique, found, False)
                         return False, _NONE
             escaped_cache = item.table.escaped
             escaped = escaped_cache.get(text)
             if escaped is None:
                 escaped = escaped_cache[text] = escape(text)
+            changed = matched is not True
             if escaped not in found:
                 found = (*found, escaped)
+                changed = True
             if force_unique:
                 value, sources, force_unique = escaped, (source,), False
-            st[i] = (value, sources, force_unique, found, True)
+                changed = True
+            if changed:
+                st[i] = (value, sources, force_unique, found, True)
             if force_reprocess is not None:
                 more = ProcessList([item], None, force_reprocess, only_on_match)
                 reprocess = [*reprocess, more]
@@ -137,7 +147,7 @@ def compile_checkers(cr: Any) -> list[Checker]:
 
         def check(asn: Any, item: Any) -> tuple[bool, Any]:
             st = asn.st
-            value, force_unique, found, _ = st[i]
+            value, force_unique, found, matched = st[i]
             source_value = item if source_fn is None else source_fn(item, asn)
             if value is None:
                 satisfied = True
@@ -146,11 +156,12 @@ def compile_checkers(cr: Any) -> list[Checker]:
             else:
                 satisfied = test_fn(value, source_value, asn)
             if satisfied:
-                if force_unique:
-                    value = source_value
-                if value not in found:
-                    found = (*found, value)
-            st[i] = (value, force_unique, found, satisfied)
+                new = source_value if force_unique else value
+                new_found = found if new in found else (*found, new)
+                if new is not value or new_found is not found or matched is not True:
+                    st[i] = (new, force_unique, new_found, True)
+            elif matched is not False:
+                st[i] = (value, force_unique, found, False)
             if (satisfied and reprocess_on_match) or (not satisfied and reprocess_on_fail):
                 return satisfied, [ProcessList([item], rules, work_over)]
             return satisfied, _NONE

@@ -185,7 +185,22 @@ def _plans(
 
 
 class _Generator:
-    def __init__(self, table: Table, rules: Sequence[Rule], version_id: str | None) -> None:
+    """Candidate and discovery passes over one pool.
+
+    With ``drop_invalid`` the associations that finalize would drop anyway for
+    failing their validity checks (fixed when a pass ends) are dropped at the
+    end of their pass, which keeps memory low on large pools.
+    """
+
+    def __init__(
+        self,
+        table: Table,
+        rules: Sequence[Rule],
+        version_id: str | None,
+        *,
+        drop_invalid: bool = False,
+    ) -> None:
+        self.drop_invalid = drop_invalid
         self.table = table
         self.rules = list(rules)
         self.version_id = version_id
@@ -227,7 +242,12 @@ class _Generator:
             self.creatable_rules,
         )
         generation.override = f".+({cid}).+"
-        return run_pass(generation, items)
+        return self._kept(run_pass(generation, items))
+
+    def _kept(self, asns: list[AsnState]) -> list[AsnState]:
+        if not self.drop_invalid:
+            return asns
+        return [asn for asn in asns if all(asn.validity)]
 
     def discover(self) -> list[AsnState]:
         items = [Item(self.table, row) for row in range(self.table.n)]
@@ -240,7 +260,7 @@ class _Generator:
             self.possible_rules,
             self.creatable_rules,
         )
-        return run_pass(generation, items)
+        return self._kept(run_pass(generation, items))
 
 
 def _document(asn: AsnState, code_version: str) -> tuple[dict[str, Any], str]:
@@ -380,7 +400,7 @@ def _run_generation(
         version_id = None
     table = build_table(pool)
     rules = list(rules)
-    generator = _Generator(table, rules, version_id or None)
+    generator = _Generator(table, rules, version_id or None, drop_invalid=True)
     found_candidates = candidates_by_type(table)
     if candidates is not None:
         wanted = []
