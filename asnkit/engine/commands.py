@@ -76,13 +76,7 @@ def run_generate(args: argparse.Namespace) -> int:
         version_id=args.version_id,
     )
     output: Path = args.output
-    output.mkdir(parents=True, exist_ok=True)
-    if not args.overwrite:
-        for asn in asns:
-            target = output / asn.filename
-            if target.exists():
-                raise FileExistsError(f"{target} exists (use --overwrite to replace it)")
-    asns.write(output, overwrite=args.overwrite)
+    asns.write(output, overwrite=args.overwrite)  # refuses existing files, naming them
     if args.save_orphans:
         from asnkit.engine.generate import orphan_rows
         from asnkit.pool.write import write_pool
