@@ -11,9 +11,11 @@ like the DMS rules (:func:`asnkit.apply_rules`, ``df.asn.apply_rules``):
   or conditions added: "the DMS Level 3 image rule, but ignore observation and
   target".
 
-A rule set is a plain list of rules. Every rule made here keeps, as every DMS
-Level 3 rule does, one program and one instrument per association, and needs
-at least one science member.
+A rule set is a plain list of rules. Every rule made by :func:`rule` keeps, as
+every DMS Level 3 rule does, one program and one instrument per association,
+and needs at least one science member. ``rule.describe()`` prints all its
+conditions; :func:`asnkit.explain` tells, for one exposure, which rule took it
+or which condition did not (:mod:`asnkit.engine.explain`).
 
 Examples
 --------
@@ -38,6 +40,14 @@ The same from the DMS image rule, ignoring observation and target:
 [14, 56]
 >>> print(wide.describe().splitlines()[0])
 WideImage (Level 3, asn_type image3, finalize multi_obs)
+
+Why is an exposure in (or not in) an association of these rules?
+
+>>> why = pool.asn.explain("jw_00001_uncal.fits", rules=[mosaic, dms_rule("Asn_Lv3AMI")])
+>>> [(r.asn_file, r.exptype) for r in why.joined]
+[('jw99009-a3001_image3_00002_asn.json', 'science')]
+>>> print(why.result("Asn_Lv3AMI"))
+Asn_Lv3AMI: exp_type is 'nrc_image', needs 'nis_ami'
 """
 
 from __future__ import annotations
