@@ -220,7 +220,7 @@ def explain(
     candidates: Sequence[str] | None = None,
     discover: bool = True,
     all_candidates: bool = True,
-    version_id: str | None = None,
+    version_id: str | bool | None = None,
 ) -> Explanation:
     """Why one exposure is (or is not) in each association a rule set makes.
 

@@ -14,8 +14,10 @@ its output equals :func:`asnkit.apply_rules`.
 from __future__ import annotations
 
 import enum
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 import pandas as pd
@@ -25,6 +27,7 @@ from asnkit.engine.finalize import _finalize_level2, _finalize_level3, prune, re
 from asnkit.engine.generate import _document, _Generator, build_table, candidates_by_type
 from asnkit.engine.members import refresh
 from asnkit.engine.state import AsnState, CompiledRule, Item, Table
+from asnkit.errors import AssociationWarning
 from asnkit.rules.model import Attr, Finalize, Group, Reduce, Rule, Test, callable_name
 
 __all__ = ["FollowedRun", "Outcome", "RuleResult", "exposure_role"]
@@ -82,10 +85,12 @@ class FollowedRun:
         candidates: Sequence[str] | None,
         discover: bool,
         all_candidates: bool,
-        version_id: str | None,
+        version_id: str | bool | None,
     ) -> None:
         from asnkit import __version__
 
+        if version_id is True:
+            version_id = datetime.now(timezone.utc).strftime("%Y%m%dt%H%M%S")
         self.pool = pool
         self.rules = list(rules)
         self.table: Table = build_table(pool)
@@ -94,7 +99,12 @@ class FollowedRun:
         if candidates is not None:
             chosen = []
             for cid in candidates:
-                chosen.extend([(k, t) for k, t in found if k == cid][:1])
+                match = [(k, t) for k, t in found if k == cid][:1]
+                if not match:
+                    warnings.warn(
+                        f"candidate {cid!r} not found in the pool", AssociationWarning, stacklevel=4
+                    )
+                chosen.extend(match)
             discover = False
         else:
             chosen = found if all_candidates else []
@@ -105,6 +115,7 @@ class FollowedRun:
         self.states = discovered + states
         self.dropped: dict[int, str] = {}
         self.rows_before: dict[int, set[int]] = {}
+        self._by_row: dict[int, list[AsnState]] | None = None
         self.outputs: dict[int, list[AsnState]] = {}
         self.final: list[tuple[AsnState, str, dict[str, Any]]] = []
         for level in (2, 3):
@@ -155,12 +166,19 @@ class FollowedRun:
                 return f"same product {name} as {filename}"
         return "a duplicate"
 
+    def _states_by_row(self) -> dict[int, list[AsnState]]:
+        if self._by_row is None:
+            self._by_row = {}
+            for asn in self.states:
+                for row in self.rows_before[id(asn)]:
+                    self._by_row.setdefault(row, []).append(asn)
+        return self._by_row
+
     def results_for(self, row: int) -> list[RuleResult]:
         out: list[RuleResult] = []
         by_rule: dict[int, list[AsnState]] = {}
-        for asn in self.states:
-            if row in self.rows_before[id(asn)]:
-                by_rule.setdefault(asn.cr.index, []).append(asn)
+        for asn in self._states_by_row().get(row, ()):
+            by_rule.setdefault(asn.cr.index, []).append(asn)
         for index, rule in enumerate(self.rules):
             states = by_rule.get(index)
             if not states:
