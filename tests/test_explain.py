@@ -429,3 +429,10 @@ def test_reported_values_are_the_pool_values(name):
                 assert not re.fullmatch(required, str(actual), re.IGNORECASE), r
             checked += 1
     assert checked > len(df)
+
+
+def test_unknown_candidate_warns_as_apply_rules():
+    df = pool("pool_002_image_miri")
+    with pytest.warns(asnkit.AssociationWarning, match="candidate 'o999' not found"):
+        why = explain(df, "jw_00001_uncal.fits", candidates=["o999"])
+    assert not why.taken
