@@ -270,7 +270,10 @@ def test_explanation_object():
     assert text.splitlines()[0] == "jw_00001_uncal.fits (row 1, exp_type nrc_image)"
     assert "  Asn_Lv3AMI: exp_type is 'nrc_image', needs 'nis_ami'" in text.splitlines()
     assert repr(why) == "<Explanation jw_00001_uncal.fits: 2 associations>"
-    assert "<li><code>Asn_Lv3AMI: exp_type is &#x27;nrc_image&#x27;" in why._repr_html_()
+    page = why._repr_html_()
+    assert "<td>Asn_Lv3AMI</td><td>exp_type</td><td>nrc_image</td><td>nis_ami</td>" in page
+    assert "<td>jw99009-o001_image3_00002_asn.json</td><td>candidate_Asn_Lv3Image</td>" in page
+    assert page.count("<tr>") == len(why.results) + 3  # one header row per table
     with pytest.raises(dataclasses.FrozenInstanceError):
         why.filename = "x"  # type: ignore[misc]
     with pytest.raises(KeyError, match="did you mean"):

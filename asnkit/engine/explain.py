@@ -172,13 +172,44 @@ class Explanation:
 
     def _repr_html_(self) -> str:
         esc = html.escape
+
+        def table(head: tuple[str, ...], rows: list[tuple[Any, ...]]) -> str:
+            cells = "".join(f"<th>{esc(h)}</th>" for h in head)
+            body = "".join(
+                "<tr>"
+                + "".join(f"<td>{esc('' if v is None else str(v))}</td>" for v in row)
+                + "</tr>"
+                for row in rows
+            )
+            return f"<table><thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table>"
+
+        state = "" if self.taken else ": in no association"
         parts = [
-            f"<b>{esc(self.filename)}</b> (row {esc(str(self.row))}, {esc(str(self.exp_type))})"
+            f"<p><b>{esc(self.filename)}</b> (row {esc(str(self.row))}, "
+            f"exp_type {esc(str(self.exp_type))}){esc(state)}</p>"
         ]
-        for title, items in self._sections():
-            parts.append(f"<p><i>{esc(title)}</i></p><ul>")
-            parts.extend(f"<li><code>{esc(item)}</code></li>" for item in items)
-            parts.append("</ul>")
+        joined = [(r.asn_file, r.asn_rule, r.exptype) for r in self.joined]
+        if joined:
+            parts.append("<p><i>joined</i></p>")
+            parts.append(table(("association", "rule", "role"), joined))
+        finalized = [
+            (r.rule, r.outcome.value, r.reason)
+            for r in self.results
+            if r.outcome in (Outcome.REMOVED, Outcome.DROPPED, Outcome.PRUNED)
+        ]
+        if finalized:
+            parts.append("<p><i>matched, but not kept at finalize</i></p>")
+            parts.append(table(("rule", "outcome", "why"), finalized))
+        missed = [
+            (r.rule, r.column, r.value, r.required, r.reason)
+            for r in self.results
+            if r.outcome is Outcome.NOT_MATCHED
+        ]
+        if missed:
+            parts.append("<details><summary><i>not taken</i> "
+                         f"({len(missed)} rules)</summary>")  # fmt: skip
+            parts.append(table(("rule", "column", "value", "required", "why"), missed))
+            parts.append("</details>")
         return "".join(parts)
 
 
