@@ -601,6 +601,12 @@ UNSEEN: dict[str, Callable[[], Pool]] = {
         ["", "10"],
         "first two rows of pool_002_image_miri, targetid empty and '10'",
     ),
+    "unseen51_min_program_width3": lambda: set_column(
+        first_rows(source("jw00632_dups"), 2),
+        "program",
+        ["", "632"],
+        "first two rows of jw00632_dups, program empty and '632'",
+    ),
 }
 
 

@@ -54,6 +54,10 @@ KNOWN_DIFFERENCES: dict[str, str] = {
     "image2_00002 with target 'nu' (asnkit 'null') and a second image3 "
     "jw99009-o001_..._image3_00002 with product jw99009-o001_t0nu_miri_f560w (jw_00001_cal.fits) "
     "that asnkit does not write",
+    "unseen51_min_program_width3": _TRUNCATION
+    + "program '' and '632': the first row has program 'nul' in jwst, a real value, so jwst "
+    "writes jw00nul-o003_20250101t000000_image2_00002_asn.json (program '00nul', product "
+    "jw00632003001_03105_00001_nrca1) that asnkit does not write",
 }
 
 
