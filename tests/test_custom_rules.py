@@ -296,3 +296,29 @@ def test_background_matched_by_filter():
             for f, obs in zip(rows["filename"], rows["obs_num"], strict=True)
         }
         assert roles == expected
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_acquisitions_attach_whatever_the_order(reverse):
+    """pool_005: NIRISS SOSS with its target acquisition and confirmation in observation 1."""
+    df = asnkit.read_pool(pool_file("pool_005_spec_niriss"))
+    if reverse:  # the acquisitions come before their science
+        df = df.iloc[::-1].reset_index(drop=True)
+    kwargs = {"select": {"exp_type": "nis_soss"}, "agree": ["filter", "pupil"]}
+    with_acq = df.asn.apply_rules([rule("Soss", "spec3", acquisitions=True, **kwargs)])
+    without = df.asn.apply_rules([rule("Soss", "spec3", **kwargs)])
+    acq_rows = df[df["exp_type"].isin(["nis_tacq", "nis_taconfirm"])]
+    sci_rows = df[df["exp_type"] == "nis_soss"]
+    assert len(acq_rows) == 2 and len(with_acq) == len(without) == 1
+    roles = {strip_suffix(m.expname): m.exptype for m in with_acq[0].members()}
+    assert roles == {
+        **{strip_suffix(f): "science" for f in sci_rows["filename"]},
+        **{strip_suffix(f): "target_acquisition" for f in acq_rows["filename"]},
+    }
+    assert {m.exptype for m in without[0].members()} == {"science"}
+    # the DMS TSO association has the same acquisitions (the DMS needs its reprocess rule
+    # for acquisitions met before their science)
+    dms = df.asn.apply_rules([dms_rule("Asn_Lv3ACQ_Reprocess"), dms_rule("Asn_Lv3TSO")])
+    assert {strip_suffix(m.expname) for m in dms[0].members("target_acquisition")} == {
+        strip_suffix(f) for f in acq_rows["filename"]
+    }

@@ -69,9 +69,12 @@ from asnkit.rules.model import (
     Reduce,
     Rule,
     Test,
+    WorkOver,
     all_of,
+    any_of,
     attr,
     none_of,
+    test,
 )
 
 __all__ = [
@@ -297,6 +300,7 @@ def rule(
     agree_if_set: Sequence[str] = (),
     exclude: Mapping[str, str | Sequence[str] | None] | None = None,
     scope: Scope | str = Scope.POOL,
+    acquisitions: bool = False,
     product_name: str | Callable[..., str] | None = None,
     exposure_type: Callable[..., str] = p.exposure_type_level3,
     finalize: Finalize = Finalize.DEFAULT,
@@ -325,6 +329,9 @@ def rule(
     scope : Scope or str
         What the rule groups over (default :attr:`Scope.POOL`: the whole pool,
         across observations and candidates).
+    acquisitions : bool
+        Also take the target acquisitions of the observations the association
+        has science from (role ``target_acquisition``), as the DMS rules do.
     product_name : str or callable, optional
         A template (:class:`NameTemplate`) or ``f(asn) -> str``; default the
         DMS name ``jw{program}-{acid}_{target}_{instrument}_{opt_elem}``.
@@ -365,13 +372,14 @@ def rule(
     scope = _scope(scope)
     names = _Names(["program", "instrument", "obs_num"])
     nodes = _conditions(names, select, agree, agree_if_set, exclude)
-    constraints = all_of(
-        all_of(attr("program", name="program"), attr("instrume", name="instrument"), name="base"),
-        *nodes,
-        # collects the observations (for explanations, templates and target acquisitions)
-        attr("obs_num", name="obs_num", force_unique=False, required=False),
-        name=name,
-    )
+    base = all_of(attr("program", name="program"), attr("instrume", name="instrument"), name="base")
+    # collects the observations (for explanations, templates and target acquisitions)
+    observations = attr("obs_num", name="obs_num", force_unique=False, required=False)
+    if acquisitions:
+        science = all_of(*nodes, observations, name="rule")
+        constraints = all_of(base, any_of(science, _acquisition(), name="acq_check"), name=name)
+    else:
+        constraints = all_of(base, *nodes, observations, name=name)
     product = _product_name(product_name)
     columns = [*(select or {}), *agree, *agree_if_set]
     _check_template(product, names.taken, [c.lower() for c in columns])
@@ -387,6 +395,30 @@ def rule(
         finalize=finalize,
         validity=(p.has_science, *_SCOPE_CHECKS[scope]),
         description=description,
+    )
+
+
+def _acquisition() -> Group:
+    """Target acquisitions of the observations the association has science from.
+
+    An acquisition met before its science is sent back to be matched again
+    against the existing associations once everything else is done (as the
+    DMS rule ``Asn_Lv3ACQ_Reprocess`` does for the DMS rules).
+    """
+    return all_of(
+        test("target_acquisition", name="target_acq", source=p.exposure_type_of_item),
+        any_of(
+            attr("obs_num", name="acq_obsnum", value=p.acq_obsnum_pattern, force_unique=False),
+            test(
+                "later",
+                name="acq_later",
+                test=p.always_false,
+                force_unique=False,
+                reprocess_on_fail=True,
+                work_over=WorkOver.NONSCIENCE,
+            ),
+        ),
+        name="acq_constraint",
     )
 
 
