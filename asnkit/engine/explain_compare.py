@@ -26,6 +26,7 @@ COMPARE_COLUMNS = (
     "gained",
     "lost",
     "role_changes",
+    "differences",
 )
 
 
@@ -104,8 +105,10 @@ def compare_rules(
         One row per association (columns :data:`COMPARE_COLUMNS`): ``change`` is
         ``added`` (only with ``b``), ``removed`` (only with ``a``), ``changed``
         (members gained, lost, or with another role), ``renamed`` (same members,
-        other product or file) or ``same``; ``gained``/``lost`` list member names.
-        Use :func:`asnkit.diff` on two associations for every detail.
+        other product or file) or ``same``; ``gained``/``lost`` list member names;
+        ``differences`` counts what :func:`asnkit.diff` finds between the two
+        associations (headers such as ``asn_rule`` included): use it on them
+        for every detail.
 
     Examples
     --------
@@ -118,6 +121,7 @@ def compare_rules(
     >>> table["change"].value_counts().to_dict()
     {'removed': 20, 'same': 2}
     """
+    from asnkit.documents.diff import diff
     from asnkit.engine.generate import apply_rules
 
     set_a = apply_rules(pool, list(rules_a), **kwargs)
@@ -156,6 +160,9 @@ def compare_rules(
                 gained,
                 lost,
                 roles,
+                len(diff(a, b)) if a is not None and b is not None else None,
             )
         )
-    return pd.DataFrame(rows, columns=list(COMPARE_COLUMNS))
+    frame = pd.DataFrame(rows, columns=list(COMPARE_COLUMNS))
+    frame["differences"] = frame["differences"].astype("Int64")
+    return frame
