@@ -1,4 +1,26 @@
-"""Association rules as data: the rule model and the DMS rule sets."""
+"""Association rules as data: the rule model and the DMS rule sets.
+
+A rule is a frozen :class:`Rule` holding a tree of constraints built with the
+factories :func:`attr` (a pool column must match or agree), :func:`test` (a
+computed condition), :func:`all_of`, :func:`any_of`, :func:`none_of` and
+:func:`not_all`; the engine (:func:`asnkit.generate`, :func:`asnkit.apply_rules`)
+applies any list of rules.
+
+The DMS rule sets of jwst 3.0.0: :func:`dms_level3` (22 rules),
+:func:`dms_level2b` (22 rules) and :func:`dms_rules` (both, in the order the
+reference registry tries them). Helpers for writing rules: :mod:`asnkit.rules.dms`
+(EXP_TYPE tables, valid optical paths), :mod:`asnkit.rules.predicates` (member
+roles, conditions), :mod:`asnkit.rules.naming` (product names).
+
+Examples
+--------
+>>> from asnkit.rules import dms_level3
+>>> image = [r for r in dms_level3() if r.name == "Asn_Lv3Image"][0]
+>>> image
+Rule('Asn_Lv3Image', level=3, asn_type='image3')
+>>> print(image.describe().splitlines()[0])
+Asn_Lv3Image (Level 3, asn_type image3, finalize multi_obs)
+"""
 
 from __future__ import annotations
 
