@@ -333,6 +333,9 @@ def test(value: Any = None, **options: Any) -> Test:
     return Test(value, **options)
 
 
+test.__test__ = False  # type: ignore[attr-defined]  # a factory, not a pytest test
+
+
 def _group(reduce: Reduce, children: tuple[Node, ...], options: dict[str, Any]) -> Group:
     for child in children:
         if not isinstance(child, (Attr, Test, Group)):
