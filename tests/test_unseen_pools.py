@@ -31,12 +31,12 @@ UNSEEN = DATA / "unseen"
 TOP = ("asn_type", "asn_id", "program", "target", "asn_pool", "asn_rule", "degraded_status")
 MEMBER_KEYS = ("expname", "exptype", "exposerr")
 
-#: pool name -> precise difference between asnkit and jwst (strict xfail).
 _TRUNCATION = (
     "jwst reads an empty cell as 'null' cut to the width of the column's longest text "
     "(astropy Table.filled('null') on a '<U{width}' column, jwst/associations/pool.py:53): "
     "width 0-1 -> 'n', 2 -> 'nu', 3 -> 'nul'; asnkit always uses 'null'. "
 )
+#: pool name -> precise difference between asnkit and jwst (strict xfail).
 KNOWN_DIFFERENCES: dict[str, str] = {
     "unseen47_mega_99009_thin100": _TRUNCATION
     + "exposerr is empty in every row, so all 260 member entries of the 130 associations "
@@ -165,6 +165,17 @@ def test_same_associations_as_jwst(name):
     want = recorded(UNSEEN / "expected" / name)
     problems = differences(want, got)
     assert not problems, "\n".join(problems[:20])
+
+
+@pytest.mark.parametrize("name", [_param(n) for n in REFERENCED])
+def test_same_layout_as_jwst(name):
+    """Key order, product and member order: the JSON text matches (constraints aside)."""
+    got = generated(UNSEEN / "pools" / f"{name}.csv")
+    for filename, want in recorded(UNSEEN / "expected" / name).items():
+        assert filename in got
+        document = {k: v for k, v in got[filename].items() if k != "constraints"}
+        document["code_version"] = want["code_version"]
+        assert json.dumps(document, indent=4) == json.dumps(want, indent=4), filename
 
 
 def test_differences_are_seen():
