@@ -97,6 +97,7 @@ class Explanation:
     row: Any
     exp_type: str | None
     results: tuple[RuleResult, ...] = field(repr=False)
+    note: str = ""
 
     @property
     def joined(self) -> tuple[RuleResult, ...]:
@@ -160,7 +161,7 @@ class Explanation:
         head = f"{self.filename} (row {self.row}, exp_type {self.exp_type})"
         if not self.taken:
             head += ": in no association"
-        lines = [head]
+        lines = [head] + ([f"({self.note})"] if self.note else [])
         for title, items in self._sections():
             lines.append(f"{title}:")
             lines.extend(f"  {item}" for item in items)
@@ -188,6 +189,8 @@ class Explanation:
             f"<p><b>{esc(self.filename)}</b> (row {esc(str(self.row))}, "
             f"exp_type {esc(str(self.exp_type))}){esc(state)}</p>"
         ]
+        if self.note:
+            parts.append(f"<p>({esc(self.note)})</p>")
         joined = [(r.asn_file, r.asn_rule, r.exptype) for r in self.joined]
         if joined:
             parts.append("<p><i>joined</i></p>")
@@ -224,7 +227,7 @@ def _default_rules(rules: Iterable[Rule] | None) -> list[Rule]:
     return list(rules)
 
 
-def _find_row(pool: pd.DataFrame, filename: str) -> int:
+def _find_rows(pool: pd.DataFrame, filename: str) -> list[int]:
     from asnkit.documents.names import strip_suffix
 
     names = [n.lower() if isinstance(n, str) else "" for n in pool["filename"]]
@@ -240,7 +243,7 @@ def _find_row(pool: pd.DataFrame, filename: str) -> int:
         hint = f"; did you mean {', '.join(close)}" if close else ""
         where = pool.attrs.get("asn_pool", "the pool")
         raise KeyError(f"{filename!r} is not in {where}{hint}")
-    return hits[0]
+    return hits
 
 
 def explain(
@@ -252,6 +255,7 @@ def explain(
     discover: bool = True,
     all_candidates: bool = True,
     version_id: str | bool | None = None,
+    row: Any = None,
 ) -> Explanation:
     """Why one exposure is (or is not) in each association a rule set makes.
 
@@ -266,6 +270,9 @@ def explain(
         Default: the DMS rules (:func:`asnkit.rules.dms_rules`).
     candidates, discover, all_candidates, version_id
         As :func:`asnkit.apply_rules`.
+    row : index label, optional
+        Which row, when several rows have that file name (merged pools); by
+        default the first (the explanation's ``note`` says so).
 
     Returns
     -------
@@ -277,17 +284,30 @@ def explain(
     Raises
     ------
     KeyError
-        The file is not in the pool.
+        The file is not in the pool, or ``row`` is not one of its rows.
     """
     rules = _default_rules(rules)
-    row = _find_row(pool, filename)
+    hits = _find_rows(pool, filename)
+    note = ""
+    if row is not None:
+        chosen = [i for i in hits if pool.index[i] == row]
+        if not chosen:
+            labels = [pool.index[i] for i in hits]
+            raise KeyError(f"row {row!r} does not have {filename!r}; rows that do: {labels}")
+        position = chosen[0]
+    else:
+        position = hits[0]
+        if len(hits) > 1:
+            labels = ", ".join(str(pool.index[i]) for i in hits)
+            note = f"{len(hits)} rows have this file name ({labels}); pass row= for another"
     run = FollowedRun(pool, rules, candidates, discover, all_candidates, version_id)
-    exp_type = pool["exp_type"].iloc[row] if "exp_type" in pool.columns else None
+    exp_type = pool["exp_type"].iloc[position] if "exp_type" in pool.columns else None
     return Explanation(
-        filename=str(pool["filename"].iloc[row]),
-        row=pool.index[row],
+        filename=str(pool["filename"].iloc[position]),
+        row=pool.index[position],
         exp_type=None if pd.isna(exp_type) else str(exp_type),
-        results=tuple(run.results_for(row)),
+        results=tuple(run.results_for(position)),
+        note=note,
     )
 
 
