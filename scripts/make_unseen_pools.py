@@ -607,6 +607,19 @@ UNSEEN: dict[str, Callable[[], Pool]] = {
         ["", "632"],
         "first two rows of jw00632_dups, program empty and '632'",
     ),
+    # --- fourth batch: double-quoted cells (astropy's quoting, as its writer makes them) ---
+    "unseen52_min_quoted_filename": lambda: set_column(
+        first_rows(source("pool_002_image_miri"), 1),
+        "filename",
+        ['"jw_00001_uncal.fits"'],
+        "first row of pool_002_image_miri, file name in double quotes",
+    ),
+    "unseen53_min_quoted_delimiter": lambda: set_column(
+        first_rows(source("pool_002_image_miri"), 1),
+        "targname",
+        ['"dil|ngc-3603"'],
+        "first row of pool_002_image_miri, targname with the delimiter, in double quotes",
+    ),
 }
 
 
