@@ -141,8 +141,14 @@ class StaticEval:
         codes, uniques = self._combos(tuple(sorted({*source_cols, *test_cols})))
         verdict = []
         for row in uniques:
-            value = row if node.source is None else node.source(row, None)
-            ok = node.value == value if node.test is None else node.test(node.value, value, None)
+            try:
+                value = row if node.source is None else node.source(row, None)
+                ok = (
+                    node.value == value if node.test is None else node.test(node.value, value, None)
+                )
+            except (LookupError, ValueError, TypeError):  # the engine meets the same error
+                verdict.append(UNKNOWN)
+                continue
             verdict.append(PASS if ok else FAIL)
         return np.asarray(verdict, dtype=np.int8)[codes]
 
