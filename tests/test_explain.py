@@ -63,6 +63,13 @@ def stem_of(df: pd.DataFrame, row: int) -> str:
 # ----------------------------------------------------------------------- the run is the engine's
 
 
+def _read_or_skip(path: Path) -> pd.DataFrame:
+    try:
+        return asnkit.read_pool(path)
+    except asnkit.PoolError as exc:  # unreadable on purpose: tests/test_unseen_pools.py
+        pytest.skip(f"not a readable pool: {exc}")
+
+
 UNSEEN = sorted((DATA / "unseen" / "pools").glob("*.csv"))
 
 
@@ -73,7 +80,7 @@ UNSEEN = sorted((DATA / "unseen" / "pools").glob("*.csv"))
 )
 def test_followed_generation_equals_apply_rules(path):
     """explain follows exactly the generation apply_rules makes (same files, same members)."""
-    df = asnkit.read_pool(path)
+    df = _read_or_skip(path)
     rules = list(dms_rules())
     expected, used = run_generation(df, rules, version_id=VERSION)
     run = FollowedRun(df, rules, None, True, True, VERSION)
@@ -101,7 +108,7 @@ UNSEEN_RECORDED = [
 def test_joined_associations_are_the_recorded_ones(path, recorded_dir):
     """For every exposure: the files explain says it joined are the jwst files that list it."""
     name = path.stem
-    df = asnkit.read_pool(path)
+    df = _read_or_skip(path)
     run = FollowedRun(df, list(dms_rules()), None, True, True, VERSION)
     recorded = expected_files(recorded_dir)
     joined_by_stem: dict[str, dict[str, str]] = {}  # stems repeat in mega_pool (merged pools)
