@@ -194,3 +194,11 @@ def test_orphans_never_appear_in_associations():
         assert filename.rsplit("_", 1)[0] not in stems
     taken = pool.drop(index=orphans.index)
     assert set(np.flatnonzero(pool.index.isin(taken.index))) == set(used)
+
+
+def test_missing_exp_type_is_a_clear_error():
+    """jwst stops with a bare LookupError; asnkit names the row, file and column."""
+    pool = read("pool_002_image_miri")
+    pool.loc[2, "exp_type"] = np.nan
+    with pytest.raises(asnkit.PoolError, match=r"exp_type.*row 2 \(jw_00003_uncal.fits\)"):
+        generate(pool)

@@ -90,7 +90,17 @@ def _own_type(item: Any) -> str:
     cache = table.exposure_types
     kind = cache.get(item.row)
     if kind is None:
-        kind = dms.exposure_type(item)
+        try:
+            kind = dms.exposure_type(item)
+        except LookupError:
+            from asnkit.errors import PoolError
+
+            raise PoolError(
+                f"row {item.row} ({item.filename}): no exp_type, the exposure's role "
+                "cannot be determined (asn_generate stops with LookupError too)",
+                file=table.asn_pool,
+                column="exp_type",
+            ) from None
         cache[item.row] = kind
     return kind
 
