@@ -464,3 +464,16 @@ def test_repeated_file_names_mega_pool():
     assert second.row == labels[1] and not second.note
     with pytest.raises(KeyError, match="rows that do"):
         explain(df, name, row=0)
+
+
+def test_fixing_the_reported_condition_makes_the_exposure_join():
+    """Counterfactual check of jw_00044 (pool_018): give it the missing MSA metadata file."""
+    df = pool("pool_018_all_exptypes")
+    row = int(df.index[df["filename"] == "jw_00044_uncal.fits"][0])
+    reported = {r.rule: r.column for r in explain(df, "jw_00044_uncal.fits").results}
+    assert reported["Asn_Lv2NRSMSA"] == reported["Asn_Lv3SpectralSource"] == "msametfl"
+    fixed = df.copy()
+    fixed["msametfl"] = None
+    fixed.loc[row, "msametfl"] = "jw99009044001_01_msa.fits"
+    joined = {r.rule for r in explain(fixed, "jw_00044_uncal.fits").joined}
+    assert joined == {"Asn_Lv2NRSMSA", "Asn_Lv3SpectralSource"}
