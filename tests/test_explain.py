@@ -477,3 +477,41 @@ def test_fixing_the_reported_condition_makes_the_exposure_join():
     fixed.loc[row, "msametfl"] = "jw99009044001_01_msa.fits"
     joined = {r.rule for r in explain(fixed, "jw_00044_uncal.fits").joined}
     assert joined == {"Asn_Lv2NRSMSA", "Asn_Lv3SpectralSource"}
+
+
+_LITERAL = re.compile(r"[A-Za-z0-9_\-]+")
+
+
+@pytest.mark.filterwarnings("ignore::asnkit.errors.PoolWarning")
+def test_reported_condition_is_the_one_that_fails_pool018():
+    """Counterfactual, for every distinct reported failure on a pool column in pool_018:
+    give the row the value required and the rule no longer fails on that column."""
+    df = pool("pool_018_all_exptypes")
+    rules = {r.name: r for r in dms_rules()}
+    run = FollowedRun(df, list(rules.values()), None, True, True, None)
+    seen = set()
+    for row in range(len(df)):
+        for r in run.results_for(row):
+            if r.outcome is not Outcome.NOT_MATCHED or r.column not in df.columns:
+                continue
+            required = r.required or ""
+            if required == "a value":
+                new = "x1"
+            elif required == "no value":
+                new = None
+            elif all(_LITERAL.fullmatch(a) for a in required.split("|")):
+                new = required.split("|")[0]
+            else:
+                continue
+            key = (r.rule, r.column, required)
+            if key in seen:
+                continue
+            seen.add(key)
+            one = df.iloc[[row]].astype(object)
+            one.attrs = dict(df.attrs)
+            one.iloc[0, one.columns.get_loc(r.column)] = new
+            after = FollowedRun(one, [rules[r.rule]], None, True, True, None).results_for(0)
+            assert not any(
+                x.outcome is Outcome.NOT_MATCHED and x.column == r.column for x in after
+            ), (row, r, after)
+    assert len(seen) > 50
