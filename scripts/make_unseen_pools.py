@@ -620,6 +620,13 @@ UNSEEN: dict[str, Callable[[], Pool]] = {
         ['"dil|ngc-3603"'],
         "first row of pool_002_image_miri, targname with the delimiter, in double quotes",
     ),
+    # --- fifth batch: asn_candidate text that is not a list ---
+    "unseen54_min_candidate_not_a_list": lambda: set_column(
+        first_rows(source("pool_002_image_miri"), 2),
+        "asn_candidate",
+        ["[('o001', 'observation')]", "o001"],
+        "first two rows of pool_002_image_miri, the second with asn_candidate 'o001' (no list)",
+    ),
 }
 
 

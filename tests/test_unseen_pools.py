@@ -70,6 +70,12 @@ KNOWN_DIFFERENCES: dict[str, str] = {
     "unseen53_min_quoted_delimiter": _QUOTES
     + "targname '\"dil|ngc-3603\"' is one cell for jwst (2 associations written); "
     "asnkit.read_pool raises PoolError 'line 3: expected 48 fields as in the header, found 49'",
+    "unseen54_min_candidate_not_a_list": "asn_candidate 'o001' (not a list): jwst's evaluate() "
+    "(lib/utilities.py:59-78) returns the text, ids_by_ctype skips it "
+    "(generator/generate_per_candidate.py:248-257), but pool_from_candidate keeps every row "
+    "whose text contains the candidate id as a substring (line 282), so the row joins o001: "
+    "jwst writes image2_00001 (jw_00002), image2_00002 (jw_00001) and image3_00001 with both; "
+    "asnkit raises PoolError 'line 4, column 'asn_candidate': malformed asn_candidate 'o001''",
 }
 
 
