@@ -247,7 +247,10 @@ class _Generator:
     def _kept(self, asns: list[AsnState]) -> list[AsnState]:
         if not self.drop_invalid:
             return asns
-        return [asn for asn in asns if all(asn.validity)]
+        kept = [asn for asn in asns if all(asn.validity)]
+        for asn in kept:
+            asn.filenames = frozenset()  # only generation asks "is this file a member?"
+        return kept
 
     def discover(self) -> list[AsnState]:
         items = [Item(self.table, row) for row in range(self.table.n)]
@@ -420,14 +423,21 @@ def _run_generation(
     for cid, ctype in chosen:
         from_candidates.extend(generator.candidate(cid, ctype))
     discovered = generator.discover() if discover else []
+    del generator
     ordered = discovered + from_candidates
+    del discovered, from_candidates
     level2 = finalize_level([a for a in ordered if a.rule.level == 2], 2)
     level3 = finalize_level([a for a in ordered if a.rule.level == 3], 3)
+    del ordered
+    states = level2 + level3
+    del level2, level3
+    used = frozenset(_used_rows(states))
     out = []
-    for asn in level2 + level3:
-        data, filename = _document(asn, __version__)
+    states.reverse()
+    while states:  # each state is released once its document exists (lower peak memory)
+        data, filename = _document(states.pop(), __version__)
         out.append(Association.from_dict(data, filename=filename))
-    return AssociationSet(out), frozenset(_used_rows(level2 + level3))
+    return AssociationSet(out), used
 
 
 def generate(
