@@ -202,3 +202,43 @@ def test_missing_exp_type_is_a_clear_error():
     pool.loc[2, "exp_type"] = np.nan
     with pytest.raises(asnkit.PoolError, match=r"exp_type.*row 2 \(jw_00003_uncal.fits\)"):
         generate(pool)
+
+
+# --------------------------------------------------------------------------- shortcuts
+
+_MIXED = (
+    "pool_006_spec_nirspec",
+    "pool_010_spec_nirspec_lv2bkg",
+    "pool_013_coron_nircam",
+    "pool_017_spec_nirspec_lv2imprint",
+    "pool_018_all_exptypes",
+    "pool_019_niriss_wfss",
+    "pool_021_tso",
+    "pool_024_nirspec_fss_nods",
+    "jw87800_20180412T163456_pool",
+    "pool_033_wfs_jitter",
+)
+
+
+def _mixed_pool() -> pd.DataFrame:
+    pool = pd.concat([read(name) for name in _MIXED], ignore_index=True)
+    pool.attrs["asn_pool"] = "mixed.csv"
+    return pool
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_shortcuts_change_nothing(data):
+    """The pre-checks, the index and the early drops give what checking every
+    exposure against every association of every rule gives, on pools made of
+    random rows of several pools (in random order)."""
+    pool = _mixed_pool()
+    rows = data.draw(st.lists(st.integers(0, len(pool) - 1), min_size=1, max_size=60, unique=True))
+    sub = pool.iloc[rows].reset_index(drop=True)
+    sub.attrs = dict(pool.attrs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fast, fast_rows = run_generation(sub, asnkit.rules.dms_rules())
+        slow, slow_rows = run_generation(sub, asnkit.rules.dms_rules(), shortcuts=False)
+    assert content(fast) == content(slow)
+    assert fast_rows == slow_rows

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from asnkit.engine.finalize import finalize_level
-from asnkit.engine.prefilter import FAIL, StaticEval, routes
+from asnkit.engine.prefilter import FAIL, Route, StaticEval, routes
 from asnkit.engine.run import Pass, RulePlan, rules_per_row, run_pass
 from asnkit.engine.state import AsnState, CompiledRule, Item, Table
 from asnkit.errors import AssociationWarning
@@ -163,10 +163,16 @@ def _rows_by_candidate(texts: list[str]) -> Any:
 
 
 def _plans(
-    compiled: Sequence[CompiledRule], fresh_rules: Sequence[CompiledRule], static: StaticEval
+    compiled: Sequence[CompiledRule],
+    fresh_rules: Sequence[CompiledRule],
+    static: StaticEval,
+    shortcuts: bool = True,
 ) -> list[RulePlan]:
     plans = []
     for cr, base in zip(compiled, fresh_rules, strict=True):
+        if not shortcuts:  # every exposure meets every association of every rule
+            plans.append(RulePlan(cr, None, None, None, [Route((), (), ())]))
+            continue
         root = base.rule.constraints
         possible = static.outcome(root) != FAIL
         creatable = static.outcome(root, AsnState(base, 0, None)) != FAIL
@@ -199,8 +205,10 @@ class _Generator:
         version_id: str | None,
         *,
         drop_invalid: bool = False,
+        shortcuts: bool = True,
     ) -> None:
         self.drop_invalid = drop_invalid
+        self.shortcuts = shortcuts
         self.table = table
         self.rules = list(rules)
         self.version_id = version_id
@@ -210,8 +218,8 @@ class _Generator:
         ]
         self.disc_rules = [CompiledRule(r, i, DISCOVER_PREFIX) for i, r in enumerate(rules)]
         static = StaticEval(table)
-        self.cand_plans = _plans(self.cand_rules, self.disc_rules, static)
-        self.disc_plans = _plans(self.disc_rules, self.disc_rules, static)
+        self.cand_plans = _plans(self.cand_rules, self.disc_rules, static, shortcuts)
+        self.disc_plans = _plans(self.disc_rules, self.disc_rules, static, shortcuts)
         self._rows_by_cid = _rows_by_candidate(table.cols["asn_candidate"])
         # candidate and discovery rules share the pre-checks (same tree but the candidate)
         self.possible_rules = rules_per_row([p.possible for p in self.disc_plans], table.n)
@@ -220,6 +228,8 @@ class _Generator:
     def _skip_for(self, ctype: str | None) -> list[bool]:
         """Rules whose associations could never be valid for this candidate type."""
         skip = []
+        if not self.shortcuts:
+            return [False] * len(self.rules)
         for rule in self.rules:
             level2_only_obs = rule.level == 2 and rule.name not in _ANY_CANDIDATE_TYPE_RULES
             bad_type = ctype is None or ctype.lower() not in ("observation", "background")
@@ -364,8 +374,14 @@ def run_generation(
     discover: bool = True,
     all_candidates: bool = True,
     version_id: str | bool | None = None,
+    shortcuts: bool = True,
 ) -> tuple[Any, frozenset[int]]:
-    """:func:`apply_rules`, also returning the positions of the rows the associations took."""
+    """:func:`apply_rules`, also returning the positions of the rows the associations took.
+
+    ``shortcuts=False`` turns off the pre-checks and the index (every exposure is
+    checked against every association of every rule, as the reference does):
+    much slower, the same result -- the tests use it as a reference.
+    """
     # Generation allocates many small, long-lived objects and no reference cycles;
     # the cyclic garbage collector would rescan them again and again (superlinear).
     enabled = gc.isenabled()
@@ -378,6 +394,7 @@ def run_generation(
             discover=discover,
             all_candidates=all_candidates,
             version_id=version_id,
+            shortcuts=shortcuts,
         )
     finally:
         if enabled:
@@ -392,6 +409,7 @@ def _run_generation(
     discover: bool,
     all_candidates: bool,
     version_id: str | bool | None,
+    shortcuts: bool,
 ) -> tuple[Any, frozenset[int]]:
     from asnkit import __version__
     from asnkit.documents.collection import AssociationSet
@@ -403,7 +421,9 @@ def _run_generation(
         version_id = None
     table = build_table(pool)
     rules = list(rules)
-    generator = _Generator(table, rules, version_id or None, drop_invalid=True)
+    generator = _Generator(
+        table, rules, version_id or None, drop_invalid=shortcuts, shortcuts=shortcuts
+    )
     found_candidates = candidates_by_type(table)
     if candidates is not None:
         wanted = []
