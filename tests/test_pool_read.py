@@ -147,3 +147,13 @@ def test_unreadable_file_is_a_pool_error_naming_it(tmp_path, monkeypatch):
     monkeypatch.setattr(type(path), "read_bytes", refuse)
     with pytest.raises(PoolError, match=r"locked\.csv: cannot be read \(Permission denied\)"):
         asnkit.read_pool(path)
+
+
+def test_double_quotes_group_a_cell_as_the_reference_reader_does():
+    text = 'filename|targname|note\n"x.fits"|"ngc|3603"|5"\ny.fits|m31|ok\n'
+    df = asnkit.read_pool(io.StringIO(text))
+    assert df["filename"].tolist() == ["x.fits", "y.fits"]
+    assert df["targname"].tolist() == ["ngc|3603", "m31"]
+    assert df["note"].tolist() == ['5"', "ok"]
+    with pytest.raises(PoolError, match="line 2: expected 3 fields as in the header, found 2"):
+        asnkit.read_pool(io.StringIO('filename|a|b\n"x.fits"|"1|2"\n'))

@@ -36,11 +36,6 @@ _TRUNCATION = (
     "(astropy Table.filled('null') on a '<U{width}' column, jwst/associations/pool.py:53): "
     "width 0-1 -> 'n', 2 -> 'nu', 3 -> 'nul'; asnkit always uses 'null'. "
 )
-_QUOTES = (
-    "jwst reads the pool with astropy's basic reader, which honours double quotes "
-    "(a quoted cell loses its quotes and may hold the delimiter; astropy's writer quotes "
-    "cells holding '|' or '\"'); asnkit reads quotes literally. "
-)
 #: pool name -> precise difference between asnkit and jwst (strict xfail).
 KNOWN_DIFFERENCES: dict[str, str] = {
     "unseen47_mega_99009_thin100": _TRUNCATION
@@ -63,13 +58,6 @@ KNOWN_DIFFERENCES: dict[str, str] = {
     + "program '' and '632': the first row has program 'nul' in jwst, a real value, so jwst "
     "writes jw00nul-o003_20250101t000000_image2_00002_asn.json (program '00nul', product "
     "jw00632003001_03105_00001_nrca1) that asnkit does not write",
-    "unseen52_min_quoted_filename": _QUOTES
-    + "filename '\"jw_00001_uncal.fits\"': jwst image2 product 'jw_00001' and image3 member "
-    "'jw_00001_cal.fits'; asnkit keeps the quotes: product '\"jw_00001', members "
-    "'\"jw_00001_rate.fits\"' and '\"jw_00001_cal.fits\"'",
-    "unseen53_min_quoted_delimiter": _QUOTES
-    + "targname '\"dil|ngc-3603\"' is one cell for jwst (2 associations written); "
-    "asnkit.read_pool raises PoolError 'line 3: expected 48 fields as in the header, found 49'",
     "unseen54_min_candidate_not_a_list": "asn_candidate 'o001' (not a list): jwst's evaluate() "
     "(lib/utilities.py:59-78) returns the text, ids_by_ctype skips it "
     "(generator/generate_per_candidate.py:248-257), but pool_from_candidate keeps every row "

@@ -17,6 +17,7 @@ Values keep their case in the frame; the rules compare them case-insensitively.
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import re
@@ -143,7 +144,7 @@ def _find_header(lines: list[str], name: str, delimiter: str) -> tuple[int, str]
 
 
 def _column_names(header: str, header_at: int, name: str, delimiter: str) -> list[str]:
-    columns = [cell.strip().lower() for cell in header.split(delimiter)]
+    columns = [cell.strip().lower() for cell in _split(header, delimiter)]
     line = header_at + 1
     for position, column in enumerate(columns):
         if not column:
@@ -178,8 +179,11 @@ def _data_lines(
         line = lines[index]
         if _is_skipped(line):
             continue
-        if line.count(delimiter) != expected:
-            found = line.count(delimiter) + 1
+        quoted = '"' in line
+        if (quoted and len(_split(line, delimiter)) != width) or (
+            not quoted and line.count(delimiter) != expected
+        ):
+            found = len(_split(line, delimiter))
             raise PoolError(
                 f"expected {width} fields as in the header, found {found}",
                 file=name,
@@ -188,6 +192,13 @@ def _data_lines(
         data.append(line)
         numbers.append(index + 1)
     return data, np.asarray(numbers, dtype=np.int64)
+
+
+def _split(line: str, delimiter: str) -> list[str]:
+    """The cells of one line; double quotes group a cell as astropy's reader does."""
+    if '"' not in line:
+        return line.split(delimiter)
+    return next(csv.reader([line], delimiter=delimiter, quotechar='"'))
 
 
 def _to_frame(data: list[str], columns: list[str], delimiter: str) -> pd.DataFrame:
@@ -201,7 +212,8 @@ def _to_frame(data: list[str], columns: list[str], delimiter: str) -> pd.DataFra
         dtype=str,
         keep_default_na=False,
         na_filter=False,
-        quoting=3,  # csv.QUOTE_NONE: quotes are data, as in every DMS pool
+        quoting=csv.QUOTE_MINIMAL,  # "a|b" is one cell, as astropy (and jwst) read it
+        quotechar='"',
         engine="c" if len(delimiter) == 1 else "python",
         skip_blank_lines=False,
     )
