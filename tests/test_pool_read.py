@@ -157,3 +157,11 @@ def test_double_quotes_group_a_cell_as_the_reference_reader_does():
     assert df["note"].tolist() == ['5"', "ok"]
     with pytest.raises(PoolError, match="line 2: expected 3 fields as in the header, found 2"):
         asnkit.read_pool(io.StringIO('filename|a|b\n"x.fits"|"1|2"\n'))
+
+
+def test_empty_cells_of_narrow_columns_are_recorded_as_the_reference_reads_them():
+    # jwst's reader cuts "null" to the width of the column: 'n', 'nu', 'nul'
+    text = "filename|a|b|c|d\nx.fits|||abc|NULL\ny.fits|1|ab||\n"
+    df = asnkit.read_pool(io.StringIO(text))
+    assert df.attrs["null_text"] == {"a": "n", "b": "nu", "c": "nul"}
+    assert df[["a", "b", "c", "d"]].isna().sum().tolist() == [1, 1, 1, 2]

@@ -31,7 +31,11 @@ def test_every_shared_pool_round_trips_values_and_attrs(name, tmp_path):
     assert asnkit.write_pool(pool, target) == target
     again = _read_quietly(target)
     pd.testing.assert_frame_equal(again, pool)
-    assert again.attrs == {"asn_pool": target.name, "pool_file": str(target)}
+    assert again.attrs == {
+        "asn_pool": target.name,
+        "pool_file": str(target),
+        "null_text": pool.attrs["null_text"],
+    }
 
 
 def test_written_file_is_what_dms_readers_expect(tmp_path):
@@ -172,3 +176,12 @@ def test_a_value_that_is_not_text_is_refused_naming_row_and_column(tmp_path):
     with pytest.raises(PoolError, match=r"column 'filename'.*row 1.*not UTF-8"):
         asnkit.write_pool(df, tmp_path / "pool.csv")
     assert not (tmp_path / "pool.csv").exists()
+
+
+def test_empty_cells_of_narrow_columns_stay_empty(tmp_path):
+    text = "filename|exposerr|targetid\nx.fits||1\ny.fits|ok|\n"
+    pool = asnkit.read_pool(io.StringIO(text))
+    assert pool.attrs["null_text"] == {"exposerr": "nu", "targetid": "n"}
+    again = asnkit.read_pool(asnkit.write_pool(pool, tmp_path / "pool.csv"))
+    assert again.attrs["null_text"] == pool.attrs["null_text"]
+    pd.testing.assert_frame_equal(again, pool)

@@ -31,33 +31,8 @@ UNSEEN = DATA / "unseen"
 TOP = ("asn_type", "asn_id", "program", "target", "asn_pool", "asn_rule", "degraded_status")
 MEMBER_KEYS = ("expname", "exptype", "exposerr")
 
-_TRUNCATION = (
-    "jwst reads an empty cell as 'null' cut to the width of the column's longest text "
-    "(astropy Table.filled('null') on a '<U{width}' column, jwst/associations/pool.py:53): "
-    "width 0-1 -> 'n', 2 -> 'nu', 3 -> 'nul'; asnkit always uses 'null'. "
-)
 #: pool name -> precise difference between asnkit and jwst (strict xfail).
 KNOWN_DIFFERENCES: dict[str, str] = {
-    "unseen47_mega_99009_thin100": _TRUNCATION
-    + "exposerr is empty in every row, so all 260 member entries of the 130 associations "
-    "have exposerr 'n' in jwst, 'null' in asnkit (nothing else differs)",
-    "unseen48_min_exposerr_empty": _TRUNCATION
-    + "1 row, exposerr empty: member exposerr 'n' in jwst, 'null' in asnkit "
-    "(jw99009-o001_..._image2_00001 and _image3_00001)",
-    "unseen49_min_exposerr_width2": _TRUNCATION
-    + "exposerr '' and 'ok': jw_00001 gets exposerr 'nu' in jwst (not in jwst's _EMPTY), so "
-    "jw99009-o001_..._image2_00002 has degraded_status 'One or more members have an error "
-    "associated with them...' in jwst, 'No known degraded exposures in association.' and "
-    "exposerr 'null' in asnkit; image3_00001 member jw_00001_cal.fits exposerr 'nu' vs 'null'",
-    "unseen50_min_targetid_width2": _TRUNCATION
-    + "targetid '' and '10': jw_00001 has targetid 'nu' in jwst, a real value, so jwst writes "
-    "image2_00002 with target 'nu' (asnkit 'null') and a second image3 "
-    "jw99009-o001_..._image3_00002 with product jw99009-o001_t0nu_miri_f560w (jw_00001_cal.fits) "
-    "that asnkit does not write",
-    "unseen51_min_program_width3": _TRUNCATION
-    + "program '' and '632': the first row has program 'nul' in jwst, a real value, so jwst "
-    "writes jw00nul-o003_20250101t000000_image2_00002_asn.json (program '00nul', product "
-    "jw00632003001_03105_00001_nrca1) that asnkit does not write",
     "unseen54_min_candidate_not_a_list": "asn_candidate 'o001' (not a list): jwst's evaluate() "
     "(lib/utilities.py:59-78) returns the text, ids_by_ctype skips it "
     "(generator/generate_per_candidate.py:248-257), but pool_from_candidate keeps every row "

@@ -59,10 +59,14 @@ def build_table(pool: pd.DataFrame) -> Table:
     :class:`~asnkit.AssociationWarning`.
     """
     cols: dict[str, list[str]] = {}
+    # jwst fills the empty cells of narrow columns with "null" cut to the column's
+    # width ("n", "nu", "nul"); read_pool records those columns (attrs["null_text"]).
+    null_text = pool.attrs.get("null_text") or {}
     for column in pool.columns:
         codes, uniques = pd.factorize(pool[column], use_na_sentinel=True)
+        missing = null_text.get(column, "null")
         lowered = np.array(
-            [v.lower() if isinstance(v, str) else str(v).lower() for v in uniques] + ["null"],
+            [v.lower() if isinstance(v, str) else str(v).lower() for v in uniques] + [missing],
             dtype=object,
         )
         cols[str(column).lower()] = lowered[codes].tolist()  # code -1 (missing) -> "null"

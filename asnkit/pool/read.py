@@ -38,7 +38,7 @@ __all__ = ["MISSING_TOKENS", "POOL_ATTRS", "read_pool"]
 MISSING_TOKENS = frozenset({"", "null"})
 
 #: Keys of ``DataFrame.attrs`` set by :func:`read_pool`.
-POOL_ATTRS = ("asn_pool", "pool_file")
+POOL_ATTRS = ("asn_pool", "pool_file", "null_text")
 
 #: A file name never holds blanks; rows whose ``filename`` does are junk
 #: (``set acid`` lines left in DMS pools) and are kept but reported.
@@ -87,9 +87,10 @@ def read_pool(source: str | os.PathLike | IO, *, delimiter: str = "|") -> pd.Dat
     columns = _column_names(header, header_at, name, delimiter)
     data, line_numbers = _data_lines(lines, header_at, len(columns), name, delimiter)
 
-    frame = _to_frame(data, columns, delimiter)
+    frame, widths = _to_frame(data, columns, delimiter)
     frame.attrs["asn_pool"] = Path(name).name if name != "<buffer>" else "in-memory"
     frame.attrs["pool_file"] = pool_file
+    frame.attrs["null_text"] = _null_text(frame, widths)
     junk = _junk_rows(frame)
     _check_candidates(frame, line_numbers, name, skip=junk)
     _warn_junk_rows(frame, line_numbers, name, junk)
@@ -201,9 +202,12 @@ def _split(line: str, delimiter: str) -> list[str]:
     return next(csv.reader([line], delimiter=delimiter, quotechar='"'))
 
 
-def _to_frame(data: list[str], columns: list[str], delimiter: str) -> pd.DataFrame:
+def _to_frame(
+    data: list[str], columns: list[str], delimiter: str
+) -> tuple[pd.DataFrame, dict[str, int]]:
     if not data:
-        return pd.DataFrame({column: pd.Series([], dtype="str") for column in columns})
+        empty = pd.DataFrame({column: pd.Series([], dtype="str") for column in columns})
+        return empty, dict.fromkeys(columns, 0)
     frame = pd.read_csv(
         io.StringIO("\n".join(data)),
         sep=re.escape(delimiter) if len(delimiter) > 1 else delimiter,
@@ -217,7 +221,14 @@ def _to_frame(data: list[str], columns: list[str], delimiter: str) -> pd.DataFra
         engine="c" if len(delimiter) == 1 else "python",
         skip_blank_lines=False,
     )
-    return pd.DataFrame({column: _clean(frame[column]) for column in columns})
+    widths = {column: _width(frame[column]) for column in columns}
+    return pd.DataFrame({column: _clean(frame[column]) for column in columns}), widths
+
+
+def _width(values: pd.Series) -> int:
+    """Length of the longest cell (blanks stripped), as astropy sizes a text column."""
+    uniques = pd.unique(values.to_numpy(dtype=object))
+    return max((len(str(value).strip()) for value in uniques), default=0)
 
 
 def _clean(values: pd.Series) -> pd.Series:
@@ -228,6 +239,23 @@ def _clean(values: pd.Series) -> pd.Series:
     table = [None if text.lower() in MISSING_TOKENS else text for text in stripped]
     table.append(None)
     return pd.Series(np.asarray(table, dtype=object)[codes], dtype="str")
+
+
+def _null_text(frame: pd.DataFrame, widths: dict[str, int]) -> dict[str, str]:
+    """What the reference reader makes of the empty cells of narrow columns.
+
+    jwst reads each column as text as wide as its longest cell (``NULL``
+    counts four), then fills empty cells with ``"null"`` cut to that width:
+    ``"n"``, ``"nu"`` or ``"nul"`` in columns whose cells are all shorter than
+    four characters. Only such columns with missing cells are listed (most
+    pools have none); the rule engine uses this to give the same associations
+    as ``asn_generate``.
+    """
+    return {
+        column: "null"[: max(widths[column], 1)]
+        for column in frame.columns
+        if widths[column] < len("null") and frame[column].isna().any()
+    }
 
 
 # --------------------------------------------------------------------------- checks

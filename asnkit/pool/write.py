@@ -115,8 +115,12 @@ def pool_text(df: pd.DataFrame, *, delimiter: str = "|", name: str = "<frame>") 
     """
     columns = _column_names(df, delimiter, name)
     body = np.empty((len(df), len(columns)), dtype=object)
+    # Narrow columns read from a file with empty cells stay empty (see read_pool's
+    # attrs["null_text"]), so the reference reader sees the same pool again.
+    narrow = df.attrs.get("null_text") or {}
     for position, column in enumerate(columns):
-        body[:, position] = _cells(df.iloc[:, position], column, delimiter, name, df)
+        missing = "" if column in narrow else MISSING_TEXT
+        body[:, position] = _cells(df.iloc[:, position], column, delimiter, name, df, missing)
     if len(df) and len(columns):
         _check_first_cells(body[:, 0], columns[0], name, df)
     lines = [delimiter.join(columns)]
@@ -157,9 +161,14 @@ def _column_names(df: pd.DataFrame, delimiter: str, name: str) -> list[str]:
 
 
 def _cells(
-    values: pd.Series, column: str, delimiter: str, name: str, df: pd.DataFrame
+    values: pd.Series,
+    column: str,
+    delimiter: str,
+    name: str,
+    df: pd.DataFrame,
+    missing: str = MISSING_TEXT,
 ) -> np.ndarray:
-    """The column as text cells, missing values as ``NULL``.
+    """The column as text cells, missing values as ``missing`` (``NULL``).
 
     Pool columns repeat few values, so the checks run on the distinct values.
     """
@@ -182,8 +191,8 @@ def _cells(
             position = int(np.flatnonzero(codes == index)[0])
             _raise_bad_cell(position, column, f"is not UTF-8 text ({exc.reason})", name, df, cell)
         if cell.strip().lower() in MISSING_TOKENS:
-            cells[index] = MISSING_TEXT
-    table = np.array([*cells, MISSING_TEXT], dtype=object)
+            cells[index] = missing
+    table = np.array([*cells, missing], dtype=object)
     return table[codes]
 
 
