@@ -19,6 +19,7 @@ import importlib
 import logging
 import os
 import sys
+import warnings
 from collections.abc import Sequence
 
 __all__ = ["COMMAND_MODULES", "build_parser", "main"]
@@ -55,6 +56,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _warning_printer(command: str):
+    """A ``warnings.showwarning`` for the command line: one plain line per warning."""
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        print(f"asnkit {command}: warning: {message}", file=sys.stderr)
+
+    return show
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = build_parser()
@@ -64,10 +74,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "run", None):
         parser.print_help()
         return 2
-    from asnkit.errors import AssociationError, PoolError
+    from asnkit.errors import AssociationError, AssociationWarning, PoolError, PoolWarning
 
     try:
-        return int(args.run(args) or 0)
+        with warnings.catch_warnings():
+            warnings.showwarning = _warning_printer(args.command)
+            for category in (PoolWarning, AssociationWarning):  # always say what was kept
+                warnings.simplefilter("always", category)
+            return int(args.run(args) or 0)
     except (PoolError, AssociationError, FileNotFoundError, FileExistsError) as exc:
         print(f"asnkit {args.command}: error: {exc}", file=sys.stderr)
         return 1

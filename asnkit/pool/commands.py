@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import warnings
 
 __all__ = ["register", "run_pool", "run_summary"]
 
@@ -58,15 +57,10 @@ def run_summary(args: argparse.Namespace) -> int:
     """Print the summary table of a pool."""
     import pandas as pd
 
-    from asnkit.errors import PoolWarning
     from asnkit.pool.read import read_pool
     from asnkit.pool.summary import summary
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", PoolWarning)
-        pool = read_pool(args.pool)
-    for warning in caught:
-        print(f"asnkit summary: warning: {warning.message}", file=sys.stderr)
+    pool = read_pool(args.pool)  # warnings are printed by asnkit.cli
     try:
         by = [c.strip() for c in args.by.split(",") if c.strip()] if args.by else None
         table = summary(pool, by=by)
