@@ -64,6 +64,8 @@ def run_generate(args: argparse.Namespace) -> int:
     from asnkit.rules import dms_level2b, dms_level3, dms_rules
 
     rules = {"level2": dms_level2b, "level3": dms_level3, "all": dms_rules}[args.rules]()
+    if args.save_orphans and args.save_orphans.exists() and not args.overwrite:
+        raise FileExistsError(f"{args.save_orphans} exists (use --overwrite to replace it)")
     pool = read_pool(args.pool)
     discover = args.discover or (not args.all_candidates and not args.ids)
     all_candidates = args.all_candidates or (not args.discover and not args.ids)
