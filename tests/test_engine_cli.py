@@ -88,6 +88,16 @@ def test_save_orphans(tmp_path):
             assert filename.lower().replace("_uncal.fits", "") not in written
 
 
+def test_save_orphans_refuses_an_existing_file(tmp_path, capsys):
+    orphans = tmp_path / "orphans.csv"
+    orphans.write_text("mine")
+    pool = str(pool_file("pool_002_image_miri"))
+    assert run(pool, "-o", str(tmp_path / "asns"), "--save-orphans", str(orphans)) == 1
+    assert "orphans.csv" in capsys.readouterr().err
+    assert orphans.read_text() == "mine"
+    assert not (tmp_path / "asns").exists()
+
+
 def test_pool_without_candidates(tmp_path, capsys):
     pool = str(pool_file("jw93060_20150312T160130_pool"))
     assert main(["generate", pool, "-o", str(tmp_path)]) == 0
