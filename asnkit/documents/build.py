@@ -44,6 +44,7 @@ from asnkit.documents.names import (
 )
 from asnkit.documents.paths import PathMode, member_path
 from asnkit.documents.validation import KNOWN_EXPTYPES, validate
+from asnkit.rules import dms
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -69,59 +70,16 @@ DEGRADED = (
 #: Roles a user can give members (``roles=``); the same as the known member types.
 ROLES = KNOWN_EXPTYPES
 
-_ACQ_EXP_TYPES = frozenset(
-    {
-        "mir_tacq",
-        "mir_taconfirm",
-        "nis_taconfirm",
-        "nis_tacq",
-        "nrc_taconfirm",
-        "nrc_tacq",
-        "nrs_confirm",
-        "nrs_msata",
-        "nrs_taconfirm",
-        "nrs_tacq",
-        "nrs_taslit",
-        "nrs_verify",
-        "nrs_wata",
-    }
-)
-_SPECIAL_EXP_TYPES = {"nrs_autoflat": "autoflat", "nrs_autowave": "autowave"}
-_CORON_EXP_TYPES = frozenset({"mir_4qpm", "mir_lyot", "nrc_coron"})
-_TSO_EXP_TYPES = frozenset({"nrc_tsimage", "nrc_tsgrism", "nrs_brightobj"})
+# The DMS exposure-type tables live with the rules (asnkit.rules.dms); a
+# document built by hand classifies members the way the rule engine does.
+_ACQ_EXP_TYPES = frozenset(dms.ACQ_EXP_TYPES)
+_SPECIAL_EXP_TYPES = {
+    exp_type: role for exp_type, role in dms.EXPTYPE_MAP.items() if role in ("autoflat", "autowave")
+}
+_CORON_EXP_TYPES = frozenset(dms.CORON_EXP_TYPES)
+_TSO_EXP_TYPES = frozenset(dms.TSO_EXP_TYPES)
 #: Exposure types that get Level 2b processing (their Level 3 members are ``_cal``).
-_LEVEL2B_EXP_TYPES = frozenset(
-    {
-        "fgs_image",
-        "mir_4qpm",
-        "mir_image",
-        "mir_lyot",
-        "nis_ami",
-        "nis_image",
-        "nrc_coron",
-        "nrc_image",
-        "nrs_mimf",
-        "nrc_tsimage",
-        "mir_coroncal",
-        "nis_focus",
-        "nrc_focus",
-        "nrs_focus",
-        "nrs_image",
-        "mir_lrs-fixedslit",
-        "mir_lrs-slitless",
-        "mir_mrs",
-        "mir_wfss",
-        "nis_soss",
-        "nis_wfss",
-        "nrc_tsgrism",
-        "nrc_wfss",
-        "nrs_fixedslit",
-        "nrs_ifu",
-        "nrs_msaspec",
-        "nrs_brightobj",
-    }
-    | _ACQ_EXP_TYPES
-)
+_LEVEL2B_EXP_TYPES = dms.LEVEL2B_EXPTYPES
 _UNCAL = re.compile(r"^(?P<path>.+)_uncal(?P<ext>\.[^/\\]+)$", re.IGNORECASE)
 _DMS_EXPOSURE = re.compile(r"^jw(?P<program>\d{5})(?P<obs>\d{3})\d{3}_", re.IGNORECASE)
 
