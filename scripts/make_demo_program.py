@@ -16,9 +16,10 @@ exposed at the same time):
 
 - observation 001: a 2x2 mosaic (tiles 1-4, one visit per tile), each tile a
   4-point INTRAMODULEBOX dither;
-- observation 002: two more tiles east of observation 001 (tiles 1-2 of its own
+- observation 002: two more tiles north of observation 001 (tiles 1-2 of its own
   mosaic), also 4-point dithers; together with 001 it makes a 3x2 mosaic that
-  the standard DMS rules never combine (they make one mosaic per observation);
+  no DMS candidate association combines (one per observation; only the
+  discovered a3001 association, made for the common target, spans both);
 - observation 003: a dedicated background field ~8 arcmin away (BKGDTARG = T),
   one 4-point dither.
 
@@ -80,7 +81,7 @@ TILE_STEP = 120.0  # arcsec between mosaic tiles: module A is ~130" across, ~10"
 #: observation -> (target, bkgdtarg, [tile offsets in units of TILE_STEP], label)
 OBSERVATIONS = {
     "001": (FIELD, False, [(-0.5, -0.5), (0.5, -0.5), (-0.5, 0.5), (0.5, 0.5)], "2x2 mosaic"),
-    "002": (FIELD, False, [(1.5, -0.5), (1.5, 0.5)], "mosaic extension east"),
+    "002": (FIELD, False, [(1.5, -0.5), (1.5, 0.5)], "mosaic extension north"),
     "003": (BKG_FIELD, True, [(0.0, 0.0)], "dedicated background"),
 }
 MJD0 = 61041.25  # 2026-01-01T06:00 UTC
@@ -316,7 +317,7 @@ POOL_COMMENTS = [
     "Not a real JWST program: made by scripts/make_demo_program.py from the",
     "simulated header-only exposures in exposures/ (geometry from the JWST SIAF).",
     "obs 001: NIRCam 2x2 mosaic, 4-point dither, F150W (NRCA1-4) + F444W (NRCALONG)",
-    "obs 002: two more tiles east of obs 001 (same set-up)",
+    "obs 002: two more tiles north of obs 001 (same set-up)",
     "obs 003: dedicated background field (BKGDTARG = T), 4-point dither",
 ]
 
