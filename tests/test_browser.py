@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import socket
@@ -236,12 +237,13 @@ def test_notebook_03_renders_widgets_and_sky_plots_in_chromium(browser_tools, ju
                 _run_notebook(page, url)
                 book = _save_notebook(page, saved)
                 _check_rendered(page, book)
+                _pick_a_group(page)
             except Exception:
                 print(f"JupyterLab log (tail):\n{log.read_text()[-3000:]}")
                 raise
             finally:
                 views = page.locator(WIDGET_VIEWS)
-                if views.count():  # show the GroupingView's cell at the top: code, pickers, sky
+                if views.count():  # the GroupingView's cell at the top: code, pickers, sky
                     views.first.evaluate(
                         "e => e.closest('.jp-Cell').scrollIntoView({block: 'start'})"
                     )
@@ -306,7 +308,10 @@ def _check_rendered(page, book: dict) -> None:
         timeout=WIDGET_TIMEOUT_MS,
     )
     views = page.locator(WIDGET_VIEWS)
-    assert views.count() == expected_views, (views.count(), expected_views)
+    assert views.count() == expected_views, (
+        f"{views.count()} of the notebook's {expected_views} widget outputs render as widgets "
+        "in JupyterLab (is ipywidgets' JupyterLab extension, jupyterlab_widgets, installed?)"
+    )
     for i in range(views.count()):
         assert views.nth(i).locator("[class*='widget-']").count() >= 2, f"widget view {i} empty"
     body = page.inner_text("body")
@@ -320,3 +325,28 @@ def _check_rendered(page, book: dict) -> None:
     sky = page.evaluate(IMAGES, f"{WIDGET_VIEWS} img.widget-image")
     assert sky, "the GroupingView shows no sky image"
     assert all(s["complete"] and s["w"] > 100 and s["h"] > 100 for s in sky), sky
+
+
+def _pick_a_group(page) -> None:
+    """Click a group in the GroupingView: the kernel redraws, the browser shows the result."""
+    view = page.locator(WIDGET_VIEWS).filter(has_text="group by").first
+    listbox = view.locator(".widget-select select").first
+    # ipywidgets shows option labels with no-break spaces: "dither\xa01\xa0(35)"
+    labels = [t.replace("\xa0", " ").strip() for t in listbox.locator("option").all_inner_texts()]
+    index = next((i for i, t in enumerate(labels) if re.fullmatch(r".+ \(\d+\)", t)), None)
+    assert index is not None, f"no group to pick in the GroupingView: {labels}"
+    name, size = re.fullmatch(r"(.+) \((\d+)\)", labels[index]).groups()
+    image = view.locator("img.widget-image").first
+    before = image.get_attribute("src")
+    listbox.select_option(index=index)
+    # the members list comes back from the kernel, and the highlighted sky image with it
+    page.wait_for_function(
+        "([el, text]) => el.innerText.includes(text)",
+        arg=[view.element_handle(), f"{name}: {size} exposure(s)"],
+        timeout=WIDGET_TIMEOUT_MS,
+    )
+    page.wait_for_function(
+        "([img, old]) => img.getAttribute('src') !== old && img.complete && img.naturalWidth > 100",
+        arg=[image.element_handle(), before],
+        timeout=WIDGET_TIMEOUT_MS,
+    )
