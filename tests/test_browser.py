@@ -51,7 +51,7 @@ INSTALL_HINT = (
 
 SERVER_START_TIMEOUT = 30.0  # s, until /api/status answers
 PAGE_TIMEOUT_MS = 20_000  # JupyterLab loaded, notebook opened, kernel idle
-RUN_TIMEOUT_MS = 45_000  # Run All Cells until every cell has run
+RUN_TIMEOUT_MS = 40_000  # Run All Cells until every cell has run
 WIDGET_TIMEOUT_MS = 10_000  # widget views replaced their 'Loading widget...' placeholder
 
 
@@ -265,6 +265,13 @@ def _run_notebook(page, url: str) -> None:
     page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
     page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
     page.wait_for_function(ALL_CELLS_RAN, timeout=RUN_TIMEOUT_MS, polling=250)
+    _assert_no_traceback(page)
+
+
+def _assert_no_traceback(page) -> None:
+    stderr = page.locator('.jp-RenderedText[data-mime-type="application/vnd.jupyter.stderr"]')
+    tracebacks = [text for text in stderr.all_inner_texts() if "Traceback" in text]
+    assert not tracebacks, "error output in the notebook:\n" + "\n---\n".join(tracebacks)
 
 
 def _save_notebook(page, path: Path) -> dict:
@@ -296,9 +303,7 @@ def _check_rendered(page, book: dict) -> None:
         if o["output_type"] == "error"
     ]
     assert not errors, f"cells raised: {errors}"
-    stderr = page.locator('.jp-RenderedText[data-mime-type="application/vnd.jupyter.stderr"]')
-    tracebacks = [text for text in stderr.all_inner_texts() if "Traceback" in text]
-    assert not tracebacks, "error output in the notebook:\n" + "\n---\n".join(tracebacks)
+    _assert_no_traceback(page)
 
     # every widget output of the notebook became a live view: not the placeholder, not an error
     expected_views = _outputs(book, "application/vnd.jupyter.widget-view+json")
