@@ -81,6 +81,22 @@ def _write_json(path: Path, data: dict) -> None:
     path.write_text(json.dumps(data), encoding="utf-8")
 
 
+def _widget_data_dirs() -> list[str]:
+    """The ``share/jupyter`` folder holding the installed ipywidgets lab extension."""
+    from importlib import metadata
+
+    try:
+        dist = metadata.distribution("jupyterlab_widgets")
+    except metadata.PackageNotFoundError:
+        return []
+    for file in dist.files or ():
+        parts = Path(str(file)).parts
+        if "labextensions" in parts:
+            share = dist.locate_file(Path(*parts[: parts.index("labextensions")]))
+            return [str(Path(share).resolve())]
+    return []
+
+
 def _lab_environment(home: Path) -> dict[str, str]:
     """Environment of a JupyterLab that reads no user configuration and fetches nothing."""
     config, settings = home / "config", home / "settings"
@@ -96,7 +112,12 @@ def _lab_environment(home: Path) -> dict[str, str]:
     )
     env = dict(os.environ)
     env.pop("MPLBACKEND", None)  # the kernel uses the inline backend, as for a user
+    # the widgets' JupyterLab extension lives in the data folder of the environment that
+    # installed jupyterlab_widgets, which is not the server's own prefix in a venv made
+    # with --system-site-packages: name it explicitly
+    data_dirs = [*_widget_data_dirs(), env.get("JUPYTER_PATH", "")]
     env.update(
+        JUPYTER_PATH=os.pathsep.join(d for d in data_dirs if d),
         JUPYTER_CONFIG_DIR=str(config),
         JUPYTER_RUNTIME_DIR=str(home / "runtime"),
         JUPYTERLAB_SETTINGS_DIR=str(settings),
