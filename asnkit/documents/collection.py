@@ -250,7 +250,7 @@ class AssociationSet(Sequence[Association]):
             if existing:
                 more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
                 raise FileExistsError(
-                    f"{existing[0]}: file exists{more} (use overwrite=True to replace)"
+                    f"{existing[0]}: file exists{more} (pass overwrite=True to replace them)"
                 )
         folder.mkdir(parents=True, exist_ok=True)
         return [asn.write(folder / asn.filename, overwrite=overwrite) for asn in self._items]

@@ -32,10 +32,11 @@ from __future__ import annotations
 import html
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
+
+from asnkit.atomic import write_text
 
 __all__ = [
     "LEVEL2_KEYS",
@@ -110,41 +111,16 @@ def plain(value: Any) -> Any:
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str, *, overwrite: bool = False) -> Path:
-    """Write ``text`` to ``path`` atomically (temp file in the same folder + ``os.replace``).
+    """Write ``text`` to ``path`` atomically, creating its folder.
+
+    See :func:`asnkit.atomic.write_text` (which this calls with ``make_folder=True``).
 
     Raises
     ------
     FileExistsError
         ``path`` exists and ``overwrite`` is false; the message names the file.
     """
-    path = Path(path)
-    if path.exists() and not overwrite:
-        raise FileExistsError(f"{path}: file exists (use overwrite=True to replace it)")
-    folder = path.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        if not overwrite:
-            # os.link fails if the target appeared meanwhile: no silent overwrite.
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                raise FileExistsError(
-                    f"{path}: file exists (use overwrite=True to replace it)"
-                ) from None
-            except OSError:  # file systems without hard links
-                os.replace(tmp, path)
-            else:
-                os.unlink(tmp)
-        else:
-            os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    return write_text(path, text, overwrite=overwrite, make_folder=True)
 
 
 class _View(Mapping[str, Any]):

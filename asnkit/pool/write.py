@@ -13,10 +13,8 @@ pool and a failed write leaves the old file untouched.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import secrets
 from collections import Counter
 from pathlib import Path
 from typing import IO
@@ -24,6 +22,7 @@ from typing import IO
 import numpy as np
 import pandas as pd
 
+from asnkit.atomic import write_text
 from asnkit.errors import PoolError
 from asnkit.pool.read import MISSING_TOKENS
 
@@ -97,9 +96,7 @@ def write_pool(
     if target is None:
         path.write(text)  # type: ignore[union-attr]
         return None
-    if target.exists() and not overwrite:
-        raise FileExistsError(f"{target} exists; pass overwrite=True to replace it")
-    _write_atomically(text, target, overwrite=overwrite)
+    write_text(target, text, overwrite=overwrite)
     return target
 
 
@@ -219,40 +216,3 @@ def _raise_bad_cell(
         file=name,
         column=column,
     )
-
-
-# --------------------------------------------------------------------------- writing
-
-
-def _write_atomically(text: str, target: Path, *, overwrite: bool) -> None:
-    folder = target.parent
-    if not folder.is_dir():
-        raise FileNotFoundError(f"folder of {target} does not exist")
-    temp = folder / f".{target.name}.{secrets.token_hex(6)}.tmp"
-    try:
-        # mode "x": a new file with the usual permissions (umask applies)
-        with open(temp, "x", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        if overwrite:
-            with contextlib.suppress(OSError):
-                os.chmod(temp, target.stat().st_mode & 0o7777)
-            os.replace(temp, target)
-        else:
-            _link_exclusively(temp, target)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
-
-
-def _link_exclusively(temp: Path, target: Path) -> None:
-    """Put ``temp`` at ``target`` unless something is there (even if created meanwhile)."""
-    try:
-        os.link(temp, target)
-    except FileExistsError:
-        raise FileExistsError(f"{target} exists; pass overwrite=True to replace it") from None
-    except OSError:  # file systems without hard links
-        if target.exists():
-            raise FileExistsError(f"{target} exists; pass overwrite=True to replace it") from None
-        os.replace(temp, target)
