@@ -35,7 +35,7 @@ def test_writes_the_files_asn_generate_writes(tmp_path):
         want = json.loads(path.read_text())
         got = json.loads((out / path.name).read_text())
         assert got["products"] == want["products"]
-        assert got["code_version"] == asnkit.__version__
+        assert got["code_version"] == f"asnkit {asnkit.__version__}"
         assert isinstance(got["constraints"], str) and "0x" not in got["constraints"]
 
 

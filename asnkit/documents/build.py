@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from asnkit.documents.model import Association, level_of
 from asnkit.documents.names import (
     asn_filename,
+    code_version,
     file_stem,
     format_program,
     format_target,
@@ -427,7 +428,7 @@ def to_association(
         level=level,
         asn_rule=asn_rule or f"asnkit_{asn_type}",
         version_id=version_id,
-        code_version=_code_version(),
+        code_version=code_version(),
         degraded_status=DEGRADED if any(not is_empty(e) for e in errors) else NOT_DEGRADED,
         program=program_text,
         constraints=_constraints_text(rows, len(rows)),
@@ -444,12 +445,6 @@ def to_association(
 
 #: Path modes that put folders in member names on purpose (no warning then).
 _MEANT_PATHS = (PathMode.ABSOLUTE, PathMode.RELATIVE)
-
-
-def _code_version() -> str:
-    from asnkit import __version__
-
-    return f"asnkit {__version__}"
 
 
 def from_files(
@@ -538,7 +533,7 @@ def from_files(
         level=level,
         asn_rule=asn_rule or ("DMS_Level3_Base" if level == 3 else "DMSLevel2bBase"),
         version_id=version_id,
-        code_version=_code_version(),
+        code_version=code_version(),
         degraded_status=NOT_DEGRADED,
         program=program_text,
         constraints="No constraints",

@@ -34,6 +34,7 @@ __all__ = [
     "KNOWN_SUFFIXES",
     "asn_filename",
     "asn_name",
+    "code_version",
     "file_stem",
     "format_program",
     "format_target",
@@ -300,3 +301,16 @@ def product_name(
         opt += f"-{str(subarray).lower()}"
     who = source if source else format_target(target)
     return f"jw{format_program(program)}-{asn_id}_{who}_{instrument}_{opt}".lower()
+
+
+def code_version() -> str:
+    """What asnkit writes as ``code_version`` (jwst writes its own version there).
+
+    Examples
+    --------
+    >>> code_version().startswith("asnkit ")
+    True
+    """
+    from asnkit import __version__
+
+    return f"asnkit {__version__}"

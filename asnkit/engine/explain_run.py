@@ -87,7 +87,7 @@ class FollowedRun:
         all_candidates: bool,
         version_id: str | bool | None,
     ) -> None:
-        from asnkit import __version__
+        from asnkit.documents.names import code_version
 
         if version_id is True:
             version_id = datetime.now(timezone.utc).strftime("%Y%m%dt%H%M%S")
@@ -134,7 +134,7 @@ class FollowedRun:
             survivors = prune(outs)
             resequence(survivors)
             for asn in survivors:
-                data, filename = _document(asn, __version__)
+                data, filename = _document(asn, code_version())
                 self.final.append((asn, filename, data))
         self._exp_type_patterns: dict[int, list[Any]] = {}
         self.final_ids = {id(a): (filename, data) for a, filename, data in self.final}

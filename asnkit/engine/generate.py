@@ -415,9 +415,9 @@ def _run_generation(
     version_id: str | bool | None,
     shortcuts: bool,
 ) -> tuple[Any, frozenset[int]]:
-    from asnkit import __version__
     from asnkit.documents.collection import AssociationSet
     from asnkit.documents.model import Association
+    from asnkit.documents.names import code_version
 
     if version_id is True:
         version_id = datetime.now(timezone.utc).strftime(_TIMESTAMP)
@@ -459,7 +459,7 @@ def _run_generation(
     out = []
     states.reverse()
     while states:  # each state is released once its document exists (lower peak memory)
-        data, filename = _document(states.pop(), __version__)
+        data, filename = _document(states.pop(), code_version())
         out.append(Association.from_dict(data, filename=filename))
     return AssociationSet(out), used
 
