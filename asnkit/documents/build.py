@@ -62,12 +62,9 @@ __all__ = [
 ]
 
 #: ``degraded_status`` when no member has an exposure error.
-NOT_DEGRADED = "No known degraded exposures in association."
+NOT_DEGRADED = dms.DEGRADED_OK
 #: ``degraded_status`` when some member has an exposure error.
-DEGRADED = (
-    "One or more members have an error associated with them."
-    "\nDetails can be found in the member.exposerr attribute."
-)
+DEGRADED = dms.DEGRADED_NOTOK
 #: Roles a user can give members (``roles=``); the same as the known member types.
 ROLES = KNOWN_EXPTYPES
 

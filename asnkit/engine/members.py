@@ -13,6 +13,8 @@ from typing import Any
 from asnkit.rules.dms import (
     ACQ_EXP_TYPES,
     CORON_EXP_TYPES,
+    DEGRADED_NOTOK,
+    DEGRADED_OK,
     EMPTY,
     LEVEL2B_EXPTYPES,
     TSO_EXP_TYPES,
@@ -34,11 +36,6 @@ __all__ = [
     "refresh",
 ]
 
-DEGRADED_OK = "No known degraded exposures in association."
-DEGRADED_NOTOK = (
-    "One or more members have an error associated with them."
-    "\nDetails can be found in the member.exposerr attribute."
-)
 _LEVEL1B = re.compile(r"(?P<path>.+)(?P<type>_uncal)(?P<extension>\..+)")
 
 

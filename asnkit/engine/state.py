@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
+from asnkit.rules.dms import DEGRADED_OK
 from asnkit.rules.model import Attr, Group, Rule, Test, WorkOver
 
 __all__ = ["AsnState", "CompiledRule", "Item", "ProcessList", "Table", "meets"]
@@ -229,7 +230,7 @@ class AsnState:
             "asn_rule": cr.asn_rule,
             "version_id": version_id,
             "code_version": None,
-            "degraded_status": "No known degraded exposures in association.",
+            "degraded_status": DEGRADED_OK,
             "program": "noprogram",
             "constraints": "No constraints",
             "asn_id": "a3001",

@@ -37,6 +37,7 @@ import pandas as pd
 from asnkit.errors import PoolError, PoolWarning
 from asnkit.pool.candidates import parse_candidates
 from asnkit.pool.read import MISSING_TOKENS
+from asnkit.rules import dms
 
 __all__ = [
     "ACQ_EXP_TYPES",
@@ -72,11 +73,7 @@ STRUCTURAL_KEYWORDS = frozenset(
 )  # fmt: skip
 
 #: Target-acquisition exposure types (pointing type ``target_acquisition``).
-ACQ_EXP_TYPES = frozenset(
-    {"mir_tacq", "mir_taconfirm", "nis_taconfirm", "nis_tacq", "nrc_taconfirm", "nrc_tacq",
-     "nrs_confirm", "nrs_msata", "nrs_taconfirm", "nrs_tacq", "nrs_taslit", "nrs_verify",
-     "nrs_wata"}
-)  # fmt: skip
+ACQ_EXP_TYPES = frozenset(dms.ACQ_EXP_TYPES)
 
 _DEFAULTS = {"is_imprt": "f", "mostilno": "1", "dithptin": "1"}
 

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from asnkit.pool.candidates import parse_candidates
+from asnkit.rules import dms
 
 __all__ = [
     "NON_SCIENCE_EXP_TYPES",
@@ -39,20 +40,7 @@ __all__ = [
 #: Exposure types that are never science (calibration, engineering, target
 #: acquisition), as the reference generator classifies them
 #: (``jwst.associations.lib.dms_base.EXPTYPE_MAP`` and ``ACQ_EXP_TYPES``).
-NON_SCIENCE_EXP_TYPES = frozenset(
-    {
-        # darks and flats
-        "mir_darkall", "mir_darkimg", "mir_darkmrs", "nis_dark", "nrc_dark", "nrs_dark",
-        "mir_flatimage", "mir_flatmrs", "mir_flatimage-ext", "mir_flatmrs-ext", "nrc_flat",
-        "nrs_autoflat", "nrs_autowave",
-        # engineering
-        "nis_focus", "nis_lamp", "nrc_focus", "nrc_led", "nrs_focus", "nrs_image", "nrs_lamp",
-        # target acquisition and confirmation
-        "mir_tacq", "mir_taconfirm", "nis_tacq", "nis_taconfirm", "nrc_tacq", "nrc_taconfirm",
-        "nrs_confirm", "nrs_msata", "nrs_tacq", "nrs_taconfirm", "nrs_taslit", "nrs_verify",
-        "nrs_wata",
-    }
-)  # fmt: skip
+NON_SCIENCE_EXP_TYPES = frozenset(dms.EXPTYPE_MAP) | frozenset(dms.ACQ_EXP_TYPES)
 
 #: Pool columns that mark science exposures taken for a special use (jwst's
 #: ``SPECIAL_EXPOSURE_MODIFIERS``): PSF reference, NIRSpec imprint, background.

@@ -27,6 +27,8 @@ from typing import Any
 __all__ = [
     "ACQ_EXP_TYPES",
     "CORON_EXP_TYPES",
+    "DEGRADED_NOTOK",
+    "DEGRADED_OK",
     "EMPTY",
     "EXPTYPE_MAP",
     "IMAGE2_NONSCIENCE_EXP_TYPES",
@@ -46,6 +48,14 @@ __all__ = [
     "nrslamp_valid_detector",
     "remove_suffix",
 ]
+
+#: ``degraded_status`` when no member has an exposure error.
+DEGRADED_OK = "No known degraded exposures in association."
+#: ``degraded_status`` when some member has an exposure error (``exposerr`` set).
+DEGRADED_NOTOK = (
+    "One or more members have an error associated with them."
+    "\nDetails can be found in the member.exposerr attribute."
+)
 
 #: Values that mean "not set" (compared on lower-case text).
 EMPTY = frozenset({"", "null", "--", "n", "f", "false", "n/a"})
