@@ -106,11 +106,11 @@ class PoolAccessor:
 
         return label_positions(self._df)
 
-    def write(self, path: Any, *, overwrite: bool = False) -> None:
-        """Write the pool (see :func:`asnkit.write_pool`)."""
+    def write(self, path: Any, *, overwrite: bool = False) -> Any:
+        """Write the pool; returns the path written (see :func:`asnkit.write_pool`)."""
         from asnkit.pool.write import write_pool
 
-        write_pool(self._df, path, overwrite=overwrite)
+        return write_pool(self._df, path, overwrite=overwrite)
 
     # ------------------------------------------------------------------ associations
     def to_association(self, **kwargs: Any) -> Association:

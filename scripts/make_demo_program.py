@@ -306,7 +306,9 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 
 def _fits_bytes(exposure: Exposure) -> bytes:
-    hdul = fits.HDUList([fits.PrimaryHDU(header=exposure.primary), fits.ImageHDU(header=exposure.sci)])
+    hdul = fits.HDUList(
+        [fits.PrimaryHDU(header=exposure.primary), fits.ImageHDU(header=exposure.sci)]
+    )
     buffer = io.BytesIO()
     hdul.writeto(buffer, output_verify="exception", checksum=False)
     return buffer.getvalue()
@@ -322,7 +324,17 @@ POOL_COMMENTS = [
 ]
 
 
-_SKIP = {"SIMPLE", "BITPIX", "NAXIS", "EXTEND", "XTENSION", "PCOUNT", "GCOUNT", "EXTNAME", "COMMENT"}
+_SKIP = {
+    "SIMPLE",
+    "BITPIX",
+    "NAXIS",
+    "EXTEND",
+    "XTENSION",
+    "PCOUNT",
+    "GCOUNT",
+    "EXTNAME",
+    "COMMENT",
+}
 
 
 def _pool_body_fallback(paths: list[Path]) -> str:

@@ -17,3 +17,5 @@ pre-checks), ``members`` (member roles and names), ``finalize`` (nods,
 imprints, WFSS catalogs, duplicate pruning, sequence numbers), ``commands``
 (``asnkit generate``).
 """
+
+__all__: list[str] = []  # the entry points live in the submodules named above

@@ -23,7 +23,7 @@ import re
 import warnings
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -34,6 +34,9 @@ from asnkit.engine.run import Pass, RulePlan, rules_per_row, run_pass
 from asnkit.engine.state import AsnState, CompiledRule, Item, Table
 from asnkit.errors import AssociationWarning
 from asnkit.rules.model import Attr, Rule
+
+if TYPE_CHECKING:  # pragma: no cover
+    from asnkit.documents.collection import AssociationSet
 
 __all__ = [
     "CANDIDATE_PREFIX",
@@ -338,7 +341,7 @@ def apply_rules(
     discover: bool = True,
     all_candidates: bool = True,
     version_id: str | bool | None = None,
-) -> Any:
+) -> AssociationSet:
     """Apply rules to a pool and return the finalized associations.
 
     Parameters
@@ -472,7 +475,7 @@ def generate(
     discover: bool = True,
     all_candidates: bool = True,
     version_id: str | bool | None = None,
-) -> Any:
+) -> AssociationSet:
     """The standard DMS associations of a pool, as ``asn_generate`` makes them.
 
     Parameters
