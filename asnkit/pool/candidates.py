@@ -25,8 +25,7 @@ _PAIR = re.compile(
 _INTEGER = re.compile(r"^\s*[+-]?\d+\s*$")
 
 
-@lru_cache(maxsize=65536)
-def parse_candidates(value: str | None) -> tuple[tuple[str, str], ...]:
+def parse_candidates(value: object) -> tuple[tuple[str, str], ...]:
     """Parse one ``asn_candidate`` value into ``(id, type)`` pairs.
 
     Parameters
@@ -53,8 +52,13 @@ def parse_candidates(value: str | None) -> tuple[tuple[str, str], ...]:
     >>> parse_candidates(None)
     ()
     """
-    if value is None or not isinstance(value, str):
+    if not isinstance(value, str):  # None, NaN, pd.NA: no candidates
         return ()
+    return _parse_text(value)
+
+
+@lru_cache(maxsize=65536)  # pools repeat a few candidate texts many times
+def _parse_text(value: str) -> tuple[tuple[str, str], ...]:
     text = value.strip()
     if not text or text.lower() == "null":
         return ()
