@@ -79,10 +79,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "diff",
         help="compare two associations or two folders of associations",
-        description="Print which products and members differ; exit 0 if nothing does.",
+        description=(
+            "Print which products and members differ between FIRST and SECOND (two files, or "
+            "two folders whose associations are paired by type and first product name, then by "
+            "file name). The header keys "
+            "'constraints' and 'code_version' are not compared: they record the software that "
+            "wrote the file. Exit status: 0 when nothing differs, 1 when something does."
+        ),
     )
-    p.add_argument("a", help="association file or folder")
-    p.add_argument("b", help="association file or folder")
+    p.add_argument("a", metavar="FIRST", help="association file or folder")
+    p.add_argument("b", metavar="SECOND", help="association file or folder")
     p.add_argument("--ignore-suffix", action="store_true",
                    help="pair members by name without suffix")  # fmt: skip
     p.set_defaults(run=run_diff)
