@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from asnkit.documents.names import asn_filename
 from asnkit.engine.finalize import finalize_level
 from asnkit.engine.prefilter import FAIL, Route, StaticEval, routes
 from asnkit.engine.run import Pass, RulePlan, rules_per_row, run_pass
@@ -300,11 +301,12 @@ def _document(asn: AsnState, code_version: str) -> tuple[dict[str, Any], str]:
             members.append(out)
         products.append({"name": product["name"], "members": members})
     data["products"] = products
-    stamp = f"_{asn.data['version_id']}" if asn.data["version_id"] else ""
-    name = (
-        f"jw{data['program']}-{data['asn_id']}{stamp}_{data['asn_type']}_{asn.seq_out:05d}_asn"
-    ).lower()
-    return data, name + ".json"
+    # data["program"] is already padded as jwst pads it ('00nul' too), which
+    # asn_filename leaves as it is
+    name = asn_filename(
+        data["program"], data["asn_id"], data["asn_type"], asn.seq_out, asn.data["version_id"]
+    )
+    return data, name
 
 
 def _used_rows(asns: list[AsnState]) -> set[int]:
