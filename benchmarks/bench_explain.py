@@ -9,23 +9,14 @@ a 5,000-row synthetic pool (``benchmarks/synthetic.py``).
 from __future__ import annotations
 
 import logging
-import statistics
-import time
 import warnings
+
+from timing import timed  # benchmarks/ is on sys.path (see run.py)
 
 __all__ = ["SYNTHETIC_ROWS", "main"]
 
 #: Rows of the synthetic pool.
 SYNTHETIC_ROWS = 5_000
-
-
-def _best(function, repeat: int) -> tuple[float, float]:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times), statistics.median(times)
 
 
 def _report(what: str, rows: int, best: float, median: float) -> None:
@@ -40,12 +31,12 @@ def _bench(name: str, pool, custom: list, changed: list) -> None:
 
     first = str(pool["filename"].iloc[len(pool) // 2])
     n = len(pool)
-    _report(f"{name}: explain (all DMS rules)", n, *_best(lambda: pool.asn.explain(first), 3))
-    _report(f"{name}: orphans (all DMS rules)", n, *_best(lambda: pool.asn.orphans(), 1))
-    _report(f"{name}: apply_rules [custom mosaic]", n, *_best(
+    _report(f"{name}: explain (all DMS rules)", n, *timed(lambda: pool.asn.explain(first), 3))
+    _report(f"{name}: orphans (all DMS rules)", n, *timed(lambda: pool.asn.orphans(), 1))
+    _report(f"{name}: apply_rules [custom mosaic]", n, *timed(
         lambda: pool.asn.apply_rules(custom), 3
     ))  # fmt: skip
-    _report(f"{name}: compare_rules L3 vs L3+WideImage", n, *_best(
+    _report(f"{name}: compare_rules L3 vs L3+WideImage", n, *timed(
         lambda: asnkit.compare_rules(pool, dms_level3(), changed), 1
     ))  # fmt: skip
 

@@ -7,28 +7,17 @@ rows with unique file names.
 
 from __future__ import annotations
 
-import statistics
 import tempfile
-import time
 import warnings
 from pathlib import Path
 
 import pandas as pd
+from timing import timed  # benchmarks/ is on sys.path (see run.py)
 
 __all__ = ["LARGE_ROWS", "main"]
 
 #: Rows of the synthetic large pool.
 LARGE_ROWS = 200_000
-
-
-def _best(function, repeat: int) -> tuple[float, float]:
-    """Best and median wall time of ``repeat`` calls."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - start)
-    return min(times), statistics.median(times)
 
 
 def _report(what: str, rows: int, best: float, median: float) -> None:
@@ -45,7 +34,7 @@ def main() -> int:
     warnings.simplefilter("ignore", PoolWarning)
     mega_path = asnkit.data.pool_path("mega_pool")
     mega = asnkit.read_pool(mega_path)
-    _report("read_pool mega_pool", len(mega), *_best(lambda: asnkit.read_pool(mega_path), 10))
+    _report("read_pool mega_pool", len(mega), *timed(lambda: asnkit.read_pool(mega_path), 10))
 
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
@@ -54,30 +43,30 @@ def main() -> int:
         large = pd.concat([real] * copies, ignore_index=True).iloc[:LARGE_ROWS].copy()
         large["filename"] = [f"jw{i:09d}_{name}" for i, name in enumerate(large["filename"])]
         large_path = folder / "large_pool.csv"
-        best, median = _best(lambda: asnkit.write_pool(large, large_path, overwrite=True), 3)
+        best, median = timed(lambda: asnkit.write_pool(large, large_path, overwrite=True), 3)
         _report("write_pool large synthetic", len(large), best, median)
         print(f"  (large pool file: {large_path.stat().st_size / 1e6:.1f} MB)")
         _report(
-            "read_pool large synthetic", len(large), *_best(lambda: asnkit.read_pool(large_path), 3)
+            "read_pool large synthetic", len(large), *timed(lambda: asnkit.read_pool(large_path), 3)
         )
         mega_out = folder / "mega_copy.csv"
         _report(
             "write_pool mega_pool",
             len(mega),
-            *_best(lambda: asnkit.write_pool(mega, mega_out, overwrite=True), 10),
+            *timed(lambda: asnkit.write_pool(mega, mega_out, overwrite=True), 10),
         )
         _report(
             "select (3 columns, glob) large",
             len(large),
-            *_best(
+            *timed(
                 lambda: large.asn.select(instrume="nircam", filter=["f0*", "f2*"], obs_num=17), 3
             ),
         )
-        _report("summary large", len(large), *_best(lambda: large.asn.summary(), 3))
+        _report("summary large", len(large), *timed(lambda: large.asn.summary(), 3))
         _report(
             "explode_candidates large",
             len(large),
-            *_best(lambda: large.asn.explode_candidates(), 3),
+            *timed(lambda: large.asn.explode_candidates(), 3),
         )
 
     exposures = Path(asnkit.__file__).resolve().parent.parent / "tests" / "data" / "exposures"
@@ -86,7 +75,7 @@ def main() -> int:
         _report(
             "pool_from_files test exposures",
             len(files),
-            *_best(lambda: asnkit.pool_from_files(files), 5),
+            *timed(lambda: asnkit.pool_from_files(files), 5),
         )
     return 0
 

@@ -49,8 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [name for name in args.names if name not in benchmarks]
     if unknown:
         parser.error(f"no benchmark named {', '.join(unknown)}; known: {', '.join(benchmarks)}")
-    if str(HERE.parent) not in sys.path:
-        sys.path.insert(0, str(HERE.parent))
+    for folder in (HERE.parent, HERE):  # the repo (for asnkit) and benchmarks/ (for timing)
+        if str(folder) not in sys.path:
+            sys.path.insert(0, str(folder))
     status = 0
     for name in args.names or list(benchmarks):
         print(f"== {name} ({benchmarks[name].name})", flush=True)
