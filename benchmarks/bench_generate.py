@@ -1,21 +1,27 @@
-"""Generation speed: asnkit vs jwst ``asn_generate`` on every shared pool and on synthetic pools.
+"""Generation speed: this version vs the previous release, and vs jwst ``asn_generate``.
 
-``python benchmarks/run.py generate`` (or ``python benchmarks/bench_generate.py``).
+``python benchmarks/run.py generate [--baseline PYTHON]`` (or
+``python benchmarks/bench_generate.py [options]``). Parts (``--parts``, or
+``$ASNKIT_BENCH_PARTS``), each measured in fresh child processes:
 
-For every pool in ``tests/data/pools``, for mega_pool and for synthetic pools
-of 1k, 10k and 100k rows (:mod:`synthetic`), it prints:
+* ``synthetic`` -- ``asnkit.generate`` on synthetic pools of 1k, 10k and 100k
+  rows (:mod:`synthetic`): CPU seconds, peak RSS, both versions, ratios, and
+  CPU per row (linear growth = constant);
+* ``observation`` -- one observation of 1k..16k NIRCam images in 4 filters
+  (Level 3 associations of N/4 members; the baseline only up to 8k rows);
+* ``small`` -- a 4-row pool (pool_005_spec_niriss) generated 21 times in one process: the first call
+  and the median of the others (compiled rules cached);
+* ``mega`` -- mega_pool, the whole command line including writing, both
+  versions and ``asn_generate`` (``$ASNKIT_JWST_PYTHON``);
+* ``pools`` -- every shared pool, this version: in-process generate, the
+  command line, and ``asn_generate`` end to end.
 
-* ``gen s`` -- ``asnkit.generate`` (Level 2b + Level 3), in a fresh child
-  process, pool already read (best of a few runs for small pools);
-* ``rows/s`` and ``peak MB`` (peak RSS of that child process);
-* ``cli s`` -- ``python -m asnkit generate POOL -o DIR --version-id ...`` wall
-  time, end to end (interpreter start, reading, writing);
-* ``jwst s`` and ``ratio`` -- ``asn_generate POOL -p DIR --version-id ...``
-  run right after it on the same machine, and jwst s / cli s.
-
-jwst is looked for in ``$ASNKIT_JWST_PYTHON`` (a Python with jwst installed),
-then ``asn_generate`` on ``PATH``; it is not run on the 10k and 100k pools
-(hours). Options: ``--no-jwst``, ``--sizes 1000,10000``, ``--pools NAME...``.
+The baseline is ``--baseline PYTHON`` or ``$ASNKIT_BASELINE_PYTHON`` (see
+``benchmarks/versions.py``); ``--repeat`` (``$ASNKIT_BENCH_REPEAT``, default
+3) fresh processes per figure, medians; ``--base-max-rows`` skips the baseline
+on larger pools. jwst is looked for in ``$ASNKIT_JWST_PYTHON`` (a Python with
+jwst installed), then ``asn_generate`` on ``PATH``; it is not run on pools
+over 2,000 rows (hours).
 """
 
 from __future__ import annotations
@@ -31,6 +37,15 @@ import tempfile
 import time
 import warnings
 from pathlib import Path
+
+from versions import (  # benchmarks/ is on sys.path (run.py, or this script's folder)
+    BASELINE_ENV,
+    Versions,
+    command_times,
+    format_ratio,
+    median,
+    run_workload,
+)
 
 __all__ = ["jwst_command", "main"]
 
@@ -115,43 +130,179 @@ def _row(name: str, pool: Path, jwst: list[str] | None, repeat: int) -> None:
     )
 
 
+def _write(pool, path: Path) -> Path:
+    from asnkit.pool.write import write_pool
+
+    write_pool(pool, path, overwrite=True)
+    return path
+
+
+def _cpu_rows(versions, title: str, pools: list[tuple[str, Path]], repeat: int, skip_base) -> None:
+    """One line per pool: CPU s (median), peak MB, both versions, ratios; per-row cost."""
+    print(f"\n{title}")
+    print(
+        f"  {'pool':24s} {'rows':>7s} {'asns':>6s} {'cpu s':>8s} {'base s':>8s} {'ratio':>7s}"
+        f" {'us/row':>7s} {'peak MB':>8s} {'base MB':>8s} {'mem':>6s}"
+    )
+    per_row = []
+    for name, path, rows in pools:
+        sides = [s for s in versions.sides if s[0] == "this" or not skip_base(rows)]
+        figures = {}
+        for label, python, local in sides:
+            runs = [run_workload(python, local, "generate", pool=str(path)) for _ in range(repeat)]
+            figures[label] = {
+                "cpu": median([r["cpu"][0] for r in runs]),
+                "peak": median([r["peak_mb"] for r in runs]),
+                "gen_mb": median([r["peak_mb"] - r["base_mb"] for r in runs]),
+                "asns": runs[0]["asns"],
+            }
+        this, base = figures["this"], figures.get("base")
+        us = this["cpu"] / rows * 1e6
+        per_row.append(us)
+        print(
+            f"  {name:24s} {rows:>7d} {this['asns']:>6d} {this['cpu']:>8.3f} "
+            f"{base['cpu'] if base else float('nan'):>8.3f} "
+            f"{format_ratio(base and base['cpu'], this['cpu']):>7s} {us:>7.0f} "
+            f"{this['peak']:>8.0f} {base['peak'] if base else float('nan'):>8.0f} "
+            f"{format_ratio(base and base['peak'], this['peak']):>6s}",
+            flush=True,
+        )
+    if len(per_row) > 1:
+        print(
+            f"  growth: CPU per row, largest / smallest size = {per_row[-1] / per_row[0]:.2f}"
+            " (1.0 = linear)"
+        )
+
+
+def _warm(versions, pool: Path, calls: int) -> None:
+    print(f"\nsmall pool in-process, after the first call ({pool.name}, median of {calls - 1}):")
+    for label, python, local in versions.sides:
+        run = run_workload(python, local, "generate", pool=str(pool), calls=calls)
+        first, rest = run["cpu"][0], median(run["cpu"][1:])
+        wall = median(run["wall"][1:])
+        print(
+            f"  {label}: first call {first * 1000:7.1f} ms CPU; then {rest * 1000:6.1f} ms CPU,"
+            f" {wall * 1000:6.1f} ms wall"
+        )
+
+
+def _mega(versions, jwst: list[str] | None, repeat: int) -> None:
+    pool = POOLS / "mega_pool.csv"
+    print("\nmega_pool, the whole command line (start-up, read, generate, write):")
+    walls = {}
+    for label, python, _ in versions.sides:
+        with tempfile.TemporaryDirectory() as out:
+            command = [python, "-m", "asnkit", "generate", str(pool), "--version-id", VERSION_ID]
+            command += ["-o", out, "--overwrite"]
+            walls[label] = command_times(command, repeat)
+        print(
+            f"  asnkit ({label}): {walls[label]['wall']:6.2f} s wall,"
+            f" {walls[label]['cpu']:6.2f} s CPU"
+        )
+    if jwst:
+        with tempfile.TemporaryDirectory() as out:
+            command = [*jwst, str(pool), "--version-id", VERSION_ID, "-p", out]
+            ref = command_times(command, 1)
+        print(f"  jwst asn_generate: {ref['wall']:6.2f} s wall, {ref['cpu']:6.2f} s CPU")
+        for label, mine in walls.items():
+            wall = format_ratio(ref["wall"], mine["wall"])
+            cpu = format_ratio(ref["cpu"], mine["cpu"])
+            print(f"  asn_generate / asnkit ({label}): wall {wall}, CPU {cpu}")
+    else:
+        print("  jwst: not found (set ASNKIT_JWST_PYTHON)")
+
+
+PARTS = ("synthetic", "observation", "small", "mega", "pools")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-jwst", action="store_true", help="do not run asn_generate")
     parser.add_argument("--sizes", default=",".join(str(s) for s in SIZES))
+    parser.add_argument("--observation-sizes", default="1000,2000,4000,8000,16000")
+    parser.add_argument(
+        "--base-max-rows",
+        type=int,
+        default=int(os.environ.get("ASNKIT_BENCH_BASE_MAX_ROWS", "100000")),
+        help="do not run the baseline on larger pools (it can take minutes)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=int(os.environ.get("ASNKIT_BENCH_REPEAT", "3")),
+        help="fresh processes per measure (median)",
+    )
+    parser.add_argument(
+        "--parts",
+        default=os.environ.get("ASNKIT_BENCH_PARTS", ",".join(PARTS)),
+        help=f"comma-separated, of {', '.join(PARTS)}",
+    )
     parser.add_argument("--pools", nargs="*", help="only these shared pools (names)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
-    parser.add_argument("--repeat", type=int, default=3, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--baseline", help=f"a Python with the previous release (default: ${BASELINE_ENV})"
+    )
     args = parser.parse_args([] if argv is None and __name__ != "__main__" else argv)
     if args.child:
         _child(args.child, args.repeat)
         return 0
+    parts = [p.strip() for p in args.parts.split(",") if p.strip()]
     jwst = None if args.no_jwst else jwst_command()
-    print(f"jwst: {' '.join(jwst) if jwst else 'not found (set ASNKIT_JWST_PYTHON)'}")
-    print(
-        f"{'pool':38s} {'rows':>7s} {'asns':>7s} {'gen s':>8s} {'rows/s':>10s} "
-        f"{'peak MB':>8s} {'cli s':>7s} {'jwst s':>8s} {'ratio':>8s}"
-    )
-    names = args.pools or sorted(p.stem for p in POOLS.glob("*.csv"))
-    for name in names:
-        _row(name, POOLS / f"{name}.csv", jwst, repeat=3)
-    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
-    if sizes:
-        sys.path.insert(0, str(HERE))
-        sys.path.insert(0, str(ROOT))
-        from synthetic import synthetic_pool
+    versions = Versions(args.baseline)
+    print(versions.describe())
+    print(f"  jwst: {' '.join(jwst) if jwst else 'not found (set ASNKIT_JWST_PYTHON)'}")
+    print(f"  CPU s and peak MB: medians of {args.repeat} fresh processes; ratio = base / this")
+    sys.path.insert(0, str(HERE))
+    sys.path.insert(0, str(ROOT))
+    from synthetic import nircam_observation, synthetic_pool
 
-        from asnkit.pool.write import write_pool
+    def skip_base(rows: int) -> bool:
+        return rows > args.base_max_rows
 
-        with tempfile.TemporaryDirectory() as tmp:
-            for size in sizes:
-                path = Path(tmp) / f"synthetic_{size}.csv"
-                write_pool(synthetic_pool(size, seed=1), path)
-                _row(f"synthetic {size:,}", path, jwst, repeat=1 if size > 5_000 else 3)
-    print(
-        "gen s: asnkit.generate in a fresh process (best of 3 under 5k rows); cli s / jwst s:"
-        " end-to-end command lines run one after the other; ratio = jwst s / cli s"
-    )
+    with tempfile.TemporaryDirectory() as tmp:
+        if "synthetic" in parts:
+            sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+            pools = [
+                (f"synthetic {n:,}", _write(synthetic_pool(n, seed=1), Path(tmp) / f"s{n}.csv"), n)
+                for n in sizes
+            ]
+            _cpu_rows(
+                versions,
+                "synthetic pools (benchmarks/synthetic.py):",
+                pools,
+                args.repeat,
+                skip_base,
+            )
+        if "observation" in parts:
+            sizes = [int(s) for s in args.observation_sizes.split(",") if s.strip()]
+            pools = [
+                (f"nircam obs {n:,}", _write(nircam_observation(n), Path(tmp) / f"o{n}.csv"), n)
+                for n in sizes
+            ]
+            _cpu_rows(
+                versions,
+                "one observation of N NIRCam images in 4 filters:",
+                pools,
+                args.repeat,
+                lambda rows: rows > min(args.base_max_rows, 8000),
+            )
+        if "small" in parts:
+            _warm(versions, POOLS / "pool_005_spec_niriss.csv", calls=21)
+        if "mega" in parts:
+            _mega(versions, jwst, args.repeat)
+    if "pools" in parts:
+        print("\nevery shared pool, this version (and jwst end to end):")
+        print(
+            f"{'pool':38s} {'rows':>7s} {'asns':>7s} {'gen s':>8s} {'rows/s':>10s} "
+            f"{'peak MB':>8s} {'cli s':>7s} {'jwst s':>8s} {'ratio':>8s}"
+        )
+        names = args.pools or sorted(p.stem for p in POOLS.glob("*.csv"))
+        for name in names:
+            _row(name, POOLS / f"{name}.csv", jwst, repeat=3)
+        print(
+            "gen s: asnkit.generate in a fresh process (best of 3); cli s / jwst s:"
+            " end-to-end command lines run one after the other; ratio = jwst s / cli s"
+        )
     return 0
 
 

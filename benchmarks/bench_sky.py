@@ -1,7 +1,10 @@
 """Sky and widget speed: footprints and plots of 5,000 exposures, filtering 50,000 rows.
 
 Targets (issue 6): a 5,000-exposure pool plots in under 2 s; filtering a 50,000-row
-pool in the PoolExplorer updates in under 0.5 s. Run with ``python benchmarks/run.py sky``.
+pool in the PoolExplorer updates in under 0.5 s. Issue 14: ``plot_sky`` of 5,000
+exposures rebuilt from pointing keywords under 1 s, against the previous release in
+the same run (``--baseline PYTHON`` of run.py, or ``$ASNKIT_BASELINE_PYTHON``). Run
+with ``python benchmarks/run.py sky``.
 """
 
 from __future__ import annotations
@@ -191,7 +194,30 @@ def bench_grouping(n: int = 5000) -> None:
     )
 
 
+def bench_versions(n: int = 5000) -> None:
+    """footprints and plot_sky from pointing keywords: this version vs the baseline."""
+    from versions import Versions, format_ratio, median
+
+    versions = Versions()
+    print(versions.describe())
+    repeat = 3
+    for workload, what in (("footprints", "footprints"), ("plot_sky", "plot_sky + draw")):
+        runs = versions.measure(workload, 1, n=n, calls=repeat + 1)
+        walls = {label: median(r[0]["wall"][1:]) for label, r in runs.items()}
+        cpus = {label: median(r[0]["cpu"][1:]) for label, r in runs.items()}
+        for label in walls:
+            print(
+                f"  {what} of {n} exposures from pointing ({label}): {walls[label]:.3f} s wall, "
+                f"{cpus[label]:.3f} s CPU (median of {repeat} after the first call)"
+            )
+        if "base" in walls:
+            wall = format_ratio(walls["base"], walls["this"])
+            cpu = format_ratio(cpus["base"], cpus["this"])
+            print(f"  ratio base / this: wall {wall}, CPU {cpu}  (plot_sky target < 1 s)")
+
+
 def main() -> None:
+    bench_versions()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         bench_plot()

@@ -5,12 +5,18 @@ after ``bench_`` (``pool`` for ``bench_pool.py``). With no name, all run, in
 alphabetical order. Each module has a ``main()`` that prints its figures and
 returns nothing (or an exit status). Speed is measured here, never asserted in
 the tests.
+
+``--baseline PYTHON`` (or ``$ASNKIT_BASELINE_PYTHON``) names a Python with a
+previous release of asnkit installed; the benchmarks that support it measure
+that release in the same run and print ratios (see ``benchmarks/versions.py``,
+which also makes one: ``python benchmarks/versions.py install DIR --ref v0.1.0``).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import sys
 import time
 import traceback
@@ -45,7 +51,15 @@ def main(argv: list[str] | None = None) -> int:
         metavar="NAME",
         help=f"benchmarks to run (default: all): {', '.join(benchmarks) or 'none found'}",
     )
+    parser.add_argument(
+        "--baseline",
+        metavar="PYTHON",
+        help="a Python with the previous release installed, to compare with in the same run "
+        "(default: $ASNKIT_BASELINE_PYTHON)",
+    )
     args = parser.parse_args(argv)
+    if args.baseline:
+        os.environ["ASNKIT_BASELINE_PYTHON"] = args.baseline
     unknown = [name for name in args.names if name not in benchmarks]
     if unknown:
         parser.error(f"no benchmark named {', '.join(unknown)}; known: {', '.join(benchmarks)}")

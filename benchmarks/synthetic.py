@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["SOURCE_DIR", "main", "source_pools", "synthetic_pool"]
+__all__ = ["SOURCE_DIR", "main", "nircam_observation", "source_pools", "synthetic_pool"]
 
 #: Where the source pools are read from.
 SOURCE_DIR = Path(__file__).resolve().parent.parent / "tests" / "data" / "pools"
@@ -92,6 +92,43 @@ def synthetic_pool(rows: int, seed: int = 0, directory: Path = SOURCE_DIR) -> pd
     pool = pool.astype("str").where(pool.notna(), np.nan) if len(pool) else pool
     pool.attrs["asn_pool"] = f"synthetic_{rows}.csv"
     pool.attrs["pool_file"] = f"synthetic_{rows}.csv"
+    return pool
+
+
+def nircam_observation(rows: int, directory: Path = SOURCE_DIR) -> pd.DataFrame:
+    """One observation of ``rows`` NIRCam images in 4 filters (F090W F150W F277W F444W).
+
+    Made of the first row of ``pool_003_image_nircam`` (program 99009,
+    observation 1), one quarter of the rows per filter, short-wave filters on
+    the 8 short detectors and long-wave ones on NRCALONG/NRCBLONG: Level 3
+    makes 4 image3 associations of ``rows / 4`` members (the shape of a large
+    mosaic), Level 2b one image2 association per exposure.
+
+    >>> pool = nircam_observation(16)
+    >>> pool["filter"].value_counts().to_dict()
+    {'f090w': 4, 'f150w': 4, 'f277w': 4, 'f444w': 4}
+    """
+    from asnkit import read_pool
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        first = read_pool(directory / "pool_003_image_nircam.csv").iloc[[0]]
+    pool = first.loc[first.index.repeat(rows)].reset_index(drop=True)
+    k = np.arange(rows)
+    filters = np.array(["f090w", "f150w", "f277w", "f444w"])[(k * 4) // max(rows, 1)]
+    long = np.isin(filters, ["f277w", "f444w"])
+    short = np.array([f"nrc{module}{d}" for module in "ab" for d in range(1, 5)])
+    detector = np.where(long, np.where(k % 2 == 0, "nrcalong", "nrcblong"), short[k % 8])
+    pool["filter"] = filters
+    pool["detector"] = detector
+    pool["channel"] = np.where(long, "long", "short")
+    pool["module"] = [d[3] for d in detector]
+    pool["expspcin"] = (k // 8 + 1).astype(str)
+    pool["filename"] = [
+        f"jw99009001001_02101_{i + 1:05d}_{d}_uncal.fits" for i, d in zip(k, detector, strict=True)
+    ]
+    pool.attrs["asn_pool"] = f"nircam_observation_{rows}.csv"
+    pool.attrs["pool_file"] = f"nircam_observation_{rows}.csv"
     return pool
 
 

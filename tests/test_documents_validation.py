@@ -14,7 +14,15 @@ import asnkit
 from asnkit.documents.collection import AssociationSet
 from asnkit.documents.io import load_asn, load_set
 from asnkit.documents.model import Association
-from asnkit.documents.validation import _fast_check, _validator, iter_errors, load_schema
+from asnkit.documents.validation import (
+    _fast_check,
+    _path_key,
+    _schema_faults,
+    _schema_message,
+    _validator,
+    iter_errors,
+    load_schema,
+)
 from tests.helpers import ASN, EXPECTED
 
 EXPECTED_FILES = sorted(EXPECTED.glob("*/*.json"))
@@ -236,6 +244,33 @@ _VALUES = st.sampled_from([None, 1, 2.5, True, "", "x", [], {}, [{}], {"a": 1}])
     ),
 )
 def test_fast_schema_check_agrees_with_jsonschema(level, edits):
+    doc = _mutated(level, edits)
+    fast = _fast_check(level)
+    assert fast is not None
+    assert fast(doc) == (next(_validator(level).iter_errors(doc), None) is None)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    level=st.sampled_from([2, 3]),
+    edits=st.lists(
+        st.tuples(st.sampled_from(["set", "delete"]), st.integers(0, 10_000), _VALUES),
+        min_size=1,
+        max_size=4,
+    ),
+)
+def test_schema_faults_are_those_of_jsonschema(level, edits):
+    # the hand-written explanation (no jsonschema import) gives jsonschema's faults, in order
+    doc = _mutated(level, edits)
+
+    def described(errors):
+        ordered = sorted(errors, key=lambda e: _path_key(e.absolute_path))
+        return [(tuple(e.absolute_path), e.validator, _schema_message(e)) for e in ordered]
+
+    assert described(_schema_faults(doc, level)) == described(_validator(level).iter_errors(doc))
+
+
+def _mutated(level, edits):
     doc = _doc(LV2 if level == 2 else LV3)
     for action, pick, value in edits:
         # every (container, key) in the document
@@ -255,6 +290,4 @@ def test_fast_schema_check_agrees_with_jsonschema(level, edits):
             del node[key]
         else:
             node[key] = copy.deepcopy(value)
-    fast = _fast_check(level)
-    assert fast is not None
-    assert fast(doc) == (next(_validator(level).iter_errors(doc), None) is None)
+    return doc

@@ -223,25 +223,68 @@ def test_niriss_rebuilt_from_pointing(niriss):
         assert angular_separation(ra, dec, *vector_center(*corners.T)) * 3600 < 5
 
 
-def test_pysiaf_is_lazy_and_quiet():
+def test_apertures_are_read_without_importing_pysiaf():
+    # the SIAF numbers come from pysiaf's own XML files: no pysiaf import (seconds), no network
     code = (
         "import sys, asnkit\n"
         "pool = asnkit.read_pool(asnkit.data.pool_path('pool_002_image_miri'))\n"
         "assert 'pysiaf' not in sys.modules and 'matplotlib' not in sys.modules\n"
         "from asnkit.sky.apertures import ApertureCatalog\n"
         "assert ApertureCatalog().get('NIS_CEN') is not None\n"
-        "assert 'pysiaf' in sys.modules\n"
+        "assert 'pysiaf' not in sys.modules and 'requests' not in sys.modules\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout == "" and done.stderr == ""
 
 
-def test_aperture_catalog_caches_per_instance():
+def test_pysiaf_import_never_asks_the_network_and_is_quiet():
+    code = (
+        "import requests\n"
+        "calls = []\n"
+        "def spy(*args, **kwargs):\n"
+        "    calls.append(args)\n"
+        "    raise requests.exceptions.ConnectionError('no network in this test')\n"
+        "requests.get = spy\n"
+        "from asnkit.sky.apertures import import_pysiaf\n"
+        "pysiaf = import_pysiaf()\n"
+        "assert calls == [], calls\n"
+        "assert requests.get is spy\n"  # restored
+        "assert pysiaf.Siaf('NIRISS')['NIS_CEN'].V2Ref is not None\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "" and done.stderr == ""
+
+
+@pytest.mark.parametrize("instrument", ["NIRCam", "NIRISS", "NIRSpec", "MIRI", "FGS"])
+def test_siaf_apertures_are_pysiafs(instrument):
+    from asnkit.sky.apertures import _from_pysiaf, siaf_apertures, siaf_file
+
+    assert siaf_file(instrument) is not None  # read from the XML, not through pysiaf
+    mine, theirs = siaf_apertures(instrument), _from_pysiaf(instrument)
+    assert mine.keys() == theirs.keys()
+    assert sum(ap is not None for ap in mine.values()) > 0.7 * len(mine)
+    for name, ap in mine.items():
+        other = theirs[name]
+        assert (ap is None) == (other is None), name
+        if ap is not None:
+            assert np.array_equal(ap.x_idl, other.x_idl) and np.array_equal(ap.y_idl, other.y_idl)
+            assert (ap.v2_ref, ap.v3_ref, ap.v3_idl_yangle, ap.parity) == (
+                other.v2_ref,
+                other.v3_ref,
+                other.v3_idl_yangle,
+                other.parity,
+            ), name
+
+
+def test_apertures_are_read_once_per_process_and_read_only():
     catalog = ApertureCatalog()
     first = catalog.get("NIS_CEN")
     assert catalog.get("nis_cen") is first
-    assert ApertureCatalog().get("NIS_CEN") is not first
+    assert ApertureCatalog().get("NIS_CEN") is first  # the SIAF is read once per process
+    with pytest.raises(ValueError):
+        first.x_idl[0] = 0.0  # shared, so nobody may change it
 
 
 # ----------------------------------------------------------------- schematic

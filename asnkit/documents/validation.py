@@ -183,12 +183,71 @@ def _schema_is_simple(schema: Any) -> bool:
     return False
 
 
+class SchemaError(NamedTuple):
+    """One schema fault, as jsonschema reports it (the fields :func:`_schema_message` reads)."""
+
+    absolute_path: tuple[Any, ...]
+    validator: str
+    validator_value: Any
+    instance: Any
+    message: str
+
+
+def _schema_errors(
+    instance: Any, schema: Mapping[str, Any], root: Mapping[str, Any], path: tuple[Any, ...]
+) -> Iterator[SchemaError]:
+    """The faults jsonschema finds for the keywords of :func:`_conforms`, in its order.
+
+    Keywords are visited in the schema's order, as jsonschema's ``iter_errors``
+    does, so the faults are the same (same paths, same order) without importing
+    jsonschema (seconds per process: its format checkers build grammars at import).
+    """
+    for keyword, value in schema.items():
+        if keyword == "$ref":
+            node: Any = root
+            for part in value.lstrip("#/").split("/"):
+                node = node[part]
+            yield from _schema_errors(instance, node, root, path)
+        elif keyword == "type":
+            kinds = (value,) if isinstance(value, str) else tuple(value)
+            if not any(isinstance(instance, _JSON_TYPES[k]) for k in kinds if k in _JSON_TYPES):
+                yield SchemaError(path, keyword, value, instance, f"{instance!r} is not of type")
+        elif keyword == "required" and isinstance(instance, dict):
+            for key in value:
+                if key not in instance:
+                    yield SchemaError(path, keyword, value, instance, f"{key!r} is required")
+        elif keyword == "properties" and isinstance(instance, dict):
+            for key, sub in value.items():
+                if key in instance:
+                    yield from _schema_errors(instance[key], sub, root, (*path, key))
+        elif keyword == "items" and isinstance(instance, list):
+            for index, item in enumerate(instance):
+                yield from _schema_errors(item, value, root, (*path, index))
+        elif keyword == "minItems" and isinstance(instance, list) and len(instance) < value:
+            yield SchemaError(path, keyword, value, instance, f"{instance!r} is too short")
+        elif keyword == "minLength" and isinstance(instance, str) and len(instance) < value:
+            yield SchemaError(path, keyword, value, instance, f"{instance!r} is too short")
+
+
 @functools.cache
 def _fast_check(level: int) -> Any:
     schema = load_schema(level)
     if not _schema_is_simple(schema):
         return None
     return lambda data: _conforms(data, schema, schema)
+
+
+def _schema_faults(data: Any, level: int) -> list[Any]:
+    """Schema faults of a document, sorted by path (jsonschema only for schemas we cannot read)."""
+    fast = _fast_check(level)
+    if fast is not None:
+        if fast(data):
+            return []
+        schema = load_schema(level)
+        found: Iterable[Any] = _schema_errors(data, schema, schema, ())
+    else:
+        found = _validator(level).iter_errors(data)
+    return sorted(found, key=lambda e: _path_key(e.absolute_path))
 
 
 _TYPE_WORDS = {
@@ -231,14 +290,7 @@ def _iter_document(asn: Any, level: int | None) -> Iterator[Fault]:
     data = asn._data if isinstance(asn, Association) else asn  # read only
     if level is None:
         level = level_of(data.get("asn_type"), data.get("asn_rule"))
-    fast = _fast_check(level)
-    if fast is not None and fast(data):
-        schema_faults = []
-    else:
-        schema_faults = sorted(
-            _validator(level).iter_errors(data), key=lambda e: _path_key(e.absolute_path)
-        )
-    for error in schema_faults:
+    for error in _schema_faults(data, level):
         yield Fault(format_path(error.absolute_path), _schema_message(error))
     products = data.get("products")
     if not isinstance(products, list):

@@ -3,7 +3,7 @@
 For each exposure, in order of preference:
 
 1. ``s_region`` -- the polygon(s) the DMS wrote in the exposure's header;
-2. ``pointing`` -- the aperture corners of pysiaf (``apername``) placed on the sky by the
+2. ``pointing`` -- the aperture corners of the SIAF pysiaf ships (``apername``) placed on the sky by the
    exposure's attitude (``ra_ref``, ``dec_ref``, ``roll_ref`` at ``v2_ref``, ``v3_ref``;
    the ideal-frame orientation ``v3i_yang``/``vparity`` from the header when present);
 3. ``schematic`` -- a diagram position from the observation, mosaic tile and dither

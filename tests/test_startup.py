@@ -1,0 +1,62 @@
+"""Start-up stays cheap: what importing and using asnkit loads (behaviour, not timing)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("pysiaf", "matplotlib", "ipywidgets", "jsonschema", "astropy")
+
+
+def _loaded_after(code: str) -> list[str]:
+    """The HEAVY packages in sys.modules after running ``code`` in a fresh interpreter."""
+    script = (
+        code + f"\nimport sys, json\nprint(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_import_asnkit_loads_none_of_the_heavy_packages():
+    assert _loaded_after("import asnkit") == []
+
+
+def test_reading_and_generating_load_none_of_the_heavy_packages():
+    code = (
+        "import warnings, asnkit\n"
+        "warnings.simplefilter('ignore')\n"
+        "pool = asnkit.read_pool(asnkit.data.pool_path('pool_002_image_miri'))\n"
+        "asns = asnkit.generate(pool)\n"
+        "assert len(asns) == 9\n"
+        "asns.to_frame()\n"
+    )
+    assert _loaded_after(code) == []
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"asn_type": "image3", "products": [{"name": "p", "members": [{"exptype": "science"}]}]},
+        {"asn_type": "image2", "products": []},
+        {"asn_type": "image3", "products": [{"name": "", "members": [{"expname": 3}]}]},
+    ],
+)
+def test_explaining_an_invalid_document_does_not_import_jsonschema(tmp_path, document):
+    path = tmp_path / "bad_asn.json"
+    path.write_text(json.dumps(document))
+    code = (
+        "import asnkit\n"
+        f"faults = list(asnkit.iter_errors(asnkit.load_asn({str(path)!r}, validate=False)))\n"
+        "assert faults, 'the document is invalid'\n"
+        "try:\n"
+        f"    asnkit.load_asn({str(path)!r})\n"
+        "except asnkit.AssociationError as error:\n"
+        "    assert str(faults[0].path) in str(error)\n"
+        "else:\n"
+        "    raise SystemExit('no error')\n"
+    )
+    assert "jsonschema" not in _loaded_after(code)
