@@ -22,7 +22,7 @@ from asnkit.dms.names import remove_suffix
 from asnkit.dms.values import first_value
 from asnkit.engine.members import refresh
 from asnkit.engine.state import AsnState
-from asnkit.rules.model import Finalize
+from asnkit.rules.model import DirectImage, Finalize
 from asnkit.rules.naming import product_name_default, wfss_direct_opt_element
 
 __all__ = ["finalize_level", "finalize_level2", "finalize_level3", "prune", "resequence"]
@@ -222,7 +222,7 @@ def _wfss_catalog(asn: AsnState) -> bool:
         return False
     members = asn.products[-1]["members"]
     members[:] = [m for m in members if m["exptype"] != "direct_image"]
-    parallel = asn.rule.name == "Asn_Lv2WFSSParallel"
+    parallel = asn.rule.direct_image is DirectImage.LONG_CHANNEL
     asn.direct_image = _closest_direct(sciences[0], directs, parallel)
     root = product_name_default(asn, opt_element=wfss_direct_opt_element)
     members.extend(wfss_catalog_members(root))

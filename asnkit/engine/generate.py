@@ -55,7 +55,6 @@ __all__ = [
 
 CANDIDATE_PREFIX = "candidate"
 DISCOVER_PREFIX = "discover"
-_ANY_CANDIDATE_TYPE_RULES = ("Asn_Lv2WFSSParallel",)
 
 
 def build_table(pool: pd.DataFrame) -> Table:
@@ -223,15 +222,14 @@ class Generator:
         self.creatable_rules = rules_per_row([p.creatable for p in self.disc_plans], table.n)
 
     def _skip_for(self, ctype: str | None) -> list[bool]:
-        """Rules whose associations could never be valid for this candidate type."""
-        skip = []
+        """Rules whose associations could never be valid for this candidate type.
+
+        ``None``: discovery (candidate type ``discovered``).
+        """
         if not self.shortcuts:
             return [False] * len(self.rules)
-        for rule in self.rules:
-            level2_only_obs = rule.level == 2 and rule.name not in _ANY_CANDIDATE_TYPE_RULES
-            bad_type = ctype is None or ctype.lower() not in ("observation", "background")
-            skip.append(level2_only_obs and bad_type)
-        return skip
+        kind = "discovered" if ctype is None else ctype
+        return [not rule.keeps_candidate_type(kind) for rule in self.rules]
 
     def candidate(self, cid: str, ctype: str) -> list[AsnState]:
         rows = self._rows_by_cid(cid)

@@ -40,11 +40,12 @@ PASS, FAIL, UNKNOWN = np.int8(1), np.int8(2), np.int8(3)
 
 
 def _item_columns(fn: Any) -> tuple[str, ...] | None:
-    return getattr(fn, "item_columns", None)
+    """The pool columns a condition reads alone (``Condition.columns``), or None."""
+    return getattr(fn, "columns", None)
 
 
 def _asn_only(fn: Any) -> bool:
-    return bool(getattr(fn, "asn_state_only", False))
+    return bool(getattr(fn, "state_only", False))
 
 
 class StaticEval:

@@ -23,8 +23,8 @@ Examples
 ('jw99009-a3001_image3_00002_asn.json', 'science')
 >>> print(why.result("Asn_Lv3AMI").reason)
 exp_type is 'nrc_image', needs 'nis_ami'
->>> print(why.result("Asn_Lv3ImageMosaic").reason)  # doctest: +ELLIPSIS
-association a3001 dropped at finalize: it is a discovered association; ... (is_type_mosaic)
+>>> print(why.result("Asn_Lv3ImageMosaic").reason)
+asn_candidate is "[('o001', 'observation')]": the rule keeps only mosaic candidates (is_type_mosaic)
 >>> other = asnkit.read_pool(asnkit.data.pool_path("pool_018_all_exptypes"))
 >>> lonely = other.asn.orphans(rules=asnkit.rules.dms_level3())
 >>> print(lonely.loc[44, "reason"])

@@ -36,6 +36,7 @@ from asnkit.engine.members import refresh
 from asnkit.engine.state import AsnState, CompiledRule, Item, Table, meets
 from asnkit.generation.trace import Trace
 from asnkit.rules.model import Attr, Finalize, Group, Reduce, Rule, Test, callable_name
+from asnkit.rules.predicates import OwnRole
 
 __all__ = ["FollowedRun", "Outcome", "RuleResult", "exposure_role"]
 
@@ -263,10 +264,12 @@ class FollowedRun:
         if best is None:
             value = self.pool["asn_candidate"].iloc[row] if "asn_candidate" in self.pool else None
             value = None if pd.isna(value) else value
-            reason = (
-                f"asn_candidate is {value!r}: Level 2b rules take only exposures of "
-                "observation or background candidates"
+            keeps = "; ".join(
+                _validity_failure(check)
+                for check in rule.validity
+                if not getattr(check, "accepts_candidate_type", lambda kind: True)("discovered")
             )
+            reason = f"asn_candidate is {value!r}: {keeps}"
             return RuleResult(
                 rule.name,
                 rule.level,
@@ -274,7 +277,7 @@ class FollowedRun:
                 reason,
                 column="asn_candidate",
                 value=value,
-                required="an observation or background candidate",
+                required="a candidate of a type the rule keeps",
             )
         failure = best.failure()
         return RuleResult(
@@ -307,12 +310,12 @@ class FollowedRun:
     def _trial_rules(self, index: int, row: int) -> list[tuple[CompiledRule, Any, Item]]:
         gen = self.generator
         rule = self.rules[index]
-        if rule.level == 3:
+        if rule.keeps_candidate_type("discovered"):
             return [(gen.disc_rules[index], None, Item(self.table, row))]
         trials = []
         cr = gen.cand_rules[index]
         for cid, ctype in _candidates(self.table.cols["asn_candidate"][row]):
-            if ctype not in ("observation", "background"):
+            if not rule.keeps_candidate_type(ctype):
                 continue
             rewritten = f"[('{cid}', '{ctype}')]"
             override = (len(cr.nodes) - 1, (f".+({cid}).+", ("asn_candidate",), True, (), False))
@@ -340,7 +343,7 @@ def _exp_type_patterns(node: Any, negated: bool) -> list[Any]:
         and not negated
         and node.test is None
         and isinstance(node.value, str)
-        and callable_name(node.source) == "exposure_type_of_item"
+        and isinstance(node.source, OwnRole)
     ):
         return [("role", node.value)]
     return []
@@ -363,18 +366,10 @@ def _membership(asn: AsnState) -> frozenset:
     return frozenset((m["expname"], m["exptype"]) for p in asn.products for m in p["members"])
 
 
-_VALIDITY_TEXT: dict[str, str] = {
-    "has_science": "it has no science member",
-    "has_psf": "it has no PSF member",
-    "is_type_mosaic": "the rule keeps only mosaic candidates",
-    "is_type_observation": "the rule keeps only observation candidates",
-    "is_type_not_group": "the rule does not keep group candidates",
-    "is_discovered": "the rule keeps only pool-wide (discovered) associations",
-    "is_candidate": "the rule keeps only candidate associations",
-    "pair_complete": "the wavefront-sensing pair is incomplete",
-    "level2_allowed_candidates": "Level 2b keeps observation candidates, and background "
-    "candidates with a background member",
-}
+def _validity_failure(check: Any) -> str:
+    special = getattr(check, "failure", None)
+    text = special() if callable(special) else None
+    return f"{text or 'validity check failed'} ({callable_name(check)})"
 
 
 def _drop_reason(asn: AsnState) -> str:
@@ -400,13 +395,12 @@ def _drop_reason(asn: AsnState) -> str:
                 f"(obs_num {obs}); needs >= 2"
             )
     failed = [
-        callable_name(check)
+        _validity_failure(check)
         for check, ok in zip(rule.validity, asn.validity, strict=False)
         if not ok
     ]
     if failed:
-        texts = [f"{_VALIDITY_TEXT.get(name, 'validity check failed')} ({name})" for name in failed]
-        return f"it is {what}; " + "; ".join(texts)
+        return f"it is {what}; " + "; ".join(failed)
     if rule.finalize is Finalize.WFSS:
         return "a WFSS association needs both science and a direct image"
     return f"it is {what}; not valid after the {rule.finalize.value} finalize step"

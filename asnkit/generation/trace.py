@@ -165,11 +165,9 @@ class Trace(AsnState):
         if node.force_undefined:
             return Failure(f"{column} is {value!r}, must have no value", column, value, "no value")
         required = _pattern_text(node.value if node.value is not None else state_value, self)
-        if callable(node.value) and callable_name(node.value) == "acq_obsnum_pattern":
-            text = (
-                f"{column} is {value!r}: a target acquisition joins only an association "
-                "with science from its observation"
-            )
+        special = getattr(node.value, "failure", None)
+        text = special(required, value) if callable(special) else None
+        if text is not None:
             return Failure(text, column, value, required)
         if column == "asn_candidate" and "direct_image" in required:
             text = f"asn_candidate is {value!r}, needs a direct_image candidate (cNNNN)"
@@ -184,11 +182,13 @@ class Trace(AsnState):
                 got = node.source(self.item, self)
             except (KeyError, LookupError, TypeError, ValueError):
                 got = None
-            what = "role" if callable_name(node.source) == "exposure_type_of_item" else label
+            what = getattr(node.source, "label", "") or label
             return Failure(f"{what} is {got!r}, needs {node.value!r}", label, got, repr(node.value))
         if node.test is not None:
-            if callable_name(node.test) == "always_false":
-                return Failure("the rule makes no association of its own (always_false)", label)
+            special = getattr(node.test, "failure", None)
+            text = special(node.value) if callable(special) else None
+            if text is not None:
+                return Failure(text, label)
             return Failure(f"{callable_name(node.test)} is false for this exposure", label)
         return Failure(f"{label} does not match", label)
 

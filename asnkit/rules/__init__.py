@@ -8,9 +8,11 @@ applies any list of rules.
 
 The DMS rule sets of jwst 3.0.0: :func:`dms_level3` (22 rules),
 :func:`dms_level2b` (22 rules) and :func:`dms_rules` (both, in the order the
-reference registry tries them). Helpers for writing rules: :mod:`asnkit.rules.dms`
+reference registry tries them). Helpers for writing rules: :mod:`asnkit.dms`
 (EXP_TYPE tables, valid optical paths), :mod:`asnkit.rules.predicates` (member
-roles, conditions), :mod:`asnkit.rules.naming` (product names).
+roles and computed conditions, as objects that explain themselves),
+:mod:`asnkit.rules.naming` (product names), :mod:`asnkit.rules.custom` (rules in a
+few lines, rules derived from DMS rules).
 
 Examples
 --------
@@ -28,6 +30,7 @@ from asnkit.rules.level2b import dms_level2b
 from asnkit.rules.level3 import dms_level3
 from asnkit.rules.model import (
     Attr,
+    DirectImage,
     Finalize,
     Group,
     Reduce,
@@ -44,6 +47,7 @@ from asnkit.rules.model import (
 
 __all__ = [
     "Attr",
+    "DirectImage",
     "Finalize",
     "Group",
     "Reduce",

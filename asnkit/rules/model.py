@@ -38,6 +38,7 @@ from typing import Any, Union
 
 __all__ = [
     "Attr",
+    "DirectImage",
     "Finalize",
     "Group",
     "Node",
@@ -83,6 +84,13 @@ class Finalize(enum.Enum):
     IMPRINT = "imprint"  #: Level 2: keep only the imprints that fit the science
     IMPRINT_NOD = "imprint_nod"  #: Level 2: imprint pruning, then nod splitting
     WFSS = "wfss"  #: Level 2 WFSS: direct image replaced by the Level 3 catalog members
+
+
+class DirectImage(enum.Enum):
+    """Which direct image a WFSS Level 2b association takes its catalog from (``Finalize.WFSS``)."""
+
+    CLOSEST = "closest"  #: the next one in the exposure sequence after the science (``expspcin``)
+    LONG_CHANNEL = "long channel"  #: the first long-wavelength one (pure parallels: no sequence)
 
 
 def callable_name(value: Any) -> str:
@@ -259,10 +267,17 @@ class Rule:
     validity : tuple of callables
         ``check(member, association) -> bool``; each must pass for at least one
         member for the association to be kept.
-    integrations : callable
-        ``integrations(item, association) -> bool``: the member uses ``*ints`` files.
+    integrations : callable, optional
+        ``integrations(item, association) -> bool``: the member uses ``*ints`` files
+        (default :data:`asnkit.rules.predicates.default_integrations`).
+    direct_image : DirectImage
+        With ``Finalize.WFSS``: which direct image gives the catalog.
     description : str
         One line for people.
+
+    The candidate types whose associations the rule keeps follow from its
+    validity checks (:meth:`keeps_candidate_type`); the engine makes no
+    association of the others.
     """
 
     name: str
@@ -274,10 +289,21 @@ class Rule:
     finalize: Finalize = Finalize.DEFAULT
     validity: tuple[Callable[..., bool], ...] = ()
     integrations: Callable[..., bool] | None = None
+    direct_image: DirectImage = DirectImage.CLOSEST
     description: str = field(default="", compare=False)
 
     def __repr__(self) -> str:
         return f"Rule({self.name!r}, level={self.level}, asn_type={self.asn_type!r})"
+
+    def keeps_candidate_type(self, kind: str) -> bool:
+        """False if no association of this candidate type can pass the validity checks.
+
+        ``kind`` is a candidate type (``observation``, ``mosaic``...) or
+        ``discovered`` (associations made across the pool).
+        """
+        return all(
+            getattr(check, "accepts_candidate_type", _accepts_any)(kind) for check in self.validity
+        )
 
     def describe(self) -> str:
         """A multi-line readable description of the rule and its constraints."""
@@ -291,8 +317,14 @@ class Rule:
         lines.append(f"  product name: {callable_name(self.product_name)}")
         if self.validity:
             lines.append("  validity: " + ", ".join(callable_name(v) for v in self.validity))
+        if self.finalize is Finalize.WFSS:
+            lines.append(f"  direct image: {self.direct_image.value}")
         lines.extend(_describe(self.constraints, "  "))
         return "\n".join(lines)
+
+
+def _accepts_any(kind: str) -> bool:
+    return True
 
 
 def _describe(node: Node, indent: str) -> list[str]:
