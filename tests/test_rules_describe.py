@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import asnkit
-from asnkit.generation.generate import run_generation
+from asnkit.generation.run import run
 from asnkit.rules import DirectImage, Finalize, dms_rules
 from asnkit.rules import predicates as p
 from asnkit.rules.custom import derive, dms_rule, rule
@@ -65,7 +65,7 @@ def test_derived_parallel_wfss_rule_makes_what_the_original_makes():
     assert len(a) == len(b) == 12
     assert documents(a) == documents(b)
     assert {x.asn_rule for x in b} == {"candidate_MyParallel"}
-    slow, _ = run_generation(pool, [mine], version_id="v1", shortcuts=False)
+    slow = run(pool, [mine], version_id="v1", shortcuts=False).associations()
     assert documents(slow) == documents(b)
 
 
@@ -116,10 +116,12 @@ def test_shortcuts_change_nothing_for_custom_derived_and_renamed_rules(data):
     rules = [*_CUSTOM, *renamed(dms_rules())]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fast, fast_rows = run_generation(sub, rules)
-        slow, slow_rows = run_generation(sub, rules, shortcuts=False)
-    assert documents(fast, drop_rule=False) == documents(slow, drop_rule=False)
-    assert fast_rows == slow_rows
+        fast = run(sub, rules)
+        slow = run(sub, rules, shortcuts=False)
+    assert documents(fast.associations(), drop_rule=False) == documents(
+        slow.associations(), drop_rule=False
+    )
+    assert fast.taken_rows() == slow.taken_rows()
 
 
 # --------------------------------------------------------------------------- conditions

@@ -30,7 +30,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from asnkit.engine.state import AsnState, CompiledRule, Table, meets
+from asnkit.engine.state import AsnState, CompiledRule, meets
+from asnkit.engine.table import Table
 from asnkit.rules.dms import EMPTY
 from asnkit.rules.model import Attr, Group, Reduce, Test
 

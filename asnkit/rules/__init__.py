@@ -46,6 +46,7 @@ from asnkit.rules.model import (
 )
 
 __all__ = [
+    "RULE_SETS",
     "Attr",
     "DirectImage",
     "Finalize",
@@ -62,10 +63,26 @@ __all__ = [
     "dms_rules",
     "none_of",
     "not_all",
+    "rule_set",
     "test",
 ]
+
+#: Names of the DMS rule sets (:func:`rule_set`), as the command line takes them.
+RULE_SETS = ("level2", "level3", "all")
 
 
 def dms_rules() -> tuple[Rule, ...]:
     """The DMS rules, Level 2b then Level 3, in the reference registry's order."""
     return tuple(dms_level2b()) + tuple(dms_level3())
+
+
+def rule_set(name: str) -> tuple[Rule, ...]:
+    """A DMS rule set by name: ``level2`` (Level 2b), ``level3`` or ``all`` (both).
+
+    >>> len(rule_set("level3")), len(rule_set("all"))
+    (22, 44)
+    """
+    sets = {"level2": dms_level2b, "level3": dms_level3, "all": dms_rules}
+    if name not in sets:
+        raise ValueError(f"no rule set {name!r}; one of: {', '.join(RULE_SETS)}")
+    return tuple(sets[name]())

@@ -32,8 +32,10 @@ all_of(attr('program', name='program'), attr('exp_type', value='nrc_image|mir_im
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Union
 
 __all__ = [
@@ -53,6 +55,7 @@ __all__ = [
     "none_of",
     "not_all",
     "test",
+    "value_matches",
 ]
 
 
@@ -91,6 +94,24 @@ class DirectImage(enum.Enum):
 
     CLOSEST = "closest"  #: the next one in the exposure sequence after the science (``expspcin``)
     LONG_CHANNEL = "long channel"  #: the first long-wavelength one (pure parallels: no sequence)
+
+
+@lru_cache(maxsize=8192)
+def _regex(pattern: str) -> re.Pattern[str]:
+    return re.compile("^" + pattern + "$", re.IGNORECASE)
+
+
+def value_matches(value: str, patterns: str | Sequence[str]) -> bool:
+    """True if ``value`` matches one of the regular expressions in full, ignoring case.
+
+    What an :class:`Attr` value means (as in the reference generator).
+
+    >>> value_matches("NRC_IMAGE", "nrc_image|mir_image"), value_matches("nrc_image", ("mir_.*",))
+    (True, False)
+    """
+    if isinstance(patterns, str):
+        return _regex(patterns).match(value) is not None
+    return any(_regex(p).match(value) is not None for p in patterns)
 
 
 def callable_name(value: Any) -> str:
