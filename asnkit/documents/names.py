@@ -35,6 +35,7 @@ __all__ = [
     "asn_filename",
     "asn_name",
     "code_version",
+    "exposure_name",
     "file_stem",
     "format_program",
     "format_target",
@@ -43,6 +44,7 @@ __all__ = [
     "product_name",
     "sequence_numbers",
     "strip_suffix",
+    "suffix_of",
     "version_timestamp",
 ]
 
@@ -83,6 +85,14 @@ KNOWN_SUFFIXES = (
 
 _SUFFIX_RE = re.compile(r"_(?:" + "|".join(KNOWN_SUFFIXES) + r")$", re.IGNORECASE)
 _EXTENSIONS = (".fits", ".fits.gz", ".ecsv", ".json", ".asdf")
+_SUFFIX_OF = re.compile(r"_(" + "|".join(KNOWN_SUFFIXES) + r")$", re.IGNORECASE)
+#: A DMS exposure file name: ``jw{program}{obs}{visit}_{group}{seq}{act}_{exposure}_{detector}``.
+_EXPOSURE_NAME = re.compile(
+    r"^jw(?P<program>\d{5})(?P<observation>\d{3})(?P<visit>\d{3})"
+    r"_(?P<visit_group>\d{2})(?P<sequence>\d)(?P<activity>[0-9a-z]{2})"
+    r"_(?P<exposure>\d{5})_(?P<detector>[a-z0-9]+?)(?:_[a-z0-9]+)?$",
+    re.IGNORECASE,
+)
 
 
 def is_empty(value: Any) -> bool:
@@ -221,6 +231,36 @@ def strip_suffix(name: str) -> str:
     'jw_00001'
     """
     return _SUFFIX_RE.sub("", file_stem(name))
+
+
+def suffix_of(name: str) -> str | None:
+    """The pipeline suffix of a file name (lowercase), or None when it has no known one.
+
+    Examples
+    --------
+    >>> suffix_of("data/jw_00001_CAL.fits"), suffix_of("x_rateints.fits"), suffix_of("x.fits")
+    ('cal', 'rateints', None)
+    """
+    match = _SUFFIX_OF.search(file_stem(name))
+    return match.group(1).lower() if match else None
+
+
+def exposure_name(name: str) -> dict[str, str] | None:
+    """The fields of a DMS exposure file name, lowercase, or None for other names.
+
+    Fields: ``program``, ``observation``, ``visit``, ``visit_group``, ``sequence``,
+    ``activity``, ``exposure``, ``detector``.
+
+    Examples
+    --------
+    >>> fields = exposure_name("data/jw01234001001_02101_00003_nrcalong_cal.fits")
+    >>> fields["program"], fields["observation"], fields["exposure"], fields["detector"]
+    ('01234', '001', '00003', 'nrcalong')
+    >>> exposure_name("jw_00001_cal.fits") is None
+    True
+    """
+    match = _EXPOSURE_NAME.match(file_stem(name))
+    return {k: v.lower() for k, v in match.groupdict().items()} if match else None
 
 
 def file_stem(name: str) -> str:

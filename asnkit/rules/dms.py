@@ -28,15 +28,19 @@ __all__ = [
     "ACQ_EXP_TYPES",
     "CORON_EXP_TYPES",
     "DEGRADED_NOTOK",
+    "DETECTORS",
     "DEGRADED_OK",
     "EMPTY",
     "EXPTYPE_MAP",
     "IMAGE2_NONSCIENCE_EXP_TYPES",
     "IMAGE2_SCIENCE_EXP_TYPES",
+    "IMAGING_EXP_TYPES",
     "KNOWN_SUFFIXES",
     "LEVEL2B_EXPTYPES",
     "SPEC2_SCIENCE_EXP_TYPES",
+    "SPEC_EXP_TYPES",
     "TSO_EXP_TYPES",
+    "detector_info",
     "exposure_type",
     "first_value",
     "format_template",
@@ -150,6 +154,29 @@ LEVEL2B_EXPTYPES = frozenset(
     IMAGE2_SCIENCE_EXP_TYPES + IMAGE2_NONSCIENCE_EXP_TYPES + SPEC2_SCIENCE_EXP_TYPES
 )
 TSO_EXP_TYPES = ("nrc_tsimage", "nrc_tsgrism", "nrs_brightobj")
+#: Imaging exposure types (jwst 3.0.0 ``jwst.lib.exposure_types.IMAGING_TYPES``).
+IMAGING_EXP_TYPES = frozenset(
+    ACQ_EXP_TYPES + IMAGE2_SCIENCE_EXP_TYPES + IMAGE2_NONSCIENCE_EXP_TYPES
+    + ("fgs_image", "fgs_focus")
+)  # fmt: skip
+#: Spectroscopic exposure types (jwst 3.0.0 ``jwst.lib.exposure_types.SPEC_TYPES``).
+#: NIRSpec exposures with grating ``mirror`` are images all the same (MSA confirmation).
+SPEC_EXP_TYPES = frozenset(SPEC2_SCIENCE_EXP_TYPES)
+
+#: Detector name (``DETECTOR``, and the detector field of exposure file names) ->
+#: ``(instrument, channel)``; the channel is NIRCam's ``short`` / ``long`` (else None).
+DETECTORS = {
+    **{f"nrc{m}{n}": ("nircam", "short") for m in "ab" for n in "1234"},
+    **{f"nrc{m}{n}": ("nircam", "long") for m in "ab" for n in ("long", "5")},
+    "nrs1": ("nirspec", None),
+    "nrs2": ("nirspec", None),
+    "mirimage": ("miri", None),
+    "mirifulong": ("miri", None),
+    "mirifushort": ("miri", None),
+    "nis": ("niriss", None),
+    "guider1": ("fgs", None),
+    "guider2": ("fgs", None),
+}
 _SPECIAL_MODIFIERS = (("psf", "is_psf"), ("imprint", "is_imprt"), ("background", "bkgdtarg"))
 
 NRS_FSS_VALID_OPTICAL_PATHS = frozenset(
@@ -291,6 +318,15 @@ def exposure_type(item: Mapping[str, str], default: str = "science") -> str:
             continue
         return special
     return result
+
+
+def detector_info(detector: Any) -> tuple[str | None, str | None]:
+    """The instrument and NIRCam channel of a detector name (``(None, None)`` if unknown).
+
+    >>> detector_info("NRCALONG"), detector_info("nrcb3"), detector_info("nrs1")
+    (('nircam', 'long'), ('nircam', 'short'), ('nirspec', None))
+    """
+    return DETECTORS.get(str(detector).strip().lower(), (None, None))
 
 
 def remove_suffix(name: str) -> str:
