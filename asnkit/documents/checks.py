@@ -63,8 +63,9 @@ _RECORD_ROLES = frozenset({"target_acquisition", "autoflat", "autowave"})
 _RAW = frozenset({"uncal", "ramp", "trapsfilled", "dark", "jump"})
 _SLOPES = frozenset({"rate", "rateints"})
 #: Suffixes of calibrated (Level 2b and later) products.
-_CALIBRATED = frozenset({"cal", "calints", "crf", "crfints", "bsub", "bsubints", "x1d",
-                         "x1dints", "s2d", "s3d", "i2d"})  # fmt: skip
+_CALIBRATED = frozenset(
+    {"cal", "calints", "crf", "crfints", "bsub", "bsubints", "x1d", "x1dints", "s2d", "s3d", "i2d"}
+)
 _CATALOG_ROLES = ("sourcecat", "segmap", "direct_image")
 _ODD_NAME = frozenset(" \t\n\r")
 _NAME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-.+{}")
@@ -98,9 +99,7 @@ class _Doc:
         self.available = available
         self.findings: list[Finding] = []
         headers = self._headers() if folder is not None or available else None
-        self.facts = [
-            member_facts(p.members, pool=pool, headers=headers) for p in asn.products
-        ]
+        self.facts = [member_facts(p.members, pool=pool, headers=headers) for p in asn.products]
 
     def add(self, code: str, path: str, message: str, hint: str = "") -> None:
         self.findings.append(Finding(code, path, message, hint, asn=self.asn.filename))
@@ -124,8 +123,11 @@ class _Doc:
 
     def science(self, i: int) -> list[tuple[Member, ExposureFacts]]:
         product = self.asn.products[i]
-        return [(m, f) for m, f in zip(product.members, self.facts[i], strict=True)
-                if m.role == "science"]  # fmt: skip
+        return [
+            (m, f)
+            for m, f in zip(product.members, self.facts[i], strict=True)
+            if m.role == "science"
+        ]
 
 
 # --------------------------------------------------------------------------- the document
@@ -295,40 +297,63 @@ def _exposure_types(doc: _Doc) -> None:
         spectra = some(lambda f: f.is_spectrum)
         if pipeline.family in ("image", "coron", "ami") and spectra:
             # calwebb_image2/image3 (assign_wcs, resample) treat every input as an image.
-            doc.add("ASN301", where, f"{_plural(len(spectra), 'spectroscopic exposure')} "
-                    f"({_names(spectra)}) in {pipeline.asn_type}: {pipeline.name} treats "
-                    "them as images", "use spec2 / spec3 for spectra")  # fmt: skip
+            doc.add(
+                "ASN301",
+                where,
+                f"{_plural(len(spectra), 'spectroscopic exposure')} "
+                f"({_names(spectra)}) in {pipeline.asn_type}: {pipeline.name} treats "
+                "them as images",
+                "use spec2 / spec3 for spectra",
+            )
         images = some(lambda f: f.is_imaging)
         if pipeline.family == "spectrum" and images:
             # calwebb_spec2/spec3 extract spectra: images give no spectrum (extract_2d fails).
-            doc.add("ASN302", where, f"{_plural(len(images), 'imaging exposure')} "
-                    f"({_names(images)}) in {pipeline.asn_type}: {pipeline.name} extracts "
-                    "spectra", "use image2 / image3 for images")  # fmt: skip
+            doc.add(
+                "ASN302",
+                where,
+                f"{_plural(len(images), 'imaging exposure')} "
+                f"({_names(images)}) in {pipeline.asn_type}: {pipeline.name} extracts "
+                "spectra",
+                "use image2 / image3 for images",
+            )
         if pipeline.family in ("coron", "ami"):
             wanted = dms.CORON_EXP_TYPES if pipeline.family == "coron" else ("nis_ami",)
             other = some(lambda f, w=wanted: f.exp_type is not None and f.exp_type not in w)
             if other:
                 # calwebb_coron3 (align_refs, klip) and calwebb_ami3 (ami_analyze) model the
                 # coronagraph or the non-redundant mask; other exposures give nonsense.
-                doc.add("ASN303", where, f"{_plural(len(other), 'science exposure')} "
-                        f"({_names(other)}) that {pipeline.name} is not made for: it expects "
-                        f"{', '.join(wanted)}", "use image3 for plain images")  # fmt: skip
+                doc.add(
+                    "ASN303",
+                    where,
+                    f"{_plural(len(other), 'science exposure')} "
+                    f"({_names(other)}) that {pipeline.name} is not made for: it expects "
+                    f"{', '.join(wanted)}",
+                    "use image3 for plain images",
+                )
         series = some(lambda f: f.is_time_series)
         strict = some(lambda f: f.exp_type in dms.TSO_EXP_TYPES)
         if not pipeline.time_series and (series if pipeline.level == 3 else strict):
             # TSO data are per-integration cubes (calints) that calwebb_tso3 treats as a
             # series; image3/spec3 would combine the integrations as separate exposures.
             found = series if pipeline.level == 3 else strict
-            doc.add("ASN304", where, f"{_plural(len(found), 'time-series exposure')} "
-                    f"({_names(found)}) in {pipeline.asn_type}",
-                    "use tso3 (Level 3) or tso-image2 / tso-spec2 (Level 2)")  # fmt: skip
+            doc.add(
+                "ASN304",
+                where,
+                f"{_plural(len(found), 'time-series exposure')} "
+                f"({_names(found)}) in {pipeline.asn_type}",
+                "use tso3 (Level 3) or tso-image2 / tso-spec2 (Level 2)",
+            )
         if pipeline.asn_type == "tso3":
             plain = some(lambda f: f.is_time_series is False)
             if plain:
                 # calwebb_tso3: "INPUT DATA ARE NOT TSO MODE. ABORTING PROCESSING."
-                doc.add("ASN305", where, f"{_plural(len(plain), 'exposure')} ({_names(plain)}) "
-                        "that are not time series: calwebb_tso3 aborts when the first is not",
-                        "use image3 or spec3")  # fmt: skip
+                doc.add(
+                    "ASN305",
+                    where,
+                    f"{_plural(len(plain), 'exposure')} ({_names(plain)}) "
+                    "that are not time series: calwebb_tso3 aborts when the first is not",
+                    "use image3 or spec3",
+                )
 
 
 # --------------------------------------------------------------------------- membership
@@ -343,39 +368,65 @@ def _membership(doc: _Doc) -> None:
         if doc.level == 2 and n_science != 1:
             # calwebb_image2/spec2: "Wrong number of science exposures found ... Using only
             # first one." (and an IndexError without any).
-            effect = ("the pipeline fails (no science to calibrate)" if not n_science
-                      else "calwebb uses only the first and ignores the others")
-            doc.add("ASN401", where, f"a Level 2 product holds {n_science} science members: "
-                    f"{effect}", "make one product per science exposure")  # fmt: skip
+            effect = (
+                "the pipeline fails (no science to calibrate)"
+                if not n_science
+                else "calwebb uses only the first and ignores the others"
+            )
+            doc.add(
+                "ASN401",
+                where,
+                f"a Level 2 product holds {n_science} science members: {effect}",
+                "make one product per science exposure",
+            )
         if doc.level == 3 and pipeline is not None and n_science == 0:
             # coron3/ami3: "No science target members found in association table";
             # image3/tso3/spec3 load nothing to process.
-            doc.add("ASN402", where, "the product has no science member: "
-                    f"{pipeline.name} has nothing to process", "mark the science exposures "
-                    "with exptype 'science'")  # fmt: skip
+            doc.add(
+                "ASN402",
+                where,
+                f"the product has no science member: {pipeline.name} has nothing to process",
+                "mark the science exposures with exptype 'science'",
+            )
         if pipeline is not None and pipeline.asn_type == "wfs-image3" and 0 < n_science < 2:
             # WfsCombineStep combines science_members[0] and [1] of every product.
-            doc.add("ASN402", where, "calwebb_wfs-image3 combines two science members per "
-                    f"product, this one has {n_science}", "add the other exposure of the pair")
+            doc.add(
+                "ASN402",
+                where,
+                "calwebb_wfs-image3 combines two science members per "
+                f"product, this one has {n_science}",
+                "add the other exposure of the pair",
+            )
         _duplicates(doc, i, product)
     if pipeline is not None and pipeline.level == 3 and not pipeline.all_products:
         if len(products) > 1:
             # Level 3 pipelines read asn["products"][0] only (ModelLibrary, ModelContainer,
             # calwebb_ami3): the other products are never processed.
-            doc.add("ASN403", "products", f"{len(products)} products: {pipeline.name} "
-                    "processes only the first", "write one association per product")
+            doc.add(
+                "ASN403",
+                "products",
+                f"{len(products)} products: {pipeline.name} processes only the first",
+                "write one association per product",
+            )
         first = products[0] if products else None
         roles = {m.role for m in first.members} if first is not None else set()
         if pipeline.asn_type == "coron3" and first is not None and "psf" not in roles:
             # calwebb_coron3: "No reference PSF members found in association table" -> abort.
-            doc.add("ASN404", "products[0]", "no psf member: calwebb_coron3 aborts "
-                    "('No reference PSF members found in association table')",
-                    "add the reference-star exposures with exptype 'psf'")  # fmt: skip
+            doc.add(
+                "ASN404",
+                "products[0]",
+                "no psf member: calwebb_coron3 aborts "
+                "('No reference PSF members found in association table')",
+                "add the reference-star exposures with exptype 'psf'",
+            )
         if pipeline.asn_type == "ami3" and first is not None and "psf" not in roles:
             # calwebb_ami3: "No PSF reference members ... ami_normalize step will be skipped".
-            doc.add("ASN405", "products[0]", "no psf member: calwebb_ami3 skips ami_normalize "
-                    "(no calibrated _aminorm product)", "add the reference-star exposures "
-                    "with exptype 'psf'")  # fmt: skip
+            doc.add(
+                "ASN405",
+                "products[0]",
+                "no psf member: calwebb_ami3 skips ami_normalize (no calibrated _aminorm product)",
+                "add the reference-star exposures with exptype 'psf'",
+            )
     if pipeline is not None and pipeline.level == 2:
         for i, product in enumerate(products):
             _wfss(doc, i, product)
@@ -395,15 +446,24 @@ def _wfss(doc: _Doc, i: int, product: Product) -> None:
         return
     missing = [r for r in _CATALOG_ROLES if r not in roles]
     if wfss and "sourcecat" in missing:
-        doc.add("ASN406", f"products[{i}]", "a WFSS exposure without sourcecat member: "
-                "calwebb_spec2 stops ('No source catalog specified in association or "
-                "datamodel')", "add the _cat.ecsv, _segm.fits and _i2d.fits of the direct "
-                "image's Level 3 product (to_association(..., catalog=product name))")
+        doc.add(
+            "ASN406",
+            f"products[{i}]",
+            "a WFSS exposure without sourcecat member: "
+            "calwebb_spec2 stops ('No source catalog specified in association or "
+            "datamodel')",
+            "add the _cat.ecsv, _segm.fits and _i2d.fits of the direct "
+            "image's Level 3 product (to_association(..., catalog=product name))",
+        )
     elif missing:
-        doc.add("ASN407", f"products[{i}]", f"no {' or '.join(missing)} member: "
-                "calwebb_spec2 takes the source catalogue, segmentation map and direct "
-                "image of WFSS data from the association", "add all three (to_association("
-                "..., catalog=product name))")  # fmt: skip
+        doc.add(
+            "ASN407",
+            f"products[{i}]",
+            f"no {' or '.join(missing)} member: "
+            "calwebb_spec2 takes the source catalogue, segmentation map and direct "
+            "image of WFSS data from the association",
+            "add all three (to_association(..., catalog=product name))",
+        )
 
 
 def _duplicates(doc: _Doc, i: int, product: Product) -> None:
@@ -415,9 +475,13 @@ def _duplicates(doc: _Doc, i: int, product: Product) -> None:
             continue
         key = (exposure_key(member.expname), member.role)
         if key in seen:
-            doc.add("ASN408", f"products[{i}].members[{j}]", f"{member.expname!r} is "
-                    f"already products[{i}].members[{seen[key]}] (same exposure and role)",
-                    "remove the repeated member")  # fmt: skip
+            doc.add(
+                "ASN408",
+                f"products[{i}].members[{j}]",
+                f"{member.expname!r} is "
+                f"already products[{i}].members[{seen[key]}] (same exposure and role)",
+                "remove the repeated member",
+            )
         else:
             seen[key] = j
 
@@ -440,31 +504,56 @@ def _suffixes(doc: _Doc) -> None:
                 if suffix in _RAW | _SLOPES:
                     # Level 3 steps (tweakreg, outlier_detection, resample, master_background,
                     # klip) need Level 2b products with a WCS and calibrated units.
-                    doc.add("ASN501", where, f"{member.expname!r} is a _{suffix} file: Level 3 "
-                            "pipelines combine calibrated (_cal / _calints) exposures",
-                            "run calwebb_image2 / spec2 first and list their _cal files")
+                    doc.add(
+                        "ASN501",
+                        where,
+                        f"{member.expname!r} is a _{suffix} file: Level 3 "
+                        "pipelines combine calibrated (_cal / _calints) exposures",
+                        "run calwebb_image2 / spec2 first and list their _cal files",
+                    )
                     continue
-                if (pipeline.asn_type == "spec3" and role == "background"
-                        and suffix not in ("x1d", "x1dints")):
+                if (
+                    pipeline.asn_type == "spec3"
+                    and role == "background"
+                    and suffix not in ("x1d", "x1dints")
+                ):
                     # master_background combines the background members' 1-D spectra
                     # (combine_1d_spectra); jwst lists spec3 backgrounds as _x1d.
-                    doc.add("ASN504", where, f"{member.expname!r}: calwebb_spec3's master "
-                            "background combines 1-D spectra (_x1d) of background members",
-                            "list the background's _x1d file")  # fmt: skip
-                if (pipeline.asn_type in ("coron3", "ami3", "tso3") and suffix == "cal"):
+                    doc.add(
+                        "ASN504",
+                        where,
+                        f"{member.expname!r}: calwebb_spec3's master "
+                        "background combines 1-D spectra (_x1d) of background members",
+                        "list the background's _x1d file",
+                    )
+                if pipeline.asn_type in ("coron3", "ami3", "tso3") and suffix == "cal":
                     # coron3/ami3/tso3 work on per-integration cubes (calints, CubeModel).
-                    doc.add("ASN505", where, f"{member.expname!r}: {pipeline.name} works on "
-                            "per-integration files (_calints)", "list the _calints file")
+                    doc.add(
+                        "ASN505",
+                        where,
+                        f"{member.expname!r}: {pipeline.name} works on "
+                        "per-integration files (_calints)",
+                        "list the _calints file",
+                    )
             elif pipeline.level == 2 and role not in _CATALOG_ROLES:
                 if suffix in _RAW:
                     # Image2Pipeline/Spec2Pipeline start from slope images (rate / rateints).
-                    doc.add("ASN502", where, f"{member.expname!r} is a _{suffix} file: "
-                            f"{pipeline.name} starts from slope images (_rate / _rateints)",
-                            "run calwebb_detector1 first and list its _rate files")
+                    doc.add(
+                        "ASN502",
+                        where,
+                        f"{member.expname!r} is a _{suffix} file: "
+                        f"{pipeline.name} starts from slope images (_rate / _rateints)",
+                        "run calwebb_detector1 first and list its _rate files",
+                    )
                 elif suffix in _CALIBRATED:
-                    doc.add("ASN503", where, f"{member.expname!r} is already calibrated: "
-                            f"{pipeline.name} would apply flat field and photometric "
-                            "calibration again", "list the _rate file")  # fmt: skip
+                    doc.add(
+                        "ASN503",
+                        where,
+                        f"{member.expname!r} is already calibrated: "
+                        f"{pipeline.name} would apply flat field and photometric "
+                        "calibration again",
+                        "list the _rate file",
+                    )
 
 
 def _folders(doc: _Doc) -> None:
@@ -478,13 +567,22 @@ def _folders(doc: _Doc) -> None:
             folder = os.path.dirname(member.expname)
             folders[os.path.normpath(folder) if folder else "."] = None
             if folder:
-                doc.add("ASN601", f"products[{i}].members[{j}].expname", f"{member.expname!r} "
-                        "names a folder: calwebb looks for it relative to the association's "
-                        "folder", "keep associations next to their members, with base names "
-                        "(asn.with_paths('basename'))")  # fmt: skip
+                doc.add(
+                    "ASN601",
+                    f"products[{i}].members[{j}].expname",
+                    f"{member.expname!r} "
+                    "names a folder: calwebb looks for it relative to the association's "
+                    "folder",
+                    "keep associations next to their members, with base names "
+                    "(asn.with_paths('basename'))",
+                )
     if len(folders) > 1:
-        doc.add("ASN602", "products", f"members live in {len(folders)} folders: "
-                f"{', '.join(folders)}", "gather the members in one folder")
+        doc.add(
+            "ASN602",
+            "products",
+            f"members live in {len(folders)} folders: {', '.join(folders)}",
+            "gather the members in one folder",
+        )
 
 
 def _product_names(doc: _Doc) -> None:
@@ -497,18 +595,30 @@ def _product_names(doc: _Doc) -> None:
             continue
         where = f"products[{i}].name"
         if "/" in name or "\\" in name:
-            doc.add("ASN603", where, f"product name {name!r} holds a folder separator: "
-                    f"the pipeline writes {name}_i2d.fits-like paths into a folder",
-                    "use a plain name, e.g. jw01234-o001_t001_nircam_clear-f150w")
+            doc.add(
+                "ASN603",
+                where,
+                f"product name {name!r} holds a folder separator: "
+                f"the pipeline writes {name}_i2d.fits-like paths into a folder",
+                "use a plain name, e.g. jw01234-o001_t001_nircam_clear-f150w",
+            )
         elif set(name) & _ODD_NAME or not set(name.lower()) <= _NAME_CHARACTERS:
             odd = sorted(c for c in set(name.lower()) - _NAME_CHARACTERS)
-            doc.add("ASN604", where, f"product name {name!r} has spaces or unusual "
-                    f"characters {odd}: the output files are named {name}_<suffix>.fits",
-                    f"use letters, digits, '-' and '_' (e.g. {_plain_name(name)!r})")
+            doc.add(
+                "ASN604",
+                where,
+                f"product name {name!r} has spaces or unusual "
+                f"characters {odd}: the output files are named {name}_<suffix>.fits",
+                f"use letters, digits, '-' and '_' (e.g. {_plain_name(name)!r})",
+            )
         if name != name.lower() or name.lower().endswith(_EXTENSIONS):
-            doc.add("ASN605", where, f"product name {name!r}: DMS names are lower case "
-                    "without extension (the pipeline adds _<suffix>.fits)",
-                    f"e.g. {_plain_name(name)!r}")  # fmt: skip
+            doc.add(
+                "ASN605",
+                where,
+                f"product name {name!r}: DMS names are lower case "
+                "without extension (the pipeline adds _<suffix>.fits)",
+                f"e.g. {_plain_name(name)!r}",
+            )
 
 
 def _plain_name(name: str) -> str:
@@ -531,20 +641,36 @@ def _files(doc: _Doc) -> None:
             if not isinstance(name, str):
                 continue
             if doc.available is not None:
-                found = os.path.normpath(name) in doc.available or os.path.basename(
-                    name) in doc.available  # fmt: skip
+                found = (
+                    os.path.normpath(name) in doc.available
+                    or os.path.basename(name) in doc.available
+                )
             else:
                 found = (doc.folder / name).is_file()
             if not found:
                 missing.append((i, j, name))
     where = str(doc.folder) if doc.folder is not None else "the files given"
     for i, j, name in missing:
-        doc.add("ASN701", f"products[{i}].members[{j}].expname", f"{name!r} is not in "
-                f"{where}", "put the member files next to the association (or fix expname)")
+        doc.add(
+            "ASN701",
+            f"products[{i}].members[{j}].expname",
+            f"{name!r} is not in {where}",
+            "put the member files next to the association (or fix expname)",
+        )
 
 
-_CHECKS = (_document_faults, _roles, _capitals, _mixing, _exposure_types, _membership,
-           _suffixes, _folders, _product_names, _files)  # fmt: skip
+_CHECKS = (
+    _document_faults,
+    _roles,
+    _capitals,
+    _mixing,
+    _exposure_types,
+    _membership,
+    _suffixes,
+    _folders,
+    _product_names,
+    _files,
+)
 
 
 def _files_argument(files: Any) -> tuple[Path | None, set[str] | None]:
@@ -618,7 +744,13 @@ def check(
         for fault in iter_errors(AssociationSet(items)):
             if "is also used by" in fault.message:
                 name, _, path = fault.path.partition(":")
-                findings.append(Finding("ASN003", path, fault.message + ": run in one folder, "
-                                        "their outputs overwrite each other",
-                                        "give every product its own name", asn=name))  # fmt: skip
+                findings.append(
+                    Finding(
+                        "ASN003",
+                        path,
+                        fault.message + ": run in one folder, their outputs overwrite each other",
+                        "give every product its own name",
+                        asn=name,
+                    )
+                )
     return Findings(findings)

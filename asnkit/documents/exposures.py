@@ -222,4 +222,3 @@ def member_facts(
         facts = facts.over(ExposureFacts.from_name(name))
         out.append(facts)
     return out
-
