@@ -35,6 +35,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "CATALOG_ROLES",
     "PIPELINES",
     "REFERENCE_BACKGROUND_EXP_TYPES",
     "WFSS_EXP_TYPES",
@@ -54,7 +55,9 @@ WFSS_EXP_TYPES = frozenset({"nis_wfss", "nrc_grism", "nrc_wfss", "mir_wfss"})
 _IMPRINT_EXP_TYPES = frozenset({"nrs_msaspec", "nrs_ifu"})
 #: Science exposure types for which calwebb_spec2 reads a target acquisition (``TA_TYPES``).
 _TA_EXP_TYPES = frozenset({"mir_lrs-fixedslit", "mir_lrs-slitless"})
-_WFSS_ROLES = frozenset({"sourcecat", "segmap", "direct_image"})
+#: The roles of a WFSS product's catalogue members (read by calwebb_spec2 for WFSS only).
+CATALOG_ROLES = ("sourcecat", "segmap", "direct_image")
+_WFSS_ROLES = frozenset(CATALOG_ROLES)
 
 
 @dataclass(frozen=True)
