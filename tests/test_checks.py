@@ -433,3 +433,53 @@ def test_member_headers_give_the_facts_when_there_is_no_pool(tmp_path):
     doc = asn("image3", (PRODUCT, [(n, "science") for n in names]))
     assert only(asnkit.check(doc, files=tmp_path), "ASN203").severity is Severity.ERROR
     assert asnkit.check(doc).ok
+
+
+# --------------------------------------------------------------------------- command line
+def test_cli_check_exit_status_lines_and_json(tmp_path, capsys):
+    from asnkit.cli import main
+
+    good = asn("image3", (PRODUCT, SCIENCE)).write(tmp_path / "good_asn.json")
+    bad = asn("image3", ("my mosaic", [*SCIENCE, (nrc(3, 1), "background")]))
+    bad = bad.write(tmp_path / "bad_asn.json")
+    assert main(["check", str(good)]) == 0
+    out, err = capsys.readouterr()
+    assert out == "" and "1 association checked: 0 errors, 0 warnings, 0 infos" in err
+    assert main(["check", str(good), str(bad)]) == 1
+    out, _ = capsys.readouterr()
+    lines = out.splitlines()
+    assert len(lines) == 2  # one line per finding
+    assert lines[0].startswith(f"{bad}: products[0]: error ASN101: 1 background member")
+    assert lines[1].startswith(f"{bad}: products[0].name: warning ASN604:")
+    assert main(["check", str(bad), "--format", "json", "-q"]) == 1
+    out, err = capsys.readouterr()
+    records = json.loads(out)
+    assert [(r["code"], r["severity"], r["path"]) for r in records] == [
+        ("ASN101", "error", "products[0]"),
+        ("ASN604", "warning", "products[0].name"),
+    ]
+    assert err == ""
+    # a warning alone does not fail
+    named = asn("image3", ("my mosaic", SCIENCE)).write(tmp_path / "named_asn.json")
+    assert main(["check", str(named)]) == 0
+    capsys.readouterr()
+
+
+def test_cli_check_with_pool_and_files(tmp_path, capsys):
+    from asnkit.cli import main
+
+    rows = [{"filename": n, "exp_type": "nrc_image", "filter": f} for (n, _), f in
+            zip(SCIENCE, ("f150w", "f150w", "f444w"), strict=True)]  # fmt: skip
+    pool_file = asnkit.write_pool(pool_of(rows), tmp_path / "pool.csv")
+    path = asn("image3", (PRODUCT, SCIENCE)).write(tmp_path / "x_asn.json")
+    assert main(["check", str(path)]) == 0
+    assert main(["check", str(path), "--pool", str(pool_file)]) == 1
+    out, _ = capsys.readouterr()
+    assert "ASN203: the science members mix filters: f150w (2), f444w (1)" in out
+    assert main(["check", str(tmp_path), "--files", "-q"]) == 1  # a folder of associations
+    out, _ = capsys.readouterr()
+    assert out.count("ASN701") == 3
+    (tmp_path / "broken_asn.json").write_text("{")
+    assert main(["check", str(tmp_path / "broken_asn.json")]) == 1
+    out, _ = capsys.readouterr()
+    assert "broken_asn.json: error: cannot read" in out
