@@ -33,8 +33,8 @@ from asnkit.engine.finalize import finalize_level
 from asnkit.engine.prefilter import FAIL, Route, StaticEval, routes
 from asnkit.engine.run import Pass, RulePlan, rules_per_row, run_pass
 from asnkit.engine.state import AsnState, CompiledRule, Item, Table
-from asnkit.errors import AssociationWarning
-from asnkit.rules.model import Attr, Rule
+from asnkit.errors import AssociationWarning, PoolError
+from asnkit.rules.model import Attr, Rule, missing_columns
 
 if TYPE_CHECKING:  # pragma: no cover
     from asnkit.documents.collection import AssociationSet
@@ -428,8 +428,18 @@ def _run_generation(
         version_id = datetime.now(timezone.utc).strftime(_TIMESTAMP)
     elif version_id is False:
         version_id = None
-    table = build_table(pool)
     rules = list(rules)
+    missing = missing_columns(rules, pool.columns)
+    if missing:
+        name, column = missing[0]
+        raise PoolError(
+            f"rule {name!r} names column {column!r}, which the pool does not have "
+            f"(columns: {', '.join(map(str, pool.columns[:12]))}"
+            f"{', ...' if len(pool.columns) > 12 else ''})",
+            file=pool.attrs.get("asn_pool"),
+            column=column,
+        )
+    table = build_table(pool)
     generator = _Generator(
         table, rules, version_id or None, drop_invalid=shortcuts, shortcuts=shortcuts
     )
