@@ -86,10 +86,9 @@ def check_roles(doc: CheckedAssociation) -> None:
 def _role_hint(role: str, pipeline: Pipeline) -> str:
     if role == "background" and pipeline.level == 3:
         return (
-            "subtract backgrounds in Level 2: make image2 associations whose products hold "
-            "each science exposure with these background members (asnkit.to_association("
-            "rows, asn_type='image2', roles={...: 'background'})), run calwebb_image2, then "
-            "leave the background exposures out of the Level 3 association"
+            "subtract backgrounds in Level 2: make image2 associations (one product per "
+            "science exposure, holding these background members), run calwebb_image2 on "
+            "them, and leave the background exposures out of the Level 3 association"
         )
     if role == "psf":
         return "psf members are read by coron3 and ami3: use one of those types, or drop them"
@@ -332,8 +331,8 @@ def _wfss(doc: CheckedAssociation, i: int, product: Product) -> None:
             "a WFSS exposure without sourcecat member: "
             "calwebb_spec2 stops ('No source catalog specified in association or "
             "datamodel')",
-            "add the _cat.ecsv, _segm.fits and _i2d.fits of the direct "
-            "image's Level 3 product (to_association(..., catalog=product name))",
+            "add the source catalogue (_cat.ecsv), segmentation map (_segm.fits) and "
+            "direct image (_i2d.fits) of the direct images' Level 3 product",
         )
     elif missing:
         doc.add(
@@ -342,7 +341,7 @@ def _wfss(doc: CheckedAssociation, i: int, product: Product) -> None:
             f"no {' or '.join(missing)} member: "
             "calwebb_spec2 takes the source catalogue, segmentation map and direct "
             "image of WFSS data from the association",
-            "add all three (to_association(..., catalog=product name))",
+            "add all three, from the direct images' Level 3 product",
         )
 
 

@@ -106,7 +106,7 @@ def _files_argument(files: Any) -> tuple[Path | None, set[str] | None]:
 def check(
     asn_or_set: Association | AssociationSet | Mapping[str, Any] | Iterable[Association],
     *,
-    pool: pd.DataFrame | None = None,
+    pool: pd.DataFrame | PoolIndex | None = None,
     files: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | None = None,
 ) -> Findings:
     """What calwebb (jwst 3.0.0) would do differently from what the association says.
@@ -119,7 +119,9 @@ def check(
         The pool the members come from: gives exposure types, filters, pupils,
         gratings, targets and time-series flags (members are matched by name
         without suffix). Without it, checks use the member file names (detector,
-        instrument, NIRCam channel) and the headers of ``files``.
+        instrument, NIRCam channel) and the headers of ``files``. A
+        :class:`~asnkit.documents.exposures.PoolIndex` of the pool is taken too (to
+        check many associations of one pool without indexing it each time).
     files : folder or list of paths, optional
         The folder the association lives in (members are looked for there, as the
         pipeline does, and their FITS headers are read), or the list of files
@@ -151,7 +153,7 @@ def check(
         items = [Association.from_dict(asn_or_set)]
     else:
         items = list(AssociationSet(asn_or_set))
-    index = PoolIndex(pool) if pool is not None else None
+    index = pool if isinstance(pool, PoolIndex) or pool is None else PoolIndex(pool)
     folder, available = _files_argument(files)
     findings: list[Finding] = []
     for asn in items:
