@@ -442,8 +442,8 @@ def test_builder_refuses_the_140_exposure_mixed_filter_association(tmp_path):
 def test_builder_from_association_shows_what_changed():
     pool = read_demo()
     standard = asnkit.generate(pool)
-    original = [a for a in standard.by_type("image3") if a.asn_id == "o001"
-                and "f150w" in a.products[0].name][0]  # fmt: skip
+    original = next(a for a in standard.by_type("image3") if a.asn_id == "o001"
+                and "f150w" in a.products[0].name)  # fmt: skip
     model = BuilderModel.from_association(original, pool)
     assert model.original is original
     assert model.asn_type == "image3" and model.product_name == original.products[0].name
