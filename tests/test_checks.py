@@ -483,3 +483,11 @@ def test_cli_check_with_pool_and_files(tmp_path, capsys):
     assert main(["check", str(tmp_path / "broken_asn.json")]) == 1
     out, _ = capsys.readouterr()
     assert "broken_asn.json: error: cannot read" in out
+
+
+def test_associations_and_sets_have_a_check_method():
+    pool = asnkit.read_pool(DATA / "pools" / "pool_002_image_miri.csv")
+    found = asnkit.generate(pool)
+    assert found.check(pool=pool) == asnkit.check(found, pool=pool) == Findings()
+    bad = found[0].set_role(found[0].expnames[0], "background")
+    assert bad.check().codes == asnkit.check(bad).codes != []
