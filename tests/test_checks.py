@@ -491,3 +491,11 @@ def test_associations_and_sets_have_a_check_method():
     assert found.check(pool=pool) == asnkit.check(found, pool=pool) == Findings()
     bad = found[0].set_role(found[0].expnames[0], "background")
     assert bad.check().codes == asnkit.check(bad).codes != []
+
+
+def test_unknown_roles_are_said_once_and_unreadable_members_are_skipped(tmp_path):
+    doc = asn("image3", (PRODUCT, [*SCIENCE, (nrc(2, 1), "sky")]))
+    assert asnkit.check(doc).codes == ["ASN001"]
+    (tmp_path / SCIENCE[0][0]).write_bytes(b"not a FITS file")
+    findings = asnkit.check(asn("image3", (PRODUCT, SCIENCE[:1])), files=tmp_path)
+    assert findings.ok and not findings

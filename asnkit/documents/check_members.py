@@ -13,6 +13,7 @@ from asnkit.documents.check_context import CheckedAssociation, member_list, plur
 from asnkit.documents.exposures import exposure_key
 from asnkit.documents.model import Member, Product
 from asnkit.documents.pipelines import CATALOG_ROLES, WFSS_EXP_TYPES, Pipeline
+from asnkit.documents.validation import KNOWN_EXPTYPES
 from asnkit.rules import dms
 
 __all__ = [
@@ -42,8 +43,8 @@ def check_roles(doc: CheckedAssociation) -> None:
         for member in product.members:
             by_role.setdefault(member.role, []).append(member)
         for role, members in by_role.items():
-            if role == "science" or not isinstance(members[0].exptype, str):
-                continue
+            if role == "science" or role not in KNOWN_EXPTYPES:
+                continue  # unknown roles are ASN001 (the document)
             n = len(members)
             if pipeline.reads_role(role):
                 if pipeline.reads_role(role, exp_type):

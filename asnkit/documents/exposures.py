@@ -197,7 +197,7 @@ def header_facts(path: str | os.PathLike[str]) -> ExposureFacts | None:
 
     try:
         row = exposure_row(path)
-    except (OSError, ValueError, TypeError):
+    except (OSError, ValueError, TypeError, KeyError):  # PoolError is a ValueError
         return None
     return ExposureFacts.from_row(row, source="header")
 
