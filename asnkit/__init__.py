@@ -25,8 +25,7 @@ from typing import Any
 
 from asnkit import accessor as _accessor  # noqa: F401  (registers ``DataFrame.asn``)
 from asnkit.errors import AssociationError, AssociationWarning, PoolError, PoolWarning
-
-__version__ = "0.1.0"
+from asnkit.version import __version__
 
 # Public names and the module that defines each. They are imported on first
 # use, so ``import asnkit`` stays cheap (no matplotlib, astropy or jsonschema).
@@ -39,7 +38,7 @@ _LAZY: dict[str, str] = {
     "science": "asnkit.pool.select",
     "observation": "asnkit.pool.select",
     "candidate": "asnkit.pool.select",
-    "parse_candidates": "asnkit.pool.candidates",
+    "parse_candidates": "asnkit.dms.candidates",
     "explode_candidates": "asnkit.pool.candidates",
     "candidate_ids": "asnkit.pool.candidates",
     "summary": "asnkit.pool.summary",
@@ -57,11 +56,11 @@ _LAZY: dict[str, str] = {
     "from_files": "asnkit.documents.build",
     "to_association": "asnkit.documents.build",
     # rules and generation
-    "generate": "asnkit.engine.generate",
-    "apply_rules": "asnkit.engine.generate",
-    "explain": "asnkit.engine.explain",
-    "orphans": "asnkit.engine.explain",
-    "compare_rules": "asnkit.engine.explain",
+    "generate": "asnkit.generation.generate",
+    "apply_rules": "asnkit.generation.generate",
+    "explain": "asnkit.generation.explain",
+    "orphans": "asnkit.generation.explain",
+    "compare_rules": "asnkit.generation.explain",
     # sky
     "footprints": "asnkit.sky.footprints",
     "plot_sky": "asnkit.sky.plot",

@@ -121,25 +121,25 @@ class PoolAccessor:
 
     def generate(self, **kwargs: Any) -> AssociationSet:
         """The standard DMS associations of this pool (see :func:`asnkit.generate`)."""
-        from asnkit.engine.generate import generate
+        from asnkit.generation.generate import generate
 
         return generate(self._df, **kwargs)
 
     def apply_rules(self, rules: Any, **kwargs: Any) -> AssociationSet:
         """Associations made by the given rules (see :func:`asnkit.apply_rules`)."""
-        from asnkit.engine.generate import apply_rules
+        from asnkit.generation.generate import apply_rules
 
         return apply_rules(self._df, rules, **kwargs)
 
     def orphans(self, **kwargs: Any) -> pd.DataFrame:
         """Exposures that no association took, with the reason (see :func:`asnkit.orphans`)."""
-        from asnkit.engine.explain import orphans
+        from asnkit.generation.explain import orphans
 
         return orphans(self._df, **kwargs)
 
     def explain(self, filename: str, **kwargs: Any) -> Any:
         """Why an exposure is (not) in each association (see :func:`asnkit.explain`)."""
-        from asnkit.engine.explain import explain
+        from asnkit.generation.explain import explain
 
         return explain(self._df, filename, **kwargs)
 

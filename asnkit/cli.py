@@ -28,8 +28,8 @@ __all__ = ["COMMAND_MODULES", "build_parser", "main"]
 #: Modules that add subcommands, in the order ``--help`` lists them.
 COMMAND_MODULES = (
     "asnkit.pool.commands",
-    "asnkit.engine.commands",
-    "asnkit.engine.explain_commands",
+    "asnkit.generation.commands",
+    "asnkit.generation.explain_commands",
     "asnkit.documents.commands",
     "asnkit.documents.check_commands",
 )
@@ -37,7 +37,7 @@ COMMAND_MODULES = (
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
-    from asnkit import __version__
+    from asnkit.version import __version__
 
     parser = argparse.ArgumentParser(
         prog="asnkit",

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import asnkit
-from asnkit.documents.names import strip_suffix
+from asnkit.dms.names import strip_suffix
 from asnkit.rules.custom import NameTemplate, Scope, _leaf_keys, derive, dms_rule, rule
 from tests.helpers import pool_file
 

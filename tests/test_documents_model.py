@@ -7,9 +7,9 @@ import json
 import pandas as pd
 import pytest
 
+from asnkit.dms.names import asn_filename, product_name, sequence_numbers
 from asnkit.documents.collection import AssociationSet
 from asnkit.documents.model import LEVEL2_KEYS, LEVEL3_KEYS, Association
-from asnkit.documents.names import asn_filename, product_name, sequence_numbers
 from tests.helpers import ASN, EXPECTED
 
 EXPECTED_FILES = sorted(EXPECTED.glob("*/*.json"))

@@ -12,8 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import asnkit
-from asnkit.engine.generate import orphan_rows, run_generation
+from asnkit.engine.generate import orphan_rows
 from asnkit.errors import AssociationWarning
+from asnkit.generation.generate import run_generation
 from asnkit.rules import dms_level2b, dms_level3
 from tests.helpers import EXPECTED, pool_file
 

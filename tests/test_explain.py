@@ -1,4 +1,4 @@
-"""Explanations (asnkit.engine.explain) checked against the recorded jwst 3.0.0 outputs."""
+"""Explanations (asnkit.generation.explain) checked against the recorded jwst 3.0.0 outputs."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import pytest
 
 import asnkit
 from asnkit.cli import main
-from asnkit.documents.names import strip_suffix
-from asnkit.engine.explain import (
+from asnkit.dms.names import strip_suffix
+from asnkit.generation.explain import (
     EXPLAIN_COLUMNS,
     ORPHAN_COLUMNS,
     Outcome,
@@ -23,8 +23,8 @@ from asnkit.engine.explain import (
     explain,
     orphans,
 )
-from asnkit.engine.explain_run import FollowedRun
-from asnkit.engine.generate import run_generation
+from asnkit.generation.followed import FollowedRun
+from asnkit.generation.generate import run_generation
 from asnkit.rules import dms_level3, dms_rules
 from asnkit.rules.custom import derive, dms_rule, rule
 from tests.helpers import DATA, EXPECTED, pool_file, pool_names

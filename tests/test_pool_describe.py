@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import asnkit
 from asnkit import PoolWarning
-from asnkit.pool.candidates import UNKNOWN_CTYPE
+from asnkit.dms.candidates import UNKNOWN_CTYPE
 from asnkit.pool.summary import DEFAULT_SUMMARY_COLUMNS
 from tests.helpers import EXPOSURES, pool_file, pool_names
 

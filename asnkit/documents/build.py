@@ -25,27 +25,36 @@ Examples
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from asnkit.documents.model import Association, level_of
-from asnkit.documents.names import (
+from asnkit.dms.candidates import observation_id, parse_candidates
+from asnkit.dms.exposures import exposure_type, uses_integrations
+from asnkit.dms.members import (
+    DEGRADED_NOTOK,
+    DEGRADED_OK,
+    MEMBER_TYPES,
+    degraded_status,
+    level2_name,
+    level3_name,
+    wfss_catalog_members,
+)
+from asnkit.dms.names import (
     asn_filename,
-    code_version,
     file_stem,
     format_program,
     format_target,
-    is_empty,
+    is_junk_name,
+    parse_exposure_name,
     strip_suffix,
     version_timestamp,
 )
-from asnkit.documents.names import (
-    product_name as dms_product_name,
-)
+from asnkit.dms.names import product_name as dms_product_name
+from asnkit.dms.values import is_empty, text_row
+from asnkit.documents.model import Association, level_of
 from asnkit.documents.paths import PathMode, member_path
-from asnkit.documents.validation import KNOWN_EXPTYPES, validate
-from asnkit.rules import dms
+from asnkit.documents.validation import validate
+from asnkit.version import code_version
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -62,24 +71,11 @@ __all__ = [
 ]
 
 #: ``degraded_status`` when no member has an exposure error.
-NOT_DEGRADED = dms.DEGRADED_OK
+NOT_DEGRADED = DEGRADED_OK
 #: ``degraded_status`` when some member has an exposure error.
-DEGRADED = dms.DEGRADED_NOTOK
-#: Roles a user can give members (``roles=``); the same as the known member types.
-ROLES = KNOWN_EXPTYPES
-
-# The DMS exposure-type tables live with the rules (asnkit.rules.dms); a
-# document built by hand classifies members the way the rule engine does.
-_ACQ_EXP_TYPES = frozenset(dms.ACQ_EXP_TYPES)
-_SPECIAL_EXP_TYPES = {
-    exp_type: role for exp_type, role in dms.EXPTYPE_MAP.items() if role in ("autoflat", "autowave")
-}
-_CORON_EXP_TYPES = frozenset(dms.CORON_EXP_TYPES)
-_TSO_EXP_TYPES = frozenset(dms.TSO_EXP_TYPES)
-#: Exposure types that get Level 2b processing (their Level 3 members are ``_cal``).
-_LEVEL2B_EXP_TYPES = dms.LEVEL2B_EXPTYPES
-_UNCAL = re.compile(r"^(?P<path>.+)_uncal(?P<ext>\.[^/\\]+)$", re.IGNORECASE)
-_DMS_EXPOSURE = re.compile(r"^jw(?P<program>\d{5})(?P<obs>\d{3})\d{3}_", re.IGNORECASE)
+DEGRADED = DEGRADED_NOTOK
+#: Roles a user can give members (``roles=``); the member types the pipeline knows.
+ROLES = frozenset(MEMBER_TYPES)
 
 
 def _text(value: Any) -> str:
@@ -91,104 +87,31 @@ def _low(row: Mapping[str, Any], key: str) -> str:
 
 
 def exposure_role(row: Mapping[str, Any]) -> str:
-    """The member type of a pool row, as the pipeline decides it.
+    """The member type of a pool row, as the DMS decides it (:func:`asnkit.dms.exposure_type`).
 
-    Non-science pointings (``pntgtype``) and target-acquisition exposure types
-    are ``target_acquisition``; NIRSpec auto flats/waves are ``autoflat`` /
-    ``autowave``; then the first set flag of ``is_psf`` (psf), ``is_imprt``
-    (imprint) and ``bkgdtarg`` (background); else ``science``.
+    A non-science pointing type (``pntgtype``) is the role (``target_acquisition``);
+    exposure types that are not science have theirs (target acquisitions,
+    NIRSpec auto flats and waves); then the first set flag of ``is_psf`` (psf),
+    ``is_imprt`` (imprint) and ``bkgdtarg`` (background); else ``science``.
+    Roles that are no member type (``dark``, ``flat``, ``engineering``) are
+    ``science``: such a row calibrated alone is the science of its association.
 
     Examples
     --------
-    >>> exposure_role({"exp_type": "nrc_tacq"}), exposure_role({"bkgdtarg": "T"})
+    >>> exposure_role({"exp_type": "nrc_tacq"}), exposure_role({"exp_type": "x", "bkgdtarg": "T"})
     ('target_acquisition', 'background')
     >>> exposure_role({"pntgtype": "science", "is_psf": "f", "exp_type": "nrc_coron"})
     'science'
     """
-    pntgtype = _low(row, "pntgtype")
-    exp_type = _low(row, "exp_type")
-    if exp_type in _ACQ_EXP_TYPES or pntgtype == "target_acquisition":
-        return "target_acquisition"
-    if exp_type in _SPECIAL_EXP_TYPES:
-        return _SPECIAL_EXP_TYPES[exp_type]
-    if pntgtype and pntgtype != "science" and pntgtype in KNOWN_EXPTYPES:
-        return pntgtype
-    for role, column in (("psf", "is_psf"), ("imprint", "is_imprt"), ("background", "bkgdtarg")):
-        if not is_empty(row.get(column)):
-            return role
-    return "science"
+    item = text_row(row)
+    if is_empty(item.get("exp_type")):  # the DMS cannot tell: pointing type and flags
+        item["exp_type"] = "unknown"
+    role = exposure_type(item)
+    return role if role in MEMBER_TYPES else "science"
 
 
 def _uses_integrations(row: Mapping[str, Any]) -> bool:
-    if _low(row, "pntgtype") not in ("", "science"):
-        return False
-    exp_type = _low(row, "exp_type")
-    if exp_type in _ACQ_EXP_TYPES:
-        return False
-    if exp_type in _CORON_EXP_TYPES:
-        if exp_type == "nrc_coron" and _low(row, "subarray") == "full":
-            pupil, detector = _low(row, "pupil"), _low(row, "detector")
-            if (pupil == "maskbar" and detector in ("nrca1", "nrca2", "nrca3")) or (
-                pupil == "maskrnd" and detector in ("nrca1", "nrca3", "nrca4")
-            ):
-                return False
-        return True
-    return exp_type == "nis_ami" or exp_type in _TSO_EXP_TYPES or _low(row, "tsovisit") == "t"
-
-
-def level2_name(filename: str, *, integrations: bool = False) -> str:
-    """The Level 2 input of a raw exposure: ``*_uncal.fits`` → ``*_rate.fits`` (``_rateints``).
-
-    Names without ``_uncal`` are kept.
-
-    Examples
-    --------
-    >>> level2_name("jw_00001_uncal.fits"), level2_name("x_uncal.fits", integrations=True)
-    ('jw_00001_rate.fits', 'x_rateints.fits')
-    """
-    match = _UNCAL.match(filename)
-    if not match:
-        return filename
-    suffix = "rateints" if integrations else "rate"
-    return f"{match['path']}_{suffix}{match['ext']}"
-
-
-def level3_name(
-    filename: str,
-    *,
-    exp_type: str | None = None,
-    role: str = "science",
-    integrations: bool = False,
-    spectroscopic: bool = False,
-) -> str:
-    """The Level 3 input of a raw exposure: ``*_uncal.fits`` → ``*_cal.fits`` and variants.
-
-    ``_x1d`` for backgrounds of spectroscopic associations, ``_rate`` for
-    exposure types without Level 2b processing, plus ``ints`` for
-    coronagraphy, AMI and TSO. Names without ``_uncal`` are kept.
-
-    Examples
-    --------
-    >>> level3_name("jw_1_uncal.fits", exp_type="nrc_image")
-    'jw_1_cal.fits'
-    >>> level3_name("jw_1_uncal.fits", exp_type="nrs_fixedslit", role="background",
-    ...             spectroscopic=True)
-    'jw_1_x1d.fits'
-    >>> level3_name("jw_1_uncal.fits", exp_type="nrc_coron", integrations=True)
-    'jw_1_calints.fits'
-    """
-    match = _UNCAL.match(filename)
-    if not match:
-        return filename
-    if role == "background" and spectroscopic:
-        suffix = "x1d"
-    elif exp_type is None or exp_type.lower() in _LEVEL2B_EXP_TYPES:
-        suffix = "cal"
-    else:
-        suffix = "rate"
-    if integrations:
-        suffix += "ints"
-    return f"{match['path']}_{suffix}{match['ext']}"
+    return uses_integrations(text_row(row))
 
 
 def _role_lookup(
@@ -211,10 +134,8 @@ def _role_lookup(
 
 def _check_role(role: str, where: str) -> str:
     low = role.strip().lower()
-    if low not in KNOWN_EXPTYPES:
-        raise ValueError(
-            f"{where}: unknown role {role!r} (known: {', '.join(sorted(KNOWN_EXPTYPES))})"
-        )
+    if low not in ROLES:
+        raise ValueError(f"{where}: unknown role {role!r} (known: {', '.join(sorted(ROLES))})")
     return low
 
 
@@ -229,8 +150,6 @@ def _common(rows: list[Mapping[str, Any]], key: str) -> list[str]:
 
 
 def _default_asn_id(rows: list[Mapping[str, Any]]) -> str:
-    from asnkit.pool.candidates import parse_candidates
-
     shared: list[str] | None = None
     for row in rows:
         ids = [cid.lower() for cid, _ in parse_candidates(_text(row.get("asn_candidate")) or None)]
@@ -240,7 +159,7 @@ def _default_asn_id(rows: list[Mapping[str, Any]]) -> str:
         return (observations or shared)[0]
     obs = _common(rows, "obs_num")
     if len(obs) == 1 and obs[0].isdigit():
-        return f"o{int(obs[0]):03d}"
+        return observation_id(obs[0])
     return "a3001"
 
 
@@ -261,7 +180,7 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     out, seen = [], set()
     for row in df.to_dict(orient="records"):
         name = _text(row.get("filename"))
-        if name and " " not in name and name not in seen:
+        if name and not is_junk_name(name) and name not in seen:
             seen.add(name)
             out.append(row)
     return out
@@ -383,7 +302,7 @@ def to_association(
                 exp_type=_low(row, "exp_type") or None,
                 role=row["_role"],
                 integrations=integrations,
-                spectroscopic=spectroscopic,
+                background_x1d=spectroscopic,
             )
         return member_path(name, path_mode, folder=folder)
 
@@ -412,11 +331,7 @@ def to_association(
     else:
         others = [member(r) for r in rows if r["_role"] != "science"]
         if catalog:
-            others += [
-                {"expname": f"{catalog}_i2d.fits", "exptype": "direct_image"},
-                {"expname": f"{catalog}_cat.ecsv", "exptype": "sourcecat"},
-                {"expname": f"{catalog}_segm.fits", "exptype": "segmap"},
-            ]
+            others += wfss_catalog_members(catalog)
         if product_name and len(science) != 1:
             raise ValueError(
                 f"to_association: product_name names one product, but {asn_type} makes one "
@@ -436,7 +351,7 @@ def to_association(
         asn_rule=asn_rule or f"asnkit_{asn_type}",
         version_id=version_id,
         code_version=code_version(),
-        degraded_status=DEGRADED if any(not is_empty(e) for e in errors) else NOT_DEGRADED,
+        degraded_status=degraded_status(errors),
         program=program_text,
         constraints=_constraints_text(rows, len(rows)),
         asn_id=asn_id,
@@ -508,12 +423,12 @@ def from_files(
     if unknown:
         raise ValueError(f"from_files: roles given for files not in the list: {sorted(unknown)}")
 
-    matches = [_DMS_EXPOSURE.match(os.path.basename(n)) for n in names]
+    matches = [parse_exposure_name(n) for n in names]
     if program is None:
-        found = {m["program"] for m in matches if m}
+        found = {m[0] for m in matches if m}
         program = found.pop() if len(found) == 1 and all(matches) else "noprogram"
     if asn_id is None:
-        found = {m["obs"] for m in matches if m}
+        found = {m[1] for m in matches if m}
         asn_id = f"o{found.pop()}" if len(found) == 1 and all(matches) else "a3001"
 
     def member(name: str) -> dict[str, Any]:

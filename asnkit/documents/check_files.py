@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 
+from asnkit.dms.names import suffix_of
 from asnkit.documents.check_context import CheckedAssociation
-from asnkit.documents.names import suffix_of
 from asnkit.documents.pipelines import CATALOG_ROLES
 
 __all__ = ["check_files", "check_folders", "check_product_names", "check_suffixes"]

@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from asnkit.dms import exposures as dms
+from asnkit.dms.names import exposure_key
 from asnkit.documents.check_context import CheckedAssociation, member_list, plural
-from asnkit.documents.exposures import exposure_key
 from asnkit.documents.model import Member, Product
 from asnkit.documents.pipelines import CATALOG_ROLES, WFSS_EXP_TYPES, Pipeline
 from asnkit.documents.validation import KNOWN_EXPTYPES
-from asnkit.rules import dms
 
 __all__ = [
     "check_capitals",

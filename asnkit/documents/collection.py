@@ -32,8 +32,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
+from asnkit.dms.names import asn_filename, sequence_numbers, strip_suffix
 from asnkit.documents.model import Association
-from asnkit.documents.names import asn_filename, sequence_numbers, strip_suffix
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -64,7 +64,7 @@ class AssociationSet(Sequence[Association]):
     """A read-only sequence of associations.
 
     Associations without a ``filename`` get the DMS file name (see
-    :func:`asnkit.documents.names.asn_filename`), numbered per
+    :func:`asnkit.dms.names.asn_filename`), numbered per
     ``(asn_id, asn_type)`` from 1 in the order given.
 
     Parameters

@@ -35,9 +35,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from asnkit.dms.names import strip_suffix
 from asnkit.documents.collection import AssociationSet
 from asnkit.documents.model import Association, Product
-from asnkit.documents.names import strip_suffix
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

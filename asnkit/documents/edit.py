@@ -28,8 +28,8 @@ import os
 from collections.abc import Iterable
 from typing import Any
 
+from asnkit.dms.names import strip_suffix
 from asnkit.documents.model import Association
-from asnkit.documents.names import strip_suffix
 from asnkit.documents.paths import PathMode, member_path
 from asnkit.documents.validation import KNOWN_EXPTYPES
 

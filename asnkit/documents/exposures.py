@@ -21,26 +21,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
-from asnkit.documents.names import exposure_name, is_empty, strip_suffix
-from asnkit.rules import dms
+from asnkit.dms import exposures as dms
+from asnkit.dms.names import exposure_key, exposure_name, is_junk_name
+from asnkit.dms.values import is_empty
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["ExposureFacts", "PoolIndex", "exposure_key", "header_facts", "member_facts"]
+__all__ = ["ExposureFacts", "PoolIndex", "header_facts", "member_facts"]
 
 #: Pool columns read for the facts.
 _COLUMNS = ("instrume", "detector", "exp_type", "filter", "pupil", "grating", "targetid",
             "targname", "tsovisit")  # fmt: skip
-
-
-def exposure_key(name: Any) -> str:
-    """The key pairing a member with its pool row: the file name without folder and suffix.
-
-    >>> exposure_key("data/JW_00001_cal.fits") == exposure_key("jw_00001_uncal.fits")
-    True
-    """
-    return strip_suffix(str(name)).lower()
 
 
 def _value(value: Any) -> str | None:
@@ -168,7 +160,7 @@ class PoolIndex:
         names = pool["filename"].tolist()
         values = pool[columns].to_dict(orient="records") if columns else [{}] * len(names)
         for name, row in zip(names, values, strict=True):
-            if is_empty(name) or " " in str(name).strip():
+            if is_junk_name(name):
                 continue  # junk rows of jwst pools
             self._rows.setdefault(exposure_key(name), []).append(row)
 

@@ -38,6 +38,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from importlib import resources
 from typing import Any, NamedTuple
 
+from asnkit.dms.members import MEMBER_TYPES
 from asnkit.documents.collection import AssociationSet
 from asnkit.documents.model import Association, level_of
 from asnkit.errors import AssociationError, AssociationWarning
@@ -55,21 +56,7 @@ __all__ = [
 ]
 
 #: Member types the pipeline knows (compared lowercase).
-KNOWN_EXPTYPES = frozenset(
-    {
-        "science",
-        "background",
-        "imprint",
-        "selfcal",
-        "psf",
-        "sourcecat",
-        "segmap",
-        "direct_image",
-        "target_acquisition",
-        "autoflat",
-        "autowave",
-    }
-)
+KNOWN_EXPTYPES = frozenset(MEMBER_TYPES)
 
 #: Schema file (package data in ``asnkit/documents/schemas``) for each level.
 SCHEMA_FILES = {2: "asn_level2b.v1.json", 3: "asn_level3.v1.json"}

@@ -21,7 +21,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from asnkit.rules.dms import EMPTY
+from asnkit.dms.values import EMPTY
+from asnkit.dms.values import evaluate as read_literal
 from asnkit.rules.model import Attr, Group, Reduce, Test
 
 __all__ = ["Checker", "compile_checkers"]
@@ -30,16 +31,22 @@ Checker = Callable[[Any, Any], tuple[bool, Any]]
 _NONE: tuple = ()
 
 
+def _iterable(value: Any) -> bool:
+    return not isinstance(value, (str, tuple)) and hasattr(value, "__iter__")
+
+
+def _multivalue(item: Any, source: str, values: list) -> Any:
+    """The exposure once per value of a multi-valued column (``asn_candidate``)."""
+    from asnkit.engine.state import Item, ProcessList
+
+    if source != "asn_candidate":  # only asn_candidate is ever multi-valued in DMS rules
+        raise NotImplementedError(f"multi-valued column {source!r}")
+    return ProcessList([Item(item.table, item.row, str(v)) for v in values])
+
+
 def compile_checkers(cr: Any) -> list[Checker]:
     """One checker per node of the compiled rule (same numbering)."""
-    from asnkit.engine.state import (
-        ProcessList,
-        _evaluate,
-        _iterable,
-        _multivalue,
-        meets,
-        meets_cached,
-    )
+    from asnkit.engine.state import ProcessList, meets, meets_cached
 
     checkers: list[Checker | None] = [None] * len(cr.nodes)
 
@@ -89,7 +96,7 @@ def compile_checkers(cr: Any) -> list[Checker]:
                 return False, _NONE
             reprocess: Any = _NONE
             if evaluate:
-                evaled: Any = _evaluate(v)
+                evaled: Any = read_literal(v)
                 if value is None:
                     if _iterable(evaled):
                         st[i] = (value, sources, force_unique, found, False)

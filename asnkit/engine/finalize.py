@@ -17,13 +17,15 @@ from collections import Counter, defaultdict
 from pathlib import PurePosixPath
 from typing import Any
 
+from asnkit.dms.members import wfss_catalog_members
+from asnkit.dms.names import remove_suffix
+from asnkit.dms.values import first_value
 from asnkit.engine.members import refresh
 from asnkit.engine.state import AsnState
-from asnkit.rules.dms import EMPTY, first_value, remove_suffix
 from asnkit.rules.model import Finalize
 from asnkit.rules.naming import product_name_default, wfss_direct_opt_element
 
-__all__ = ["finalize_level", "prune", "resequence"]
+__all__ = ["finalize_level", "finalize_level2", "finalize_level3", "prune", "resequence"]
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +67,7 @@ def _fixedslit_background(asn: AsnState) -> list[AsnState]:
     return [asn]
 
 
-def _finalize_level3(asn: AsnState) -> list[AsnState]:
+def finalize_level3(asn: AsnState) -> list[AsnState]:
     kind = asn.rule.finalize
     if kind is Finalize.FIXEDSLIT_BKG:
         return _fixedslit_background(asn) if _valid(asn) else []
@@ -223,13 +225,11 @@ def _wfss_catalog(asn: AsnState) -> bool:
     parallel = asn.rule.name == "Asn_Lv2WFSSParallel"
     asn.direct_image = _closest_direct(sciences[0], directs, parallel)
     root = product_name_default(asn, opt_element=wfss_direct_opt_element)
-    members.append({"expname": root + "_i2d.fits", "exptype": "direct_image"})
-    members.append({"expname": root + "_cat.ecsv", "exptype": "sourcecat"})
-    members.append({"expname": root + "_segm.fits", "exptype": "segmap"})
+    members.extend(wfss_catalog_members(root))
     return True
 
 
-def _finalize_level2(asn: AsnState) -> list[AsnState]:
+def finalize_level2(asn: AsnState) -> list[AsnState]:
     kind = asn.rule.finalize
     if kind is Finalize.WFSS:
         if not _wfss_catalog(asn):
@@ -402,11 +402,7 @@ def finalize_level(asns: list[AsnState], level: int) -> list[AsnState]:
     for asn in asns:
         refresh(asn)
     for asn in asns:
-        out.extend(_finalize_level3(asn) if level == 3 else _finalize_level2(asn))
+        out.extend(finalize_level3(asn) if level == 3 else finalize_level2(asn))
     out = prune(out)
     resequence(out)
     return out
-
-
-def is_empty_value(value: Any) -> bool:
-    return value is None or value in EMPTY

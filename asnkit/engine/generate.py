@@ -1,57 +1,60 @@
 """Generate associations from a pool: per candidate, then discovery, then finalize.
 
-:func:`generate` gives the same associations as jwst 3.0.0 ``asn_generate``
-(default: every candidate of the pool plus the discovered associations).
-:func:`apply_rules` applies any rules (e.g. custom ones built with
-:mod:`asnkit.rules`).
+:func:`generate_documents` gives the documents jwst 3.0.0 ``asn_generate`` writes
+(default: every candidate of the pool plus the discovered associations), as
+plain dicts with their file names; :mod:`asnkit.generation` makes
+:class:`~asnkit.AssociationSet` objects of them (:func:`asnkit.generate`).
 
 Examples
 --------
 >>> import asnkit
 >>> pool = asnkit.read_pool(asnkit.data.pool_path("pool_002_image_miri"))
->>> asns = asnkit.generate(pool, version_id="20250101t000000")
->>> sorted(a.filename for a in asns)[-1]
+>>> documents, used = generate_documents(pool, asnkit.rules.dms_rules(),
+...                                      version_id="20250101t000000")
+>>> sorted(name for _, name in documents)[-1]
 'jw99009-o001_20250101t000000_image3_00001_asn.json'
 """
 
 from __future__ import annotations
 
-import ast
+import contextlib
 import dataclasses
 import gc
 import re
 import warnings
-from collections.abc import Iterable, Sequence
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from asnkit.documents.names import asn_filename
+from asnkit.dms.candidates import observation_id, parse_candidates
+from asnkit.dms.names import asn_filename, version_timestamp
 from asnkit.engine.finalize import finalize_level
 from asnkit.engine.prefilter import FAIL, Route, StaticEval, routes
 from asnkit.engine.run import Pass, RulePlan, rules_per_row, run_pass
 from asnkit.engine.state import AsnState, CompiledRule, Item, Table
 from asnkit.errors import AssociationWarning, PoolError
 from asnkit.rules.model import Attr, Rule, missing_columns
-
-if TYPE_CHECKING:  # pragma: no cover
-    from asnkit.documents.collection import AssociationSet
+from asnkit.version import code_version
 
 __all__ = [
     "CANDIDATE_PREFIX",
     "DISCOVER_PREFIX",
-    "apply_rules",
+    "Generator",
     "build_table",
-    "generate",
+    "candidates_by_type",
+    "document",
+    "gc_paused",
+    "generate_documents",
     "orphan_rows",
-    "run_generation",
+    "resolve_version_id",
+    "select_candidates",
+    "used_rows",
 ]
 
 CANDIDATE_PREFIX = "candidate"
 DISCOVER_PREFIX = "discover"
-_TIMESTAMP = "%Y%m%dt%H%M%S"
 _ANY_CANDIDATE_TYPE_RULES = ("Asn_Lv2WFSSParallel",)
 
 
@@ -86,40 +89,26 @@ def build_table(pool: pd.DataFrame) -> Table:
             stacklevel=3,
         )
         cols["asn_candidate"] = [
-            "null" if v in ("null", "") else f"[('o{_obs(v)}', 'observation')]"
+            "null" if v in ("null", "") else f"[('{observation_id(v)}', 'observation')]"
             for v in cols["obs_num"]
         ]
     asn_pool = pool.attrs.get("asn_pool", "in-memory")
     return Table(cols, n, str(asn_pool))
 
 
-def _obs(value: str) -> str:
-    try:
-        return f"{int(value):03d}"
-    except ValueError:
-        return value.rjust(3, "0")
-
-
-def _evaluate(text: str) -> Any:
-    try:
-        return ast.literal_eval(text)
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return text
-
-
 def candidates_by_type(table: Table) -> list[tuple[str, str]]:
-    """(id, type) of every candidate, grouped by type in order of first appearance."""
+    """(id, type) of every candidate, grouped by type in order of first appearance.
+
+    Values that are not candidates (junk rows) are skipped.
+    """
     by_type: dict[str, dict[str, None]] = {}
-    for text in table.cols["asn_candidate"]:
-        parsed = _evaluate(text)
-        if isinstance(parsed, int) and not isinstance(parsed, bool):
-            by_type.setdefault("unknown", {})[str(parsed)] = None
-            continue
+    for text in dict.fromkeys(table.cols["asn_candidate"]):
         try:
-            for cid, ctype in parsed:
-                by_type.setdefault(ctype, {})[cid] = None
-        except (ValueError, TypeError):
+            pairs = parse_candidates(text)
+        except ValueError:
             continue
+        for cid, ctype in pairs:
+            by_type.setdefault(ctype, {})[cid] = None
     return [(cid, ctype) for ctype, ids in by_type.items() for cid in ids]
 
 
@@ -198,7 +187,7 @@ def _plans(
     return plans
 
 
-class _Generator:
+class Generator:
     """Candidate and discovery passes over one pool.
 
     With ``drop_invalid`` the associations that finalize would drop anyway for
@@ -284,9 +273,10 @@ class _Generator:
         return self._kept(run_pass(generation, items))
 
 
-def _document(asn: AsnState, code_version: str) -> tuple[dict[str, Any], str]:
+def document(asn: AsnState) -> tuple[dict[str, Any], str]:
+    """The association document of a finalized state (a plain dict) and its file name."""
     data = dict(asn.data)
-    data["code_version"] = code_version
+    data["code_version"] = code_version()
     data["constraints"] = asn.constraints_text()  # the values pinned when generation ended
     level3 = asn.rule.level == 3
     products = []
@@ -309,7 +299,8 @@ def _document(asn: AsnState, code_version: str) -> tuple[dict[str, Any], str]:
     return data, name
 
 
-def _used_rows(asns: list[AsnState]) -> set[int]:
+def used_rows(asns: Iterable[AsnState]) -> set[int]:
+    """Pool rows the associations hold (a WFSS direct image through its Level 3 products)."""
     rows: set[int] = set()
     for asn in asns:
         for product in asn.products:
@@ -335,47 +326,52 @@ def orphan_rows(pool: pd.DataFrame, used: Iterable[int]) -> pd.DataFrame:
     return out
 
 
-def apply_rules(
-    pool: pd.DataFrame,
-    rules: Iterable[Rule],
-    *,
-    candidates: Sequence[str] | None = None,
-    discover: bool = True,
-    all_candidates: bool = True,
-    version_id: str | bool | None = None,
-) -> AssociationSet:
-    """Apply rules to a pool and return the finalized associations.
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector (restored after, if it was on).
 
-    Parameters
-    ----------
-    pool : pandas.DataFrame
-        A pool (:func:`asnkit.read_pool`); not modified.
-    rules : iterable of Rule
-        The rules, in the order they are tried.
-    candidates : sequence of str, optional
-        Only these candidate ids (``o001``, ``c1000``...); no discovery.
-    discover : bool
-        Make discovered (``a3001``) associations across candidates.
-    all_candidates : bool
-        Make the associations of every candidate.
-    version_id : str, True or None
-        Version stamp in file names; ``True`` for the current UTC time.
-
-    Returns
-    -------
-    asnkit.AssociationSet
+    Generation allocates many small, long-lived objects and no reference cycles;
+    the collector would rescan them again and again (superlinear time).
     """
-    return run_generation(
-        pool,
-        rules,
-        candidates=candidates,
-        discover=discover,
-        all_candidates=all_candidates,
-        version_id=version_id,
-    )[0]
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
-def run_generation(
+def resolve_version_id(version_id: str | bool | None) -> str | None:
+    """``True``: the current UTC time (``%Y%m%dt%H%M%S``); ``False`` or empty: none."""
+    if version_id is True:
+        return version_timestamp()
+    return version_id or None
+
+
+def select_candidates(
+    table: Table, candidates: Sequence[str] | None, all_candidates: bool, stacklevel: int = 3
+) -> list[tuple[str, str]]:
+    """The (id, type) of the candidates to make associations of, in the reference's order."""
+    found = candidates_by_type(table)
+    if candidates is None:
+        return found if all_candidates else []
+    wanted = []
+    for cid in candidates:
+        for known, ctype in found:
+            if known == cid:
+                wanted.append((cid, ctype))
+                break
+        else:
+            warnings.warn(
+                f"candidate {cid!r} not found in the pool",
+                AssociationWarning,
+                stacklevel=stacklevel,
+            )
+    return wanted
+
+
+def generate_documents(
     pool: pd.DataFrame,
     rules: Iterable[Rule],
     *,
@@ -384,50 +380,14 @@ def run_generation(
     all_candidates: bool = True,
     version_id: str | bool | None = None,
     shortcuts: bool = True,
-) -> tuple[Any, frozenset[int]]:
-    """:func:`apply_rules`, also returning the positions of the rows the associations took.
+) -> tuple[list[tuple[dict[str, Any], str]], frozenset[int]]:
+    """The documents the rules make (plain dicts and file names) and the rows they took.
 
-    ``shortcuts=False`` turns off the pre-checks and the index (every exposure is
-    checked against every association of every rule, as the reference does):
-    much slower, the same result -- the tests use it as a reference.
+    Parameters are those of :func:`asnkit.apply_rules`. ``shortcuts=False`` turns
+    off the pre-checks and the index (every exposure is checked against every
+    association of every rule, as the reference does): much slower, the same
+    result -- the tests use it as a reference.
     """
-    # Generation allocates many small, long-lived objects and no reference cycles;
-    # the cyclic garbage collector would rescan them again and again (superlinear).
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _run_generation(
-            pool,
-            rules,
-            candidates=candidates,
-            discover=discover,
-            all_candidates=all_candidates,
-            version_id=version_id,
-            shortcuts=shortcuts,
-        )
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _run_generation(
-    pool: pd.DataFrame,
-    rules: Iterable[Rule],
-    *,
-    candidates: Sequence[str] | None,
-    discover: bool,
-    all_candidates: bool,
-    version_id: str | bool | None,
-    shortcuts: bool,
-) -> tuple[Any, frozenset[int]]:
-    from asnkit.documents.collection import AssociationSet
-    from asnkit.documents.model import Association
-    from asnkit.documents.names import code_version
-
-    if version_id is True:
-        version_id = datetime.now(timezone.utc).strftime(_TIMESTAMP)
-    elif version_id is False:
-        version_id = None
     rules = list(rules)
     missing = missing_columns(rules, pool.columns)
     if missing:
@@ -439,79 +399,33 @@ def _run_generation(
             file=pool.attrs.get("asn_pool"),
             column=column,
         )
-    table = build_table(pool)
-    generator = _Generator(
-        table, rules, version_id or None, drop_invalid=shortcuts, shortcuts=shortcuts
-    )
-    found_candidates = candidates_by_type(table)
-    if candidates is not None:
-        wanted = []
-        for cid in candidates:
-            for known, ctype in found_candidates:
-                if known == cid:
-                    wanted.append((cid, ctype))
-                    break
-            else:
-                warnings.warn(
-                    f"candidate {cid!r} not found in the pool", AssociationWarning, stacklevel=3
-                )
-        discover, all_candidates, chosen = False, True, wanted
-    else:
-        chosen = found_candidates if all_candidates else []
-    from_candidates: list[AsnState] = []
-    for cid, ctype in chosen:
-        from_candidates.extend(generator.candidate(cid, ctype))
-    discovered = generator.discover() if discover else []
-    del generator
-    ordered = discovered + from_candidates
-    del discovered, from_candidates
-    level2 = finalize_level([a for a in ordered if a.rule.level == 2], 2)
-    level3 = finalize_level([a for a in ordered if a.rule.level == 3], 3)
-    del ordered
-    states = level2 + level3
-    del level2, level3
-    used = frozenset(_used_rows(states))
-    out = []
-    states.reverse()
-    while states:  # each state is released once its document exists (lower peak memory)
-        data, filename = _document(states.pop(), code_version())
-        out.append(Association.from_dict(data, filename=filename))
-    return AssociationSet(out), used
-
-
-def generate(
-    pool: pd.DataFrame,
-    rules: Iterable[Rule] | None = None,
-    *,
-    candidates: Sequence[str] | None = None,
-    discover: bool = True,
-    all_candidates: bool = True,
-    version_id: str | bool | None = None,
-) -> AssociationSet:
-    """The standard DMS associations of a pool, as ``asn_generate`` makes them.
-
-    Parameters
-    ----------
-    pool : pandas.DataFrame
-        A pool (:func:`asnkit.read_pool`).
-    rules : iterable of Rule, optional
-        Default: :func:`asnkit.rules.dms_rules` (Level 2b and Level 3).
-    candidates, discover, all_candidates, version_id
-        As :func:`apply_rules`.
-
-    Returns
-    -------
-    asnkit.AssociationSet
-    """
-    if rules is None:
-        from asnkit.rules import dms_rules
-
-        rules = dms_rules()
-    return apply_rules(
-        pool,
-        rules,
-        candidates=candidates,
-        discover=discover,
-        all_candidates=all_candidates,
-        version_id=version_id,
-    )
+    with gc_paused():
+        table = build_table(pool)
+        generator = Generator(
+            table,
+            rules,
+            resolve_version_id(version_id),
+            drop_invalid=shortcuts,
+            shortcuts=shortcuts,
+        )
+        chosen = select_candidates(table, candidates, all_candidates, stacklevel=4)
+        if candidates is not None:
+            discover = False
+        from_candidates: list[AsnState] = []
+        for cid, ctype in chosen:
+            from_candidates.extend(generator.candidate(cid, ctype))
+        discovered = generator.discover() if discover else []
+        del generator
+        ordered = discovered + from_candidates
+        del discovered, from_candidates
+        level2 = finalize_level([a for a in ordered if a.rule.level == 2], 2)
+        level3 = finalize_level([a for a in ordered if a.rule.level == 3], 3)
+        del ordered
+        states = level2 + level3
+        del level2, level3
+        used = frozenset(used_rows(states))
+        out = []
+        states.reverse()
+        while states:  # each state is released once its document exists (lower peak memory)
+            out.append(document(states.pop()))
+        return out, used

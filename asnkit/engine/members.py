@@ -7,116 +7,14 @@ association (the reference generator's ``_init_hook`` / ``_add`` /
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from asnkit.rules.dms import (
-    ACQ_EXP_TYPES,
-    CORON_EXP_TYPES,
-    DEGRADED_NOTOK,
-    DEGRADED_OK,
-    EMPTY,
-    LEVEL2B_EXPTYPES,
-    TSO_EXP_TYPES,
-    first_value,
-)
+from asnkit.dms.members import DEGRADED_NOTOK, DEGRADED_OK, level2_name, level3_name
+from asnkit.dms.values import is_empty
 from asnkit.rules.naming import get_target
+from asnkit.rules.predicates import default_integrations
 
-__all__ = [
-    "DEGRADED_NOTOK",
-    "DEGRADED_OK",
-    "add_member",
-    "default_integrations",
-    "init_hook",
-    "is_item_ami",
-    "is_item_coron",
-    "is_item_tso",
-    "level2_name",
-    "level3_name",
-    "refresh",
-]
-
-_LEVEL1B = re.compile(r"(?P<path>.+)(?P<type>_uncal)(?P<extension>\..+)")
-
-
-def _pointing_science(item: Any) -> bool:
-    return item.get("pntgtype") == "science" and item.get("exp_type") not in ACQ_EXP_TYPES
-
-
-def _exp_type(item: Any) -> str | None:
-    try:
-        return first_value(item, ("exp_type",))[1]
-    except KeyError:
-        return None
-
-
-def is_item_ami(item: Any, asn: Any) -> bool:
-    return _pointing_science(item) and _exp_type(item) == "nis_ami"
-
-
-def is_item_coron(item: Any, asn: Any) -> bool:
-    if not _pointing_science(item):
-        return False
-    if _exp_type(item) not in CORON_EXP_TYPES:
-        return False
-    if item.get("exp_type") == "nrc_coron" and item.get("subarray") == "full":
-        pupil, detector = item.get("pupil"), item.get("detector")
-        if pupil == "maskbar" and detector in ("nrca1", "nrca2", "nrca3"):
-            return False
-        if pupil == "maskrnd" and detector in ("nrca1", "nrca3", "nrca4"):
-            return False
-    return True
-
-
-def is_item_tso(item: Any, asn: Any) -> bool:
-    if not _pointing_science(item):
-        return False
-    try:
-        tso = asn.value("is_tso") == "t"
-    except KeyError:
-        tso = False
-    if not tso:
-        try:
-            tso = first_value(item, ("tsovisit",))[1] == "t"
-        except KeyError:
-            pass
-    return tso or _exp_type(item) in TSO_EXP_TYPES
-
-
-def default_integrations(item: Any, asn: Any) -> bool:
-    """Coronagraphic, AMI and TSO members use the per-integration (``*ints``) files."""
-    coron = is_item_coron(item, asn)
-    ami = is_item_ami(item, asn)
-    tso = is_item_tso(item, asn)
-    return coron or ami or tso
-
-
-def no_coron_integrations(item: Any, asn: Any) -> bool:
-    """As :func:`default_integrations`, coronagraphy not counted (coron-as-rate rules)."""
-    return is_item_ami(item, asn) or is_item_tso(item, asn)
-
-
-def level2_name(filename: str, integrations: bool) -> str:
-    """``*_uncal.*`` -> ``*_rate.*`` (or ``_rateints``); other names unchanged."""
-    match = _LEVEL1B.match(filename)
-    if match is None:
-        return filename
-    suffix = "rateints" if integrations else "rate"
-    return f"{match.group('path')}_{suffix}{match.group('extension')}"
-
-
-def level3_name(filename: str, exp_type: str, integrations: bool, exptype: str) -> str:
-    """``*_uncal.*`` -> ``_cal`` / ``_x1d`` (backgrounds) / ``_rate`` (+``ints``)."""
-    match = _LEVEL1B.match(filename)
-    if match is None:
-        return filename
-    if exptype == "background":
-        suffix = "x1d"
-    else:
-        suffix = "cal" if exp_type in LEVEL2B_EXPTYPES else "rate"
-    if integrations:
-        suffix += "ints"
-    return f"{match.group('path')}_{suffix}{match.group('extension')}"
+__all__ = ["add_member", "init_hook", "make_member", "refresh"]
 
 
 def _integrations(item: Any, asn: Any) -> bool:
@@ -133,7 +31,10 @@ def make_member(asn: Any, item: Any) -> dict[str, Any]:
     if rule.level == 3:
         exptype = rule.exposure_type(item, asn)
         expname = level3_name(
-            item["filename"], item.get("exp_type"), _integrations(item, asn), exptype
+            item["filename"],
+            exp_type=item.get("exp_type", "null"),
+            role=exptype,
+            integrations=_integrations(item, asn),
         )
         return {
             "expname": expname,
@@ -142,7 +43,7 @@ def make_member(asn: Any, item: Any) -> dict[str, Any]:
             "asn_candidate": item["asn_candidate"],
             "item": item,
         }
-    expname = level2_name(item["filename"], _integrations(item, asn))
+    expname = level2_name(item["filename"], integrations=_integrations(item, asn))
     return {
         "expname": expname,
         "exptype": rule.exposure_type(item, asn),
@@ -169,12 +70,9 @@ def _update_degraded(asn: Any) -> None:
         return
     for product in asn.products:
         for member in product["members"]:
-            if "exposerr" in member and member["exposerr"] not in _EMPTY_ERR:
+            if "exposerr" in member and not is_empty(member["exposerr"]):
                 asn.data["degraded_status"] = DEGRADED_NOTOK
                 return
-
-
-_EMPTY_ERR = frozenset({None, *EMPTY, "NULL", "Null", "FALSE", "False", "N", "F", "N/A"})
 
 
 def _update_level3(asn: Any, item: Any) -> None:

@@ -11,13 +11,13 @@ optional constraints, reprocessing requests, restore on failure.
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
-from asnkit.rules.dms import DEGRADED_OK
+from asnkit.dms.members import DEGRADED_OK
+from asnkit.dms.values import evaluate
 from asnkit.rules.model import Attr, Group, Rule, Test, WorkOver
 
 __all__ = ["AsnState", "CompiledRule", "Item", "ProcessList", "Table", "meets"]
@@ -113,18 +113,6 @@ def meets_cached(cache: dict, value: str, conditions: str | Sequence[str]) -> bo
     if hit is None:
         hit = cache[key] = meets(value, conditions)
     return hit
-
-
-@lru_cache(maxsize=4096)
-def _evaluate(value: str) -> Any:
-    try:
-        return ast.literal_eval(value)
-    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return value
-
-
-def _iterable(value: Any) -> bool:
-    return not isinstance(value, (str, tuple)) and hasattr(value, "__iter__")
 
 
 class CompiledRule:
@@ -296,7 +284,7 @@ class AsnState:
         for i in self.cr.acid_nodes:
             found = self.st[i][3]
             text = "-".join(found).replace("\\", "")
-            parsed = _evaluate(text)
+            parsed = evaluate(text)
             if isinstance(parsed, tuple) and len(parsed) == 2:
                 acid = (str(parsed[0]), str(parsed[1]))
             else:
@@ -365,10 +353,3 @@ class AsnState:
             else:
                 lines.append(f"Test({{'name': {node.name!r}, 'value': {value!r}}})")
         return "\n".join(lines)
-
-
-def _multivalue(item: Item, source: str, values: list) -> ProcessList:
-    if source != "asn_candidate":  # only asn_candidate is ever multi-valued in DMS rules
-        raise NotImplementedError(f"multi-valued column {source!r}")
-    items = [Item(item.table, item.row, str(v)) for v in values]
-    return ProcessList(items)

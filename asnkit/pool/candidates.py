@@ -1,87 +1,21 @@
-"""Association candidates: parse ``asn_candidate`` values without ``eval``.
+"""The candidates of a pool: one row per exposure and candidate, counts per candidate.
 
-The DMS writes candidates as a Python-literal list of ``(id, type)`` pairs,
-e.g. ``[('o001', 'observation'), ('c1000', 'background')]``. Old or junk rows
-hold a bare integer (``1000``): the reference generator files those as
-candidate type ``unknown``, and so does :func:`parse_candidates`.
+``asn_candidate`` values are parsed by :func:`asnkit.dms.candidates.parse_candidates`
+(re-exported here): a list of ``(id, type)`` pairs such as
+``[('o001', 'observation'), ('c1000', 'background')]``; bare integers (old or
+junk rows) are candidates of type ``unknown``, as jwst files them.
 """
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
-
 import numpy as np
 import pandas as pd
 
+from asnkit.dms.candidates import UNKNOWN_CTYPE, parse_candidates
+from asnkit.dms.names import is_junk_name
+from asnkit.errors import PoolError
+
 __all__ = ["UNKNOWN_CTYPE", "candidate_ids", "explode_candidates", "parse_candidates"]
-
-#: Candidate type given to bare-integer ``asn_candidate`` values (as jwst does).
-UNKNOWN_CTYPE = "unknown"
-
-_PAIR = re.compile(
-    r"""\(\s*(?P<q1>['"])(?P<id>[^'"]*)(?P=q1)\s*,\s*(?P<q2>['"])(?P<type>[^'"]*)(?P=q2)\s*\)\s*"""
-)
-_INTEGER = re.compile(r"^\s*[+-]?\d+\s*$")
-
-
-def parse_candidates(value: object) -> tuple[tuple[str, str], ...]:
-    """Parse one ``asn_candidate`` value into ``(id, type)`` pairs.
-
-    Parameters
-    ----------
-    value : str or None
-        The cell text. ``None``, ``NaN``, empty and ``null`` give no pairs.
-
-    Returns
-    -------
-    tuple of (str, str)
-        The candidates in the order written.
-
-    Raises
-    ------
-    ValueError
-        The text is neither a list of ``('id', 'type')`` pairs nor an integer.
-
-    Examples
-    --------
-    >>> parse_candidates("[('o001', 'observation'), ('c1000', 'background')]")
-    (('o001', 'observation'), ('c1000', 'background'))
-    >>> parse_candidates("1000")
-    (('1000', 'unknown'),)
-    >>> parse_candidates(None)
-    ()
-    """
-    if not isinstance(value, str):  # None, NaN, pd.NA: no candidates
-        return ()
-    return _parse_text(value)
-
-
-@lru_cache(maxsize=65536)  # pools repeat a few candidate texts many times
-def _parse_text(value: str) -> tuple[tuple[str, str], ...]:
-    text = value.strip()
-    if not text or text.lower() == "null":
-        return ()
-    if _INTEGER.match(text):
-        return ((str(int(text)), UNKNOWN_CTYPE),)
-    if not (text.startswith("[") and text.endswith("]")):
-        raise ValueError("expected a list such as [('o001', 'observation')]")
-    body = text[1:-1].strip()
-    pairs: list[tuple[str, str]] = []
-    position = 0
-    while position < len(body):
-        match = _PAIR.match(body, position)
-        if match is None:
-            raise ValueError(f"cannot read a ('id', 'type') pair at character {position + 2}")
-        pairs.append((match["id"], match["type"]))
-        position = match.end()
-        if position < len(body):
-            if body[position] != ",":
-                raise ValueError(f"expected ',' at character {position + 2}")
-            position += 1
-            while position < len(body) and body[position].isspace():
-                position += 1
-    return tuple(pairs)
 
 
 def explode_candidates(df: pd.DataFrame) -> pd.DataFrame:
@@ -139,8 +73,6 @@ def explode_candidates(df: pd.DataFrame) -> pd.DataFrame:
 
 def _pairs_of_rows(df: pd.DataFrame) -> list[tuple[tuple[str, str], ...]]:
     """Parsed ``asn_candidate`` of each row; junk rows that do not parse have none."""
-    from asnkit.errors import PoolError
-
     names = df["filename"] if "filename" in df.columns else None
     pairs = []
     for position, value in enumerate(df["asn_candidate"]):
@@ -151,7 +83,7 @@ def _pairs_of_rows(df: pd.DataFrame) -> list[tuple[tuple[str, str], ...]]:
             pairs.append(parse_candidates(value))
         except ValueError as exc:
             name = names.iat[position] if names is not None else None
-            if isinstance(name, str) and any(char.isspace() for char in name):
+            if is_junk_name(name):
                 pairs.append(())  # a junk row ("set acid"): not an exposure
                 continue
             label = df.index[position]

@@ -34,10 +34,10 @@ from typing import Any
 
 import pandas as pd
 
+from asnkit.dms import exposures
+from asnkit.dms.candidates import format_candidates, observation_id, parse_candidates
+from asnkit.dms.values import POOL_MISSING
 from asnkit.errors import PoolError, PoolWarning
-from asnkit.pool.candidates import parse_candidates
-from asnkit.pool.read import MISSING_TOKENS
-from asnkit.rules import dms
 
 __all__ = [
     "ACQ_EXP_TYPES",
@@ -73,7 +73,7 @@ STRUCTURAL_KEYWORDS = frozenset(
 )  # fmt: skip
 
 #: Target-acquisition exposure types (pointing type ``target_acquisition``).
-ACQ_EXP_TYPES = frozenset(dms.ACQ_EXP_TYPES)
+ACQ_EXP_TYPES = frozenset(exposures.ACQ_EXP_TYPES)
 
 _DEFAULTS = {"is_imprt": "f", "mostilno": "1", "dithptin": "1"}
 
@@ -181,8 +181,9 @@ def exposure_row(
         )
     observtn = observtn.zfill(3) if observtn.isdigit() else observtn
     row.setdefault("obs_num", observtn)
-    pairs = [(f"o{observtn}", "observation"), *candidates]
-    row["asn_candidate"] = "[" + ", ".join(f"({cid!r}, {ctype!r})" for cid, ctype in pairs) + "]"
+    row["asn_candidate"] = format_candidates(
+        [(observation_id(observtn), "observation"), *candidates]
+    )
     for column, default in _DEFAULTS.items():
         if row.get(column) is None:
             row[column] = default
@@ -235,7 +236,7 @@ def _text(value: Any) -> str | None:
     if value is None or type(value).__name__ == "Undefined":
         return None
     text = str(value).strip()
-    return None if text.lower() in MISSING_TOKENS else text
+    return None if text.lower() in POOL_MISSING else text
 
 
 def _extra_candidates(candidates: Sequence[tuple[str, str]] | str | None) -> list[tuple[str, str]]:

@@ -29,20 +29,18 @@ from typing import IO
 import numpy as np
 import pandas as pd
 
+from asnkit.dms.candidates import parse_candidates
+from asnkit.dms.names import junk_rows
+from asnkit.dms.values import POOL_MISSING
 from asnkit.errors import PoolError, PoolWarning
-from asnkit.pool.candidates import parse_candidates
 
 __all__ = ["MISSING_TOKENS", "POOL_ATTRS", "read_pool"]
 
 #: Cell values that mean "no value" in a pool (compared case-insensitively).
-MISSING_TOKENS = frozenset({"", "null"})
+MISSING_TOKENS = POOL_MISSING
 
 #: Keys of ``DataFrame.attrs`` set by :func:`read_pool`.
 POOL_ATTRS = ("asn_pool", "pool_file", "null_text")
-
-#: A file name never holds blanks; rows whose ``filename`` does are junk
-#: (``set acid`` lines left in DMS pools) and are kept but reported.
-_JUNK_FILENAME = r"\s"
 
 
 def read_pool(source: str | os.PathLike | IO, *, delimiter: str = "|") -> pd.DataFrame:
@@ -262,9 +260,8 @@ def _null_text(frame: pd.DataFrame, widths: dict[str, int]) -> dict[str, str]:
 
 
 def _junk_rows(frame: pd.DataFrame) -> np.ndarray:
-    """Positions of rows whose filename cannot be a file name."""
-    has_blank = frame["filename"].str.contains(_JUNK_FILENAME, regex=True, na=False)
-    return np.flatnonzero(has_blank.to_numpy())
+    """Positions of rows whose filename cannot be a file name (junk rows, kept but reported)."""
+    return np.flatnonzero(junk_rows(frame["filename"]))
 
 
 def _check_candidates(

@@ -24,13 +24,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from asnkit.pool.candidates import parse_candidates
-from asnkit.rules import dms
+from asnkit.dms import exposures
+from asnkit.dms.candidates import parse_candidates
 
 __all__ = [
     "NON_SCIENCE_EXP_TYPES",
     "SPECIAL_MODIFIERS",
     "candidate",
+    "column_error",
     "match",
     "observation",
     "science",
@@ -38,13 +39,12 @@ __all__ = [
 ]
 
 #: Exposure types that are never science (calibration, engineering, target
-#: acquisition), as the reference generator classifies them
-#: (``jwst.associations.lib.dms_base.EXPTYPE_MAP`` and ``ACQ_EXP_TYPES``).
-NON_SCIENCE_EXP_TYPES = frozenset(dms.EXPTYPE_MAP) | frozenset(dms.ACQ_EXP_TYPES)
+#: acquisition), as the reference generator classifies them.
+NON_SCIENCE_EXP_TYPES = exposures.NON_SCIENCE_EXP_TYPES
 
 #: Pool columns that mark science exposures taken for a special use (jwst's
 #: ``SPECIAL_EXPOSURE_MODIFIERS``): PSF reference, NIRSpec imprint, background.
-SPECIAL_MODIFIERS = ("is_psf", "is_imprt", "bkgdtarg")
+SPECIAL_MODIFIERS = tuple(column for _, column in exposures.SPECIAL_MODIFIERS)
 
 _GLOB_CHARS = frozenset("*?[")
 _TRUE = frozenset({"t", "true", "yes", "y", "1"})
@@ -174,7 +174,7 @@ def science(df: pd.DataFrame, *, special: bool = True) -> pd.DataFrame:
     (True, False)
     """
     if "exp_type" not in df.columns:
-        raise KeyError(_unknown_message(df, "exp_type"))
+        raise KeyError(column_error(df, "exp_type"))
     exp_type = _lowered(df["exp_type"])
     mask = exp_type.notna().to_numpy(dtype=bool) & ~exp_type.isin(NON_SCIENCE_EXP_TYPES).to_numpy(
         dtype=bool
@@ -214,7 +214,7 @@ def observation(df: pd.DataFrame, obs_num: int | str) -> pd.DataFrame:
     """
     number = _observation_number(obs_num)
     if "obs_num" not in df.columns:
-        raise KeyError(_unknown_message(df, "obs_num"))
+        raise KeyError(column_error(df, "obs_num"))
     numbers = pd.to_numeric(df["obs_num"], errors="coerce")
     return _subset(df, (numbers == number).to_numpy(dtype=bool))
 
@@ -243,7 +243,7 @@ def candidate(df: pd.DataFrame, candidate_id: str) -> pd.DataFrame:
     ['3', '4']
     """
     if "asn_candidate" not in df.columns:
-        raise KeyError(_unknown_message(df, "asn_candidate"))
+        raise KeyError(column_error(df, "asn_candidate"))
     wanted = str(candidate_id).strip().lower()
     hits = [
         isinstance(value, str) and any(cid.lower() == wanted for cid, _ in _pairs(value))
@@ -292,10 +292,11 @@ def _column(df: pd.DataFrame, key: str) -> str:
     lowered = {str(column).lower(): column for column in df.columns}
     if key.lower() in lowered:
         return lowered[key.lower()]
-    raise KeyError(_unknown_message(df, key))
+    raise KeyError(column_error(df, key))
 
 
-def _unknown_message(df: pd.DataFrame, key: str) -> str:
+def column_error(df: pd.DataFrame, key: str) -> str:
+    """The message for a column not in the pool: close matches, or the columns there are."""
     names = [str(column) for column in df.columns]
     close = difflib.get_close_matches(key.lower(), names, n=5, cutoff=0.6)
     hint = f"close matches: {', '.join(close)}" if close else f"columns: {_preview(names)}"

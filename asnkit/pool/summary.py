@@ -7,8 +7,11 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from asnkit.pool.candidates import explode_candidates, parse_candidates
-from asnkit.pool.read import _junk_rows
+from asnkit.dms.candidates import parse_candidates
+from asnkit.dms.names import junk_rows
+from asnkit.dms.values import natural_key
+from asnkit.pool.candidates import explode_candidates
+from asnkit.pool.select import column_error
 
 __all__ = ["CANDIDATE_COLUMNS", "DEFAULT_SUMMARY_COLUMNS", "LISTED_COLUMNS", "summary"]
 
@@ -73,7 +76,7 @@ def summary(df: pd.DataFrame, by: Sequence[str] | str | None = None) -> pd.DataF
       candidate_id candidate_type  exposures detectors
     0         o001    observation          8  mirimage
     """
-    junk = _junk_rows(df) if "filename" in df.columns else np.array([], dtype=np.int64)
+    junk = np.flatnonzero(junk_rows(df["filename"])) if "filename" in df.columns else []
     frame = df.drop(index=df.index[junk]) if len(junk) else df
     columns = _grouping(frame, by)
     wants_candidates = any(c in CANDIDATE_COLUMNS for c in columns)
@@ -81,9 +84,7 @@ def summary(df: pd.DataFrame, by: Sequence[str] | str | None = None) -> pd.DataF
         frame = explode_candidates(frame)
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        from asnkit.pool.select import _unknown_message
-
-        raise KeyError(_unknown_message(frame, missing[0]))
+        raise KeyError(column_error(frame, missing[0]))
     keys = pd.DataFrame({c: _lowered(frame[c]) for c in columns}, index=frame.index)
     if not columns:
         return pd.DataFrame({"exposures": [len(frame)]})
@@ -134,7 +135,7 @@ def _listed(codes: np.ndarray, sets: list[frozenset[str]], grouped) -> list[str]
     listed = []
     for rows in grouped.indices.values():
         union = set().union(*(sets[code] for code in np.unique(codes[rows])))
-        listed.append(", ".join(sorted(union, key=_natural)))
+        listed.append(", ".join(sorted(union, key=natural_key)))
     return listed
 
 
@@ -143,12 +144,6 @@ def _candidate_ids(value: str) -> frozenset[str]:
         return frozenset(cid.lower() for cid, _ in parse_candidates(value))
     except ValueError:
         return frozenset()
-
-
-def _natural(text: str) -> tuple[str, int, str]:
-    head = text.rstrip("0123456789")
-    tail = text[len(head) :]
-    return (head, int(tail) if tail else -1, text)
 
 
 def _sorted(table: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

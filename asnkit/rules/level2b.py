@@ -18,7 +18,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from asnkit.rules import dms, naming
+from asnkit.dms import exposures as dms
+from asnkit.rules import naming
 from asnkit.rules import predicates as p
 from asnkit.rules.level3 import base_tso
 from asnkit.rules.model import (
@@ -196,12 +197,6 @@ def level2_rule(
     )
 
 
-def _no_coron_integrations(item: Any, asn: Any) -> bool:
-    from asnkit.engine.members import no_coron_integrations
-
-    return no_coron_integrations(item, asn)
-
-
 def _lrs_nod() -> Group:
     sci = all_of(
         attr("exp_type", name="exp_type", value="mir_lrs-fixedslit"),
@@ -247,7 +242,7 @@ def dms_level2b() -> tuple[Rule, ...]:
                 test(True, source=p.valid_nrccoron_source),
                 any_of(_background(), single_science()),
             ),
-            integrations=_no_coron_integrations,
+            integrations=p.no_coron_integrations,
             description="NIRCam full-frame coronagraphy calibrated as plain rate images.",
         ),
         level2_rule(

@@ -302,7 +302,7 @@ def dms_level3() -> tuple[Rule, ...]:
                 attr("subarray", name="subarray", value="full"),
             ),
             product_name=naming.product_name_coronimage,
-            integrations=_no_coron_integrations,
+            integrations=p.no_coron_integrations,
             description="NIRCam coronagraphic exposures imaged as plain images (short channel).",
         ),
         science_rule(
@@ -495,12 +495,6 @@ def dms_level3() -> tuple[Rule, ...]:
     )
     rules.insert(4, mosaic)
     return tuple(rules)
-
-
-def _no_coron_integrations(item: Any, asn: Any) -> bool:
-    from asnkit.engine.members import no_coron_integrations
-
-    return no_coron_integrations(item, asn)
 
 
 def _tso_constraints() -> Group:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 from typing import Any
 
-from asnkit.rules.dms import EMPTY, first_value, format_template, remove_suffix
+from asnkit.dms.names import format_template, remove_suffix
+from asnkit.dms.values import EMPTY, first_value
 
 __all__ = [
     "get_instrument",

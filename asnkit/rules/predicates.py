@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from asnkit.rules import dms
+from asnkit.dms import exposures
+from asnkit.errors import PoolError
 
 __all__ = [
     "acq_obsnum_pattern",
@@ -18,6 +19,7 @@ __all__ = [
     "asn_not_background_candidate",
     "asn_state",
     "brightobj_valid_is",
+    "default_integrations",
     "exposure_type_aux",
     "exposure_type_level2",
     "exposure_type_level2_lrs_nod",
@@ -34,6 +36,7 @@ __all__ = [
     "is_type_not_group",
     "is_type_observation",
     "level2_allowed_candidates",
+    "no_coron_integrations",
     "not_patt_num_pattern",
     "original_type_of_asn",
     "pair_complete",
@@ -83,18 +86,16 @@ def asn_state(fn: Any) -> Any:
 
 
 def _own_type(item: Any) -> str:
-    """dms.exposure_type, remembered per pool row (it reads only the row)."""
+    """exposures.exposure_type, remembered per pool row (it reads only the row)."""
     table = getattr(item, "table", None)
     if table is None:  # a plain mapping (pre-checks)
-        return dms.exposure_type(item)
+        return exposures.exposure_type(item)
     cache = table.exposure_types
     kind = cache.get(item.row)
     if kind is None:
         try:
-            kind = dms.exposure_type(item)
+            kind = exposures.exposure_type(item)
         except LookupError:
-            from asnkit.errors import PoolError
-
             raise PoolError(
                 f"row {item.row} ({item.filename}): no exp_type, the exposure's role "
                 "cannot be determined (asn_generate stops with LookupError too)",
@@ -225,37 +226,37 @@ def false_source(item: Any, asn: Any) -> bool:
 
 @reads("detector", "subarray", "pupil")
 def valid_nrccoron(value: Any, item: Any, asn: Any) -> bool:
-    return dms.nrccoron_valid_detector(item)
+    return exposures.nrccoron_valid_detector(item)
 
 
 @reads("detector", "subarray", "pupil")
 def valid_nrccoron_source(item: Any, asn: Any) -> bool:
-    return dms.nrccoron_valid_detector(item)
+    return exposures.nrccoron_valid_detector(item)
 
 
 @reads("detector", "filter", "grating", "fxd_slit")
 def valid_nrsfss(value: Any, item: Any, asn: Any) -> bool:
-    return dms.nrsfss_valid_detector(item)
+    return exposures.nrsfss_valid_detector(item)
 
 
 @reads("exp_type", "detector", "filter", "grating")
 def valid_nrsifu(value: Any, item: Any, asn: Any) -> bool:
-    return dms.nrsifu_valid_detector(item)
+    return exposures.nrsifu_valid_detector(item)
 
 
 @reads("detector", "grating", "opmode", "lamp")
 def valid_nrslamp(value: Any, item: Any, asn: Any) -> bool:
-    return dms.nrslamp_valid_detector(item)
+    return exposures.nrslamp_valid_detector(item)
 
 
 @reads("exp_type", "filter")
 def soss_calibrated_is(value: Any, item: Any, asn: Any) -> bool:
-    return dms.nissoss_calibrated_filter(item) == value
+    return exposures.nissoss_calibrated_filter(item) == value
 
 
 @reads("detector", "filter", "grating", "fxd_slit")
 def brightobj_valid_is(value: Any, item: Any, asn: Any) -> bool:
-    return dms.nrsfss_valid_detector(item) == value
+    return exposures.nrsfss_valid_detector(item) == value
 
 
 # --------------------------------------------------------------------------- validity
@@ -294,3 +295,24 @@ def level2_allowed_candidates(member: dict, asn: Any) -> bool:
     if kind == "background":
         return any(m["exptype"].lower() == "background" for m in asn.members)
     return False
+
+
+# --------------------------------------------------------------------------- integrations
+
+
+def _tso_visit(asn: Any) -> bool:
+    """The association pinned a TSO visit (its ``is_tso`` constraint holds ``t``)."""
+    try:
+        return asn.value("is_tso") == "t"
+    except KeyError:
+        return False
+
+
+def default_integrations(item: Any, asn: Any) -> bool:
+    """Coronagraphic, AMI and TSO members use the per-integration (``*ints``) files."""
+    return exposures.uses_integrations(item, tso_visit=_tso_visit(asn))
+
+
+def no_coron_integrations(item: Any, asn: Any) -> bool:
+    """As :func:`default_integrations`, coronagraphy not counted (coron-as-rate rules)."""
+    return exposures.uses_integrations(item, tso_visit=_tso_visit(asn), coron=False)

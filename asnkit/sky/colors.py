@@ -14,7 +14,6 @@ Examples
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from enum import Enum
 from typing import Any
@@ -22,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from asnkit.dms.values import natural_key
 from asnkit.sky.groups import exposure_key, membership
 from asnkit.sky.schematic import is_junk, position_indices
 
@@ -42,16 +42,6 @@ class ColorBy(str, Enum):
 
     def __str__(self) -> str:
         return self.value
-
-
-def natural_key(value: Any) -> tuple:
-    """Sort key: numbers by value, text with embedded numbers naturally (exp_2 < exp_10)."""
-    text = str(value)
-    try:
-        return (0, float(text), ())
-    except ValueError:
-        parts = re.split(r"(\d+)", text.lower())
-        return (1, 0.0, tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts))
 
 
 def color_labels(

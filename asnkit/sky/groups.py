@@ -22,51 +22,15 @@ from typing import Any
 
 import pandas as pd
 
+from asnkit.dms.names import SUFFIXES, exposure_key
+
 __all__ = ["GROUP_COLUMNS", "PIPELINE_SUFFIXES", "exposure_key", "membership"]
 
-#: Pipeline file-name suffixes removed by :func:`exposure_key`.
-PIPELINE_SUFFIXES = (
-    "uncal",
-    "rate",
-    "rateints",
-    "cal",
-    "calints",
-    "trapsfilled",
-    "ramp",
-    "crf",
-    "crfints",
-    "x1d",
-    "x1dints",
-    "s2d",
-    "s3d",
-    "i2d",
-    "bsub",
-    "bsubints",
-    "psfsub",
-    "psfalign",
-    "psfstack",
-    "c1d",
-    "cat",
-    "segm",
-    "photom",
-    "wfscmb",
-    "ami",
-    "aminorm",
-    "whtlt",
-)
-_KEY_RE = re.compile(
-    r"(?:_(?:" + "|".join(PIPELINE_SUFFIXES) + r"))?(?:\.fits(?:\.gz)?|\.asdf|\.json)?$",
-    re.IGNORECASE,
-)
+#: Pipeline file-name suffixes removed by :func:`exposure_key` (:data:`asnkit.dms.SUFFIXES`).
+PIPELINE_SUFFIXES = SUFFIXES
 
 #: Columns naming the group of a row in a frame, in order of preference.
 GROUP_COLUMNS = ("association", "product", "asn_file", "asn_id", "group")
-
-
-def exposure_key(name: Any) -> str:
-    """File name without directory, extension and pipeline suffix, lower case."""
-    text = str(name).strip().replace("\\", "/").rsplit("/", 1)[-1]
-    return _KEY_RE.sub("", text).lower()
 
 
 def _association_rows(associations: Iterable[Any]) -> pd.DataFrame:

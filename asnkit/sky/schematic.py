@@ -25,6 +25,9 @@ import math
 import numpy as np
 import pandas as pd
 
+from asnkit.dms.names import junk_rows
+from asnkit.dms.values import natural_key
+
 __all__ = ["is_junk", "position_indices", "schematic_layout"]
 
 #: Pool columns :func:`asnkit.label_positions` reads.
@@ -36,11 +39,11 @@ BLOCK_GAP = 0.75
 
 
 def is_junk(df: pd.DataFrame) -> pd.Series:
-    """Rows that are not exposures (``set acid`` lines kept by the pool reader)."""
+    """Rows that are not exposures: no file name, or a junk row (``set acid`` lines)."""
     if "filename" not in df.columns:
         return pd.Series(False, index=df.index)
-    names = df["filename"].astype("string")
-    return names.isna() | names.str.contains(r"\s", regex=True).fillna(True)
+    names = df["filename"]
+    return pd.Series(names.isna().to_numpy() | junk_rows(names), index=df.index)
 
 
 def position_indices(df: pd.DataFrame) -> pd.DataFrame:
@@ -78,10 +81,6 @@ def _rectangle(cx: np.ndarray, cy: np.ndarray, width: np.ndarray, height: np.nda
     return np.stack([cx, cy], axis=-1)[:, None, :] + scale * corners[None, :, :]
 
 
-def _natural_key(value: str):
-    return [int(t) if t.isdigit() else t for t in str(value).replace(" ", "\0").split("\0")]
-
-
 def schematic_layout(df: pd.DataFrame) -> pd.DataFrame:
     """Schematic positions of the exposures (junk rows excluded).
 
@@ -96,7 +95,7 @@ def schematic_layout(df: pd.DataFrame) -> pd.DataFrame:
     rows = df.loc[~is_junk(df)]
     pos = position_indices(rows)
     out = pos.assign(x=np.nan, y=np.nan, size=np.nan, tile_x=np.nan, tile_y=np.nan)
-    groups = sorted(pos["group"].unique(), key=_natural_key)
+    groups = sorted(pos["group"].unique(), key=natural_key)
     if not groups:
         out["polygon"] = pd.Series(dtype=object)
         return out

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import fnmatch
 import html
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +32,9 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from asnkit.dms.members import MEMBER_TYPES
+from asnkit.dms.values import natural_key
 
 __all__ = [
     "ASN_TYPES",
@@ -114,18 +116,7 @@ ASN_TYPES = (
 )
 
 #: Member roles offered by the builder ("auto" = the pipeline's own choice).
-MEMBER_ROLES = (
-    "auto",
-    "science",
-    "background",
-    "imprint",
-    "psf",
-    "target_acquisition",
-    "selfcal",
-    "direct_image",
-    "sourcecat",
-    "segmap",
-)
+MEMBER_ROLES = ("auto", *MEMBER_TYPES)
 
 _MISSING = "(missing)"
 
@@ -141,10 +132,6 @@ class ColumnIndex:
 
     def __repr__(self) -> str:
         return f"ColumnIndex({self.column!r}, {len(self.values)} values)"
-
-
-def _natural(text: str):
-    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", text)]
 
 
 def _normalised(values: pd.Series) -> pd.Series:
@@ -182,7 +169,7 @@ def build_index(
         text = _normalised(df[column])
         if rows is not None:
             text = text.where(rows)
-        values = sorted(text.dropna().unique(), key=_natural)
+        values = sorted(text.dropna().unique(), key=natural_key)
         lookup = {v: i for i, v in enumerate(values)}
         codes = text.map(lookup).fillna(-1).to_numpy(dtype=np.int64, copy=True)
         if rows is not None:

@@ -324,8 +324,8 @@ class BuilderModel(tl.HasTraits):
 
     def start_from(self, asn: Any) -> None:
         """Take the members, roles, type and product name of an existing association."""
+        from asnkit.dms.names import exposure_key
         from asnkit.documents.build import exposure_role
-        from asnkit.documents.exposures import exposure_key
 
         rows: dict[str, dict[str, Any]] = {}
         for row in self._pool.to_dict(orient="records"):

@@ -7,6 +7,8 @@ from typing import Any
 
 import pandas as pd
 
+from asnkit.documents.diff import diff
+from asnkit.generation.generate import apply_rules
 from asnkit.rules.model import Rule
 
 __all__ = ["COMPARE_COLUMNS", "compare_rules"]
@@ -121,9 +123,6 @@ def compare_rules(
     >>> table["change"].value_counts().to_dict()
     {'removed': 20, 'same': 2}
     """
-    from asnkit.documents.diff import diff
-    from asnkit.engine.generate import apply_rules
-
     set_a = apply_rules(pool, list(rules_a), **kwargs)
     set_b = apply_rules(pool, list(rules_b), **kwargs)
     rows = []

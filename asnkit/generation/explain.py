@@ -54,8 +54,9 @@ from typing import Any
 
 import pandas as pd
 
-from asnkit.engine.explain_compare import COMPARE_COLUMNS, compare_rules
-from asnkit.engine.explain_run import FollowedRun, Outcome, RuleResult, exposure_role
+from asnkit.dms.names import strip_suffix
+from asnkit.generation.compare import COMPARE_COLUMNS, compare_rules
+from asnkit.generation.followed import FollowedRun, Outcome, RuleResult, exposure_role
 from asnkit.rules.model import Rule
 
 __all__ = [
@@ -228,8 +229,6 @@ def _default_rules(rules: Iterable[Rule] | None) -> list[Rule]:
 
 
 def _find_rows(pool: pd.DataFrame, filename: str) -> list[int]:
-    from asnkit.documents.names import strip_suffix
-
     names = [n.lower() if isinstance(n, str) else "" for n in pool["filename"]]
     wanted = str(filename).lower()
     hits = [i for i, n in enumerate(names) if n == wanted]

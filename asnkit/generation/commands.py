@@ -1,4 +1,4 @@
-"""Subcommands of the ``asnkit`` command line for asnkit.engine: ``asnkit generate``.
+"""The ``asnkit generate`` subcommand: the DMS associations of a pool, written as files.
 
 .. code-block:: console
 
@@ -59,7 +59,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_generate(args: argparse.Namespace) -> int:
     """Run ``asnkit generate``; return the exit status."""
-    from asnkit.engine.generate import run_generation
+    from asnkit.generation.generate import run_generation
     from asnkit.pool.read import read_pool
     from asnkit.rules import dms_level2b, dms_level3, dms_rules
 

@@ -14,20 +14,27 @@ its output equals :func:`asnkit.apply_rules`.
 from __future__ import annotations
 
 import enum
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 
 import pandas as pd
 
-from asnkit.engine.explain_trace import Trace
-from asnkit.engine.finalize import _finalize_level2, _finalize_level3, prune, resequence
-from asnkit.engine.generate import _document, _Generator, build_table, candidates_by_type
+from asnkit.dms.candidates import parse_candidates
+from asnkit.dms.exposures import exposure_type
+from asnkit.documents.collection import AssociationSet
+from asnkit.documents.model import Association
+from asnkit.engine.finalize import finalize_level2, finalize_level3, prune, resequence
+from asnkit.engine.generate import (
+    Generator,
+    build_table,
+    document,
+    resolve_version_id,
+    select_candidates,
+)
 from asnkit.engine.members import refresh
-from asnkit.engine.state import AsnState, CompiledRule, Item, Table
-from asnkit.errors import AssociationWarning
+from asnkit.engine.state import AsnState, CompiledRule, Item, Table, meets
+from asnkit.generation.trace import Trace
 from asnkit.rules.model import Attr, Finalize, Group, Reduce, Rule, Test, callable_name
 
 __all__ = ["FollowedRun", "Outcome", "RuleResult", "exposure_role"]
@@ -87,27 +94,13 @@ class FollowedRun:
         all_candidates: bool,
         version_id: str | bool | None,
     ) -> None:
-        from asnkit.documents.names import code_version
-
-        if version_id is True:
-            version_id = datetime.now(timezone.utc).strftime("%Y%m%dt%H%M%S")
         self.pool = pool
         self.rules = list(rules)
         self.table: Table = build_table(pool)
-        self.generator = _Generator(self.table, self.rules, version_id or None)
-        found = candidates_by_type(self.table)
+        self.generator = Generator(self.table, self.rules, resolve_version_id(version_id))
+        chosen = select_candidates(self.table, candidates, all_candidates, stacklevel=5)
         if candidates is not None:
-            chosen = []
-            for cid in candidates:
-                match = [(k, t) for k, t in found if k == cid][:1]
-                if not match:
-                    warnings.warn(
-                        f"candidate {cid!r} not found in the pool", AssociationWarning, stacklevel=4
-                    )
-                chosen.extend(match)
             discover = False
-        else:
-            chosen = found if all_candidates else []
         states: list[AsnState] = []
         for cid, ctype in chosen:
             states.extend(self.generator.candidate(cid, ctype))
@@ -126,7 +119,7 @@ class FollowedRun:
                 self.rows_before[id(asn)] = set(_rows(asn))  # finalize may change members
             for asn in level_states:
                 reason = _drop_reason(asn)
-                result = (_finalize_level3 if level == 3 else _finalize_level2)(asn)
+                result = (finalize_level3 if level == 3 else finalize_level2)(asn)
                 self.outputs[id(asn)] = result
                 if not result:
                     self.dropped[id(asn)] = reason
@@ -134,15 +127,12 @@ class FollowedRun:
             survivors = prune(outs)
             resequence(survivors)
             for asn in survivors:
-                data, filename = _document(asn, code_version())
+                data, filename = document(asn)
                 self.final.append((asn, filename, data))
         self._exp_type_patterns: dict[int, list[Any]] = {}
         self.final_ids = {id(a): (filename, data) for a, filename, data in self.final}
 
-    def associations(self) -> Any:
-        from asnkit.documents.collection import AssociationSet
-        from asnkit.documents.model import Association
-
+    def associations(self) -> AssociationSet:
         return AssociationSet(Association.from_dict(d, filename=f) for _, f, d in self.final)
 
     def taken_rows(self) -> set[int]:
@@ -301,8 +291,6 @@ class FollowedRun:
 
     def _takes_exp_type(self, index: int, row: int) -> bool:
         """The rule is for this exposure type (one of its exp_type values matches)."""
-        from asnkit.engine.state import meets
-
         patterns = self._exp_type_patterns.get(index)
         if patterns is None:
             patterns = _exp_type_patterns(self.rules[index].constraints, False)
@@ -365,12 +353,9 @@ def _direct_image_row(asn: AsnState) -> int | None:
 
 
 def _candidates(text: str) -> list[tuple[str, str]]:
-    from asnkit.engine.state import _evaluate
-
-    parsed = _evaluate(text)
     try:
-        return [(str(c), str(t).lower()) for c, t in parsed]
-    except (TypeError, ValueError):
+        return [(c, t.lower()) for c, t in parse_candidates(text)]
+    except ValueError:
         return []
 
 
@@ -429,8 +414,6 @@ def _drop_reason(asn: AsnState) -> str:
 
 def exposure_role(table: Table, row: int) -> str:
     """The DMS role of a pool row (science, dark, target_acquisition...)."""
-    from asnkit.rules.dms import exposure_type
-
     try:
         return exposure_type(Item(table, row))
     except LookupError:

@@ -6,7 +6,7 @@ values are read, pinned and compared exactly as in generation) and its result
 recorded; :meth:`Trace.failure` then walks the tree to the condition that
 rejected the exposure: the first failing child of an all-of, the alternative
 of an any-of that came closest, the matching child of a none-of. Used by
-:mod:`asnkit.engine.explain`.
+:mod:`asnkit.generation.explain`.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any
 
 import pandas as pd
 
+from asnkit.dms.values import EMPTY
 from asnkit.engine.state import AsnState, CompiledRule, Item
-from asnkit.rules.dms import EMPTY
 from asnkit.rules.model import Attr, Group, Reduce, Test, callable_name
 
 __all__ = ["Failure", "Trace"]

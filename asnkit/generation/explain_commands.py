@@ -48,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_explain(args: argparse.Namespace) -> int:
     """Run ``asnkit explain``; return the exit status (1 if a file is not in the pool)."""
-    from asnkit.engine.explain import Outcome, explain, orphans
+    from asnkit.generation.explain import Outcome, explain, orphans
     from asnkit.pool.read import read_pool
     from asnkit.rules import dms_level2b, dms_level3, dms_rules
 
