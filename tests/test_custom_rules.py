@@ -336,6 +336,10 @@ def test_a_rule_naming_a_column_the_pool_lacks_raises_at_apply_time():
     derived = derive(dms_rule("Asn_Lv3Image"), "ByColour", agree=["colour"])
     with pytest.raises(asnkit.PoolError, match="rule 'ByColour' names column 'colour'"):
         asnkit.apply_rules(pool, [derived])
+    with pytest.raises(asnkit.PoolError, match="column 'filtr'"):
+        asnkit.explain(pool, "jw_00001_uncal.fits", rules=[typo])
+    with pytest.raises(asnkit.PoolError, match="column 'filtr'"):
+        asnkit.orphans(pool, rules=[typo])
     # column names are not case-sensitive, and DMS rules name none
     assert len(pool.asn.apply_rules([rule("Mosaic", agree=["FILTER"])])) == 2
     assert dms_rule("Asn_Lv3Image").columns == ()
