@@ -10,6 +10,7 @@ Examples
     $ asnkit summary pool.csv
     $ asnkit generate pool.csv -o associations/ --version-id 20250101t000000
     $ asnkit validate associations/*.json
+    $ asnkit check associations/*.json --pool pool.csv
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ COMMAND_MODULES = (
     "asnkit.pool.commands",
     "asnkit.generation.commands",
     "asnkit.documents.commands",
+    "asnkit.documents.check_commands",
 )
 
 

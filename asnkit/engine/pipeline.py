@@ -45,11 +45,12 @@ from asnkit.engine.passes import Matcher
 from asnkit.engine.record import Fate, Formation, Member, Output, Record
 from asnkit.engine.state import AsnState
 from asnkit.engine.table import Table, build_table, candidates_by_type
-from asnkit.errors import AssociationWarning
-from asnkit.rules.model import Rule
+from asnkit.errors import AssociationWarning, PoolError
+from asnkit.rules.model import Rule, missing_columns
 from asnkit.version import code_version
 
 __all__ = [
+    "check_rule_columns",
     "discovery",
     "document",
     "finalize_level",
@@ -82,6 +83,25 @@ def resolve_version_id(version_id: str | bool | None) -> str | None:
     if version_id is True:
         return version_timestamp()
     return version_id or None
+
+
+def check_rule_columns(pool: pd.DataFrame, rules: Iterable[Rule]) -> None:
+    """Raise :class:`~asnkit.PoolError` when a rule names a column the pool lacks.
+
+    Only the columns a user named (``select`` / ``agree`` of
+    :func:`asnkit.rules.custom.rule`, :attr:`Rule.columns`) are required: the DMS rules
+    read missing columns as empty, as jwst does.
+    """
+    missing = missing_columns(rules, pool.columns)
+    if missing:
+        name, column = missing[0]
+        raise PoolError(
+            f"rule {name!r} names column {column!r}, which the pool does not have "
+            f"(columns: {', '.join(map(str, pool.columns[:12]))}"
+            f"{', ...' if len(pool.columns) > 12 else ''})",
+            file=pool.attrs.get("asn_pool"),
+            column=column,
+        )
 
 
 # --------------------------------------------------------------------------- stages
@@ -250,9 +270,10 @@ def run_engine(
     skips (every exposure is checked against every association of every rule, as
     the reference does): much slower, the same result.
     """
+    rules = list(rules)
+    check_rule_columns(pool, rules)
     with gc_paused():
         table = build_table(pool)
-        rules = list(rules)
         chosen = select_candidates(table, candidates, all_candidates, stacklevel=stacklevel + 1)
         discovering = discover and candidates is None
         record = Record(rules, chosen, discovering, table=table)

@@ -52,6 +52,7 @@ __all__ = [
     "any_of",
     "attr",
     "callable_name",
+    "missing_columns",
     "none_of",
     "not_all",
     "test",
@@ -295,6 +296,10 @@ class Rule:
         With ``Finalize.WFSS``: which direct image gives the catalog.
     description : str
         One line for people.
+    columns : tuple of str
+        Pool columns the rule's own conditions name (``select``, ``agree`` of
+        :func:`~asnkit.rules.custom.rule`): generation raises
+        :class:`~asnkit.PoolError` when the pool lacks one (see :func:`missing_columns`).
 
     The candidate types whose associations the rule keeps follow from its
     validity checks (:meth:`keeps_candidate_type`); the engine makes no
@@ -312,6 +317,7 @@ class Rule:
     integrations: Callable[..., bool] | None = None
     direct_image: DirectImage = DirectImage.CLOSEST
     description: str = field(default="", compare=False)
+    columns: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return f"Rule({self.name!r}, level={self.level}, asn_type={self.asn_type!r})"
@@ -346,6 +352,19 @@ class Rule:
 
 def _accepts_any(kind: str) -> bool:
     return True
+
+
+def missing_columns(rules: Any, columns: Any) -> list[tuple[str, str]]:
+    """``(rule name, column)`` for each column a rule names that ``columns`` lacks.
+
+    Examples
+    --------
+    >>> from asnkit.rules.custom import rule
+    >>> missing_columns([rule("Mosaic", agree=["filtr"])], ["filename", "filter"])
+    [('Mosaic', 'filtr')]
+    """
+    have = {str(c).lower() for c in columns}
+    return [(r.name, c) for r in rules for c in r.columns if c.lower() not in have]
 
 
 def _describe(node: Node, indent: str) -> list[str]:

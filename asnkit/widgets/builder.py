@@ -24,9 +24,12 @@ class AssociationBuilder(w.VBox):
       footprint toggles it (:meth:`click_at` does the same from Python).
     * **Describe it**: association type, product name (empty: the DMS name), and a role
       for chosen members (background, imprint, psf...; ``auto`` = the pipeline's).
-    * **Check and export**: validation messages update at every change; *Export* writes
-      the JSON to the given path and refuses to replace an existing file unless
-      *overwrite* is ticked.
+    * **Check and export**: the findings of :func:`asnkit.check` (what calwebb would do
+      differently from what the association says) update at every change; errors block
+      *Export* unless *export anyway* is ticked; *Export* writes the JSON to the given path
+      and refuses to replace an existing file unless *overwrite* is ticked.
+    * **Start from an existing association** (:meth:`from_association`): its members,
+      roles, type and product name are chosen, and what differs from it is shown.
 
     The state is :attr:`model` (a :class:`~asnkit.widgets.models.BuilderModel`);
     :attr:`association` is the association built so far.
@@ -85,8 +88,12 @@ class AssociationBuilder(w.VBox):
         )
         self.path = w.Text(value=path, placeholder="my_asn.json", description="export to")
         self.overwrite = w.Checkbox(value=False, description="overwrite an existing file")
+        self.override = w.Checkbox(
+            value=False, description="export anyway (despite errors)", indent=False
+        )
         self.export = w.Button(description="Export JSON", icon="save", button_style="primary")
         self.messages = w.HTML()
+        self.changes = w.HTML()
         self.status = w.HTML()
         self.figure = SkyFigure(df, color_by="none") if sky else None
         self._drawn: tuple[str, ...] | None = None
@@ -100,6 +107,7 @@ class AssociationBuilder(w.VBox):
         w.link((self.product_name, "value"), (self.model, "product_name"))
         w.link((self.path, "value"), (self.model, "path"))
         w.link((self.overwrite, "value"), (self.model, "overwrite"))
+        w.link((self.override, "value"), (self.model, "override"))
         self.add_filtered.on_click(lambda _: self.model.add(self._filtered_names()))
         self.remove_filtered.on_click(lambda _: self.model.remove(self._filtered_names()))
         self.clear.on_click(lambda _: self.model.remove(list(self.model.selected)))
@@ -109,6 +117,7 @@ class AssociationBuilder(w.VBox):
         self.model.observe(self._selection_changed, names="revision")
         self.model.observe(self._messages_changed, names="revision")
         self.model.observe(self._status_changed, names="status")
+        self.model.observe(self._changes_changed, names="changes")
         if self.figure is not None:
             self.figure.on_click(self.click_at)
 
@@ -137,7 +146,8 @@ class AssociationBuilder(w.VBox):
             [
                 w.HTML("<b>3. Check and export</b>"),
                 self.messages,
-                w.HBox([self.path, self.overwrite, self.export]),
+                self.changes,
+                w.HBox([self.path, self.overwrite, self.override, self.export]),
                 self.status,
             ]
         )
@@ -145,6 +155,20 @@ class AssociationBuilder(w.VBox):
         super().__init__([choose, top, export], **kwargs)
 
     # ----------------------------------------------------------------- public
+    @classmethod
+    def from_association(cls, asn: Any, df: pd.DataFrame, **kwargs: Any) -> AssociationBuilder:
+        """A builder holding the members, roles, type and product name of ``asn``.
+
+        ``df`` is the pool its members come from; what differs from ``asn`` is shown
+        as the choices change (:attr:`BuilderModel.changes`).
+        """
+        builder = cls(df, **kwargs)
+        if asn.asn_type and asn.asn_type not in builder.asn_type.options:
+            builder.asn_type.options = (*builder.asn_type.options, asn.asn_type)
+        builder.model.start_from(asn)
+        builder._changes_changed(None)
+        return builder
+
     @property
     def association(self) -> Any:
         """The association built from the current choices (None if it cannot be built)."""
@@ -221,14 +245,29 @@ class AssociationBuilder(w.VBox):
         m = self.model
         lines = [f"<div style='color:#b00'>\u2716 {logic.escape(e)}</div>" for e in m.errors]
         lines += [f"<div style='color:#a60'>\u26a0 {logic.escape(x)}</div>" for x in m.warnings]
+        lines += [f"<div style='color:#456'>\u2139 {logic.escape(x)}</div>" for x in m.infos]
+        asn = m.association
         if m.valid:
-            asn = m.association
             lines.insert(
                 0,
                 f"<div style='color:#070'>\u2714 valid {logic.escape(asn.asn_type)}: "
                 f"{len(asn.products)} product(s), {len(asn.members())} member(s)</div>",
             )
+        elif asn is not None and m.errors:
+            n = len(m.errors)
+            lines.insert(
+                0,
+                f"<div style='color:#b00'><b>\u2716 {n} error{'s' if n != 1 else ''}: calwebb "
+                f"would not do what this {logic.escape(asn.asn_type)} association says; "
+                "Export is blocked unless 'export anyway' is ticked</b></div>",
+            )
         self.messages.value = "".join(lines)
+
+    def _changes_changed(self, _change: Any) -> None:
+        text = self.model.changes
+        self.changes.value = (
+            f"<b>Changes from the original</b><pre>{logic.escape(text)}</pre>" if text else ""
+        )
 
     def _status_changed(self, _change: Any) -> None:
         self.status.value = logic.escape(self.model.status)
