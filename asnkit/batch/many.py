@@ -360,7 +360,7 @@ def _after(
             task.path,
             PoolStatus.FAILED,
             settings=settings,
-            error=f"worker failed: {describe_error(result)}",
+            error=f"its worker failed: {type(result).__name__}: {result}",
             finished=utc_now(),
         )
     if result.status is PoolStatus.DONE and result.staged:

@@ -31,8 +31,8 @@ import dataclasses
 import multiprocessing
 import os
 import secrets
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from collections.abc import Callable, Generator, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol, TypeVar
 
 __all__ = ["Dask", "Processes", "Scheduler", "Serial", "default_workers"]
@@ -120,6 +120,31 @@ class Processes:
         if not tasks:
             return
         workers = min(self.workers or default_workers(), len(tasks))
+        queue = iter(tasks)
+        suspects: list[T] = []
+        # A worker that dies (killed, out of memory, a crash in a C library) breaks
+        # the whole pool: the tasks it had were "suspects". The others go on in a new
+        # pool; then each suspect runs alone, so only the task at fault fails.
+        while True:
+            broken = yield from self._run(function, shared, queue, workers, suspects)
+            if not broken:
+                break
+        for task in suspects:
+            yield from self._run(function, shared, iter([task]), 1, None)
+
+    def _run(
+        self,
+        function: Callable[[Any, T], R],
+        shared: Any,
+        queue: Iterator[T],
+        workers: int,
+        suspects: list[T] | None,
+    ) -> Generator[tuple[T, R | BaseException], None, bool]:
+        """Run tasks from ``queue`` in a new pool until it is empty or the pool breaks.
+
+        When the pool breaks and ``suspects`` is a list, the tasks it held are
+        added to it (not yielded) and True is returned.
+        """
         executor = ProcessPoolExecutor(
             max_workers=workers,
             mp_context=multiprocessing.get_context("spawn"),
@@ -127,10 +152,10 @@ class Processes:
             initargs=(function, shared),
         )
         pending: dict[Future, T] = {}
+        broken = False
         try:
-            # keep a few tasks queued per worker rather than all of them: a worker
-            # that dies then fails only those, and memory stays flat for any count
-            queue = iter(tasks)
+            # a few tasks queued per worker, not all of them: memory stays flat for
+            # any count, and a pool that breaks holds few tasks
             for task in _take(queue, 4 * workers):
                 pending[executor.submit(_call, task)] = task
             while pending:
@@ -138,11 +163,17 @@ class Processes:
                 for future in done:
                     task = pending.pop(future)
                     error = future.exception()
+                    if isinstance(error, BrokenExecutor) and suspects is not None:
+                        broken = True
+                        suspects.append(task)
+                        continue
                     yield task, (error if error is not None else future.result())
-                    for more in _take(queue, 1):
-                        pending[executor.submit(_call, more)] = more
+                    if not broken:
+                        for more in _take(queue, 1):
+                            pending[executor.submit(_call, more)] = more
         finally:
             executor.shutdown(wait=True, cancel_futures=True)
+        return broken
 
 
 def _take(items: Iterator[T], count: int) -> list[T]:

@@ -129,7 +129,6 @@ def generate_one(job: Job, task: PoolTask) -> PoolRecord:
     from asnkit.generation.generate import apply_rules
     from asnkit.pool.read import read_pool
 
-    start = time.perf_counter()
     stage = Path(job.staging) / task.name
     digest = None
     with (
@@ -138,6 +137,7 @@ def generate_one(job: Job, task: PoolTask) -> PoolRecord:
         _logged_warnings() as logged,
     ):
         warnings.simplefilter("always")
+        start = time.perf_counter()
         try:
             data = Path(task.path).read_bytes()
             digest = hashlib.sha256(data).hexdigest()
