@@ -273,12 +273,23 @@ def test_a_folder_the_manifest_does_not_know_is_not_replaced(few, tmp_path):
     assert result.counts == {"done": 1, "skipped": 0, "failed": 1}
     assert "not listed in manifest.jsonl" in result.failed[0].error
     assert (mine / "notes.txt").read_text() == "mine"
+    # recorded as failed, it is still not generate-many's folder
+    result = generate_many(source, tmp_path, version_id=VERSION_ID, scheduler=Serial())
+    assert result.counts == {"done": 0, "skipped": 1, "failed": 1}
+    assert (
+        read_manifest(tmp_path).set_index("pool").loc["pool_002_image_miri", "status"] == "failed"
+    )
+    assert (mine / "notes.txt").read_text() == "mine"
 
     result = generate_many(
         source, tmp_path, version_id=VERSION_ID, scheduler=Serial(), overwrite=True
     )
     assert result.counts == {"done": 1, "skipped": 1, "failed": 0}
     assert not (mine / "notes.txt").exists() and list(mine.glob("*.json"))
+    (mine / "extra.json").write_text("{}")  # now generate-many's folder: replaced
+    result = generate_many(source, tmp_path, version_id=VERSION_ID, scheduler=Serial())
+    assert result.counts == {"done": 1, "skipped": 1, "failed": 0}
+    assert not (mine / "extra.json").exists()
 
 
 def test_two_runs_never_write_into_one_folder_at_once(few, tmp_path):

@@ -46,9 +46,11 @@ import pandas as pd
 __all__ = [
     "MANIFEST_NAME",
     "Manifest",
+    "ManifestState",
     "PoolRecord",
     "PoolStatus",
     "file_sha256",
+    "manifest_state",
     "read_manifest",
 ]
 
@@ -183,16 +185,30 @@ def _records(path: Path) -> Iterator[PoolRecord]:
             )
 
 
-def latest_records(folder: str | os.PathLike[str]) -> dict[str, PoolRecord]:
-    """The latest record of every pool in ``folder``'s manifest (empty when there is none)."""
+@dataclasses.dataclass(frozen=True)
+class ManifestState:
+    """What a manifest says: each pool's latest record, and which pools a run handed out.
+
+    ``dispatched`` names the pools that have ever been ``pending`` or ``done``:
+    their folders were made by generate-many and may be replaced.
+    """
+
+    latest: dict[str, PoolRecord]
+    dispatched: frozenset[str]
+
+
+def manifest_state(folder: str | os.PathLike[str]) -> ManifestState:
+    """The state of ``folder``'s manifest (empty when there is none)."""
     path = Path(folder) / MANIFEST_NAME
-    if not path.exists():
-        return {}
     latest: dict[str, PoolRecord] = {}
-    for record in _records(path):
-        latest.pop(record.pool, None)  # keep the order of the latest changes
-        latest[record.pool] = record
-    return latest
+    dispatched: set[str] = set()
+    if path.exists():
+        for record in _records(path):
+            latest.pop(record.pool, None)  # keep the order of the latest changes
+            latest[record.pool] = record
+            if record.status in (PoolStatus.PENDING, PoolStatus.DONE):
+                dispatched.add(record.pool)
+    return ManifestState(latest, frozenset(dispatched))
 
 
 def records_frame(records: Iterable[PoolRecord]) -> pd.DataFrame:
@@ -228,7 +244,7 @@ def read_manifest(folder: str | os.PathLike[str]) -> pd.DataFrame:
     path = Path(folder) / MANIFEST_NAME
     if not path.exists():
         raise FileNotFoundError(f"{path}: no manifest (not a generate-many output folder)")
-    return records_frame(latest_records(folder).values())
+    return records_frame(manifest_state(folder).latest.values())
 
 
 class Manifest:

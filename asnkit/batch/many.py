@@ -49,7 +49,7 @@ from asnkit.batch.manifest import (
     PoolRecord,
     PoolStatus,
     file_sha256,
-    latest_records,
+    manifest_state,
     records_frame,
 )
 from asnkit.batch.schedulers import Processes, Scheduler
@@ -292,18 +292,18 @@ def generate_many(
     with Manifest.open(out) as manifest:
         staging_root = out / STAGING_NAME
         shutil.rmtree(staging_root, ignore_errors=True)  # left by killed runs (we hold the lock)
-        known = latest_records(out)
+        state = manifest_state(out)
         outcome: dict[str, PoolRecord] = {}
         to_do: list[PoolTask] = []
         for task in tasks:
-            record = _before(task, known.get(task.name), settings, out, overwrite)
+            replace = overwrite or task.name in state.dispatched
+            record = _before(task, state.latest.get(task.name), settings, out, replace)
             if record is None:
                 to_do.append(task)
             else:
                 outcome[task.name] = record
-                if record.status is PoolStatus.FAILED:
-                    manifest.append([record])
                 report(record)
+        manifest.append(r for r in outcome.values() if r.status is PoolStatus.FAILED)
         if to_do:
             staging = staging_root / secrets.token_hex(6)
             staging.mkdir(parents=True)
@@ -324,9 +324,12 @@ def generate_many(
 
 
 def _before(
-    task: PoolTask, known: PoolRecord | None, settings: str, out: Path, overwrite: bool
+    task: PoolTask, known: PoolRecord | None, settings: str, out: Path, replace: bool
 ) -> PoolRecord | None:
-    """The pool's record when it needs no worker (skipped, or refused); else None."""
+    """The pool's record when it needs no worker (skipped, or refused); else None.
+
+    ``replace``: the pool's folder, if there, may be replaced.
+    """
     folder = out / task.name
     if known is not None and known.status is PoolStatus.DONE and known.settings == settings:
         try:
@@ -335,7 +338,7 @@ def _before(
             digest = None
         if digest == known.sha256 and _json_files(folder) == known.associations:
             return dataclasses.replace(known, path=task.path, status=PoolStatus.SKIPPED)
-    if known is None and not overwrite and (folder.exists() or folder.is_symlink()):
+    if not replace and (folder.exists() or folder.is_symlink()):
         return PoolRecord(
             task.name,
             task.path,
