@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import shutil
@@ -301,3 +302,58 @@ def test_a_killed_run_run_again_gives_the_uninterrupted_folder(corpus, tmp_path,
     assert latest(out) == latest(whole)
     assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in whole.iterdir())
     assert not (out / STAGING_NAME).exists()
+
+
+def children(pid: int) -> list[int]:
+    """The living child processes of ``pid`` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_the_workers_of_a_killed_run_end_too(corpus, tmp_path):
+    pools, _ = corpus
+    out = tmp_path / "out"
+    command = [
+        sys.executable, "-m", "asnkit", "generate-many", str(pools), "-o", str(out),
+        "--workers", "2", "--no-progress",
+    ]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and process.poll() is None:
+            manifest = out / MANIFEST_NAME
+            if manifest.exists() and '"status": "done"' in manifest.read_text():
+                break
+            time.sleep(0.01)
+        workers = children(process.pid)
+        assert process.poll() is None and len(workers) >= 2
+        process.kill()  # the run only, as the out-of-memory killer would
+        process.wait()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and any(alive(pid) for pid in workers):
+            time.sleep(0.1)
+        assert not [pid for pid in workers if alive(pid)]
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)

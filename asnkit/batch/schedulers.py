@@ -31,6 +31,8 @@ import dataclasses
 import multiprocessing
 import os
 import secrets
+import threading
+import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol, TypeVar
@@ -85,6 +87,19 @@ _WORKER_SHARED: dict[str, Any] = {}
 def _remember(function: Callable[[Any, Any], Any], shared: Any) -> None:
     _WORKER_SHARED["function"] = function
     _WORKER_SHARED["shared"] = shared
+    parent = os.getppid()
+    threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
+
+
+def _exit_with(parent: int) -> None:
+    """End this worker when the process that started it is gone (killed, -9 included).
+
+    Without this, workers of a killed run would wait forever for tasks: each
+    holds the task queue's writing end itself, so it never reads end-of-file.
+    """
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def _call(task: Any) -> Any:
