@@ -395,16 +395,25 @@ def test_the_input_pools_are_not_touched(few, tmp_path):
     assert folder_files(few) == before
 
 
-def test_the_dask_path_connects_to_a_running_scheduler(few, expected, tmp_path):
+def test_the_dask_path_connects_to_a_running_scheduler(few, expected, tmp_path, capsys):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(
-        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+        n_workers=1,
+        threads_per_worker=1,
+        processes=False,
+        protocol="tcp",
+        host="127.0.0.1",  # loopback only
+        dashboard_address=None,
     ) as cluster:
-        result = run_many(few, tmp_path / "a", Dask(address=cluster.scheduler_address))
-        assert result.counts == {"done": len(FEW), "skipped": 0, "failed": 1}
+        address = cluster.scheduler_address
+        assert address.startswith("tcp://127.0.0.1:")
+        pools = [str(p) for p in sorted(few.glob("*.csv"))]
+        argv = [*pools, "-o", str(tmp_path / "a"), "--version-id", VERSION_ID]
+        assert main(["generate-many", *argv, "--scheduler", address]) == 1  # the broken pool
+        assert "failed: broken_pool" in capsys.readouterr().err
         with distributed.Client(cluster) as client:  # a client of one's own is left open
             again = run_many(few, tmp_path / "b", Dask(client=client))
             assert client.status == "running"
-    assert again.counts == result.counts
+    assert again.counts == {"done": len(FEW), "skipped": 0, "failed": 1}
     want = {name: expected[name] for name in FEW}
     assert pool_folders(tmp_path / "a") == pool_folders(tmp_path / "b") == want
