@@ -135,17 +135,17 @@ class Processes:
         if not tasks:
             return
         workers = min(self.workers or default_workers(), len(tasks))
+        # A worker that dies (killed, out of memory, a crash in a C library) breaks
+        # the whole pool, failing every task it held: those are suspects. The other
+        # tasks go on in a new pool; then the suspects run one at a time in a pool of
+        # one, so a break names the task at fault and only that one fails.
         queue = iter(tasks)
         suspects: list[T] = []
-        # A worker that dies (killed, out of memory, a crash in a C library) breaks
-        # the whole pool: the tasks it had were "suspects". The others go on in a new
-        # pool; then each suspect runs alone, so only the task at fault fails.
-        while True:
-            broken = yield from self._run(function, shared, queue, workers, suspects)
-            if not broken:
-                break
-        for task in suspects:
-            yield from self._run(function, shared, iter([task]), 1, None)
+        while lost := (yield from self._run(function, shared, queue, workers, 4)):
+            suspects.extend(task for task, _ in lost)
+        queue = iter(suspects)
+        while lost := (yield from self._run(function, shared, queue, 1, 1)):
+            yield from lost
 
     def _run(
         self,
@@ -153,12 +153,12 @@ class Processes:
         shared: Any,
         queue: Iterator[T],
         workers: int,
-        suspects: list[T] | None,
-    ) -> Generator[tuple[T, R | BaseException], None, bool]:
-        """Run tasks from ``queue`` in a new pool until it is empty or the pool breaks.
+        depth: int,
+    ) -> Generator[tuple[T, R | BaseException], None, list[tuple[T, BaseException]]]:
+        """Run tasks from ``queue`` (``depth`` queued per worker) in a new pool.
 
-        When the pool breaks and ``suspects`` is a list, the tasks it held are
-        added to it (not yielded) and True is returned.
+        Yields each result; returns, without yielding them, the tasks lost when
+        the pool broke (then the queue may hold more), or ``[]`` when it is empty.
         """
         executor = ProcessPoolExecutor(
             max_workers=workers,
@@ -167,28 +167,27 @@ class Processes:
             initargs=(function, shared),
         )
         pending: dict[Future, T] = {}
-        broken = False
+        lost: list[tuple[T, BaseException]] = []
         try:
             # a few tasks queued per worker, not all of them: memory stays flat for
             # any count, and a pool that breaks holds few tasks
-            for task in _take(queue, 4 * workers):
+            for task in _take(queue, depth * workers):
                 pending[executor.submit(_call, task)] = task
             while pending:
                 done, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
                     task = pending.pop(future)
                     error = future.exception()
-                    if isinstance(error, BrokenExecutor) and suspects is not None:
-                        broken = True
-                        suspects.append(task)
+                    if isinstance(error, BrokenExecutor):
+                        lost.append((task, error))
                         continue
                     yield task, (error if error is not None else future.result())
-                    if not broken:
+                    if not lost:
                         for more in _take(queue, 1):
                             pending[executor.submit(_call, more)] = more
         finally:
             executor.shutdown(wait=True, cancel_futures=True)
-        return broken
+        return lost
 
 
 def _take(items: Iterator[T], count: int) -> list[T]:
