@@ -2,7 +2,7 @@
 
 Every pool gets its own folder in the output folder, holding exactly what
 ``asnkit generate POOL -o FOLDER`` writes. A worker writes the files into a
-staging folder (``DIR/.asnkit-staging/``); this process then moves the whole
+staging folder (``DIR/.asnkit-many-staging/``); this process then moves the whole
 folder into place (one rename) and appends the pool's outcome to the
 manifest (:mod:`asnkit.batch.manifest`). A pool is therefore either complete
 or absent, whenever the run is stopped, and the manifest says which.
@@ -60,7 +60,7 @@ from asnkit.rules.model import Rule
 __all__ = ["STAGING_NAME", "ManyResult", "expand_pools", "generate_many", "settings_digest"]
 
 #: The hidden folder, inside the output folder, where workers write.
-STAGING_NAME = ".asnkit-staging"
+STAGING_NAME = ".asnkit-many-staging"
 
 
 @dataclasses.dataclass(frozen=True)
