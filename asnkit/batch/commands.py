@@ -71,7 +71,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         nargs="?",
         const=True,
         default=None,
-        help="version stamp in file names; without a value, the current UTC time",
+        help=(
+            "version stamp in file names; without a value, the current UTC time (one for "
+            "the run; pools skipped by a rerun keep theirs)"
+        ),
     )
     parser.add_argument(
         "--overwrite",
