@@ -125,9 +125,9 @@ def generate_one(job: Job, task: PoolTask) -> PoolRecord:
         ``done`` with ``staged`` set to the folder written, or ``failed``
         with the error (nothing is left in the staging folder then).
     """
-    from asnkit.version import __version__
     from asnkit.generation.generate import apply_rules
     from asnkit.pool.read import read_pool
+    from asnkit.version import __version__
 
     stage = Path(job.staging) / task.name
     digest = None
