@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "asnkit.generation.commands",
     "asnkit.documents.commands",
     "asnkit.documents.check_commands",
+    "asnkit.batch.commands",
 )
 
 
