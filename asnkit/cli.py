@@ -29,7 +29,6 @@ __all__ = ["COMMAND_MODULES", "build_parser", "main"]
 COMMAND_MODULES = (
     "asnkit.pool.commands",
     "asnkit.generation.commands",
-    "asnkit.generation.explain_commands",
     "asnkit.documents.commands",
     "asnkit.documents.check_commands",
     "asnkit.batch.commands",

@@ -12,9 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import asnkit
-from asnkit.engine.generate import orphan_rows
 from asnkit.errors import AssociationWarning
-from asnkit.generation.generate import run_generation
+from asnkit.generation.run import run
 from asnkit.rules import dms_level2b, dms_level3
 from tests.helpers import EXPECTED, pool_file
 
@@ -175,8 +174,8 @@ def test_orphans_are_rows_no_association_took():
     grown.attrs = dict(pool.attrs)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", asnkit.PoolWarning)
-        asns, used = run_generation(grown, asnkit.rules.dms_rules())
-    orphans = orphan_rows(grown, used)
+        made = run(grown, asnkit.rules.dms_rules())
+    asns, orphans = made.associations(), made.orphan_rows()
     assert orphans["filename"].tolist() == ["jw_99999_uncal.fits"]
     assert len(asns) == len(generate(pool))
 
@@ -185,8 +184,8 @@ def test_orphans_never_appear_in_associations():
     pool = read("pool_018_all_exptypes")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", asnkit.PoolWarning)
-        asns, used = run_generation(pool, asnkit.rules.dms_rules())
-    orphans = orphan_rows(pool, used)
+        made = run(pool, asnkit.rules.dms_rules())
+    asns, used, orphans = made.associations(), made.taken_rows(), made.orphan_rows()
     assert 0 < len(orphans) < len(pool)
     stems = {
         m["expname"].rsplit("_", 1)[0] for a in asns for p in a["products"] for m in p["members"]
@@ -239,7 +238,7 @@ def test_shortcuts_change_nothing(data):
     sub.attrs = dict(pool.attrs)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fast, fast_rows = run_generation(sub, asnkit.rules.dms_rules())
-        slow, slow_rows = run_generation(sub, asnkit.rules.dms_rules(), shortcuts=False)
-    assert content(fast) == content(slow)
-    assert fast_rows == slow_rows
+        fast = run(sub, asnkit.rules.dms_rules())
+        slow = run(sub, asnkit.rules.dms_rules(), shortcuts=False)
+    assert content(fast.associations()) == content(slow.associations())
+    assert fast.taken_rows() == slow.taken_rows()

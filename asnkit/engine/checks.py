@@ -37,7 +37,8 @@ def _iterable(value: Any) -> bool:
 
 def _multivalue(item: Any, source: str, values: list) -> Any:
     """The exposure once per value of a multi-valued column (``asn_candidate``)."""
-    from asnkit.engine.state import Item, ProcessList
+    from asnkit.engine.state import ProcessList
+    from asnkit.engine.table import Item
 
     if source != "asn_candidate":  # only asn_candidate is ever multi-valued in DMS rules
         raise NotImplementedError(f"multi-valued column {source!r}")

@@ -20,14 +20,24 @@ from typing import Any
 from asnkit.dms.members import wfss_catalog_members
 from asnkit.dms.names import remove_suffix
 from asnkit.dms.values import first_value
-from asnkit.engine.members import refresh
+from asnkit.engine.record import Fate
 from asnkit.engine.state import AsnState
-from asnkit.rules.model import Finalize
+from asnkit.rules.model import DirectImage, Finalize
 from asnkit.rules.naming import product_name_default, wfss_direct_opt_element
 
-__all__ = ["finalize_level", "finalize_level2", "finalize_level3", "prune", "resequence"]
+__all__ = [
+    "dropped_fate",
+    "finalize",
+    "finalize_level2",
+    "finalize_level3",
+    "prune",
+    "resequence",
+]
 
 log = logging.getLogger(__name__)
+
+#: Candidate types whose Level 3 ``MULTI_OBS`` associations need two observations.
+_MULTI_OBS_TYPES = ("group", "background", "mosaic")
 
 
 def _valid(asn: AsnState) -> bool:
@@ -71,7 +81,7 @@ def finalize_level3(asn: AsnState) -> list[AsnState]:
     kind = asn.rule.finalize
     if kind is Finalize.FIXEDSLIT_BKG:
         return _fixedslit_background(asn) if _valid(asn) else []
-    if kind is Finalize.MULTI_OBS and asn.acid[1].lower() in ("group", "background", "mosaic"):
+    if kind is Finalize.MULTI_OBS and asn.acid[1].lower() in _MULTI_OBS_TYPES:
         try:
             if len(asn.found("obs_num")) <= 1:
                 return []
@@ -222,7 +232,7 @@ def _wfss_catalog(asn: AsnState) -> bool:
         return False
     members = asn.products[-1]["members"]
     members[:] = [m for m in members if m["exptype"] != "direct_image"]
-    parallel = asn.rule.name == "Asn_Lv2WFSSParallel"
+    parallel = asn.rule.direct_image is DirectImage.LONG_CHANNEL
     asn.direct_image = _closest_direct(sciences[0], directs, parallel)
     root = product_name_default(asn, opt_element=wfss_direct_opt_element)
     members.extend(wfss_catalog_members(root))
@@ -396,13 +406,36 @@ def resequence(asns: list[AsnState]) -> None:
         asn.seq_out = counters[key]
 
 
-def finalize_level(asns: list[AsnState], level: int) -> list[AsnState]:
-    """Finalize, prune and resequence the associations of one level (list order kept)."""
-    out: list[AsnState] = []
-    for asn in asns:
-        refresh(asn)
-    for asn in asns:
-        out.extend(finalize_level3(asn) if level == 3 else finalize_level2(asn))
-    out = prune(out)
-    resequence(out)
-    return out
+def finalize(asn: AsnState) -> tuple[list[AsnState], Fate]:
+    """Finalize one association by its rule: what it became, and its :class:`Fate`.
+
+    Kept (``[asn]``, members perhaps changed), split into new associations
+    (nods), or dropped (``[]``; :func:`dropped_fate` says why).
+    """
+    outputs = finalize_level3(asn) if asn.rule.level == 3 else finalize_level2(asn)
+    if not outputs:
+        return [], dropped_fate(asn)[0]
+    split = asn.rule.finalize in (Finalize.NOD, Finalize.IMPRINT_NOD)
+    return outputs, Fate.SPLIT if split else Fate.KEPT
+
+
+def dropped_fate(asn: AsnState) -> tuple[Fate, tuple[Any, ...], tuple[str, ...]]:
+    """Why finalize drops an association: the fate, the failed checks, the observations.
+
+    A group, background or mosaic candidate of a Level 3 ``MULTI_OBS`` rule
+    needs exposures from two observations (checked first, as finalize does);
+    then the rule's validity checks; else a finalize step could not complete it.
+    """
+    rule = asn.rule
+    kind = asn.acid[1].lower()
+    if rule.level == 3 and rule.finalize is Finalize.MULTI_OBS and kind in _MULTI_OBS_TYPES:
+        try:
+            observations = tuple(str(o).replace("\\", "") for o in asn.found("obs_num"))
+        except KeyError:
+            observations = None
+        if observations is not None and len(observations) <= 1:
+            return Fate.SINGLE_OBSERVATION, (), observations
+    failed = tuple(check for check, ok in zip(rule.validity, asn.validity, strict=False) if not ok)
+    if failed:
+        return Fate.INVALID, failed, ()
+    return Fate.INCOMPLETE, (), ()

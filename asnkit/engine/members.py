@@ -18,8 +18,7 @@ __all__ = ["add_member", "init_hook", "make_member", "refresh"]
 
 
 def _integrations(item: Any, asn: Any) -> bool:
-    fn = asn.rule.integrations
-    return default_integrations(item, asn) if fn is None else fn(item, asn)
+    return (asn.rule.integrations or default_integrations)(item, asn)
 
 
 def _exposerr(item: Any) -> Any:

@@ -30,7 +30,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from asnkit.engine.state import AsnState, CompiledRule, Table, meets
+from asnkit.engine.state import AsnState, CompiledRule, meets
+from asnkit.engine.table import Table
 from asnkit.rules.dms import EMPTY
 from asnkit.rules.model import Attr, Group, Reduce, Test
 
@@ -40,11 +41,12 @@ PASS, FAIL, UNKNOWN = np.int8(1), np.int8(2), np.int8(3)
 
 
 def _item_columns(fn: Any) -> tuple[str, ...] | None:
-    return getattr(fn, "item_columns", None)
+    """The pool columns a condition reads alone (``Condition.columns``), or None."""
+    return getattr(fn, "columns", None)
 
 
 def _asn_only(fn: Any) -> bool:
-    return bool(getattr(fn, "asn_state_only", False))
+    return bool(getattr(fn, "state_only", False))
 
 
 class StaticEval:

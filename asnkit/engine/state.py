@@ -11,65 +11,18 @@ optional constraints, reprocessing requests, restore on failure.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
-from functools import lru_cache
 from typing import Any
 
 from asnkit.dms.members import DEGRADED_OK
 from asnkit.dms.values import evaluate
-from asnkit.rules.model import Attr, Group, Rule, Test, WorkOver
+from asnkit.engine.table import Item
+from asnkit.rules.model import Attr, Group, Rule, Test, WorkOver, value_matches
 
-__all__ = ["AsnState", "CompiledRule", "Item", "ProcessList", "Table", "meets"]
+__all__ = ["AsnState", "CompiledRule", "ProcessList", "meets", "meets_cached"]
 
 _ATTR, _TEST, _GROUP = 0, 1, 2
 _NO_NODE = object()
-
-
-class Table:
-    """Pool columns as lists of lower-case text (``"null"`` when missing)."""
-
-    __slots__ = ("asn_pool", "cols", "escaped", "exposure_types", "matches", "n")
-
-    def __init__(self, cols: dict[str, list[str]], n: int, asn_pool: str) -> None:
-        self.cols = cols
-        self.n = n
-        self.asn_pool = asn_pool
-        self.exposure_types: dict[int, str] = {}  # row -> role, computed on demand
-        self.escaped: dict[str, str] = {}  # text -> re.escape(text); values repeat a lot
-        self.matches: dict[tuple, bool] = {}  # (pattern, text) -> meets(text, pattern)
-
-
-class Item:
-    """One exposure (a pool row), optionally with a rewritten ``asn_candidate``."""
-
-    __slots__ = ("cand", "row", "table")
-
-    def __init__(self, table: Table, row: int, cand: str | None = None) -> None:
-        self.table = table
-        self.row = row
-        self.cand = cand
-
-    def __getitem__(self, key: str) -> str:
-        if self.cand is not None and key == "asn_candidate":
-            return self.cand
-        return self.table.cols[key][self.row]
-
-    def get(self, key: str, default: Any = None) -> Any:
-        if self.cand is not None and key == "asn_candidate":
-            return self.cand
-        column = self.table.cols.get(key)
-        return default if column is None else column[self.row]
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.table.cols
-
-    @property
-    def filename(self) -> str:
-        return self.table.cols["filename"][self.row]
-
-    def __repr__(self) -> str:
-        return f"Item(row={self.row}, filename={self.filename!r})"
 
 
 class ProcessList:
@@ -94,16 +47,8 @@ class ProcessList:
         return (self.rules, self.work_over, self.only_on_match)
 
 
-@lru_cache(maxsize=8192)
-def _regex(pattern: str) -> re.Pattern[str]:
-    return re.compile("^" + pattern + "$", re.IGNORECASE)
-
-
-def meets(value: str, conditions: str | Sequence[str]) -> bool:
-    """True if ``value`` matches one of the regular expressions in full (ignoring case)."""
-    if isinstance(conditions, str):
-        return _regex(conditions).match(value) is not None
-    return any(_regex(c).match(value) is not None for c in conditions)
+#: A value matches a constraint's regular expression(s) in full, ignoring case.
+meets = value_matches
 
 
 def meets_cached(cache: dict, value: str, conditions: str | Sequence[str]) -> bool:

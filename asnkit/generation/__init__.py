@@ -6,7 +6,8 @@ Above :mod:`asnkit.engine` (which makes associations as plain data) and
 - :mod:`~asnkit.generation.generate`: :func:`generate`, :func:`apply_rules`;
 - :mod:`~asnkit.generation.explain`: :func:`explain`, :func:`orphans`,
   :func:`compare_rules`;
-- ``commands`` / ``explain_commands``: ``asnkit generate`` and ``asnkit explain``.
+- ``commands``: ``asnkit generate`` and ``asnkit explain``;
+- :mod:`~asnkit.generation.run`: :func:`run` and :class:`Run`, the record queries read.
 """
 
 __all__: list[str] = []

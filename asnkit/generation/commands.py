@@ -1,9 +1,11 @@
-"""The ``asnkit generate`` subcommand: the DMS associations of a pool, written as files.
+"""The ``asnkit generate`` and ``asnkit explain`` subcommands.
 
 .. code-block:: console
 
     $ asnkit generate pool.csv -o associations/ --version-id 20250101t000000
     $ asnkit generate pool.csv -o out/ -i o001 c1000 --rules level3
+    $ asnkit explain pool.csv jw_00001_uncal.fits --rules level3 --not-taken
+    $ asnkit explain pool.csv --orphans
 """
 
 from __future__ import annotations
@@ -12,21 +14,13 @@ import argparse
 import sys
 from pathlib import Path
 
-__all__ = ["RULE_SETS", "register", "rule_set", "run_generate"]
+from asnkit.rules import RULE_SETS, rule_set
 
-#: The names ``--rules`` takes (also ``asnkit generate-many --rules``).
-RULE_SETS = ("level2", "level3", "all")
-
-
-def rule_set(name: str) -> tuple:
-    """The DMS rules a ``--rules`` name stands for."""
-    from asnkit.rules import dms_level2b, dms_level3, dms_rules
-
-    return tuple({"level2": dms_level2b, "level3": dms_level3, "all": dms_rules}[name]())
+__all__ = ["RULE_SETS", "register", "rule_set", "run_explain", "run_generate"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add this area's subcommands to the ``asnkit`` parser."""
+    """Add ``asnkit generate`` and ``asnkit explain`` to the ``asnkit`` parser."""
     parser = subparsers.add_parser(
         "generate",
         help="generate the DMS associations of a pool (as asn_generate)",
@@ -63,33 +57,91 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--overwrite", action="store_true", help="replace existing files")
     parser.set_defaults(run=run_generate)
+    parser = subparsers.add_parser(
+        "explain",
+        help="why an exposure is (not) in each association",
+        description=(
+            "For each exposure named: the associations it joined (rule and role), and for "
+            "every other DMS rule the first condition that failed (column, value, value "
+            "required) or why its association was dropped at finalize. With --orphans: "
+            "every exposure no association took, with its reason."
+        ),
+    )
+    parser.add_argument("pool", type=Path, help="the association pool file")
+    parser.add_argument("files", nargs="*", metavar="FILE", help="exposure file name(s)")
+    parser.add_argument(
+        "--rules", choices=RULE_SETS, default="all", help="which DMS rule set (default: all)"
+    )
+    parser.add_argument(
+        "--orphans", action="store_true", help="list the exposures no association took"
+    )
+    parser.add_argument(
+        "--not-taken",
+        action="store_true",
+        help="show only why rules did not take the exposure (no joined list)",
+    )
+    parser.set_defaults(run=run_explain)
 
 
 def run_generate(args: argparse.Namespace) -> int:
     """Run ``asnkit generate``; return the exit status."""
-    from asnkit.generation.generate import run_generation
+    from asnkit.generation.run import run
     from asnkit.pool.read import read_pool
 
-    rules = rule_set(args.rules)
     if args.save_orphans and args.save_orphans.exists() and not args.overwrite:
         raise FileExistsError(f"{args.save_orphans} exists (use --overwrite to replace it)")
     pool = read_pool(args.pool)
     discover = args.discover or (not args.all_candidates and not args.ids)
     all_candidates = args.all_candidates or (not args.discover and not args.ids)
-    asns, used = run_generation(
+    made = run(
         pool,
-        rules,
+        rule_set(args.rules),
         candidates=args.ids,
         discover=discover,
         all_candidates=all_candidates,
         version_id=args.version_id,
     )
+    asns = made.associations()
     output: Path = args.output
     asns.write(output, overwrite=args.overwrite)  # refuses existing files, naming them
     if args.save_orphans:
-        from asnkit.engine.generate import orphan_rows
         from asnkit.pool.write import write_pool
 
-        write_pool(orphan_rows(pool, used), args.save_orphans, overwrite=args.overwrite)
+        write_pool(made.orphan_rows(), args.save_orphans, overwrite=args.overwrite)
     print(f"{len(asns)} associations written to {output}", file=sys.stderr)
     return 0
+
+
+def run_explain(args: argparse.Namespace) -> int:
+    """Run ``asnkit explain``; return the exit status (1 if a file is not in the pool)."""
+    from asnkit.generation.explain import Outcome
+    from asnkit.generation.run import run
+    from asnkit.pool.read import read_pool
+
+    if not args.files and not args.orphans:
+        print("asnkit explain: error: name at least one FILE, or use --orphans", file=sys.stderr)
+        return 2
+    pool = read_pool(args.pool)
+    made = run(pool, rule_set(args.rules))
+    status = 0
+    for name in args.files:
+        try:
+            why = made.explain(name)
+        except KeyError as exc:
+            print(f"asnkit explain: error: {exc.args[0]}", file=sys.stderr)
+            status = 1
+            continue
+        text = str(why)
+        if args.not_taken:
+            missed = [r for r in why.results if r.outcome is not Outcome.JOINED]
+            lines = [f"{r.rule}: {r.reason}" for r in missed]
+            text = "\n".join([text.splitlines()[0], *lines])
+        print(text)
+        print()
+    if args.orphans:
+        table = made.orphans()
+        if table.empty:
+            print("every exposure is in an association")
+        for label, row in table.iterrows():
+            print(f"{label}\t{row['filename']}\t{row['exp_type']}\t{row['reason']}")
+    return status

@@ -1,4 +1,8 @@
-"""Compare the associations two rule sets make on a pool (see :func:`compare_rules`)."""
+"""Compare the associations two rule sets make on a pool: a query over two runs.
+
+:func:`compare_runs` pairs the associations of two :class:`~asnkit.generation.run.Run`
+objects; :func:`compare_rules` makes the two runs of a pool first.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,10 @@ from typing import Any
 import pandas as pd
 
 from asnkit.documents.diff import diff
-from asnkit.generation.generate import apply_rules
+from asnkit.generation.run import Run, run
 from asnkit.rules.model import Rule
 
-__all__ = ["COMPARE_COLUMNS", "compare_rules"]
+__all__ = ["COMPARE_COLUMNS", "compare_rules", "compare_runs"]
 
 #: Columns of :func:`compare_rules`.
 COMPARE_COLUMNS = (
@@ -83,7 +87,9 @@ def compare_rules(
     rules_b: Iterable[Rule],
     *,
     include_same: bool = False,
-    **kwargs: Any,
+    candidates: Sequence[str] | None = None,
+    discover: bool = True,
+    all_candidates: bool = True,
 ) -> pd.DataFrame:
     """What changes in a pool's associations when rule set ``a`` is replaced by ``b``.
 
@@ -98,8 +104,8 @@ def compare_rules(
         The two rule sets (plain lists).
     include_same : bool
         Also list the associations that did not change.
-    **kwargs
-        Passed to :func:`asnkit.apply_rules` (``candidates``, ``discover``...).
+    candidates, discover, all_candidates
+        As :func:`asnkit.apply_rules`, for both rule sets.
 
     Returns
     -------
@@ -123,8 +129,22 @@ def compare_rules(
     >>> table["change"].value_counts().to_dict()
     {'removed': 20, 'same': 2}
     """
-    set_a = apply_rules(pool, list(rules_a), **kwargs)
-    set_b = apply_rules(pool, list(rules_b), **kwargs)
+    options: dict[str, Any] = {
+        "candidates": candidates,
+        "discover": discover,
+        "all_candidates": all_candidates,
+    }
+    return compare_runs(
+        run(pool, list(rules_a), **options),
+        run(pool, list(rules_b), **options),
+        include_same=include_same,
+    )
+
+
+def compare_runs(run_a: Run, run_b: Run, *, include_same: bool = False) -> pd.DataFrame:
+    """What changes between the associations of two runs (see :func:`compare_rules`)."""
+    set_a = run_a.associations()
+    set_b = run_b.associations()
     rows = []
     for a, b in _pair(set_a, set_b):
         ma = _members(a) if a is not None else {}

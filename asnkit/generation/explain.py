@@ -1,4 +1,4 @@
-"""Why is an exposure (not) in an association? And what changes when a rule changes?
+"""Why is an exposure (not) in an association? Queries over a :class:`~asnkit.generation.run.Run`.
 
 * :func:`explain` -- for one exposure, the associations it joined (rule, role),
   and for every other rule the first condition that failed (column, the value
@@ -6,12 +6,12 @@
   was dropped at finalize (invalid, one observation only, duplicate);
 * :func:`orphans` -- the exposures no association took, each with its reason;
 * :func:`compare_rules` -- the associations added, removed or changed when
-  one rule set replaces another.
+  one rule set replaces another (:mod:`asnkit.generation.compare`).
 
-The generation is the engine's own (the same associations as
-:func:`asnkit.apply_rules`), followed association by association through
-finalize; conditions are traced by evaluating the rule's constraint tree on
-the exposure alone.
+Everything is read from the run's record (what each association became at
+finalize and pruning); a rule that formed no association with the exposure is
+checked on the exposure alone (:func:`asnkit.engine.trial.trial`) to name the
+condition that rejects it.
 
 Examples
 --------
@@ -23,8 +23,8 @@ Examples
 ('jw99009-a3001_image3_00002_asn.json', 'science')
 >>> print(why.result("Asn_Lv3AMI").reason)
 exp_type is 'nrc_image', needs 'nis_ami'
->>> print(why.result("Asn_Lv3ImageMosaic").reason)  # doctest: +ELLIPSIS
-association a3001 dropped at finalize: it is a discovered association; ... (is_type_mosaic)
+>>> print(why.result("Asn_Lv3ImageMosaic").reason)
+asn_candidate is "[('o001', 'observation')]": the rule keeps only mosaic candidates (is_type_mosaic)
 >>> other = asnkit.read_pool(asnkit.data.pool_path("pool_018_all_exptypes"))
 >>> lonely = other.asn.orphans(rules=asnkit.rules.dms_level3())
 >>> print(lonely.loc[44, "reason"])
@@ -47,17 +47,24 @@ Comparing rule sets (see :func:`compare_rules`): what a mosaic gains with observ
 
 from __future__ import annotations
 
-import html
+import difflib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
+from asnkit.dms.candidates import parse_candidates
+from asnkit.dms.exposures import SPECIAL_MODIFIERS, exposure_type
 from asnkit.dms.names import strip_suffix
+from asnkit.engine.record import Fate, Formation
+from asnkit.engine.table import Item
+from asnkit.engine.trial import NodeResult, trial
 from asnkit.generation.compare import COMPARE_COLUMNS, compare_rules
-from asnkit.generation.followed import FollowedRun, Outcome, RuleResult, exposure_role
-from asnkit.rules.model import Rule
+from asnkit.generation.explanation import EXPLAIN_COLUMNS, Explanation, Outcome, RuleResult
+from asnkit.generation.reasons import dropped_reason, duplicate_reason, failure, validity_failure
+from asnkit.generation.run import Run, run
+from asnkit.rules.model import Attr, Finalize, Group, Reduce, Rule, Test, value_matches
+from asnkit.rules.predicates import OwnRole
 
 __all__ = [
     "COMPARE_COLUMNS",
@@ -68,153 +75,199 @@ __all__ = [
     "RuleResult",
     "compare_rules",
     "explain",
+    "explanation",
+    "orphan_table",
     "orphans",
+    "rule_results",
 ]
 
-#: Columns of :meth:`Explanation.to_frame`.
-EXPLAIN_COLUMNS = (
-    "rule",
-    "level",
-    "outcome",
-    "asn_file",
-    "asn_rule",
-    "exptype",
-    "column",
-    "value",
-    "required",
-    "reason",
-)
+
+# --------------------------------------------------------------------------- what a rule did
 
 
-@dataclass(frozen=True)
-class Explanation:
-    """Why an exposure is (not) in the associations of a rule set.
+def rule_results(run: Run, position: int) -> list[RuleResult]:
+    """What every rule of the run did with the pool row at ``position``."""
+    by_rule: dict[int, list[Formation]] = {}
+    for formation in run.formations_with(position):
+        by_rule.setdefault(formation.rule, []).append(formation)
+    out: list[RuleResult] = []
+    for index, rule in enumerate(run.rules):
+        formations = by_rule.get(index)
+        if not formations:
+            out.append(_not_matched(run, index, rule, position))
+            continue
+        for formation in formations:
+            out.extend(_fate(rule, formation, position))
+    return out
 
-    ``str()`` reads as text, :meth:`to_frame` gives one row per rule and
-    association, ``_repr_html_`` shows it in Jupyter.
-    """
 
-    filename: str
-    row: Any
-    exp_type: str | None
-    results: tuple[RuleResult, ...] = field(repr=False)
-    note: str = ""
-
-    @property
-    def joined(self) -> tuple[RuleResult, ...]:
-        """The associations the exposure is a member of."""
-        return tuple(r for r in self.results if r.outcome is Outcome.JOINED)
-
-    @property
-    def taken(self) -> bool:
-        """True if at least one association has the exposure."""
-        return bool(self.joined)
-
-    def result(self, rule: str) -> RuleResult:
-        """The first result of a rule, by name (KeyError if the rule is not in the set)."""
-        for r in self.results:
-            if r.rule == rule:
-                return r
-        raise KeyError(f"no rule {rule!r} in this explanation")
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per rule (per association it joined or started), :data:`EXPLAIN_COLUMNS`."""
-        rows = [
-            (
-                r.rule,
-                r.level,
-                r.outcome.value,
-                r.asn_file,
-                r.asn_rule,
-                r.exptype,
-                r.column,
-                r.value,
-                r.required,
-                r.reason,
+def _fate(rule: Rule, formation: Formation, position: int) -> list[RuleResult]:
+    acid, asn_rule = formation.asn_id, formation.asn_rule
+    if formation.dropped:
+        reason = f"association {acid} dropped at finalize: {dropped_reason(formation, rule)}"
+        return [RuleResult(rule.name, rule.level, Outcome.DROPPED, reason, asn_rule=asn_rule)]
+    results = []
+    for output in formation.outputs:
+        if output.fate is Fate.DUPLICATE:
+            reason = f"association {acid} pruned at finalize: {duplicate_reason(output)}"
+            results.append(
+                RuleResult(rule.name, rule.level, Outcome.PRUNED, reason, asn_rule=asn_rule)
             )
-            for r in self.results
-        ]
-        return pd.DataFrame(rows, columns=list(EXPLAIN_COLUMNS))
+            continue
+        filename = output.filename
+        role = output.rows.get(position)
+        if role is None and output.direct_image == position:
+            reason = f"joined {filename} as direct_image (through its Level 3 products)"
+            results.append(
+                RuleResult(
+                    rule.name,
+                    rule.level,
+                    Outcome.JOINED,
+                    reason,
+                    asn_file=filename,
+                    asn_rule=asn_rule,
+                    exptype="direct_image",
+                )
+            )
+            continue
+        if role is None:
+            if formation.fate is Fate.SPLIT:
+                continue  # another science exposure's nod association
+            if rule.finalize is Finalize.WFSS:
+                reason = (
+                    f"{filename} uses another direct image (the closest in the "
+                    "exposure sequence), through its Level 3 products"
+                )
+            else:
+                reason = f"removed from {filename} at finalize ({rule.finalize.value})"
+            results.append(
+                RuleResult(
+                    rule.name,
+                    rule.level,
+                    Outcome.REMOVED,
+                    reason,
+                    asn_file=filename,
+                    asn_rule=asn_rule,
+                )
+            )
+            continue
+        results.append(
+            RuleResult(
+                rule.name,
+                rule.level,
+                Outcome.JOINED,
+                f"joined {filename} as {role}",
+                asn_file=filename,
+                asn_rule=asn_rule,
+                exptype=role,
+            )
+        )
+    return results
 
-    def _sections(self) -> list[tuple[str, list[str]]]:
-        out = []
-        titles = {
-            Outcome.JOINED: "joined",
-            Outcome.REMOVED: "removed at finalize",
-            Outcome.DROPPED: "matched, association dropped at finalize",
-            Outcome.PRUNED: "matched, association pruned as a duplicate",
-            Outcome.NOT_MATCHED: "not taken",
-        }
-        for outcome, title in titles.items():
-            lines = []
-            for r in self.results:
-                if r.outcome is not outcome:
-                    continue
-                if outcome is Outcome.JOINED:
-                    lines.append(f"{r.asn_file}  {r.asn_rule}  as {r.exptype}")
-                else:
-                    lines.append(f"{r.rule}: {r.reason}")
-            if lines:
-                out.append((title, lines))
+
+def _trial_candidates(run: Run, rule: Rule, position: int) -> list[tuple[str, str] | None]:
+    """How the rule would meet the exposure: by discovery, or as one of its candidates."""
+    if rule.keeps_candidate_type("discovered"):
+        return [None]
+    text = run.record.table.cols["asn_candidate"][position]
+    try:
+        pairs = parse_candidates(text)
+    except ValueError:
+        return []
+    return [(cid, ctype.lower()) for cid, ctype in pairs if rule.keeps_candidate_type(ctype)]
+
+
+def _not_matched(run: Run, index: int, rule: Rule, position: int) -> RuleResult:
+    best: NodeResult | None = None
+    for candidate in _trial_candidates(run, rule, position):
+        result = trial(run.record, index, position, candidate)
+        if result.passed:
+            reason = (
+                "its conditions pass on their own, but this run made no "
+                "association of the rule with it (candidates not selected or "
+                "discovery off)"
+            )
+            return RuleResult(rule.name, rule.level, Outcome.NOT_MATCHED, reason)
+        if best is None:
+            best = result
+    pool = run.pool
+    if best is None:
+        value = pool["asn_candidate"].iloc[position] if "asn_candidate" in pool else None
+        value = None if pd.isna(value) else value
+        keeps = "; ".join(
+            validity_failure(check)
+            for check in rule.validity
+            if not getattr(check, "accepts_candidate_type", lambda kind: True)("discovered")
+        )
+        return RuleResult(
+            rule.name,
+            rule.level,
+            Outcome.NOT_MATCHED,
+            f"asn_candidate is {value!r}: {keeps}",
+            column="asn_candidate",
+            value=value,
+            required="a candidate of a type the rule keeps",
+        )
+    found = failure(best, pool, position)
+    return RuleResult(
+        rule.name,
+        rule.level,
+        Outcome.NOT_MATCHED,
+        found.text,
+        column=found.column,
+        value=found.value,
+        required=found.required,
+        conditions_met=best.leaves_passed,
+        takes_exp_type=_takes_exp_type(run, rule, position),
+    )
+
+
+def _exp_type_patterns(node: Any, negated: bool) -> list[tuple[str, Any]]:
+    """Fixed exp_type values and roles a rule asks for (outside none_of / not_all)."""
+    if isinstance(node, Group):
+        flip = node.reduce in (Reduce.NOT_ANY, Reduce.NOT_ALL)
+        out: list[tuple[str, Any]] = []
+        for child in node.children:
+            out.extend(_exp_type_patterns(child, negated ^ flip))
         return out
+    if negated:
+        return []
+    if (
+        isinstance(node, Attr)
+        and "exp_type" in node.sources
+        and isinstance(node.value, (str, tuple))
+    ):
+        return [("exp_type", node.value)]
+    if (
+        isinstance(node, Test)
+        and node.test is None
+        and isinstance(node.value, str)
+        and isinstance(node.source, OwnRole)
+    ):
+        return [("role", node.value)]
+    return []
 
-    def __str__(self) -> str:
-        head = f"{self.filename} (row {self.row}, exp_type {self.exp_type})"
-        if not self.taken:
-            head += ": in no association"
-        lines = [head] + ([f"({self.note})"] if self.note else [])
-        for title, items in self._sections():
-            lines.append(f"{title}:")
-            lines.extend(f"  {item}" for item in items)
-        return "\n".join(lines)
 
-    def __repr__(self) -> str:
-        n = len(self.joined)
-        return f"<Explanation {self.filename}: {n} association{'s' * (n != 1)}>"
+def _takes_exp_type(run: Run, rule: Rule, position: int) -> bool:
+    """The rule is for this exposure type (one of its exp_type values or roles matches)."""
+    patterns = _exp_type_patterns(rule.constraints, False)
+    if not patterns:
+        return True
+    cols = run.record.table.cols
+    value = cols["exp_type"][position] if "exp_type" in cols else "null"
+    role = exposure_role(run, position)
+    return any(
+        value_matches(value, pattern) if kind == "exp_type" else role == pattern
+        for kind, pattern in patterns
+    )
 
-    def _repr_html_(self) -> str:
-        esc = html.escape
 
-        def table(head: tuple[str, ...], rows: list[tuple[Any, ...]]) -> str:
-            cells = "".join(f"<th>{esc(h)}</th>" for h in head)
-            body = "".join(
-                "<tr>"
-                + "".join(f"<td>{esc('' if v is None else str(v))}</td>" for v in row)
-                + "</tr>"
-                for row in rows
-            )
-            return f"<table><thead><tr>{cells}</tr></thead><tbody>{body}</tbody></table>"
-
-        state = "" if self.taken else ": in no association"
-        parts = [
-            f"<p><b>{esc(self.filename)}</b> (row {esc(str(self.row))}, "
-            f"exp_type {esc(str(self.exp_type))}){esc(state)}</p>"
-        ]
-        if self.note:
-            parts.append(f"<p>({esc(self.note)})</p>")
-        joined = [(r.asn_file, r.asn_rule, r.exptype) for r in self.joined]
-        if joined:
-            parts.append("<p><i>joined</i></p>")
-            parts.append(table(("association", "rule", "role"), joined))
-        finalized = [
-            (r.rule, r.outcome.value, r.reason)
-            for r in self.results
-            if r.outcome in (Outcome.REMOVED, Outcome.DROPPED, Outcome.PRUNED)
-        ]
-        if finalized:
-            parts.append("<p><i>matched, but not kept at finalize</i></p>")
-            parts.append(table(("rule", "outcome", "why"), finalized))
-        missed = [
-            (r.rule, r.column, r.value, r.required, r.reason)
-            for r in self.results
-            if r.outcome is Outcome.NOT_MATCHED
-        ]
-        if missed:
-            parts.append("<details><summary><i>not taken</i> "
-                         f"({len(missed)} rules)</summary>")  # fmt: skip
-            parts.append(table(("rule", "column", "value", "required", "why"), missed))
-            parts.append("</details>")
-        return "".join(parts)
+def exposure_role(run: Run, position: int) -> str:
+    """The DMS role of a pool row (science, dark, target_acquisition...)."""
+    try:
+        return exposure_type(Item(run.record.table, position))
+    except LookupError:
+        return "unknown"
 
 
 # --------------------------------------------------------------------------- public API
@@ -236,13 +289,37 @@ def _find_rows(pool: pd.DataFrame, filename: str) -> list[int]:
         key = strip_suffix(wanted)
         hits = [i for i, n in enumerate(names) if n and strip_suffix(n) == key]
     if not hits:
-        import difflib
-
         close = difflib.get_close_matches(wanted, [str(n) for n in names], n=3)
         hint = f"; did you mean {', '.join(close)}" if close else ""
         where = pool.attrs.get("asn_pool", "the pool")
         raise KeyError(f"{filename!r} is not in {where}{hint}")
     return hits
+
+
+def explanation(run: Run, filename: str, *, row: Any = None) -> Explanation:
+    """Why one exposure is (not) in each association of a run (:meth:`Run.explain`)."""
+    pool = run.pool
+    hits = _find_rows(pool, filename)
+    note = ""
+    if row is not None:
+        chosen = [i for i in hits if pool.index[i] == row]
+        if not chosen:
+            labels = [pool.index[i] for i in hits]
+            raise KeyError(f"row {row!r} does not have {filename!r}; rows that do: {labels}")
+        position = chosen[0]
+    else:
+        position = hits[0]
+        if len(hits) > 1:
+            labels = ", ".join(str(pool.index[i]) for i in hits)
+            note = f"{len(hits)} rows have this file name ({labels}); pass row= for another"
+    exp_type = pool["exp_type"].iloc[position] if "exp_type" in pool.columns else None
+    return Explanation(
+        filename=str(pool["filename"].iloc[position]),
+        row=pool.index[position],
+        exp_type=None if pd.isna(exp_type) else str(exp_type),
+        results=tuple(rule_results(run, position)),
+        note=note,
+    )
 
 
 def explain(
@@ -257,6 +334,9 @@ def explain(
     row: Any = None,
 ) -> Explanation:
     """Why one exposure is (or is not) in each association a rule set makes.
+
+    ``explain(pool, name, ...)`` is ``asnkit.run(pool, rules, ...).explain(name)``;
+    to explain many exposures, make the run once and ask it.
 
     Parameters
     ----------
@@ -285,29 +365,16 @@ def explain(
     KeyError
         The file is not in the pool, or ``row`` is not one of its rows.
     """
-    rules = _default_rules(rules)
-    hits = _find_rows(pool, filename)
-    note = ""
-    if row is not None:
-        chosen = [i for i in hits if pool.index[i] == row]
-        if not chosen:
-            labels = [pool.index[i] for i in hits]
-            raise KeyError(f"row {row!r} does not have {filename!r}; rows that do: {labels}")
-        position = chosen[0]
-    else:
-        position = hits[0]
-        if len(hits) > 1:
-            labels = ", ".join(str(pool.index[i]) for i in hits)
-            note = f"{len(hits)} rows have this file name ({labels}); pass row= for another"
-    run = FollowedRun(pool, rules, candidates, discover, all_candidates, version_id)
-    exp_type = pool["exp_type"].iloc[position] if "exp_type" in pool.columns else None
-    return Explanation(
-        filename=str(pool["filename"].iloc[position]),
-        row=pool.index[position],
-        exp_type=None if pd.isna(exp_type) else str(exp_type),
-        results=tuple(run.results_for(position)),
-        note=note,
+    _find_rows(pool, filename)  # a name not in the pool fails before generating
+    made = run(
+        pool,
+        _default_rules(rules),
+        candidates=candidates,
+        discover=discover,
+        all_candidates=all_candidates,
+        version_id=version_id,
     )
+    return made.explain(filename, row=row)
 
 
 #: Columns of :func:`orphans`.
@@ -324,7 +391,7 @@ ORPHAN_COLUMNS = (
 )
 
 #: Flags of special exposures: a rule failing on their absence is not for this exposure.
-_FLAGS = frozenset({"is_imprt", "is_psf", "bkgdtarg", "tsovisit"})
+_FLAGS = frozenset({*(column for _, column in SPECIAL_MODIFIERS), "tsovisit"})
 
 _PREFERENCE = {Outcome.REMOVED: 0, Outcome.PRUNED: 1, Outcome.DROPPED: 2, Outcome.NOT_MATCHED: 3}
 
@@ -361,44 +428,16 @@ def _closest(results: Sequence[RuleResult]) -> RuleResult:
     )
 
 
-def orphans(
-    pool: pd.DataFrame,
-    *,
-    rules: Iterable[Rule] | None = None,
-    candidates: Sequence[str] | None = None,
-    discover: bool = True,
-    all_candidates: bool = True,
-) -> pd.DataFrame:
-    """The exposures that no association took, each with its reason.
-
-    The reason is the most telling rule's: one whose association was dropped
-    or pruned at finalize if any, else the rule whose conditions the exposure
-    came closest to meeting, with the first condition it failed.
-
-    Parameters
-    ----------
-    pool : pandas.DataFrame
-        A pool (:func:`asnkit.read_pool`); not modified.
-    rules : iterable of Rule, optional
-        Default: the DMS rules.
-    candidates, discover, all_candidates
-        As :func:`asnkit.apply_rules`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed like the pool; columns :data:`ORPHAN_COLUMNS` (``reason`` is
-        ``"<text> (<rule>)"``). Use :func:`explain` for every rule's answer.
-    """
-    rules = _default_rules(rules)
-    run = FollowedRun(pool, rules, candidates, discover, all_candidates, None)
+def orphan_table(run: Run) -> pd.DataFrame:
+    """The exposures no association of the run took, with the most telling reason."""
+    pool = run.pool
     taken = run.taken_rows()
     records = []
     index = []
     for row in range(len(pool)):
         if row in taken:
             continue
-        results = run.results_for(row)
+        results = rule_results(run, row)
         if not results:
             continue
         best = _closest(results)
@@ -414,7 +453,7 @@ def orphans(
                 value=exp_type,
                 required=None,
             )
-            reason = f"no rule takes exp_type {exp_type!r} (role {exposure_role(run.table, row)})"
+            reason = f"no rule takes exp_type {exp_type!r} (role {exposure_role(run, row)})"
         records.append(
             {
                 "filename": pool["filename"].iloc[row],
@@ -432,3 +471,43 @@ def orphans(
     return pd.DataFrame(
         records, index=pd.Index(index, name=pool.index.name), columns=list(ORPHAN_COLUMNS)
     )
+
+
+def orphans(
+    pool: pd.DataFrame,
+    *,
+    rules: Iterable[Rule] | None = None,
+    candidates: Sequence[str] | None = None,
+    discover: bool = True,
+    all_candidates: bool = True,
+) -> pd.DataFrame:
+    """The exposures that no association took, each with its reason.
+
+    The reason is the most telling rule's: one whose association was dropped
+    or pruned at finalize if any, else the rule whose conditions the exposure
+    came closest to meeting, with the first condition it failed.
+    ``orphans(pool, ...)`` is ``asnkit.run(pool, rules, ...).orphans()``.
+
+    Parameters
+    ----------
+    pool : pandas.DataFrame
+        A pool (:func:`asnkit.read_pool`); not modified.
+    rules : iterable of Rule, optional
+        Default: the DMS rules.
+    candidates, discover, all_candidates
+        As :func:`asnkit.apply_rules`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like the pool; columns :data:`ORPHAN_COLUMNS` (``reason`` is
+        ``"<text> (<rule>)"``). Use :func:`explain` for every rule's answer.
+    """
+    made = run(
+        pool,
+        _default_rules(rules),
+        candidates=candidates,
+        discover=discover,
+        all_candidates=all_candidates,
+    )
+    return made.orphans()

@@ -3,7 +3,8 @@
 :func:`generate` gives the same associations as jwst 3.0.0 ``asn_generate``
 (default: every candidate of the pool plus the discovered associations);
 :func:`apply_rules` applies any rules (e.g. custom ones built with
-:mod:`asnkit.rules`). The engine (:mod:`asnkit.engine`) makes the documents.
+:mod:`asnkit.rules`). Both are ``asnkit.run(...).associations()``
+(:func:`asnkit.generation.run.run`), which also records why.
 
 Examples
 --------
@@ -21,11 +22,10 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 
 from asnkit.documents.collection import AssociationSet
-from asnkit.documents.model import Association
-from asnkit.engine.generate import gc_paused, generate_documents
+from asnkit.generation.run import run
 from asnkit.rules.model import Rule
 
-__all__ = ["apply_rules", "generate", "run_generation"]
+__all__ = ["apply_rules", "generate"]
 
 
 def apply_rules(
@@ -58,48 +58,14 @@ def apply_rules(
     -------
     asnkit.AssociationSet
     """
-    return run_generation(
+    return run(
         pool,
-        rules,
+        list(rules),
         candidates=candidates,
         discover=discover,
         all_candidates=all_candidates,
         version_id=version_id,
-    )[0]
-
-
-def run_generation(
-    pool: pd.DataFrame,
-    rules: Iterable[Rule],
-    *,
-    candidates: Sequence[str] | None = None,
-    discover: bool = True,
-    all_candidates: bool = True,
-    version_id: str | bool | None = None,
-    shortcuts: bool = True,
-) -> tuple[AssociationSet, frozenset[int]]:
-    """:func:`apply_rules`, also returning the positions of the rows the associations took.
-
-    ``shortcuts=False`` turns off the engine's pre-checks and index (every
-    exposure is checked against every association of every rule, as the
-    reference does): much slower, the same result.
-    """
-    with gc_paused():
-        documents, used = generate_documents(
-            pool,
-            rules,
-            candidates=candidates,
-            discover=discover,
-            all_candidates=all_candidates,
-            version_id=version_id,
-            shortcuts=shortcuts,
-        )
-        documents.reverse()
-        out = []
-        while documents:  # each dict is released once its Association exists (lower peak)
-            data, filename = documents.pop()
-            out.append(Association.from_dict(data, filename=filename))
-    return AssociationSet(out), used
+    ).associations()
 
 
 def generate(
@@ -126,15 +92,11 @@ def generate(
     -------
     asnkit.AssociationSet
     """
-    if rules is None:
-        from asnkit.rules import dms_rules
-
-        rules = dms_rules()
-    return apply_rules(
+    return run(
         pool,
         rules,
         candidates=candidates,
         discover=discover,
         all_candidates=all_candidates,
         version_id=version_id,
-    )
+    ).associations()

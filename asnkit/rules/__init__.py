@@ -8,9 +8,11 @@ applies any list of rules.
 
 The DMS rule sets of jwst 3.0.0: :func:`dms_level3` (22 rules),
 :func:`dms_level2b` (22 rules) and :func:`dms_rules` (both, in the order the
-reference registry tries them). Helpers for writing rules: :mod:`asnkit.rules.dms`
+reference registry tries them). Helpers for writing rules: :mod:`asnkit.dms`
 (EXP_TYPE tables, valid optical paths), :mod:`asnkit.rules.predicates` (member
-roles, conditions), :mod:`asnkit.rules.naming` (product names).
+roles and computed conditions, as objects that explain themselves),
+:mod:`asnkit.rules.naming` (product names), :mod:`asnkit.rules.custom` (rules in a
+few lines, rules derived from DMS rules).
 
 Examples
 --------
@@ -28,6 +30,7 @@ from asnkit.rules.level2b import dms_level2b
 from asnkit.rules.level3 import dms_level3
 from asnkit.rules.model import (
     Attr,
+    DirectImage,
     Finalize,
     Group,
     Reduce,
@@ -43,7 +46,9 @@ from asnkit.rules.model import (
 )
 
 __all__ = [
+    "RULE_SETS",
     "Attr",
+    "DirectImage",
     "Finalize",
     "Group",
     "Reduce",
@@ -58,10 +63,26 @@ __all__ = [
     "dms_rules",
     "none_of",
     "not_all",
+    "rule_set",
     "test",
 ]
+
+#: Names of the DMS rule sets (:func:`rule_set`), as the command line takes them.
+RULE_SETS = ("level2", "level3", "all")
 
 
 def dms_rules() -> tuple[Rule, ...]:
     """The DMS rules, Level 2b then Level 3, in the reference registry's order."""
     return tuple(dms_level2b()) + tuple(dms_level3())
+
+
+def rule_set(name: str) -> tuple[Rule, ...]:
+    """A DMS rule set by name: ``level2`` (Level 2b), ``level3`` or ``all`` (both).
+
+    >>> len(rule_set("level3")), len(rule_set("all"))
+    (22, 44)
+    """
+    sets = {"level2": dms_level2b, "level3": dms_level3, "all": dms_rules}
+    if name not in sets:
+        raise ValueError(f"no rule set {name!r}; one of: {', '.join(RULE_SETS)}")
+    return tuple(sets[name]())

@@ -118,14 +118,19 @@ class Scope(enum.Enum):
 # --------------------------------------------------------------------------- validity checks
 
 
-def is_discovered(member: Mapping[str, Any], asn: Any) -> bool:
-    """The association was made across the pool, not from one candidate."""
-    return asn.acid[1].lower() == "discovered"
-
-
-def is_candidate(member: Mapping[str, Any], asn: Any) -> bool:
-    """The association was made from one candidate (observation, group, mosaic...)."""
-    return asn.acid[1].lower() != "discovered"
+#: Validity: the association was made across the pool, not from one candidate.
+is_discovered = p.CandidateKinds(
+    "is_discovered",
+    "keeps only pool-wide (discovered) associations",
+    kinds=frozenset({"discovered"}),
+)
+#: Validity: the association was made from one candidate (observation, group, mosaic...).
+is_candidate = p.CandidateKinds(
+    "is_candidate",
+    "keeps only candidate associations",
+    kinds=frozenset({"discovered"}),
+    exclude=True,
+)
 
 
 _SCOPE_CHECKS: dict[Scope, tuple[Callable[..., bool], ...]] = {
@@ -476,9 +481,8 @@ def dms_rule(name: str) -> Rule:
 # --------------------------------------------------------------------------- derive()
 
 
-def ignored(item: Any, asn: Any) -> str:
-    """Source of the conditions :func:`derive` ignores: always empty text."""
-    return ""
+#: Source of the conditions :func:`derive` ignores: always empty text.
+ignored = p.Constant("ignored", "a condition this rule ignores", columns=(), value="")
 
 
 def _passing(node: Attr | Test) -> Node:

@@ -23,6 +23,7 @@ from asnkit.rules import naming
 from asnkit.rules import predicates as p
 from asnkit.rules.level3 import base_tso
 from asnkit.rules.model import (
+    DirectImage,
     Finalize,
     Group,
     Rule,
@@ -179,9 +180,15 @@ def level2_rule(
     finalize: Finalize = Finalize.DEFAULT,
     any_candidate: bool = False,
     integrations: Any = None,
+    direct_image: DirectImage = DirectImage.CLOSEST,
     description: str = "",
 ) -> Rule:
-    """A Level 2b rule: one product named after its science exposure."""
+    """A Level 2b rule: one product named after its science exposure.
+
+    Associations are kept for observation candidates and for background candidates
+    with a background member (:data:`~asnkit.rules.predicates.level2_allowed_candidates`),
+    or for any candidate with ``any_candidate``.
+    """
     validity = (p.has_science,) if any_candidate else (p.has_science, p.level2_allowed_candidates)
     return Rule(
         name=name,
@@ -193,6 +200,7 @@ def level2_rule(
         finalize=finalize,
         validity=validity,
         integrations=integrations,
+        direct_image=direct_image,
         description=description,
     )
 
@@ -548,6 +556,7 @@ def dms_level2b() -> tuple[Rule, ...]:
             exposure_type=wfss,
             finalize=Finalize.WFSS,
             any_candidate=True,
+            direct_image=DirectImage.LONG_CHANNEL,
             description="Pure-parallel WFSS (direct-image candidates), any candidate type.",
         ),
         level2_rule(

@@ -32,12 +32,15 @@ all_of(attr('program', name='program'), attr('exp_type', value='nrc_image|mir_im
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Union
 
 __all__ = [
     "Attr",
+    "DirectImage",
     "Finalize",
     "Group",
     "Node",
@@ -53,6 +56,7 @@ __all__ = [
     "none_of",
     "not_all",
     "test",
+    "value_matches",
 ]
 
 
@@ -84,6 +88,31 @@ class Finalize(enum.Enum):
     IMPRINT = "imprint"  #: Level 2: keep only the imprints that fit the science
     IMPRINT_NOD = "imprint_nod"  #: Level 2: imprint pruning, then nod splitting
     WFSS = "wfss"  #: Level 2 WFSS: direct image replaced by the Level 3 catalog members
+
+
+class DirectImage(enum.Enum):
+    """Which direct image a WFSS Level 2b association takes its catalog from (``Finalize.WFSS``)."""
+
+    CLOSEST = "closest"  #: the next one in the exposure sequence after the science (``expspcin``)
+    LONG_CHANNEL = "long channel"  #: the first long-wavelength one (pure parallels: no sequence)
+
+
+@lru_cache(maxsize=8192)
+def _regex(pattern: str) -> re.Pattern[str]:
+    return re.compile("^" + pattern + "$", re.IGNORECASE)
+
+
+def value_matches(value: str, patterns: str | Sequence[str]) -> bool:
+    """True if ``value`` matches one of the regular expressions in full, ignoring case.
+
+    What an :class:`Attr` value means (as in the reference generator).
+
+    >>> value_matches("NRC_IMAGE", "nrc_image|mir_image"), value_matches("nrc_image", ("mir_.*",))
+    (True, False)
+    """
+    if isinstance(patterns, str):
+        return _regex(patterns).match(value) is not None
+    return any(_regex(p).match(value) is not None for p in patterns)
 
 
 def callable_name(value: Any) -> str:
@@ -260,14 +289,21 @@ class Rule:
     validity : tuple of callables
         ``check(member, association) -> bool``; each must pass for at least one
         member for the association to be kept.
-    integrations : callable
-        ``integrations(item, association) -> bool``: the member uses ``*ints`` files.
+    integrations : callable, optional
+        ``integrations(item, association) -> bool``: the member uses ``*ints`` files
+        (default :data:`asnkit.rules.predicates.default_integrations`).
+    direct_image : DirectImage
+        With ``Finalize.WFSS``: which direct image gives the catalog.
     description : str
         One line for people.
     columns : tuple of str
         Pool columns the rule's own conditions name (``select``, ``agree`` of
         :func:`~asnkit.rules.custom.rule`): generation raises
         :class:`~asnkit.PoolError` when the pool lacks one (see :func:`missing_columns`).
+
+    The candidate types whose associations the rule keeps follow from its
+    validity checks (:meth:`keeps_candidate_type`); the engine makes no
+    association of the others.
     """
 
     name: str
@@ -279,11 +315,22 @@ class Rule:
     finalize: Finalize = Finalize.DEFAULT
     validity: tuple[Callable[..., bool], ...] = ()
     integrations: Callable[..., bool] | None = None
+    direct_image: DirectImage = DirectImage.CLOSEST
     description: str = field(default="", compare=False)
     columns: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return f"Rule({self.name!r}, level={self.level}, asn_type={self.asn_type!r})"
+
+    def keeps_candidate_type(self, kind: str) -> bool:
+        """False if no association of this candidate type can pass the validity checks.
+
+        ``kind`` is a candidate type (``observation``, ``mosaic``...) or
+        ``discovered`` (associations made across the pool).
+        """
+        return all(
+            getattr(check, "accepts_candidate_type", _accepts_any)(kind) for check in self.validity
+        )
 
     def describe(self) -> str:
         """A multi-line readable description of the rule and its constraints."""
@@ -297,8 +344,14 @@ class Rule:
         lines.append(f"  product name: {callable_name(self.product_name)}")
         if self.validity:
             lines.append("  validity: " + ", ".join(callable_name(v) for v in self.validity))
+        if self.finalize is Finalize.WFSS:
+            lines.append(f"  direct image: {self.direct_image.value}")
         lines.extend(_describe(self.constraints, "  "))
         return "\n".join(lines)
+
+
+def _accepts_any(kind: str) -> bool:
+    return True
 
 
 def missing_columns(rules: Any, columns: Any) -> list[tuple[str, str]]:

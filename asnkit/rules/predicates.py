@@ -1,25 +1,78 @@
-"""Named conditions and member-role functions used by the DMS rule sets.
+"""Computed conditions of the DMS rules: small frozen objects that explain themselves.
 
-Rules are data; the few computed conditions they need are these plain
-functions (named, so a rule's ``repr`` and ``describe()`` stay readable).
-Signatures: ``source(item, asn)``, ``test(value, source_value, asn)``,
-``onlyif(item, asn)``, ``exposure_type(item, asn)``, ``validity(member, asn)``.
+A rule is data; the few conditions it cannot say with a column and a value
+are these objects (the model is ``attrs``' validators). Each is callable with
+the signature of the place it fills, has a readable ``repr`` (the name a
+rule's ``describe()`` shows), says in words what it checks (:attr:`~Condition.text`)
+and why an exposure or an association fails it (:meth:`~Condition.failure`),
+and tells the engine what it reads (:attr:`~Condition.columns`: only these pool
+columns of the exposure, so it can be checked over the whole pool at once;
+``None``: the association too).
+
+=====================  ==========================  ==========================================
+place                  signature                   objects
+=====================  ==========================  ==========================================
+``Test.source``        ``(item, asn) -> value``    :class:`OwnRole`, :class:`RuleRoleIs`,
+                                                   :class:`HasScienceNow`, :class:`Constant`...
+``Test.test``          ``(value, got, asn)``       :class:`Calibrated`, :class:`Never`...
+``Attr.onlyif``        ``(item, asn) -> bool``     :class:`RuleRoleIs`
+``Attr.value``         ``(asn) -> pattern``        :class:`ScienceObservations`,
+                                                   :class:`OtherThanPinned`
+``Rule.exposure_type`` ``(item, asn) -> role``     :class:`MemberRole` and subclasses
+``Rule.validity``      ``(member, asn) -> bool``   :class:`HasMember`, :class:`CandidateKinds`,
+                                                   :class:`Level2Candidates`,
+                                                   :class:`PairComplete`
+``Rule.integrations``  ``(item, asn) -> bool``     :class:`Integrations`
+=====================  ==========================  ==========================================
+
+The module-level names (``has_science``, ``valid_nrsfss``...) are the
+instances the DMS rule sets use. Plain functions work in rules too (they are
+called the same way); they just explain themselves less well.
+
+Examples
+--------
+>>> has_science, has_science.text
+(has_science, 'it has a science member')
+>>> is_type_mosaic.accepts_candidate_type('mosaic'), is_type_mosaic.accepts_candidate_type('group')
+(True, False)
+>>> valid_nrsfss.failure()
+'the NIRSpec fixed-slit optical path (slit, grating, filter, detector) is not calibrated'
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from asnkit.dms import exposures
 from asnkit.errors import PoolError
 
 __all__ = [
+    "Calibrated",
+    "CandidateKinds",
+    "Condition",
+    "Constant",
+    "HasMember",
+    "HasScienceNow",
+    "Integrations",
+    "Level2Candidates",
+    "MemberRole",
+    "Never",
+    "OtherThanPinned",
+    "OwnRole",
+    "PairComplete",
+    "PreviousRole",
+    "RuleRoleIs",
+    "ScienceObservations",
+    "ValueDiffers",
     "acq_obsnum_pattern",
     "always_false",
     "asn_not_background_candidate",
     "asn_state",
     "brightobj_valid_is",
     "default_integrations",
+    "describe",
     "exposure_type_aux",
     "exposure_type_level2",
     "exposure_type_level2_lrs_nod",
@@ -27,6 +80,7 @@ __all__ = [
     "exposure_type_level2_wfss",
     "exposure_type_level3",
     "exposure_type_of_item",
+    "false_source",
     "has_psf",
     "has_science",
     "has_science_now",
@@ -58,35 +112,88 @@ _DIRECT_IMAGE_TYPES = ("nis_image", "nrc_image", "mir_image")
 _EXPOSURE_COLUMNS = ("pntgtype", "exp_type", "is_psf", "is_imprt", "bkgdtarg")
 
 
-def reads(*columns: str) -> Any:
-    """Mark a source/test function as depending only on these columns of the exposure.
+def reads(*columns: str) -> Callable[[Any], Any]:
+    """Mark a plain function condition as reading only these pool columns of the exposure.
 
-    The engine then pre-checks constraints using it over the whole pool at once
-    (and skips rules an exposure can never match).
+    The engine then checks it over the whole pool at once (as :attr:`Condition.columns`).
     """
 
     def mark(fn: Any) -> Any:
-        fn.item_columns = tuple(columns)
+        fn.columns = tuple(columns)
         return fn
 
     return mark
 
 
 def asn_state(fn: Any) -> Any:
-    """Mark a source that depends only on the association and, once it changes, stays.
-
-    (``has_science_now``: an association never loses its science.) The engine
-    then stops offering new exposures to associations such a test closed.
-    """
-    fn.asn_state_only = True
+    """Mark a plain function source as reading only the association, and staying once changed."""
+    fn.state_only = True
     return fn
+
+
+def describe(value: Any) -> str:
+    """A short readable name for a condition, a plain function or any value."""
+    if isinstance(value, Condition):
+        return repr(value)
+    return getattr(value, "__name__", None) or type(value).__name__
+
+
+@dataclass(frozen=True, repr=False)
+class Condition:
+    """A computed condition: callable, named, and able to say what it checks and why it fails.
+
+    Attributes
+    ----------
+    name : str
+        What ``repr`` shows (``has_science``).
+    text : str
+        What it checks, for people.
+    columns : tuple of str or None
+        The pool columns of the exposure it reads; ``None`` when it reads the
+        association too (then the engine checks it exposure by exposure).
+    state_only : bool
+        It reads only the association, and once it changes it stays changed
+        (the engine then stops offering exposures to associations it closed).
+    label : str
+        The word explanations use for its value (``"role"``); default its name.
+    """
+
+    name: str = field(default="", compare=False)
+    text: str = field(default="", compare=False)
+    columns: tuple[str, ...] | None = field(default=None, compare=False)
+    state_only: bool = field(default=False, compare=False)
+    label: str = field(default="", compare=False)
+
+    def __repr__(self) -> str:
+        return self.name or type(self).__name__
+
+    @property
+    def __name__(self) -> str:  # reads like a function's name
+        return repr(self)
+
+    def __call__(self, *args: Any) -> Any:
+        raise NotImplementedError
+
+    def failure(self, value: Any = None, got: Any = None) -> str | None:
+        """Why the condition does not hold, in words, or None (explanations then say
+        ``<label> is <got>, needs <value>``); ``value``: what was required, ``got``:
+        what was found."""
+        return None
+
+    def accepts_candidate_type(self, kind: str) -> bool:
+        """False if the condition never holds for associations of this candidate type.
+
+        ``kind`` is a candidate type (``observation``, ``mosaic``...) or ``discovered``
+        for associations made across the pool.
+        """
+        return True
 
 
 # --------------------------------------------------------------------------- member roles
 
 
 def _own_type(item: Any) -> str:
-    """exposures.exposure_type, remembered per pool row (it reads only the row)."""
+    """dms exposure_type, remembered per pool row (it reads only the row)."""
     table = getattr(item, "table", None)
     if table is None:  # a plain mapping (pre-checks)
         return exposures.exposure_type(item)
@@ -106,213 +213,411 @@ def _own_type(item: Any) -> str:
     return kind
 
 
-@reads(*_EXPOSURE_COLUMNS)
-def exposure_type_of_item(item: Any, asn: Any = None) -> str:
-    """The exposure's own role (pointing type, EXP_TYPE class, special flags)."""
-    return _own_type(item)
+@dataclass(frozen=True, repr=False)
+class OwnRole(Condition):
+    """Source: the exposure's own role (pointing type, EXP_TYPE class, special flags)."""
+
+    def __call__(self, item: Any, asn: Any = None) -> str:
+        return _own_type(item)
 
 
-def exposure_type_level3(item: Any, asn: Any) -> str:
-    """Level 3 science rules: the exposure's own role."""
-    return _own_type(item)
+@dataclass(frozen=True, repr=False)
+class MemberRole(Condition):
+    """The role a rule gives a member: the exposure's own (Level 3 science rules)."""
+
+    def __call__(self, item: Any, asn: Any) -> str:
+        return _own_type(item)
 
 
-def exposure_type_aux(item: Any, asn: Any) -> str:
-    """Auxiliary Level 3 rules: everything is science except target acquisitions."""
-    kind = _own_type(item)
-    return kind if kind == "target_acquisition" else "science"
+@dataclass(frozen=True, repr=False)
+class _AuxRole(MemberRole):
+    def __call__(self, item: Any, asn: Any) -> str:
+        kind = _own_type(item)
+        return kind if kind == "target_acquisition" else "science"
 
 
-def exposure_type_level2(item: Any, asn: Any) -> str:
-    """Level 2b: PSF exposures are science."""
-    kind = _own_type(item)
-    asn.original_exposure_type = kind
-    return "science" if kind == "psf" else kind
+@dataclass(frozen=True, repr=False)
+class _Level2Role(MemberRole):
+    def __call__(self, item: Any, asn: Any) -> str:
+        kind = _own_type(item)
+        asn.original_exposure_type = kind
+        return "science" if kind == "psf" else kind
 
 
-def exposure_type_level2_special(item: Any, asn: Any) -> str:
-    """Level 2b special rules: science, or imprint once the science is in."""
-    kind = exposure_type_level2(item, asn)
-    asn.original_exposure_type = kind
-    if asn.has_science() and kind == "imprint":
-        return "imprint"
-    return "science"
+@dataclass(frozen=True, repr=False)
+class _Level2SpecialRole(MemberRole):
+    def __call__(self, item: Any, asn: Any) -> str:
+        kind = exposure_type_level2(item, asn)
+        asn.original_exposure_type = kind
+        if asn.has_science() and kind == "imprint":
+            return "imprint"
+        return "science"
 
 
-def exposure_type_level2_wfss(item: Any, asn: Any) -> str:
-    """Level 2b WFSS: imaging exposures are direct images."""
-    kind = exposure_type_level2(item, asn)
-    if kind == "science" and item.get("exp_type") in _DIRECT_IMAGE_TYPES:
-        return "direct_image"
-    return kind
+@dataclass(frozen=True, repr=False)
+class _WfssRole(MemberRole):
+    def __call__(self, item: Any, asn: Any) -> str:
+        kind = exposure_type_level2(item, asn)
+        if kind == "science" and item.get("exp_type") in _DIRECT_IMAGE_TYPES:
+            return "direct_image"
+        return kind
 
 
-def exposure_type_level2_lrs_nod(item: Any, asn: Any) -> str:
-    """MIRI LRS fixed-slit nods: the other nod position is background."""
-    kind = exposure_type_level2(item, asn)
-    if kind == "science" and asn.matched("is_current_patt_num"):
-        return "background"
-    return kind
+@dataclass(frozen=True, repr=False)
+class _LrsNodRole(MemberRole):
+    def __call__(self, item: Any, asn: Any) -> str:
+        kind = exposure_type_level2(item, asn)
+        if kind == "science" and asn.matched("is_current_patt_num"):
+            return "background"
+        return kind
 
 
-# --------------------------------------------------------------------------- sources
+exposure_type_of_item = OwnRole(
+    "exposure_type_of_item",
+    "the exposure's own role (pointing type, EXP_TYPE, special flags)",
+    columns=_EXPOSURE_COLUMNS,
+    label="role",
+)
+exposure_type_level3 = MemberRole("exposure_type_level3", "the exposure's own role")
+exposure_type_aux = _AuxRole(
+    "exposure_type_aux", "science, except target acquisitions (auxiliary Level 3 rules)"
+)
+exposure_type_level2 = _Level2Role(
+    "exposure_type_level2", "the own role; PSF exposures are science"
+)
+exposure_type_level2_special = _Level2SpecialRole(
+    "exposure_type_level2_special", "science, or imprint once the science is in"
+)
+exposure_type_level2_wfss = _WfssRole(
+    "exposure_type_level2_wfss", "the Level 2 role; imaging exposures are direct images"
+)
+exposure_type_level2_lrs_nod = _LrsNodRole(
+    "exposure_type_level2_lrs_nod", "the Level 2 role; the other nod position is background"
+)
 
 
-def rule_exposure_is(value: Any, item: Any, asn: Any) -> bool:
-    """The rule's role for the exposure equals ``value``."""
-    return asn.rule.exposure_type(item, asn) == value
+# --------------------------------------------------------------------------- sources and tests
 
 
-def rule_exposure_differs(value: Any, item: Any, asn: Any) -> bool:
-    """The rule's role for the exposure differs from ``value``."""
-    return asn.rule.exposure_type(item, asn) != value
+@dataclass(frozen=True, repr=False)
+class RuleRoleIs(Condition):
+    """The rule's role for the exposure is (``equal``) or is not ``role``.
+
+    As a source or ``onlyif``: ``(item, asn) -> bool``; as a test:
+    ``(value, item, asn)``, comparing with the test's ``value``.
+    """
+
+    role: str | None = None
+    equal: bool = True
+
+    def __call__(self, *args: Any) -> bool:
+        if len(args) == 3:  # a test: (value, item, asn)
+            wanted, item, asn = args
+        else:  # a source or onlyif: (item, asn)
+            item, asn = args
+            wanted = self.role
+        return (asn.rule.exposure_type(item, asn) == wanted) is self.equal
 
 
-def is_science_exposure(item: Any, asn: Any) -> bool:
-    return asn.rule.exposure_type(item, asn) == "science"
+@dataclass(frozen=True, repr=False)
+class HasScienceNow(Condition):
+    """Source: the association has a science member (once it has, it keeps it)."""
+
+    def __call__(self, item: Any, asn: Any) -> bool:
+        return asn.has_science()
 
 
-@asn_state
-def has_science_now(item: Any, asn: Any) -> bool:
-    return asn.has_science()
+@dataclass(frozen=True, repr=False)
+class PreviousRole(Condition):
+    """Source: the role the association's last role lookup computed (jwst keeps it as state)."""
+
+    def __call__(self, item: Any, asn: Any) -> Any:
+        return asn.original_exposure_type
 
 
-def original_type_of_asn(item: Any, asn: Any) -> Any:
-    """The role computed by the association's last role lookup (jwst keeps it as state)."""
-    return asn.original_exposure_type
+@dataclass(frozen=True, repr=False)
+class Constant(Condition):
+    """Source: always the same value."""
+
+    value: Any = None
+
+    def __call__(self, item: Any, asn: Any) -> Any:
+        return self.value
 
 
-def value_differs(value: Any, source_value: Any, asn: Any) -> bool:
-    return value != source_value
+@dataclass(frozen=True, repr=False)
+class ValueDiffers(Condition):
+    """Test: the source's value differs from the test's value."""
+
+    def __call__(self, value: Any, got: Any, asn: Any) -> bool:
+        return value != got
+
+    def failure(self, value: Any = None, got: Any = None) -> str | None:
+        return f"{self.label or self.name} is {got!r}, must not be {value!r}"
 
 
-@reads()
-def target_000(item: Any, asn: Any) -> str:
-    return "000"
+@dataclass(frozen=True, repr=False)
+class Never(Condition):
+    """Test: never holds (a rule that sends exposures elsewhere and makes no association)."""
+
+    def __call__(self, value: Any, got: Any, asn: Any) -> bool:
+        return False
+
+    def failure(self, value: Any = None, got: Any = None) -> str | None:
+        return f"the rule makes no association of its own ({self.name})"
 
 
-def is_not_background(item: Any, asn: Any) -> bool:
-    return asn.rule.exposure_type(item, asn) != "background"
+@dataclass(frozen=True, repr=False)
+class _Always(Condition):
+    def __call__(self, value: Any, got: Any, asn: Any) -> bool:
+        return True
 
 
-def acq_obsnum_pattern(asn: Any) -> str:
-    """Target acquisitions join when their obs_num is one the science came from."""
-    return "(" + "|".join(asn.found("obs_num")) + ")"
+@dataclass(frozen=True, repr=False)
+class _CandidateTypeIsNot(Condition):
+    kind: str = ""
+
+    def __call__(self, value: Any, item: Any, asn: Any) -> bool:
+        return asn.acid[1] != self.kind
 
 
-def not_patt_num_pattern(asn: Any) -> str:
-    return f"((?!{asn.value('patt_num')}).)*"
+@dataclass(frozen=True, repr=False)
+class Calibrated(Condition):
+    """The exposure's optical path is one the pipeline calibrates (a :mod:`asnkit.dms` check).
+
+    As a test, ``compare``: the check's answer must equal the test's value
+    (``False`` finds the uncalibrated ones); else the value is not looked at.
+    """
+
+    check: Callable[[Mapping[str, str]], bool] | None = field(default=None, compare=True)
+    compare: bool = False
+
+    def __call__(self, *args: Any) -> bool:
+        if len(args) == 2:  # a source: (item, asn)
+            return bool(self.check(args[0]))  # type: ignore[misc]
+        value, item, _ = args
+        result = self.check(item)  # type: ignore[misc]
+        return result == value if self.compare else result
+
+    def failure(self, value: Any = None, got: Any = None) -> str | None:
+        if self.compare and value is False:
+            return f"{self.text} (it is)"
+        return f"{self.text} is not calibrated" if self.text else f"{self.name} is false"
 
 
-def asn_not_background_candidate(value: Any, item: Any, asn: Any) -> bool:
-    return asn.acid[1] != "background"
+is_science_exposure = RuleRoleIs(
+    "is_science_exposure", "the rule's role for it is science", role="science"
+)
+is_not_background = RuleRoleIs(
+    "is_not_background", "the rule's role for it is not background", role="background", equal=False
+)
+rule_exposure_is = RuleRoleIs("rule_exposure_is", "the rule's role for the exposure", label="role")
+rule_exposure_differs = RuleRoleIs(
+    "rule_exposure_differs", "the rule's role for the exposure", equal=False, label="role"
+)
+has_science_now = HasScienceNow(
+    "has_science_now", "the association has a science member", state_only=True
+)
+original_type_of_asn = PreviousRole("original_type_of_asn", "the role computed last")
+value_differs = ValueDiffers("value_differs", "the value differs")
+target_000 = Constant("target_000", "target 000", columns=(), value="000")
+false_source = Constant("false_source", "never", value=False)
+always_false = Never("always_false", "never holds", columns=())
+true = _Always("true", "always holds")
+asn_not_background_candidate = _CandidateTypeIsNot(
+    "asn_not_background_candidate", "the candidate is not a background candidate", kind="background"
+)
+valid_nrccoron = Calibrated(
+    "valid_nrccoron",
+    "the NIRCam coronagraphy detector (it must see the mask)",
+    columns=("detector", "subarray", "pupil"),
+    check=exposures.nrccoron_valid_detector,
+)
+valid_nrccoron_source = valid_nrccoron
+valid_nrsfss = Calibrated(
+    "valid_nrsfss",
+    "the NIRSpec fixed-slit optical path (slit, grating, filter, detector)",
+    columns=("detector", "filter", "grating", "fxd_slit"),
+    check=exposures.nrsfss_valid_detector,
+)
+valid_nrsifu = Calibrated(
+    "valid_nrsifu",
+    "the NIRSpec IFU optical path (grating, filter, detector)",
+    columns=("exp_type", "detector", "filter", "grating"),
+    check=exposures.nrsifu_valid_detector,
+)
+valid_nrslamp = Calibrated(
+    "valid_nrslamp",
+    "the NIRSpec lamp path (detector, grating, mode, lamp)",
+    columns=("detector", "grating", "opmode", "lamp"),
+    check=exposures.nrslamp_valid_detector,
+)
+soss_calibrated_is = Calibrated(
+    "soss_calibrated_is",
+    "the NIRISS SOSS filter",
+    columns=("exp_type", "filter"),
+    check=exposures.nissoss_calibrated_filter,
+    compare=True,
+)
+brightobj_valid_is = Calibrated(
+    "brightobj_valid_is",
+    "the NIRSpec bright-object optical path (slit, grating, filter, detector)",
+    columns=("detector", "filter", "grating", "fxd_slit"),
+    check=exposures.nrsfss_valid_detector,
+    compare=True,
+)
 
 
-@reads()
-def always_false(value: Any, source_value: Any, asn: Any) -> bool:
-    return False
+# --------------------------------------------------------------------------- computed values
 
 
-def true(value: Any, source_value: Any, asn: Any) -> bool:
-    return True
+@dataclass(frozen=True, repr=False)
+class ScienceObservations(Condition):
+    """``Attr.value``: the observations the association has science from (``(1|2)``)."""
+
+    def __call__(self, asn: Any) -> str:
+        return "(" + "|".join(asn.found("obs_num")) + ")"
+
+    def failure(self, value: Any = None, got: Any = None) -> str | None:
+        return (
+            f"obs_num is {got!r}: a target acquisition joins only an association "
+            "with science from its observation"
+        )
 
 
-def false_source(item: Any, asn: Any) -> bool:
-    return False
+@dataclass(frozen=True, repr=False)
+class OtherThanPinned(Condition):
+    """``Attr.value``: any value but the one the association pinned for ``constraint``."""
+
+    constraint: str = ""
+
+    def __call__(self, asn: Any) -> str:
+        return f"((?!{asn.value(self.constraint)}).)*"
 
 
-# --------------------------------------------------------------------------- detectors
-
-
-@reads("detector", "subarray", "pupil")
-def valid_nrccoron(value: Any, item: Any, asn: Any) -> bool:
-    return exposures.nrccoron_valid_detector(item)
-
-
-@reads("detector", "subarray", "pupil")
-def valid_nrccoron_source(item: Any, asn: Any) -> bool:
-    return exposures.nrccoron_valid_detector(item)
-
-
-@reads("detector", "filter", "grating", "fxd_slit")
-def valid_nrsfss(value: Any, item: Any, asn: Any) -> bool:
-    return exposures.nrsfss_valid_detector(item)
-
-
-@reads("exp_type", "detector", "filter", "grating")
-def valid_nrsifu(value: Any, item: Any, asn: Any) -> bool:
-    return exposures.nrsifu_valid_detector(item)
-
-
-@reads("detector", "grating", "opmode", "lamp")
-def valid_nrslamp(value: Any, item: Any, asn: Any) -> bool:
-    return exposures.nrslamp_valid_detector(item)
-
-
-@reads("exp_type", "filter")
-def soss_calibrated_is(value: Any, item: Any, asn: Any) -> bool:
-    return exposures.nissoss_calibrated_filter(item) == value
-
-
-@reads("detector", "filter", "grating", "fxd_slit")
-def brightobj_valid_is(value: Any, item: Any, asn: Any) -> bool:
-    return exposures.nrsfss_valid_detector(item) == value
+acq_obsnum_pattern = ScienceObservations(
+    "acq_obsnum_pattern", "an observation the association has science from"
+)
+not_patt_num_pattern = OtherThanPinned(
+    "not_patt_num_pattern", "another pattern position than the science's", constraint="patt_num"
+)
 
 
 # --------------------------------------------------------------------------- validity
 
 
-def has_science(member: dict, asn: Any) -> bool:
-    return member["exptype"] == "science"
+@dataclass(frozen=True, repr=False)
+class HasMember(Condition):
+    """Validity: the association has a member of this role."""
+
+    role: str = "science"
+
+    def __call__(self, member: Mapping[str, Any], asn: Any) -> bool:
+        return member["exptype"] == self.role
+
+    def failure(self, value: Any = None, got: Any = None) -> str | None:
+        return f"it has no {self.role} member"
 
 
-def has_psf(member: dict, asn: Any) -> bool:
-    return member["exptype"] == "psf"
+@dataclass(frozen=True, repr=False)
+class CandidateKinds(Condition):
+    """Validity: the association's candidate type is one of ``kinds`` (or, ``exclude``, not).
+
+    ``discovered`` is the type of associations made across the pool (``a3001``).
+    """
+
+    kinds: frozenset[str] = frozenset()
+    exclude: bool = False
+
+    def __call__(self, member: Any, asn: Any) -> bool:
+        return self.accepts_candidate_type(asn.acid[1])
+
+    def accepts_candidate_type(self, kind: str) -> bool:
+        return (kind.lower() in self.kinds) is not self.exclude
+
+    def failure(self, value: Any = None, got: Any = None) -> str | None:
+        return f"the rule {self.text}"
 
 
-def is_type_observation(member: dict, asn: Any) -> bool:
-    return asn.acid[1].lower() == "observation"
+@dataclass(frozen=True, repr=False)
+class Level2Candidates(Condition):
+    """Validity: an observation candidate, or a background candidate with a background member."""
+
+    def accepts_candidate_type(self, kind: str) -> bool:
+        return kind.lower() in ("observation", "background")
+
+    def __call__(self, member: Any, asn: Any) -> bool:
+        kind = asn.acid[1].lower()
+        if kind == "observation":
+            return True
+        if kind == "background":
+            return any(m["exptype"].lower() == "background" for m in asn.members)
+        return False
+
+    def failure(self, value: Any = None, got: Any = None) -> str | None:
+        return (
+            "Level 2b keeps observation candidates, and background candidates with a "
+            "background member"
+        )
 
 
-def is_type_mosaic(member: dict, asn: Any) -> bool:
-    return asn.acid[1].lower() == "mosaic"
+@dataclass(frozen=True, repr=False)
+class PairComplete(Condition):
+    """Validity: a wavefront-sensing pair (true when the second member arrives)."""
+
+    def __call__(self, member: Any, asn: Any) -> bool:
+        return len(asn.members) == 1
+
+    def failure(self, value: Any = None, got: Any = None) -> str | None:
+        return "the wavefront-sensing pair is incomplete"
 
 
-def is_type_not_group(member: dict, asn: Any) -> bool:
-    return asn.acid[1].lower() != "group"
-
-
-def pair_complete(member: dict, asn: Any) -> bool:
-    """Wavefront pairs: true when the second member arrives (checked before it is added)."""
-    return len(asn.members) == 1
-
-
-def level2_allowed_candidates(member: dict, asn: Any) -> bool:
-    """Level 2b: observation candidates, or background candidates with a background."""
-    kind = asn.acid[1].lower()
-    if kind == "observation":
-        return True
-    if kind == "background":
-        return any(m["exptype"].lower() == "background" for m in asn.members)
-    return False
+has_science = HasMember("has_science", "it has a science member", role="science")
+has_psf = HasMember("has_psf", "it has a PSF member", role="psf")
+is_type_observation = CandidateKinds(
+    "is_type_observation",
+    "keeps only observation candidates",
+    kinds=frozenset({"observation"}),
+)
+is_type_mosaic = CandidateKinds(
+    "is_type_mosaic", "keeps only mosaic candidates", kinds=frozenset({"mosaic"})
+)
+is_type_not_group = CandidateKinds(
+    "is_type_not_group",
+    "does not keep group candidates",
+    kinds=frozenset({"group"}),
+    exclude=True,
+)
+pair_complete = PairComplete("pair_complete", "a complete wavefront-sensing pair")
+level2_allowed_candidates = Level2Candidates(
+    "level2_allowed_candidates",
+    "observation candidates, or background candidates with a background member",
+)
 
 
 # --------------------------------------------------------------------------- integrations
 
 
-def _tso_visit(asn: Any) -> bool:
-    """The association pinned a TSO visit (its ``is_tso`` constraint holds ``t``)."""
-    try:
-        return asn.value("is_tso") == "t"
-    except KeyError:
-        return False
+@dataclass(frozen=True, repr=False)
+class Integrations(Condition):
+    """Which members are per-integration files (``*ints``): coronagraphy (unless not
+    ``coron``), AMI and time series (a TSO visit pinned by the association counts)."""
+
+    coron: bool = True
+
+    def __call__(self, item: Any, asn: Any) -> bool:
+        try:
+            tso_visit = asn.value("is_tso") == "t"
+        except KeyError:
+            tso_visit = False
+        return exposures.uses_integrations(item, tso_visit=tso_visit, coron=self.coron)
 
 
-def default_integrations(item: Any, asn: Any) -> bool:
-    """Coronagraphic, AMI and TSO members use the per-integration (``*ints``) files."""
-    return exposures.uses_integrations(item, tso_visit=_tso_visit(asn))
-
-
-def no_coron_integrations(item: Any, asn: Any) -> bool:
-    """As :func:`default_integrations`, coronagraphy not counted (coron-as-rate rules)."""
-    return exposures.uses_integrations(item, tso_visit=_tso_visit(asn), coron=False)
+default_integrations = Integrations(
+    "default_integrations", "coronagraphic, AMI and time-series members use *ints files"
+)
+no_coron_integrations = Integrations(
+    "no_coron_integrations",
+    "AMI and time-series members use *ints files (coronagraphy as plain images)",
+    coron=False,
+)

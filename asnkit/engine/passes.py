@@ -1,4 +1,4 @@
-"""One generation pass: exposures through a queue of process lists.
+"""Matching and discovery: exposures through a queue of process lists, per candidate.
 
 This reproduces the reference generator's processing order (jwst 3.0.0
 ``generator.generate``): every exposure is matched against the existing
@@ -14,6 +14,7 @@ values they pinned (:class:`AsnIndex`) instead of scanned.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -21,11 +22,25 @@ from typing import Any
 
 import numpy as np
 
-from asnkit.engine.prefilter import Route
-from asnkit.engine.state import AsnState, CompiledRule, Item, ProcessList
-from asnkit.rules.model import WorkOver
+from asnkit.engine.prefilter import FAIL, Route, StaticEval, routes
+from asnkit.engine.state import AsnState, CompiledRule, ProcessList
+from asnkit.engine.table import Item, Table, rows_by_candidate
+from asnkit.rules.model import Attr, Rule, WorkOver
 
-__all__ = ["AsnIndex", "Pass", "RulePlan", "rules_per_row", "run_pass"]
+__all__ = [
+    "CANDIDATE_PREFIX",
+    "DISCOVER_PREFIX",
+    "AsnIndex",
+    "Matcher",
+    "Pass",
+    "RulePlan",
+    "candidate_rule",
+    "rules_per_row",
+    "run_pass",
+]
+
+CANDIDATE_PREFIX = "candidate"
+DISCOVER_PREFIX = "discover"
 
 
 class _Queue:
@@ -262,8 +277,10 @@ class Pass:
                 self.counter[0] += 1
                 override = None
                 if self.override is not None:
-                    node = len(cr.nodes) - 1
-                    override = (node, (self.override, ("asn_candidate",), True, (), False))
+                    override = (
+                        len(cr.nodes) - 1,
+                        (self.override, ("asn_candidate",), True, (), False),
+                    )
                 asn = AsnState(cr, self.counter[0], self.version_id, override)
                 match, more = self._add_to(r, asn, item)
                 if more:
@@ -287,3 +304,128 @@ def run_pass(generation: Pass, items: list[Item]) -> list[AsnState]:
                 if kept is not None:
                     queue.push(kept)
     return generation.associations
+
+
+def candidate_rule(rule: Rule) -> Rule:
+    """The rule with the candidate constraint of candidate passes (``asn_candidate``, the acid)."""
+    cand = Attr(("asn_candidate",), name="asn_candidate", evaluate=True, is_acid=True)
+    top = rule.constraints
+    return dataclasses.replace(
+        rule, constraints=dataclasses.replace(top, children=(*top.children, cand))
+    )
+
+
+def _plans(
+    compiled: Sequence[CompiledRule],
+    fresh_rules: Sequence[CompiledRule],
+    static: StaticEval,
+    shortcuts: bool = True,
+) -> list[RulePlan]:
+    plans = []
+    for cr, base in zip(compiled, fresh_rules, strict=True):
+        if not shortcuts:  # every exposure meets every association of every rule
+            plans.append(RulePlan(cr, None, None, None, [Route((), (), ())]))
+            continue
+        root = base.rule.constraints
+        possible = static.outcome(root) != FAIL
+        creatable = static.outcome(root, AsnState(base, 0, None)) != FAIL
+        anys, route_list = routes(cr)
+        route_of_row = None
+        if anys:
+            route_of_row = np.zeros(static.n, dtype=np.int64)
+            for a in anys:
+                branches = [static.outcome(cr.nodes[b]) != FAIL for b in cr.children[a]]
+                stacked = np.vstack(branches)
+                single = stacked.sum(axis=0) == 1
+                choice = np.where(single, stacked.argmax(axis=0) + 1, 0)
+                route_of_row = route_of_row * (len(branches) + 1) + choice
+        plans.append(RulePlan(cr, possible, creatable, route_of_row, route_list))
+    return plans
+
+
+def candidate_override(cr: CompiledRule, cid: str) -> tuple[int, tuple]:
+    """The state of a candidate rule's candidate constraint in a pass over candidate ``cid``.
+
+    (The reference rewrites that constraint's value to ``.+(cid).+``.)
+    """
+    return (len(cr.nodes) - 1, (f".+({cid}).+", ("asn_candidate",), True, (), False))
+
+
+def candidate_items(table: Table, rows: Sequence[int], cid: str, ctype: str) -> list[Item]:
+    """The exposures of a candidate pass: their ``asn_candidate`` is the candidate alone."""
+    rewritten = f"[('{cid}', '{ctype}')]"
+    return [Item(table, row, rewritten) for row in rows]
+
+
+class Matcher:
+    """The matching stage: the associations the rules form per candidate, and by discovery.
+
+    One object per pool and rule set: it compiles the rules twice (with the
+    candidate constraint for candidate passes, without for discovery), runs the
+    vectorised pre-checks (:mod:`asnkit.engine.prefilter`) once, and skips the
+    rules that can keep no association of a candidate's type
+    (:meth:`asnkit.rules.Rule.keeps_candidate_type`). ``shortcuts=False`` turns
+    all of that off: every exposure meets every association of every rule, as in
+    the reference (much slower, the same associations).
+
+    Associations are numbered in the order they are made (``AsnState.seq``),
+    across passes: a pass is a stage a faster implementation may replace, as
+    long as it forms the same associations, numbered in the same order.
+    """
+
+    def __init__(
+        self, table: Table, rules: Sequence[Rule], version_id: str | None, *, shortcuts: bool = True
+    ) -> None:
+        self.shortcuts = shortcuts
+        self.table = table
+        self.rules = list(rules)
+        self.version_id = version_id
+        self.counter = [0]
+        self.cand_rules = [
+            CompiledRule(candidate_rule(r), i, CANDIDATE_PREFIX) for i, r in enumerate(rules)
+        ]
+        self.disc_rules = [CompiledRule(r, i, DISCOVER_PREFIX) for i, r in enumerate(rules)]
+        static = StaticEval(table)
+        self.cand_plans = _plans(self.cand_rules, self.disc_rules, static, shortcuts)
+        self.disc_plans = _plans(self.disc_rules, self.disc_rules, static, shortcuts)
+        self._rows_by_cid = rows_by_candidate(table.cols["asn_candidate"])
+        # candidate and discovery rules share the pre-checks (same tree but the candidate)
+        self.possible_rules = rules_per_row([p.possible for p in self.disc_plans], table.n)
+        self.creatable_rules = rules_per_row([p.creatable for p in self.disc_plans], table.n)
+
+    def skipped(self, kind: str) -> list[bool]:
+        """Rules that can keep no association of this candidate type (``discovered``: discovery)."""
+        if not self.shortcuts:
+            return [False] * len(self.rules)
+        return [not rule.keeps_candidate_type(kind) for rule in self.rules]
+
+    def candidate(self, cid: str, ctype: str) -> list[AsnState]:
+        """The associations formed over the exposures of one candidate, in creation order."""
+        rows = self._rows_by_cid(cid)
+        if not rows:
+            return []
+        generation = Pass(
+            self.cand_rules,
+            self.cand_plans,
+            self.version_id,
+            self.counter,
+            self.skipped(ctype),
+            self.possible_rules,
+            self.creatable_rules,
+        )
+        generation.override = f".+({cid}).+"
+        return run_pass(generation, candidate_items(self.table, rows, cid, ctype))
+
+    def discover(self) -> list[AsnState]:
+        """The associations formed across the whole pool (``a3001``), in creation order."""
+        items = [Item(self.table, row) for row in range(self.table.n)]
+        generation = Pass(
+            self.disc_rules,
+            self.disc_plans,
+            self.version_id,
+            self.counter,
+            self.skipped("discovered"),
+            self.possible_rules,
+            self.creatable_rules,
+        )
+        return run_pass(generation, items)

@@ -1,0 +1,169 @@
+"""The pool as the engine reads it: lower-case text columns, exposures, candidates.
+
+:func:`build_table` reads a pool (a DataFrame) as the reference generator does:
+every value lower-case text, ``"null"`` (cut to the column's width, as jwst
+does for narrow columns) where a value is missing. An :class:`Item` is one
+exposure (a row), possibly with its ``asn_candidate`` rewritten to the candidate
+being processed.
+
+Examples
+--------
+>>> import asnkit
+>>> table = build_table(asnkit.read_pool(asnkit.data.pool_path("pool_002_image_miri")))
+>>> table.n, Item(table, 0)["exp_type"], candidates_by_type(table)
+(8, 'mir_image', [('o001', 'observation')])
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from asnkit.dms.candidates import observation_id, parse_candidates
+from asnkit.errors import AssociationWarning
+
+__all__ = ["Item", "Table", "build_table", "candidates_by_type", "rows_by_candidate"]
+
+
+class Table:
+    """Pool columns as lists of lower-case text (``"null"`` when missing)."""
+
+    __slots__ = ("asn_pool", "cols", "escaped", "exposure_types", "matches", "n")
+
+    def __init__(self, cols: dict[str, list[str]], n: int, asn_pool: str) -> None:
+        self.cols = cols
+        self.n = n
+        self.asn_pool = asn_pool
+        self.exposure_types: dict[int, str] = {}  # row -> role, computed on demand
+        self.escaped: dict[str, str] = {}  # text -> re.escape(text); values repeat a lot
+        self.matches: dict[tuple, bool] = {}  # (pattern, text) -> meets(text, pattern)
+
+
+class Item:
+    """One exposure (a pool row), optionally with a rewritten ``asn_candidate``."""
+
+    __slots__ = ("cand", "row", "table")
+
+    def __init__(self, table: Table, row: int, cand: str | None = None) -> None:
+        self.table = table
+        self.row = row
+        self.cand = cand
+
+    def __getitem__(self, key: str) -> str:
+        if self.cand is not None and key == "asn_candidate":
+            return self.cand
+        return self.table.cols[key][self.row]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if self.cand is not None and key == "asn_candidate":
+            return self.cand
+        column = self.table.cols.get(key)
+        return default if column is None else column[self.row]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.table.cols
+
+    @property
+    def filename(self) -> str:
+        return self.table.cols["filename"][self.row]
+
+    def __repr__(self) -> str:
+        return f"Item(row={self.row}, filename={self.filename!r})"
+
+
+def build_table(pool: pd.DataFrame) -> Table:
+    """Lower-case text columns (``"null"`` when missing), as the reference reads pools.
+
+    A pool without ``asn_candidate`` gets observation candidates built from
+    ``obs_num`` (``[('o001', 'observation')]``) with an
+    :class:`~asnkit.AssociationWarning`.
+    """
+    cols: dict[str, list[str]] = {}
+    # jwst fills the empty cells of narrow columns with "null" cut to the column's
+    # width ("n", "nu", "nul"); read_pool records those columns (attrs["null_text"]).
+    null_text = pool.attrs.get("null_text") or {}
+    for column in pool.columns:
+        codes, uniques = pd.factorize(pool[column], use_na_sentinel=True)
+        missing = null_text.get(column, "null")
+        lowered = np.array(
+            [v.lower() if isinstance(v, str) else str(v).lower() for v in uniques] + [missing],
+            dtype=object,
+        )
+        cols[str(column).lower()] = lowered[codes].tolist()  # code -1 (missing) -> "null"
+    n = len(pool)
+    if "asn_candidate" not in cols:
+        name = pool.attrs.get("asn_pool", "in-memory")
+        if "obs_num" not in cols:
+            raise KeyError(f"{name}: the pool has neither 'asn_candidate' nor 'obs_num'")
+        warnings.warn(
+            f"{name}: no asn_candidate column; using observation candidates from obs_num "
+            "(jwst asn_generate stops with KeyError on such pools)",
+            AssociationWarning,
+            stacklevel=3,
+        )
+        cols["asn_candidate"] = [
+            "null" if v in ("null", "") else f"[('{observation_id(v)}', 'observation')]"
+            for v in cols["obs_num"]
+        ]
+    asn_pool = pool.attrs.get("asn_pool", "in-memory")
+    return Table(cols, n, str(asn_pool))
+
+
+def candidates_by_type(table: Table) -> list[tuple[str, str]]:
+    """(id, type) of every candidate, grouped by type in order of first appearance.
+
+    Values that are not candidates (junk rows) are skipped.
+    """
+    by_type: dict[str, dict[str, None]] = {}
+    for text in dict.fromkeys(table.cols["asn_candidate"]):
+        try:
+            pairs = parse_candidates(text)
+        except ValueError:
+            continue
+        for cid, ctype in pairs:
+            by_type.setdefault(ctype, {})[cid] = None
+    return [(cid, ctype) for ctype, ids in by_type.items() for cid in ids]
+
+
+_TOKEN = re.compile(r"[a-z0-9_]+")
+
+
+def rows_by_candidate(texts: list[str]) -> Callable[[str], list[int]]:
+    """A function giving the rows whose ``asn_candidate`` text contains a candidate id.
+
+    The reference selects a candidate's rows by substring match (``'1000'`` is in
+    ``"[('c1000', 'background')]"``); this finds the same rows without scanning the
+    pool once per candidate: every distinct text is split into word tokens, and
+    every substring of a token is a key.
+    """
+    by_text: dict[str, list[int]] = {}
+    for row, text in enumerate(texts):
+        by_text.setdefault(text, []).append(row)
+    index: dict[str, list[str]] = {}
+    for text in by_text:
+        keys: set[str] = set()
+        for token in _TOKEN.findall(text):
+            if len(token) > 24:
+                continue
+            for start in range(len(token)):
+                for end in range(start + 1, len(token) + 1):
+                    keys.add(token[start:end])
+        for key in keys:
+            index.setdefault(key, []).append(text)
+
+    def rows(cid: str) -> list[int]:
+        if _TOKEN.fullmatch(cid) and len(cid) <= 24:
+            texts_with = index.get(cid, ())
+        else:  # unusual id: plain substring scan of the distinct texts
+            texts_with = [text for text in by_text if cid in text]
+        found: list[int] = []
+        for text in texts_with:
+            found.extend(by_text[text])
+        return sorted(found)
+
+    return rows
