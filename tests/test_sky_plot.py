@@ -66,8 +66,10 @@ def test_nircam_sky_plot(nircam, tmp_path):
     assert out.labels == ["NRCA2", "NRCA3", "NRCA4"]
     assert len({tuple(np.round(c, 3)) for c in out.collection.get_edgecolor()}) == 3
     assert out.ax.xaxis_inverted()
-    assert "RA" in out.ax.get_xlabel() and "deg" in out.ax.get_xlabel()
-    assert "Dec" in out.ax.get_ylabel()
+    # three NIRCam SW detectors span about 2': the axes are in arcmin
+    assert out.unit.name == "arcmin"
+    assert "RA [arcmin]" in out.ax.get_xlabel() and "east" in out.ax.get_xlabel()
+    assert "Dec [arcmin]" in out.ax.get_ylabel() and "north" in out.ax.get_ylabel()
     # the plane is tangent at the target, which is marked at the origin
     assert out.center == pytest.approx(
         (float(nircam["targ_ra"].iloc[0]), float(nircam["targ_dec"].iloc[0]))
@@ -99,8 +101,9 @@ def test_polygons_are_the_projected_footprints(nircam):
     out = asnkit.plot_sky(nircam, color_by="none")
     fp = asnkit.footprints(nircam)
     for path, polys in zip(out.collection.get_paths(), fp["polygons"], strict=True):
-        xi, eta = tangent_plane(*polys[0].T, *out.center)
-        np.testing.assert_allclose(path.vertices[:4], np.column_stack([xi, eta]))
+        xi, eta = tangent_plane(*polys[0].T, *out.center)  # degrees
+        scale = 3600.0 / out.unit.arcsec
+        np.testing.assert_allclose(path.vertices[:4], np.column_stack([xi, eta]) * scale)
 
 
 def test_niriss_stacked_exposures(niriss, tmp_path):
@@ -282,9 +285,18 @@ def test_demo_program_on_the_sky(tmp_path):
     )
     assert worst * 3600 < 1.0
     out = asnkit.plot_sky(pool, color_by="tile")
-    tiles = asnkit.label_positions(pool)["mosaic_tile"]
+    labels = asnkit.label_positions(pool)
+    tiles = labels["obs_num"].astype(int).map("obs {}".format) + " tile "
+    tiles += labels["mosaic_tile"].astype(str)
     assert out.n_polygons == len(pool)
-    assert out.labels == [f"tile {t}" for t in sorted(tiles.unique())]
+    # tiles are numbered within their observation: tile 1 of obs 1 is not tile 1 of obs 2
+    assert out.labels == sorted(tiles.unique()) and len(out.labels) == 7
+    assert out.unit.name == "arcmin"
+    # with associations the default colours are the Level 3 associations, one each
+    asns = pool.asn.generate()
+    by_asn = asnkit.plot_sky(asns, pool=pool)
+    assert by_asn.labels == sorted(a.products[0].name for a in asns if a.level == 3)
+    assert by_asn.legend.get_title().get_text() == "Level 3 association"
     assert_not_blank(render(out, tmp_path / "demo.png"))
 
 
