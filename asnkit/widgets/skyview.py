@@ -12,9 +12,7 @@ The same widget is ``df.asn.sky(...)``.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Sequence
-from importlib import resources
 from typing import Any
 
 import anywidget
@@ -22,12 +20,14 @@ import numpy as np
 import pandas as pd
 import traitlets as tl
 
-from asnkit.sky.colors import ColorBy, default_color_by, level3_associations
+from asnkit.sky.colors import default_color_by
 from asnkit.sky.footprints import footprints
 from asnkit.sky.layout import Colouring, Plane, SkyLayout, colouring, sky_layout
+from asnkit.widgets.assets import asset
+from asnkit.widgets.logic import color_options
 from asnkit.widgets.selection import SelectOp, SkySelector, combine, op_for
 
-__all__ = ["TOOLTIP_FIELDS", "SkyView", "color_options", "tooltip_table"]
+__all__ = ["TOOLTIP_FIELDS", "SkyView", "tooltip_table"]
 
 #: What the hover tooltip says about an exposure (besides its file name), in this order.
 TOOLTIP_FIELDS = (
@@ -39,30 +39,6 @@ TOOLTIP_FIELDS = (
     "mosaic tile",
     "exposure type",
 )
-
-
-@functools.cache
-def _static(name: str) -> str:
-    return resources.files("asnkit.widgets").joinpath("static", name).read_text("utf-8")
-
-
-def color_options(pool: pd.DataFrame, associations: Any = None) -> list[tuple[str, str]]:
-    """``(label, color_by)`` choices for a pool: associations first, then positions, columns."""
-    from asnkit.widgets.logic import filter_columns
-
-    options: list[tuple[str, str]] = []
-    if associations is not None:
-        if level3_associations(associations) is not None:
-            options.append(("Level 3 association", ColorBy.LEVEL3.value))
-        options.append(("association", ColorBy.ASSOCIATION.value))
-    options += [
-        ("dither position", ColorBy.DITHER.value),
-        ("mosaic tile", ColorBy.TILE.value),
-        ("role", ColorBy.ROLE.value),
-    ]
-    options += [(column, column) for column in filter_columns(pool)]
-    options.append(("nothing", ColorBy.NONE.value))
-    return options
 
 
 def _text(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -203,11 +179,11 @@ class SkyView(anywidget.AnyWidget):
 
     @tl.default("_esm")
     def _default_esm(self) -> str:
-        return _static("skyview.js")
+        return asset("skyview.js")
 
     @tl.default("_css")
     def _default_css(self) -> str:
-        return _static("skyview.css")
+        return asset("skyview.css")
 
     def __init__(
         self,

@@ -348,7 +348,8 @@ function render({ model, el: root }) {
       c.style.width = `${W}px`; c.style.height = `${H}px`;
     }
     stage.style.height = `${H}px`;
-    legend.style.maxHeight = `${H}px`;
+    // beside the plot the legend may be as tall as it; wrapped below it, a few lines
+    legend.style.maxHeight = legend.offsetTop > stage.offsetTop + 10 ? "110px" : `${H}px`;
   }
 
   function drawBatches(ctx, batches, s, dim) {
