@@ -330,7 +330,9 @@ class Colouring:
         Label -> RGBA.
     item_exposure, item_group : numpy.ndarray
         For each drawn item, its exposure (index into the layout) and group (index into
-        :attr:`groups`); items are sorted by exposure, then group.
+        :attr:`groups`). Items are sorted by exposure; an exposure's first item is its
+        smallest group (the most specific association: drawn filled), the others follow
+        (drawn hatched over it in their own colours, so colours never blend).
     """
 
     how: str
@@ -351,8 +353,17 @@ class Colouring:
         n = np.bincount(self.item_group, minlength=len(self.groups))
         return {g: int(n[i]) for i, g in enumerate(self.groups)}
 
+    def ranks(self) -> np.ndarray:
+        """The rank of each item among its exposure's items (0: the filled one)."""
+        n = len(self.item_exposure)
+        if not n:
+            return np.zeros(0, dtype=np.int64)
+        first = np.flatnonzero(np.r_[True, self.item_exposure[1:] != self.item_exposure[:-1]])
+        starts = np.repeat(first, np.diff(np.r_[first, n]))
+        return np.arange(n) - starts
+
     def groups_of(self, exposure: int) -> list[str]:
-        """The groups of one exposure."""
+        """The groups of one exposure (the filled one first)."""
         return [self.groups[g] for g in self.item_group[self.item_exposure == exposure]]
 
 
@@ -368,7 +379,8 @@ def colouring(
     ordered = group_order(labels["group"])
     codes = {g: i for i, g in enumerate(ordered)}
     group = np.array([codes[g] for g in labels["group"]], dtype=np.int64)
-    order = np.lexsort((group, exposure))
+    size = np.bincount(group, minlength=len(ordered))
+    order = np.lexsort((group, size[group], exposure))
     return Colouring(
         how=how,
         groups=ordered,

@@ -40,7 +40,10 @@ class FootprintPlot:
         Outlines of the highlighted exposures.
     target, legend : artists or None
     texts : list
-        Labels (schematic grid).
+        Labels (schematic grid, stacks of identical footprints).
+    hatches : list
+        Hatched collections: the copies of exposures in several groups, one collection
+        per (group, rank) in that group's colour.
     labels : list of str
         The colour groups, in legend order.
     colors : dict
@@ -62,6 +65,7 @@ class FootprintPlot:
     target: Any = None
     legend: Any = None
     texts: list = field(default_factory=list)
+    hatches: list = field(default_factory=list)
     labels: list = field(default_factory=list)
     colors: dict = field(default_factory=dict)
     polygon_filenames: list = field(default_factory=list)
@@ -70,7 +74,8 @@ class FootprintPlot:
     unit: AngleUnit | None = None
 
     def __iter__(self) -> Iterator[Any]:
-        for artist in (self.collection, self.highlight, self.target, self.legend, *self.texts):
+        artists = (self.collection, *self.hatches, self.highlight, self.target, self.legend)
+        for artist in (*artists, *self.texts):
             if artist is not None:
                 yield artist
 
@@ -108,32 +113,80 @@ def _stack_keys(polygons: list[np.ndarray], tolerance: float) -> tuple[list[byte
     return keys, counts[codes]
 
 
-def _draw(
-    ax, polygons, groups, filenames, colors, alpha, highlight, tolerance=None, stack_labels=True
-):
-    """Add the footprints (one PolyCollection) and the highlight outlines to ``ax``."""
+#: Hatches of an exposure's second, third... group (its first group fills it).
+HATCHES = ("////", "\\\\\\\\", "||||", "----")
+
+
+def _hatch_layers(ax, polygons, groups, colors, ranks):
+    """One hatched collection per (group, rank > 0): pure colours over the filled first group."""
+    import matplotlib
     from matplotlib.collections import PolyCollection
 
+    layers = []
+    keys = sorted({(g, r) for g, r in zip(groups, ranks, strict=True) if r > 0}, key=str)
+    for group, rank in keys:
+        chosen = [
+            p for p, g, r in zip(polygons, groups, ranks, strict=True) if g == group and r == rank
+        ]
+        color = colors[group]
+        with matplotlib.rc_context({"hatch.color": color, "hatch.linewidth": 0.9}):
+            layer = PolyCollection(
+                chosen,
+                facecolors="none",
+                edgecolors=[color],
+                linewidths=0,
+                hatch=HATCHES[(rank - 1) % len(HATCHES)],
+                zorder=2.5,
+            )
+        ax.add_collection(layer)
+        layers.append(layer)
+    return layers
+
+
+def _draw(
+    ax,
+    polygons,
+    groups,
+    filenames,
+    colors,
+    alpha,
+    highlight,
+    tolerance=None,
+    stack_labels=True,
+    ranks=None,
+):
+    """Add the footprints (one PolyCollection) and the highlight outlines to ``ax``.
+
+    ``ranks`` (per polygon; 0 when omitted): an exposure in several groups is filled in its
+    first group's colour (rank 0); its copies for the other groups are not filled but
+    hatched and dash-outlined in their own colours, so colours never blend.
+    """
+    from matplotlib.collections import PolyCollection
+
+    ranks = np.zeros(len(polygons), dtype=int) if ranks is None else np.asarray(ranks, int)
+    first = ranks == 0
     face = np.array([colors[g] for g in groups]).reshape(-1, 4)
     edge = face.copy()
-    face[:, 3] = alpha
+    face[:, 3] = np.where(first, alpha, 0.0)
     texts = []
-    if tolerance is not None and polygons:
+    if tolerance is not None and first.any():
         # identical footprints (same pointing, e.g. several filters) would pile up into an
         # opaque block: share the opacity among them and say how many there are
-        keys, stack = _stack_keys(polygons, tolerance)
-        face[:, 3] = 1.0 - (1.0 - alpha) ** (1.0 / stack)
-        edge[:, 3] = np.maximum(1.0 / stack, 0.3)
+        filled = [p for p, keep in zip(polygons, first, strict=True) if keep]
+        keys, stack = _stack_keys(filled, tolerance)
+        face[first, 3] = 1.0 - (1.0 - alpha) ** (1.0 / stack)
+        edge[first, 3] = np.maximum(1.0 / stack, 0.3)
         # label the stacks ("x18 exposures", counting distinct files) when they are few
         names: dict[bytes, set[str]] = {}
-        first: dict[bytes, np.ndarray] = {}
-        for poly, key, name in zip(polygons, keys, filenames, strict=True):
+        firsts: dict[bytes, np.ndarray] = {}
+        kept = [f for f, keep in zip(filenames, first, strict=True) if keep]
+        for poly, key, name in zip(filled, keys, kept, strict=True):
             names.setdefault(key, set()).add(name)
-            first.setdefault(key, poly)
+            firsts.setdefault(key, poly)
         stacked = [key for key, files in names.items() if len(files) > 1]
         if stack_labels and 0 < len(stacked) <= MAX_STACK_LABELS:
             for key in stacked:
-                poly = first[key]
+                poly = firsts[key]
                 cx = poly[:, 0].mean()
                 cy = poly[:, 1].min() + 0.85 * np.ptp(poly[:, 1])
                 texts.append(
@@ -148,10 +201,12 @@ def _draw(
                         bbox={"boxstyle": "round", "fc": "white", "alpha": 0.7, "lw": 0},
                     )
                 )
+    styles = ["solid" if r == 0 else (3.0 * r, (3.0, 3.0)) for r in ranks]
     collection = PolyCollection(
-        polygons, facecolors=face, edgecolors=edge, linewidths=0.8, zorder=2
+        polygons, facecolors=face, edgecolors=edge, linewidths=0.8, linestyles=styles, zorder=2
     )
     ax.add_collection(collection)
+    hatches = _hatch_layers(ax, polygons, groups, colors, ranks) if (ranks > 0).any() else []
     outline = None
     if highlight is not None:
         wanted = {exposure_key(h) for h in highlight}
@@ -164,7 +219,7 @@ def _draw(
             zorder=3,
         )
         ax.add_collection(outline)
-    return collection, outline, texts
+    return collection, outline, texts, hatches
 
 
 def _expand(fp: pd.DataFrame, labels: pd.DataFrame, transform):
@@ -295,15 +350,17 @@ def plot_sky(
     unit = angle_unit(max(x1 - x0, y1 - y0))
     scale = 1.0 / unit.arcsec
     first_ring = np.searchsorted(layout.ring_exposure, np.arange(layout.n_exposures + 1))
-    polys, groups, names = [], [], []
-    for e, g in zip(groups_of.item_exposure, groups_of.item_group, strict=True):
+    polys, groups, names, ranks = [], [], [], []
+    items = zip(groups_of.item_exposure, groups_of.item_group, groups_of.ranks(), strict=True)
+    for e, g, rank in items:
         for r in range(first_ring[e], first_ring[e + 1]):
             polys.append(layout.xy[layout.ring_start[r] : layout.ring_start[r + 1]] * scale)
             groups.append(groups_of.groups[g])
             names.append(str(layout.filenames[e]))
+            ranks.append(rank)
     ordered, colors = groups_of.groups, groups_of.colors
-    collection, outline, texts = _draw(
-        ax, polys, groups, names, colors, alpha, highlight, tolerance=0.01 * scale
+    collection, outline, texts, hatches = _draw(
+        ax, polys, groups, names, colors, alpha, highlight, tolerance=0.01 * scale, ranks=ranks
     )
     target = None
     extra = []
@@ -346,6 +403,7 @@ def plot_sky(
         target=target,
         legend=leg,
         texts=texts,
+        hatches=hatches,
         labels=ordered,
         colors=colors,
         polygon_filenames=names,
@@ -418,7 +476,7 @@ def plot_grid(
     polys, groups, names = _expand(fp, labels, lambda v: v)
     ordered = group_order(groups)
     colors = palette(ordered)
-    collection, outline, texts = _draw(ax, polys, groups, names, colors, alpha, highlight)
+    collection, outline, texts, hatches = _draw(ax, polys, groups, names, colors, alpha, highlight)
     if len(layout):
         from matplotlib.patches import Rectangle
 
@@ -500,6 +558,7 @@ def plot_grid(
         highlight=outline,
         legend=leg,
         texts=texts,
+        hatches=hatches,
         labels=ordered,
         colors=colors,
         polygon_filenames=names,

@@ -100,7 +100,7 @@ class GroupingView(w.VBox):
                 self.groups,
                 self.note,
             ],
-            layout=w.Layout(width="300px", min_width="260px"),
+            layout=w.Layout(width="340px", min_width="260px"),
         )
         super().__init__([w.HBox([side, self.sky]), self.members], **kwargs)
 

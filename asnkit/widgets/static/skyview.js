@@ -7,6 +7,7 @@
 // polygon, nearest centre, last on ties), so the tooltip names what a click toggles.
 
 const DASH = 7; // px of each colour in the striped outline of an exposure in several groups
+const FILL_ALPHA = 0.2; // opacity of a footprint's fill (shared by identical stacked footprints)
 const MARGIN = { left: 54, right: 10, top: 10, bottom: 40 };
 const MAX_PANELS = 36;
 const TOOLS = [
@@ -33,7 +34,9 @@ function rgba(hex, alpha) {
 }
 // long labels (DMS product names) keep their start and their distinctive end
 function shorten(label, max = 30) {
-  return label.length <= max ? label : `${label.slice(0, 13)}\u2026${label.slice(-(max - 14))}`;
+  if (label.length <= max) return label;
+  const head = Math.ceil((max - 1) * 0.45), tail = max - 1 - head;
+  return `${label.slice(0, head)}\u2026${tail > 0 ? label.slice(-tail) : ""}`;
 }
 function el(tag, cls, text) {
   const node = document.createElement(tag);
@@ -151,25 +154,55 @@ function decodeColors(raw, g) {
   return { how: raw.how || "", groups, itemExp, itemGroup, itemStart };
 }
 
-// Path2D batches: one per (group, k = groups of the exposure, i = rank among them, stack)
+// Path2D batches. An exposure's first item (its smallest group) is filled in that group's
+// colour; its other groups are hatched over it in their own colours (rank 1 "/", 2 "\\"...),
+// so colours never blend; every item is outlined, dashed in turn when an exposure has several.
 function buildBatches(g, c, shown, only) {
   const batches = new Map();
+  const batch = (key, fields) => {
+    let b = batches.get(key);
+    if (!b) batches.set(key, (b = { ...fields, path: new Path2D() }));
+    return b;
+  };
   for (let e = 0; e < g.n; e++) {
     if (!shown(e)) continue;
     const a = c.itemStart[e], b = c.itemStart[e + 1];
     const k = only === undefined ? b - a : 1;
+    const stack = Math.max(1, g.stack[e] || 1);
     for (let t = a; t < b; t++) {
       const group = c.itemGroup[t];
       if (only !== undefined && group !== only) continue;
       const i = only === undefined ? t - a : 0;
-      const stack = Math.max(1, g.stack[e] || 1);
-      const key = `${group}|${k}|${i}|${stack}`;
-      let batch = batches.get(key);
-      if (!batch) batches.set(key, (batch = { group, k, i, stack, path: new Path2D() }));
-      addRings(batch.path, g, e);
+      const kind = i === 0 ? "fill" : "hatch";
+      addRings(batch(`${kind}|${group}|${i === 0 ? stack : i}`, { kind, group, stack, i }).path, g, e);
+      addRings(batch(`line|${group}|${k}|${i}`, { kind: "line", group, k, i, stack }).path, g, e);
     }
   }
-  return [...batches.values()];
+  const order = { fill: 0, hatch: 1, line: 2 };
+  return [...batches.values()].sort((x, y) => order[x.kind] - order[y.kind]);
+}
+
+const HATCH = 9; // px between hatch lines
+const patterns = new Map();
+function hatchPattern(ctx, color, rank) {
+  const key = `${color}|${rank}`;
+  let pattern = patterns.get(key);
+  if (pattern) return pattern;
+  const tile = document.createElement("canvas");
+  tile.width = tile.height = HATCH;
+  const t = tile.getContext("2d");
+  t.strokeStyle = rgba(color, 0.9);
+  t.lineWidth = 1.2;
+  t.beginPath();
+  const dir = (rank - 1) % 4;
+  if (dir === 0) { t.moveTo(0, HATCH); t.lineTo(HATCH, 0); t.moveTo(-1, 1); t.lineTo(1, -1); t.moveTo(HATCH - 1, HATCH + 1); t.lineTo(HATCH + 1, HATCH - 1); }
+  else if (dir === 1) { t.moveTo(0, 0); t.lineTo(HATCH, HATCH); t.moveTo(HATCH - 1, -1); t.lineTo(HATCH + 1, 1); t.moveTo(-1, HATCH - 1); t.lineTo(1, HATCH + 1); }
+  else if (dir === 2) { t.moveTo(HATCH / 2, 0); t.lineTo(HATCH / 2, HATCH); }
+  else { t.moveTo(0, HATCH / 2); t.lineTo(HATCH, HATCH / 2); }
+  t.stroke();
+  pattern = ctx.createPattern(tile, "repeat");
+  patterns.set(key, pattern);
+  return pattern;
 }
 
 function niceStep(span) {
@@ -354,21 +387,29 @@ function render({ model, el: root }) {
 
   function drawBatches(ctx, batches, s, dim) {
     const groups = state.c.groups;
+    // hatches stay in screen space whatever the zoom
+    const screen = ctx.getTransform().invertSelf();
     for (const b of batches) {
       const color = groups[b.group].color;
-      const alpha = 1 - Math.pow(1 - 0.22, 1 / b.stack);
-      ctx.fillStyle = rgba(color, (alpha * dim) / b.k);
-      ctx.fill(b.path);
-    }
-    ctx.lineWidth = 1.1 / s;
-    for (const b of batches) {
-      const color = groups[b.group].color;
-      ctx.strokeStyle = rgba(color, Math.max(0.85 / b.stack, 0.35) * dim);
-      if (b.k > 1) {
-        ctx.setLineDash([DASH / s, ((b.k - 1) * DASH) / s]);
-        ctx.lineDashOffset = (-b.i * DASH) / s;
-      } else ctx.setLineDash([]);
-      ctx.stroke(b.path);
+      if (b.kind === "fill") {
+        ctx.fillStyle = rgba(color, (1 - Math.pow(1 - FILL_ALPHA, 1 / b.stack)) * dim);
+        ctx.fill(b.path);
+      } else if (b.kind === "hatch") {
+        const pattern = hatchPattern(ctx, color, b.i);
+        pattern.setTransform(screen);
+        ctx.globalAlpha = dim;
+        ctx.fillStyle = pattern;
+        ctx.fill(b.path);
+        ctx.globalAlpha = 1;
+      } else {
+        ctx.lineWidth = 1.1 / s;
+        ctx.strokeStyle = rgba(color, Math.max(0.85 / b.stack, 0.35) * dim);
+        if (b.k > 1) {
+          ctx.setLineDash([DASH / s, ((b.k - 1) * DASH) / s]);
+          ctx.lineDashOffset = (-b.i * DASH) / s;
+        } else ctx.setLineDash([]);
+        ctx.stroke(b.path);
+      }
     }
     ctx.setLineDash([]);
   }
@@ -447,8 +488,11 @@ function render({ model, el: root }) {
     const grp = state.c.groups[vp.group];
     ctx.fillStyle = grp.color; ctx.fillRect(vp.x, vp.y - 14, 10, 10);
     ctx.fillStyle = "#222"; ctx.font = "11px sans-serif";
-    let label = `${grp.label} (${grp.count})`;
-    while (label.length > 4 && ctx.measureText(label).width > vp.w - 16) label = label.slice(0, -2);
+    let max = grp.label.length, label = `${grp.label} (${grp.count})`;
+    while (max > 8 && ctx.measureText(label).width > vp.w - 16) {
+      max -= 2;
+      label = `${shorten(grp.label, max)} (${grp.count})`;
+    }
     ctx.fillText(label, vp.x + 14, vp.y - 5);
   }
 
