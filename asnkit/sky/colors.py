@@ -38,6 +38,7 @@ __all__ = [
     "level3_associations",
     "natural_key",
     "palette",
+    "short_labels",
     "tile_labels",
 ]
 
@@ -176,6 +177,30 @@ def color_labels(
         )
     values = exposures[key].astype(object).where(exposures[key].notna(), "(missing)")
     return pd.DataFrame({"row": rows, "group": values.astype(str).values}), key
+
+
+def short_labels(labels: list[str]) -> dict[str, str]:
+    """Labels without the ``_``/``-`` separated words they all share (for small spaces).
+
+    DMS product names differ in a few words: ``jw99999-o001_t001_nircam_clear-f150w`` and
+    ``jw99999-a3001_t001_nircam_clear-f444w`` become ``o001 t001 f150w`` and
+    ``a3001 t001 f444w``. Labels without such separators are kept as they are.
+
+    Examples
+    --------
+    >>> short_labels(["jw1-o001_nircam_f150w", "jw1-o002_nircam_f150w", "tile 1"])
+    {'jw1-o001_nircam_f150w': 'o001', 'jw1-o002_nircam_f150w': 'o002', 'tile 1': 'tile 1'}
+    """
+    split = {lab: re.split(r"[_-]", str(lab)) for lab in labels if re.search(r"[_-]", str(lab))}
+    out = {str(lab): str(lab) for lab in labels}
+    if len(split) < 2:
+        return out
+    common = set.intersection(*(set(words) for words in split.values()))
+    for label, words in split.items():
+        kept = [w for w in words if w not in common]
+        if kept:
+            out[label] = " ".join(kept)
+    return out
 
 
 def group_order(groups: Any) -> list[str]:

@@ -91,19 +91,21 @@ class AssociationBuilder(w.VBox):
             placeholder="(the DMS name)",
             description="product",
             continuous_update=False,
-            layout=w.Layout(width="330px"),
+            layout=w.Layout(width="300px"),
         )
         self.path = w.Text(
             value=path,
             placeholder="file or folder, e.g. my_asn.json",
             description="file",
-            layout=w.Layout(width="300px"),
+            layout=w.Layout(width="260px"),
         )
-        self.overwrite = w.Checkbox(value=False, description="overwrite", indent=False)
+        self.overwrite = w.Checkbox(
+            value=False, description="overwrite", indent=False, layout=w.Layout(width="90px")
+        )
         self.export = w.Button(description="Export", icon="save", button_style="primary")
         self.check = w.HTML(layout=w.Layout(width="100%"))
         self.check.add_class("asnkit-builder-check")
-        self.status = w.HTML()
+        self.status = w.HTML(layout=w.Layout(margin="0 0 0 8px"))
 
         for source, target in (
             (self.asn_type, "asn_type"),
@@ -127,10 +129,16 @@ class AssociationBuilder(w.VBox):
             [
                 self.check,
                 w.HBox(
-                    [self.asn_type, self.product_name, self.path, self.overwrite, self.export],
+                    [
+                        self.asn_type,
+                        self.product_name,
+                        self.path,
+                        self.overwrite,
+                        self.export,
+                        self.status,
+                    ],
                     layout=w.Layout(flex_flow="row wrap", align_items="center"),
                 ),
-                self.status,
             ]
         )
         bar.add_class("asnkit-builder-bar")

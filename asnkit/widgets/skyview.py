@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import traitlets as tl
 
-from asnkit.sky.colors import default_color_by
+from asnkit.sky.colors import default_color_by, short_labels
 from asnkit.sky.footprints import footprints
 from asnkit.sky.layout import Colouring, Plane, SkyLayout, colouring, sky_layout
 from asnkit.widgets.assets import asset
@@ -260,10 +260,12 @@ class SkyView(anywidget.AnyWidget):
         )
         c = self.colouring
         counts = c.counts()
+        short = short_labels(c.groups)
         self._colors = {
             "how": c.how,
             "groups": [
-                {"label": g, "color": _hex(c.colors[g]), "count": counts[g]} for g in c.groups
+                {"label": g, "short": short[g], "color": _hex(c.colors[g]), "count": counts[g]}
+                for g in c.groups
             ],
             "item_exposure": c.item_exposure.astype(np.int32).tobytes(),
             "item_group": c.item_group.astype(np.int32).tobytes(),

@@ -488,10 +488,11 @@ function render({ model, el: root }) {
     const grp = state.c.groups[vp.group];
     ctx.fillStyle = grp.color; ctx.fillRect(vp.x, vp.y - 14, 10, 10);
     ctx.fillStyle = "#222"; ctx.font = "11px sans-serif";
-    let max = grp.label.length, label = `${grp.label} (${grp.count})`;
+    const name = grp.short || grp.label;
+    let max = name.length, label = `${name} (${grp.count})`;
     while (max > 8 && ctx.measureText(label).width > vp.w - 16) {
       max -= 2;
-      label = `${shorten(grp.label, max)} (${grp.count})`;
+      label = `${shorten(name, max)} (${grp.count})`;
     }
     ctx.fillText(label, vp.x + 14, vp.y - 5);
   }
@@ -616,7 +617,7 @@ function render({ model, el: root }) {
       row.title = `${grp.label}: click selects its ${grp.count} exposure(s); Shift adds, Alt removes`;
       const sw = el("span", "asnkit-sky-swatch");
       sw.style.background = rgba(grp.color, 0.35); sw.style.borderColor = grp.color;
-      row.append(sw, el("span", "asnkit-sky-legend-label", shorten(grp.label)), el("span", "asnkit-sky-legend-count", ` ${grp.count}`));
+      row.append(sw, el("span", "asnkit-sky-legend-label", shorten(grp.short || grp.label)), el("span", "asnkit-sky-legend-count", ` ${grp.count}`));
       row.addEventListener("click", (ev) => send({ event: "legend", group: grp.label, shift: ev.shiftKey, alt: ev.altKey }));
       row.addEventListener("mouseenter", () => { state.legendHover = i; schedule(false); });
       row.addEventListener("mouseleave", () => { state.legendHover = -1; schedule(false); });
