@@ -310,8 +310,12 @@ def test_small_multiples_panel_limits_a_gesture_to_its_group(demo):
 def test_setting_selected_from_python_keeps_it_unique_and_unknown_messages_change_nothing(demo):
     view = SkyView(demo)
     names = demo["filename"].tolist()[:3]
-    view.selected = [*names, names[0]]
-    assert view.selected == names
+    view.selected = [*names, names[0], "not_in_the_pool.fits"]
+    assert view.selected == [*names, "not_in_the_pool.fits"]
+    # the browser gets the drawn exposures as indices into its arrays
+    sent = np.frombuffer(view._selection, dtype=np.int32)
+    assert [view._geometry["filenames"][i] for i in sent] == names
+    view.selected = names
     for message in (
         {"event": "box", "a": [0, 0]},
         {"event": "lasso", "points": "nonsense"},

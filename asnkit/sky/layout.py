@@ -276,7 +276,8 @@ def sky_layout(
             stacklevel=3,
         )
     candidates = np.flatnonzero(on_sky)
-    xy, start, owner = _flatten([fp["polygons"].iat[i] for i in candidates])
+    shapes = fp["polygons"].to_numpy()
+    xy, start, owner = _flatten([shapes[i] for i in candidates])
     if len(xy):
         xi, eta = tangent_plane(xy[:, 0], xy[:, 1], ra0, dec0)
         xy = np.column_stack([xi, eta]) * 3600.0

@@ -136,8 +136,12 @@ class ColumnIndex:
 
 
 def _normalised(values: pd.Series) -> pd.Series:
-    text = values.astype("string").str.strip().str.lower()
-    return text.where(text.notna() & (text != ""))
+    """Stripped lowercase text, missing for empty cells (worked on the distinct values)."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    text = pd.Series(distinct, dtype=object).astype("string").str.strip().str.lower()
+    text = text.where(text.notna() & (text != "")).to_numpy(dtype=object)
+    out = np.where(codes >= 0, text[np.maximum(codes, 0)] if len(text) else None, None)
+    return pd.Series(out, index=values.index, dtype="string")
 
 
 def filter_columns(df: pd.DataFrame, *, max_values: int = 200) -> list[str]:

@@ -42,9 +42,12 @@ TOOLTIP_FIELDS = (
 
 
 def _text(frame: pd.DataFrame, column: str) -> pd.Series:
+    """A column as stripped text, "" when missing (worked on the distinct values)."""
     if column not in frame.columns:
         return pd.Series("", index=frame.index, dtype=object)
-    return frame[column].astype("string").str.strip().fillna("").astype(object)
+    codes, distinct = pd.factorize(frame[column], use_na_sentinel=True)
+    text = np.array([str(v).strip() for v in distinct] + [""], dtype=object)
+    return pd.Series(text[codes], index=frame.index, dtype=object)
 
 
 def tooltip_table(pool: pd.DataFrame) -> pd.DataFrame:
@@ -54,7 +57,7 @@ def tooltip_table(pool: pd.DataFrame) -> pd.DataFrame:
 
     rows = pool.reset_index(drop=True)
     labels = label_positions(rows)
-    positions = position_indices(rows)
+    positions = position_indices(rows, labels)
     filt, pupil = _text(rows, "filter"), _text(rows, "pupil")
     both = filt.where(pupil == "", filt + " / " + pupil)
     dither = labels["dither_position"].astype("Int64").astype("string").fillna("")
@@ -146,6 +149,10 @@ class SkyView(anywidget.AnyWidget):
 
     Attributes
     ----------
+    selected : list of str
+        The selection (traitlet): set by the browser's gestures, and sent back to it, as the
+        indices of the drawn exposures (``_selection``, int32) rather than as text, so that
+        selecting 10,000 footprints stays quick; observe it, or set it to highlight.
     geometry : SkyLayout
         Where every exposure is drawn (plane coordinates: arcsec offsets on the sky).
     colouring : Colouring
@@ -163,7 +170,7 @@ class SkyView(anywidget.AnyWidget):
     20
     """
 
-    selected = tl.List(tl.Unicode()).tag(sync=True)
+    selected = tl.List()
     color_by = tl.Unicode("").tag(sync=True)
     color_options = tl.List().tag(sync=True)
     tool = tl.Enum(("pan", "box", "lasso"), "pan").tag(sync=True)
@@ -173,6 +180,7 @@ class SkyView(anywidget.AnyWidget):
     _geometry = tl.Dict().tag(sync=True)
     _colors = tl.Dict().tag(sync=True)
     _selectable = tl.Bytes(b"").tag(sync=True)
+    _selection = tl.Bytes(b"").tag(sync=True)
     _ack = tl.Int(0).tag(sync=True)
     _esm = tl.Unicode().tag(sync=True)
     _css = tl.Unicode().tag(sync=True)
@@ -367,8 +375,14 @@ class SkyView(anywidget.AnyWidget):
 
     def _on_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if isinstance(content, dict):
-            self.receive(content)
+            with self.hold_sync():  # the new selection and its acknowledgement in one message
+                self.receive(content)
 
     @tl.validate("selected")
     def _unique(self, proposal: Any) -> list[str]:
         return list(dict.fromkeys(str(n) for n in proposal["value"]))
+
+    @tl.observe("selected")
+    def _send_selection(self, change: Any) -> None:
+        # the browser gets the drawn exposures' indices (int32), not a list of file names
+        self._selection = self.geometry.index_of(change["new"]).astype(np.int32).tobytes()

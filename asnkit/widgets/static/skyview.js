@@ -2,8 +2,8 @@
 //
 // Pan, zoom, hover and the drawing of selections happen here, without the kernel. A box,
 // lasso, click or legend entry is sent to Python as geometry ({event, ...plane coords,
-// shift, alt}); Python decides which exposures it takes and sets `selected`, which comes
-// back here and is drawn. Hover uses the same rule as Python's click (even-odd point in
+// shift, alt}); Python decides which exposures it takes and sets `selected`, whose
+// exposures come back here as indices (`_selection`) and are drawn. Hover uses the same rule as Python's click (even-odd point in
 // polygon, nearest centre, last on ties), so the tooltip names what a click toggles.
 
 const DASH = 7; // px of each colour in the striped outline of an exposure in several groups
@@ -65,9 +65,8 @@ function decodeGeometry(raw) {
       if (!(bbox[4 * e + 3] >= y)) bbox[4 * e + 3] = y;
     }
   }
-  const index = new Map(raw.filenames.map((name, i) => [name, i]));
   const g = {
-    n, xy, ringStart, ringExp, centres, bbox, index, firstRing, stack: ints(raw.stack),
+    n, xy, ringStart, ringExp, centres, bbox, firstRing, stack: ints(raw.stack),
     filenames: raw.filenames, info: raw.info, plane: raw.plane, target: raw.target,
     extent: raw.extent, title: raw.title,
   };
@@ -135,14 +134,37 @@ function hitTest(g, x, y, allowed) {
   return best;
 }
 
-function addRings(path, g, e) {
-  for (let r = g.firstRing[e]; r >= 0 && r < g.ringExp.length && g.ringExp[r] === e; r++) {
-    const start = g.ringStart[r], end = g.ringStart[r + 1];
-    path.moveTo(g.xy[2 * start], g.xy[2 * start + 1]);
-    for (let v = start + 1; v < end; v++) path.lineTo(g.xy[2 * v], g.xy[2 * v + 1]);
-    path.closePath();
+// Many rings in one Path2D make Chromium slow down quadratically (10,000 rings: a second);
+// a Paths object keeps them in chunks of CHUNK rings.
+const CHUNK = 200;
+class Paths {
+  constructor() { this.list = []; this.rings = CHUNK; }
+  current() {
+    if (this.rings >= CHUNK) { this.list.push(new Path2D()); this.rings = 0; }
+    this.rings += 1;
+    return this.list[this.list.length - 1];
   }
+  fill(ctx) { for (const p of this.list) ctx.fill(p); }
+  stroke(ctx) { for (const p of this.list) ctx.stroke(p); }
 }
+
+function addRings(paths, g, e) {
+  if (paths instanceof Paths) {
+    for (let r = g.firstRing[e]; r >= 0 && r < g.ringExp.length && g.ringExp[r] === e; r++) {
+      addRing(paths.current(), g, r);
+    }
+    return;
+  }
+  for (let r = g.firstRing[e]; r >= 0 && r < g.ringExp.length && g.ringExp[r] === e; r++) addRing(paths, g, r);
+}
+
+function addRing(path, g, r) {
+  const start = g.ringStart[r], end = g.ringStart[r + 1];
+  path.moveTo(g.xy[2 * start], g.xy[2 * start + 1]);
+  for (let v = start + 1; v < end; v++) path.lineTo(g.xy[2 * v], g.xy[2 * v + 1]);
+  path.closePath();
+}
+
 
 // ------------------------------------------------------------------ colours (per colouring)
 function decodeColors(raw, g) {
@@ -161,7 +183,7 @@ function buildBatches(g, c, shown, only) {
   const batches = new Map();
   const batch = (key, fields) => {
     let b = batches.get(key);
-    if (!b) batches.set(key, (b = { ...fields, path: new Path2D() }));
+    if (!b) batches.set(key, (b = { ...fields, path: new Paths() }));
     return b;
   };
   for (let e = 0; e < g.n; e++) {
@@ -262,10 +284,15 @@ function render({ model, el: root }) {
     g: null, c: null, batches: [], panelBatches: new Map(), context: null,
     selected: new Set(), selectedPath: null, shown: null, view: null,
     hover: -1, hoverPanel: null, drag: null, legendHover: -1, width: 0, height: 0,
-    frame: 0, seq: 0, pending: new Map(),
+    frame: 0, seq: 0, pending: new Map(), wheelAt: null,
   };
-  const stats = { renderStart: t0, firstDraw: null, frames: [], roundTrips: [], hoverFrames: [] };
-  const api = { model, state, stats, toClient, toPlane, viewports, redraw: () => draw(true) };
+  const stats = {
+    renderStart: t0, firstDraw: null, frames: [], roundTrips: [], hoverFrames: [], overlayFrames: [], moveFrames: [], zoomLatency: [], selectionLoad: [],
+  };
+  // for tests and benchmarks: the view's state, timings and plane <-> page coordinates
+  const api = {
+    model, state, stats, toClient, toPlane, viewports, redraw: () => draw(3), flush: false,
+  };
   root.__asnkitSky = api;
   wrap.__asnkitSky = api;
 
@@ -292,23 +319,21 @@ function render({ model, el: root }) {
     fillLegend();
   }
   function loadSelection() {
-    const g = state.g;
-    state.selected = new Set();
-    if (g) for (const name of model.get("selected")) {
-      const e = g.index.get(name);
-      if (e !== undefined) state.selected.add(e);
-    }
-    const path = new Path2D();
+    const g = state.g, began = performance.now();
+    // Python sends the selection as exposure indices (int32), not as 10,000 file names
+    state.selected = new Set(g ? ints(model.get("_selection")).filter((e) => e >= 0 && e < g.n) : []);
+    const path = new Paths();
     for (const e of state.selected) addRings(path, g, e);
     state.selectedPath = path;
     updateStatus();
+    stats.selectionLoad.push(performance.now() - began);
   }
   function updateStatus() {
     const g = state.g;
     if (!g) { status.textContent = "no footprints"; return; }
     let shown = 0;
     for (let e = 0; e < g.n; e++) if (isShown(e)) shown++;
-    const chosen = model.get("selected").length;
+    const chosen = state.selected.size;
     status.textContent = `${chosen} selected \u00b7 ${shown} footprint${shown === 1 ? "" : "s"} shown`;
   }
 
@@ -393,13 +418,13 @@ function render({ model, el: root }) {
       const color = groups[b.group].color;
       if (b.kind === "fill") {
         ctx.fillStyle = rgba(color, (1 - Math.pow(1 - FILL_ALPHA, 1 / b.stack)) * dim);
-        ctx.fill(b.path);
+        b.path.fill(ctx);
       } else if (b.kind === "hatch") {
         const pattern = hatchPattern(ctx, color, b.i);
         pattern.setTransform(screen);
         ctx.globalAlpha = dim;
         ctx.fillStyle = pattern;
-        ctx.fill(b.path);
+        b.path.fill(ctx);
         ctx.globalAlpha = 1;
       } else {
         ctx.lineWidth = 1.1 / s;
@@ -408,7 +433,7 @@ function render({ model, el: root }) {
           ctx.setLineDash([DASH / s, ((b.k - 1) * DASH) / s]);
           ctx.lineDashOffset = (-b.i * DASH) / s;
         } else ctx.setLineDash([]);
-        ctx.stroke(b.path);
+        b.path.stroke(ctx);
       }
     }
     ctx.setLineDash([]);
@@ -416,7 +441,7 @@ function render({ model, el: root }) {
 
   function contextPath() {
     if (!state.context) {
-      const path = new Path2D();
+      const path = new Paths();
       for (let e = 0; e < state.g.n; e++) if (isShown(e)) addRings(path, state.g, e);
       state.context = path;
     }
@@ -441,7 +466,7 @@ function render({ model, el: root }) {
       else {
         ctx.lineWidth = 0.8 / s;
         ctx.strokeStyle = "rgba(120,120,120,0.35)";
-        ctx.stroke(contextPath());
+        contextPath().stroke(ctx);
         let batches = state.panelBatches.get(vp.group);
         if (!batches) state.panelBatches.set(vp.group, (batches = buildBatches(g, c, isShown, vp.group)));
         drawBatches(ctx, batches, s, dim);
@@ -450,8 +475,8 @@ function render({ model, el: root }) {
         ctx.lineWidth = (state.selected.size > 60 ? 1.4 : 2.2) / s;
         ctx.strokeStyle = "rgba(0,0,0,0.9)";
         ctx.fillStyle = "rgba(255,214,0,0.18)";
-        ctx.fill(state.selectedPath);
-        ctx.stroke(state.selectedPath);
+        state.selectedPath.fill(ctx);
+        state.selectedPath.stroke(ctx);
       }
       drawTarget(ctx, vp);
       ctx.restore();
@@ -581,28 +606,72 @@ function render({ model, el: root }) {
     }
   }
 
-  function draw(full) {
+  // While the view moves (wheel, pan) each frame reuses the last full drawing, scaled and
+  // shifted (a few ms); the full drawing follows once the gesture pauses (SETTLE_MS).
+  const snapshot = document.createElement("canvas");
+  let snap = null;
+  function takeSnapshot() {
+    snapshot.width = base.width; snapshot.height = base.height;
+    snapshot.getContext("2d").drawImage(base, 0, 0);
+    snap = { ...state.view, width: state.width, height: state.height, panels: viewports().length };
+  }
+  function drawMoved() {
+    const vps = viewports();
+    if (!snap || snap.width !== state.width || snap.height !== state.height || snap.panels !== vps.length) {
+      drawBase();
+      return;
+    }
+    const ctx = base.getContext("2d"), dpr = window.devicePixelRatio || 1, f = flip();
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, base.width, base.height);
+    const r = state.view.zoom / snap.zoom;
+    for (const vp of vps) {
+      const s = scaleOf(vp), mx = vp.x + vp.w / 2, my = vp.y + vp.h / 2;
+      ctx.save();
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      ctx.beginPath(); ctx.rect(vp.x, vp.y, vp.w, vp.h); ctx.clip();
+      ctx.translate(mx + f * (snap.cx - state.view.cx) * s, my - (snap.cy - state.view.cy) * s);
+      ctx.scale(r, r);
+      ctx.translate(-mx, -my);
+      ctx.drawImage(snapshot, 0, 0, snapshot.width, snapshot.height, 0, 0, state.width, state.height);
+      ctx.restore();
+      if (vp.group !== undefined) drawPanelFrame(ctx, vp);
+    }
+    if (vps.length === 1 && vps[0].group === undefined) drawAxes(ctx, vps[0]);
+  }
+
+  const OVERLAY = 1, MOVE = 2, FULL = 3;
+  function draw(level) {
     if (!state.g) { drawBase(); drawOverlay(); updateStatus(); return; }
     const start = performance.now();
     sizeCanvases();
     if (!state.view) resetView();
-    if (full) drawBase();
+    if (level === FULL) { drawBase(); takeSnapshot(); } else if (level === MOVE) drawMoved();
     drawOverlay();
-    const ms = performance.now() - start;
-    if (full) {
+    if (api.flush) base.getContext("2d").getImageData(0, 0, 1, 1); // benchmarks: raster now
+    const end = performance.now(), ms = end - start;
+    if (state.wheelAt !== null) { stats.zoomLatency.push(end - state.wheelAt); state.wheelAt = null; }
+    if (level === FULL) {
       stats.frames.push(ms);
       if (stats.firstDraw === null) stats.firstDraw = performance.now() - stats.renderStart;
-    } else stats.hoverFrames.push(ms);
-    if (stats.frames.length > 200) stats.frames.splice(0, 100);
-    if (stats.hoverFrames.length > 200) stats.hoverFrames.splice(0, 100);
+    } else if (level === MOVE) stats.moveFrames.push(ms);
+    else stats.overlayFrames.push(ms);
+    for (const list of Object.values(stats)) if (Array.isArray(list) && list.length > 400) list.splice(0, 200);
   }
-  let scheduled = 0; // 0 none, 1 overlay, 2 full
+  let scheduled = 0;
   function schedule(full) {
-    const want = full ? 2 : 1;
+    const want = full === true ? FULL : full === false ? OVERLAY : full;
     if (scheduled >= want) return;
     const first = scheduled === 0;
     scheduled = want;
-    if (first) requestAnimationFrame(() => { const f = scheduled === 2; scheduled = 0; draw(f); });
+    if (first) requestAnimationFrame(() => { const level = scheduled; scheduled = 0; draw(level); });
+  }
+  const SETTLE_MS = 150;
+  let settle = 0;
+  function moved() {
+    schedule(MOVE);
+    clearTimeout(settle);
+    settle = setTimeout(() => schedule(FULL), SETTLE_MS);
   }
 
   // ---------------------------------------------------------------- legend & tooltip
@@ -705,7 +774,7 @@ function render({ model, el: root }) {
         const s = scaleOf(d.vp);
         state.view.cx = d.view.cx - (flip() * (sx - d.sx0)) / s;
         state.view.cy = d.view.cy + (sy - d.sy0) / s;
-        schedule(true);
+        moved();
       } else {
         if (d.tool === "lasso") {
           const last = d.screen[d.screen.length - 1];
@@ -724,9 +793,10 @@ function render({ model, el: root }) {
     if (hit !== state.hover) {
       state.hover = hit; state.hoverPanel = p.vp;
       drawOverlay();
-      stats.hoverFrames.push(performance.now() - start);
+      if (api.flush) over.getContext("2d").getImageData(0, 0, 1, 1);
     }
     if (hit >= 0) showTip(hit, sx, sy); else tip.style.display = "none";
+    stats.hoverFrames.push(performance.now() - start); // hit test, highlight and tooltip
   });
   over.addEventListener("pointerleave", () => {
     if (state.drag) return;
@@ -761,7 +831,8 @@ function render({ model, el: root }) {
     const [nx, ny] = fromLocal(p.vp, sx, sy);
     state.view.cx += p.x - nx; state.view.cy += p.y - ny;
     state.hover = -1; tip.style.display = "none";
-    schedule(true);
+    if (state.wheelAt === null) state.wheelAt = ev.timeStamp;
+    moved();
   }, { passive: false });
 
   reset.addEventListener("click", () => { if (state.g) { resetView(); schedule(true); } });
@@ -785,7 +856,7 @@ function render({ model, el: root }) {
   model.on("change:_geometry", () => { loadGeometry(); schedule(true); });
   model.on("change:_colors", () => { loadColors(); schedule(true); });
   model.on("change:_selectable", () => { state.shown = bytes(model.get("_selectable")); rebuild(); schedule(true); });
-  model.on("change:selected", () => { loadSelection(); schedule(true); });
+  model.on("change:_selection", () => { loadSelection(); schedule(true); });
   model.on("change:tool change:color_options change:color_by change:legend", syncControls);
   model.on("change:panels", () => { syncControls(); state.view = null; schedule(true); });
   model.on("change:height", () => schedule(true));
