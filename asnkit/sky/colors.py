@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from enum import Enum
 from typing import Any

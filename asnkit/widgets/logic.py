@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import fnmatch
 import html
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
