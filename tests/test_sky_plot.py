@@ -310,3 +310,29 @@ def test_far_apart_fields_warn():
     with pytest.warns(UserWarning, match="more than 60 deg"):
         out = asnkit.plot_sky(pool, center=(10.0, 0.0))
     assert out.n_polygons == 1 and out.polygon_filenames == ["a.fits"]
+
+
+def test_an_exposure_in_several_associations_is_filled_once_and_hatched_not_blended(tmp_path):
+    pool = asnkit.read_pool(asnkit.data.data_path("demo", "jw99999_simulated_pool.csv"))
+    f150w = pool.loc[pool["filter"] == "F150W"]
+    asns = pool.asn.generate()
+    out = asnkit.plot_sky(asns, pool=f150w)
+    mosaic = "jw99999-a3001_t001_nircam_clear-f150w"
+    assert out.labels == [
+        mosaic,
+        "jw99999-o001_t001_nircam_clear-f150w",
+        "jw99999-o002_t001_nircam_clear-f150w",
+        "jw99999-o003_t002_nircam_clear-f150w",
+    ]
+    # each exposure of obs 1 and 2 is drawn twice: filled in its observation's colour (the
+    # smaller association), and, for the a3001 mosaic, not filled but hatched in its colour
+    assert out.n_polygons == 112 + 96
+    face = out.collection.get_facecolor()
+    in_mosaic = np.array([g == mosaic for g in out.polygon_groups])
+    assert (face[in_mosaic, 3] == 0).all() and (face[~in_mosaic, 3] > 0).all()
+    (hatch,) = out.hatches
+    assert hatch.get_hatch() == "////" and len(hatch.get_paths()) == 96
+    image = render(out, tmp_path / "hatched.png")
+    assert_not_blank(image)
+    for label in out.labels:  # the mosaic's blue shows only as hatch lines and dashes
+        assert colour_present(image, out.colors[label], tolerance=0.08), label
