@@ -52,6 +52,7 @@ _LAZY: dict[str, str] = {
     "is_valid": "asnkit.documents.validation",
     "iter_errors": "asnkit.documents.validation",
     "diff": "asnkit.documents.diff",
+    "check": "asnkit.documents.checks",
     "from_files": "asnkit.documents.build",
     "to_association": "asnkit.documents.build",
     # rules and generation
@@ -83,6 +84,7 @@ __all__ = [
     "apply_rules",
     "candidate",
     "candidate_ids",
+    "check",
     "compare_rules",
     "data",
     "diff",

@@ -10,6 +10,7 @@ Examples
     $ asnkit summary pool.csv
     $ asnkit generate pool.csv -o associations/ --version-id 20250101t000000
     $ asnkit validate associations/*.json
+    $ asnkit check associations/*.json --pool pool.csv
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ COMMAND_MODULES = (
     "asnkit.generation.commands",
     "asnkit.generation.explain_commands",
     "asnkit.documents.commands",
+    "asnkit.documents.check_commands",
 )
 
 

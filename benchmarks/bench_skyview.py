@@ -118,8 +118,6 @@ def _measure(page, lab, kernel, tools) -> dict[str, object]:
 def main() -> int:
     here = Path(__file__).resolve().parent
     sys.path.insert(0, str(here.parent))  # tests/lab.py: JupyterLab + Chromium
-    import nbformat
-
     from tests import lab as tools
 
     try:
@@ -131,8 +129,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="asnkit-bench-skyview-") as folder:
         root, home = Path(folder) / "root", Path(folder) / "home"
         root.mkdir()
-        book = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in CELLS])
-        nbformat.write(book, root / "bench.ipynb")
+        tools.write_notebook(root / "bench.ipynb", CELLS)
         started = time.perf_counter()
         with tools.running_lab(root, home) as lab:
             kernel = lab.start_kernel("bench.ipynb")

@@ -263,10 +263,31 @@ ALL_CELLS_RAN = """() => {
 }"""
 
 
+#: Notebook metadata naming the kernel (without it JupyterLab may ask which kernel to use).
+KERNELSPEC = {
+    "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+    "language_info": {"name": "python"},
+}
+
+
+def write_notebook(path: Path, cells: list[str]) -> Path:
+    """A notebook of code cells, with the python3 kernel named in its metadata."""
+    import nbformat
+
+    book = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell(source) for source in cells], metadata=KERNELSPEC
+    )
+    nbformat.write(book, path)
+    return path
+
+
 def open_notebook(page, lab: Lab, notebook: str) -> None:
     """Open a notebook whose kernel :meth:`Lab.start_kernel` started; wait for it to be idle."""
     page.goto(lab.url(notebook), wait_until="domcontentloaded")
     page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(state="visible")
+    dialog = page.locator(".jp-Dialog", has_text="Select Kernel")
+    if dialog.count():  # the kernel started through the REST API is the one to use
+        dialog.get_by_role("button", name="Select").click()
     page.locator('.jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(
         state="attached"
     )

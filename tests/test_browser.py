@@ -27,7 +27,6 @@ import shutil
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
 
 import asnkit
@@ -219,10 +218,7 @@ def _tile(pool, tile: int) -> list[str]:
 def test_builder_lasso_shift_box_alt_click_export_with_the_mouse(tools, tmp_path):
     root = tmp_path / "root"
     root.mkdir()
-    book = nbformat.v4.new_notebook(
-        cells=[nbformat.v4.new_code_cell(source) for source in BUILDER_NOTEBOOK]
-    )
-    nbformat.write(book, root / "builder.ipynb")
+    tools.write_notebook(root / "builder.ipynb", BUILDER_NOTEBOOK)
     demo = asnkit.data.data_path("demo")
     pools = {
         "csv": asnkit.read_pool(demo / "jw99999_simulated_pool.csv"),

@@ -322,3 +322,24 @@ def test_acquisitions_attach_whatever_the_order(reverse):
     assert {strip_suffix(m.expname) for m in dms[0].members("target_acquisition")} == {
         strip_suffix(f) for f in acq_rows["filename"]
     }
+
+
+def test_a_rule_naming_a_column_the_pool_lacks_raises_at_apply_time():
+    pool = asnkit.read_pool(pool_file("pool_001_candidates"))
+    typo = rule("Mosaic", "image3", agree=["filtr"], select={"instrume": "nircam"})
+    assert typo.columns == ("instrume", "filtr")
+    with pytest.raises(asnkit.PoolError, match="rule 'Mosaic' names column 'filtr'") as info:
+        pool.asn.apply_rules([typo])
+    assert info.value.column == "filtr" and info.value.file == "pool_001_candidates.csv"
+    with pytest.raises(asnkit.PoolError, match="column 'instrumx'"):
+        asnkit.apply_rules(pool, [rule("M", select={"instrumx": "nircam"})])
+    derived = derive(dms_rule("Asn_Lv3Image"), "ByColour", agree=["colour"])
+    with pytest.raises(asnkit.PoolError, match="rule 'ByColour' names column 'colour'"):
+        asnkit.apply_rules(pool, [derived])
+    with pytest.raises(asnkit.PoolError, match="column 'filtr'"):
+        asnkit.explain(pool, "jw_00001_uncal.fits", rules=[typo])
+    with pytest.raises(asnkit.PoolError, match="column 'filtr'"):
+        asnkit.orphans(pool, rules=[typo])
+    # column names are not case-sensitive, and DMS rules name none
+    assert len(pool.asn.apply_rules([rule("Mosaic", agree=["FILTER"])])) == 2
+    assert dms_rule("Asn_Lv3Image").columns == ()

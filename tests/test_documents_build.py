@@ -116,6 +116,19 @@ def test_roles_from_pool_flags_and_user():
         to_association(sci.head(0))
 
 
+def test_a_role_given_to_a_file_not_among_the_rows_is_an_error():
+    pool = _pool("pool_002_image_miri")
+    rows, other = pool.iloc[:3], pool["filename"].iloc[5]
+    with pytest.raises(
+        ValueError, match=r"roles given for 1 file\(s\) not among the 3 rows"
+    ) as info:
+        to_association(rows, asn_type="image3", roles={other: "background"})
+    assert other in str(info.value)
+    # the same name with another suffix, or without one, is the same exposure
+    kept = to_association(rows, roles={strip_suffix(rows["filename"].iloc[1]): "background"})
+    assert [m.exptype for m in kept.members()] == ["science", "background", "science"]
+
+
 def test_level2_products_hold_background_and_wfss_catalog():
     pool = _pool("pool_019_niriss_wfss")
     wfss = pool[pool["exp_type"] == "nis_wfss"].head(3)

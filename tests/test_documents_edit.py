@@ -94,7 +94,9 @@ def test_diff_of_two_associations_in_words_and_data():
     assert frame.loc[frame.change == "only in B", "expname"].tolist() == ["jw_00099_cal.fits"]
     text = str(d)
     assert "asn_id: 'o001' -> 'o002'" in text
-    assert "member 'jw_00002_cal.fits' exptype 'science' -> 'background'" in text
+    assert "    ~ jw_00002_cal.fits: science -> background" in text
+    assert "    + jw_00099_cal.fits (science)" in text
+    assert "    - jw_00001_cal.fits (science)" in text
     assert not a.diff(load_asn(LV3))
     assert str(diff(a, a)) == "no differences"
     with pytest.raises(TypeError):
@@ -181,7 +183,7 @@ def test_cli_from_list_edit_diff(tmp_path, capsys):
     capsys.readouterr()
     assert main(["diff", str(out), str(edited)]) == 1
     words = capsys.readouterr().out
-    assert "member 'jw_00001_cal.fits' only in B" in words
+    assert "    + jw_00001_cal.fits (science)" in words
     assert main(["diff", str(POOL), str(POOL)]) == 0
 
 

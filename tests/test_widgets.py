@@ -326,7 +326,10 @@ def test_builder_messages_speak_to_a_person(tmp_path):
     assert "not valid" in builder.status.value
     assert not (tmp_path / "x_asn.json").exists()
     builder.model.set_role(names[:1], "auto")
-    assert builder.model.valid
+    # NIRSpec fixed-slit spectra in the default image3: the check says so
+    assert not builder.model.valid and "[ASN301]" in builder.check.value
+    builder.asn_type.value = "spec3"
+    assert builder.model.valid, builder.model.errors
     builder.table.selected = []
     assert builder.model.selected == [] and builder.model.roles == {}
     with pytest.raises(KeyError, match="not in the pool"):
@@ -390,3 +393,88 @@ def test_accessor_opens_the_widgets(nircam):
     assert isinstance(nircam.asn.show_groupings(grouping="detector"), GroupingView)
     assert isinstance(nircam.asn.build(sky=False), AssociationBuilder)
     assert isinstance(nircam.asn.sky(color_by="detector"), SkyView)
+
+
+# ----------------------------------------------------------------- builder: checks, override, diff
+def read_demo() -> pd.DataFrame:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PoolWarning)
+        return asnkit.read_pool(asnkit.data.data_path("demo", "jw99999_simulated_pool.csv"))
+
+
+def test_builder_refuses_the_140_exposure_mixed_filter_association(tmp_path):
+    pool = read_demo()
+    target = tmp_path / "mosaic_asn.json"
+    builder = AssociationBuilder(pool, path=str(target), sky=False)
+    builder.explorer.filters["filter"].value = ("f150w",)
+    builder.explorer.reset_button.click()  # Reset filters, then choose all shown: everything
+    builder.table.selected = builder.table.shown
+    builder.product_name.value = "my mosaic F150W"
+    model = builder.model
+    assert len(model.selected) == 140 and builder.association is not None
+    assert not model.valid
+    codes = [f["code"] for f in model.findings if f["severity"] == "error"]
+    assert codes == ["ASN101", "ASN202", "ASN203"]
+    assert any("mix filters: f150w (96), f444w (24)" in e for e in model.errors)
+    assert any("20 background members: calwebb_image3 reads only science" in e
+               for e in model.errors)  # fmt: skip
+    assert any("[ASN604]" in w and "spaces" in w for w in model.warnings)
+    text = builder.check.value
+    assert "3 errors: calwebb would not do what this image3 association of 140" in text
+    assert "valid image3" not in text and "roles={" not in text
+    builder.export.click()
+    assert not target.exists()
+    assert "not exported: 3 errors found" in builder.status.value
+    assert "export anyway" in builder.status.value
+    # the user insists
+    builder.override.value = True
+    assert model.override and model.can_export
+    builder.export.click()
+    assert target.exists() and "exported anyway" in builder.status.value
+    assert f"Written {target}" in builder.status.value
+    assert model.written == str(target)
+    # choosing one filter, no background, a plain name: no error left
+    builder.override.value = False
+    keep = asnkit.select(pool, filter="f150w", obs_num=[1, 2])["filename"]
+    model.remove([n for n in model.selected if n not in set(keep)])
+    builder.product_name.value = "jw99999-o001o002_t001_nircam_clear-f150w"
+    assert model.valid and not model.warnings, model.errors + model.warnings
+    assert len(model.selected) == 96
+
+
+def test_builder_from_association_shows_what_changed():
+    pool = read_demo()
+    standard = asnkit.generate(pool)
+    original = next(a for a in standard.by_type("image3") if a.asn_id == "o001"
+                and "f150w" in a.products[0].name)  # fmt: skip
+    model = BuilderModel.from_association(original, pool)
+    assert model.original is original
+    assert model.asn_type == "image3" and model.product_name == original.products[0].name
+    assert len(model.selected) == len(original.members()) == 64
+    assert model.valid and model.changes == "same members as the original"
+    assert not model.diff
+    # drop one exposure, mark another as background: the diff says so, member by member
+    first, second = model.selected[:2]
+    model.remove([first])
+    model.set_role([second], "background")
+    diff = model.diff
+    assert [d.expname for d in diff.members("removed")] == [original.expnames[0]]
+    assert [(d.a, d.b) for d in diff.members("role")] == [("science", "background")]
+    assert "- " + original.expnames[0] in model.changes
+    assert "~ " + original.expnames[1] + ": science -> background" in model.changes
+    assert "[ASN101]" in model.errors[0]  # and the check says calwebb_image3 ignores it
+    # the view starts the same way and shows the changes
+    builder = AssociationBuilder.from_association(original, pool, sky=False)
+    assert builder.model.changes == "same members as the original"
+    builder.model.remove([builder.model.selected[0]])
+    assert "Changes from the original" in builder.changes.value
+    assert "1 removed" in builder.changes.value
+
+
+def test_builder_from_association_with_members_not_in_the_pool():
+    pool = read_quiet("pool_002_image_miri")
+    asn = asnkit.to_association(pool, asn_type="image3").add_members("jw_09999_cal.fits")
+    model = BuilderModel.from_association(asn, pool)
+    assert len(model.selected) == 8
+    assert model.warnings[0].startswith("1 member of the original association is not in the pool")
+    assert [d.expname for d in model.diff.members("removed")] == ["jw_09999_cal.fits"]

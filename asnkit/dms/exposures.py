@@ -23,15 +23,18 @@ True
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from asnkit.dms.values import EMPTY, first_value
 
 __all__ = [
     "ACQ_EXP_TYPES",
     "CORON_EXP_TYPES",
+    "DETECTORS",
     "EXPTYPE_MAP",
     "IMAGE2_NONSCIENCE_EXP_TYPES",
     "IMAGE2_SCIENCE_EXP_TYPES",
+    "IMAGING_EXP_TYPES",
     "LEVEL2B_EXPTYPES",
     "NON_SCIENCE_EXP_TYPES",
     "NRS_FSS_VALID_LAMP_OPTICAL_PATHS",
@@ -39,7 +42,9 @@ __all__ = [
     "NRS_IFU_VALID_OPTICAL_PATHS",
     "SPEC2_SCIENCE_EXP_TYPES",
     "SPECIAL_MODIFIERS",
+    "SPEC_EXP_TYPES",
     "TSO_EXP_TYPES",
+    "detector_info",
     "exposure_type",
     "is_ami",
     "is_coron",
@@ -149,6 +154,28 @@ LEVEL2B_EXPTYPES = frozenset(
     IMAGE2_SCIENCE_EXP_TYPES + IMAGE2_NONSCIENCE_EXP_TYPES + SPEC2_SCIENCE_EXP_TYPES
 )
 TSO_EXP_TYPES = ("nrc_tsimage", "nrc_tsgrism", "nrs_brightobj")
+#: Imaging exposure types (jwst 3.0.0 ``jwst.lib.exposure_types.IMAGING_TYPES``).
+IMAGING_EXP_TYPES = frozenset(
+    ACQ_EXP_TYPES + IMAGE2_SCIENCE_EXP_TYPES + IMAGE2_NONSCIENCE_EXP_TYPES
+    + ("fgs_image", "fgs_focus")
+)  # fmt: skip
+#: Spectroscopic exposure types (jwst 3.0.0 ``jwst.lib.exposure_types.SPEC_TYPES``).
+#: NIRSpec exposures with grating ``mirror`` are images all the same (MSA confirmation).
+SPEC_EXP_TYPES = frozenset(SPEC2_SCIENCE_EXP_TYPES)
+#: Detector name (``DETECTOR``, and the detector field of exposure file names) ->
+#: ``(instrument, channel)``; the channel is NIRCam's ``short`` / ``long`` (else None).
+DETECTORS = {
+    **{f"nrc{m}{n}": ("nircam", "short") for m in "ab" for n in "1234"},
+    **{f"nrc{m}{n}": ("nircam", "long") for m in "ab" for n in ("long", "5")},
+    "nrs1": ("nirspec", None),
+    "nrs2": ("nirspec", None),
+    "mirimage": ("miri", None),
+    "mirifulong": ("miri", None),
+    "mirifushort": ("miri", None),
+    "nis": ("niriss", None),
+    "guider1": ("fgs", None),
+    "guider2": ("fgs", None),
+}
 #: Science exposures taken for a special use: (role, pool column flagging it), in order.
 SPECIAL_MODIFIERS = (("psf", "is_psf"), ("imprint", "is_imprt"), ("background", "bkgdtarg"))
 
@@ -217,6 +244,15 @@ NRS_IFU_VALID_OPTICAL_PATHS = frozenset(
         ("g395h", "f290lp", "nrs2"),
     ]
 )
+
+
+def detector_info(detector: Any) -> tuple[str | None, str | None]:
+    """The instrument and NIRCam channel of a detector name (``(None, None)`` if unknown).
+
+    >>> detector_info("NRCALONG"), detector_info("nrcb3"), detector_info("nrs1")
+    (('nircam', 'long'), ('nircam', 'short'), ('nirspec', None))
+    """
+    return DETECTORS.get(str(detector).strip().lower(), (None, None))
 
 
 def exposure_type(item: Mapping[str, str], default: str = "science") -> str:

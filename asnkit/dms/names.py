@@ -41,6 +41,7 @@ __all__ = [
     "asn_filename",
     "asn_name",
     "exposure_key",
+    "exposure_name",
     "file_stem",
     "format_program",
     "format_target",
@@ -53,6 +54,7 @@ __all__ = [
     "remove_suffix",
     "sequence_numbers",
     "strip_suffix",
+    "suffix_of",
     "version_timestamp",
 ]
 
@@ -93,6 +95,13 @@ EXTENSIONS = (".fits", ".fits.gz", ".ecsv", ".json", ".asdf")
 _SUFFIX_RE = re.compile("^(?P<root>.+?)((?P<sep>_|-)(" + "|".join(SUFFIXES) + "))?$", re.IGNORECASE)
 _BLANK = re.compile(r"\s")
 _EXPOSURE = re.compile(r"^jw(?P<program>\d{5})(?P<obs>\d{3})\d{3}_", re.IGNORECASE)
+_EXPOSURE_FIELDS = re.compile(
+    r"^jw(?P<program>\d{5})(?P<observation>\d{3})(?P<visit>\d{3})"
+    r"_(?P<visit_group>\d{2})(?P<sequence>\d)(?P<activity>[0-9a-z]{2})"
+    r"_(?P<exposure>\d{5})_(?P<detector>[a-z0-9]+?)(?:_[a-z0-9]+)?$",
+    re.IGNORECASE,
+)
+_SUFFIX_OF = re.compile(r"_(" + "|".join(SUFFIXES) + r")$", re.IGNORECASE)
 
 
 def remove_suffix(stem: str) -> str:
@@ -145,6 +154,33 @@ def parse_exposure_name(name: str) -> tuple[str, str] | None:
     """
     match = _EXPOSURE.match(file_stem(name))
     return (match["program"], match["obs"]) if match else None
+
+
+def exposure_name(name: str) -> dict[str, str] | None:
+    """All fields of a DMS exposure file name, lowercase, or None for other names.
+
+    Fields: ``program``, ``observation``, ``visit``, ``visit_group``, ``sequence``,
+    ``activity``, ``exposure``, ``detector``
+    (``jw{program}{observation}{visit}_{visit_group}{sequence}{activity}_{exposure}_{detector}``).
+
+    >>> fields = exposure_name("data/jw01234001001_02101_00003_nrcalong_cal.fits")
+    >>> fields["program"], fields["observation"], fields["exposure"], fields["detector"]
+    ('01234', '001', '00003', 'nrcalong')
+    >>> exposure_name("jw_00001_cal.fits") is None
+    True
+    """
+    match = _EXPOSURE_FIELDS.match(file_stem(name))
+    return {k: v.lower() for k, v in match.groupdict().items()} if match else None
+
+
+def suffix_of(name: str) -> str | None:
+    """The pipeline suffix of a file name (lowercase), or None when it has no known one.
+
+    >>> suffix_of("data/jw_00001_CAL.fits"), suffix_of("x_rateints.fits"), suffix_of("x.fits")
+    ('cal', 'rateints', None)
+    """
+    match = _SUFFIX_OF.search(file_stem(name))
+    return match.group(1).lower() if match else None
 
 
 def is_junk_name(filename: Any) -> bool:

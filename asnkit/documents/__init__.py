@@ -11,8 +11,13 @@
 - :mod:`~asnkit.documents.build`: ``to_association`` (pool rows), ``from_files`` (file lists);
 - :mod:`~asnkit.documents.edit` and :mod:`~asnkit.documents.paths`: add/remove members,
   roles, product names, member path modes;
-- :mod:`~asnkit.documents.diff`: ``diff`` of two associations or two sets;
-- :mod:`~asnkit.documents.commands`: ``asnkit validate | from-list | edit | diff``.
+- :mod:`~asnkit.documents.diff`: ``diff`` of two associations or two sets, member by member;
+- :mod:`~asnkit.documents.checks`: ``check``, what calwebb (jwst 3.0.0) would do differently
+  from what an association says (codes in :mod:`~asnkit.documents.findings`, pipeline facts in
+  :mod:`~asnkit.documents.pipelines`, member facts in :mod:`~asnkit.documents.exposures`; the
+  checks in :mod:`~asnkit.documents.check_members` and :mod:`~asnkit.documents.check_files`);
+- :mod:`~asnkit.documents.commands`: ``asnkit validate | from-list | edit | diff``;
+  :mod:`~asnkit.documents.check_commands`: ``asnkit check``.
 """
 
 __all__: list[str] = []

@@ -253,7 +253,8 @@ def to_association(
     Raises
     ------
     ValueError
-        No rows, no science member, or an unknown role.
+        No rows, no science member, an unknown role, or a role given to a file
+        that is not among the rows.
     """
     level = level_of(asn_type)
     if version_id is True:
@@ -261,6 +262,15 @@ def to_association(
     rows = _records(df)
     if not rows:
         raise ValueError("to_association: no pool rows selected")
+    if isinstance(roles, Mapping):
+        known = {strip_suffix(str(row["filename"])).lower() for row in rows}
+        strays = [str(k) for k in roles if strip_suffix(str(k)).lower() not in known]
+        if strays:
+            raise ValueError(
+                f"to_association: roles given for {len(strays)} file(s) not among the "
+                f"{len(rows)} rows: {strays[:5]}{' ...' if len(strays) > 5 else ''} "
+                "(add their rows, or drop them from roles)"
+            )
     user_role = _role_lookup(roles, df)
     for row in rows:
         given = user_role(row)

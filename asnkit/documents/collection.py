@@ -218,6 +218,12 @@ class AssociationSet(Sequence[Association]):
         validate(self)
         return self
 
+    def check(self, **kwargs: Any) -> Any:
+        """The findings of :func:`asnkit.check` for every association of the set."""
+        from asnkit.documents.checks import check
+
+        return check(self, **kwargs)
+
     def diff(self, other: Iterable[Association]) -> Any:
         """What differs from ``other`` (see :func:`asnkit.diff`)."""
         from asnkit.documents.diff import diff

@@ -515,6 +515,15 @@ class Association(Mapping[str, Any]):
 
         return diff(self, other)
 
+    def check(self, **kwargs: Any) -> Any:
+        """What calwebb would do differently from what this association says.
+
+        See :func:`asnkit.check` (``pool=``, ``files=``).
+        """
+        from asnkit.documents.checks import check
+
+        return check(self, **kwargs)
+
     def validate(self) -> Association:
         """Validate (see :func:`asnkit.validate`); return self."""
         from asnkit.documents.validation import validate

@@ -270,7 +270,7 @@ def _path_key(parts: Iterable[Any]) -> list[tuple[int, Any]]:
     return [(0, p) if isinstance(p, int) else (1, str(p)) for p in parts]
 
 
-def _iter_document(asn: Any, level: int | None) -> Iterator[Fault]:
+def _iter_document(asn: Any, level: int | None, science_count: bool = True) -> Iterator[Fault]:
     if not isinstance(asn, (Association, Mapping)):
         yield Fault("", f"an association is a JSON object, not {type(asn).__name__}")
         return
@@ -312,7 +312,7 @@ def _iter_document(asn: Any, level: int | None) -> Iterator[Fault]:
                         f"{', '.join(sorted(KNOWN_EXPTYPES))})",
                     )
                 science += exptype.lower() == "science"
-        if level == 2 and members and science != 1:
+        if science_count and level == 2 and members and science != 1:
             yield Fault(
                 where,
                 f"a Level 2 product holds exactly one science member, found {science}",
@@ -323,6 +323,7 @@ def iter_errors(
     asn: Association | Mapping[str, Any] | AssociationSet,
     *,
     level: int | None = None,
+    science_count: bool = True,
 ) -> Iterator[Fault]:
     """Every fault of an association (or of each association of a set).
 
@@ -335,6 +336,9 @@ def iter_errors(
     level : {2, 3}, optional
         The schema to use; by default the association's own level
         (:attr:`Association.level`).
+    science_count : bool
+        Check that every Level 2 product holds exactly one science member
+        (:func:`asnkit.check` reports that itself, as ``ASN401``).
 
     Yields
     ------
@@ -346,7 +350,7 @@ def iter_errors(
         seen: dict[str, str] = {}
         for item in asn:
             prefix = f"{item.filename}:"
-            for fault in _iter_document(item, level):
+            for fault in _iter_document(item, level, science_count):
                 yield Fault(prefix + fault.path, fault.message)
             for i, name in enumerate(item.product_names):
                 if not isinstance(name, str):
@@ -358,7 +362,7 @@ def iter_errors(
                     )
                 seen.setdefault(name, item.filename)
         return
-    yield from _iter_document(asn, level)
+    yield from _iter_document(asn, level, science_count)
 
 
 def is_valid(

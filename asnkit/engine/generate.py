@@ -34,8 +34,8 @@ from asnkit.engine.finalize import finalize_level
 from asnkit.engine.prefilter import FAIL, Route, StaticEval, routes
 from asnkit.engine.run import Pass, RulePlan, rules_per_row, run_pass
 from asnkit.engine.state import AsnState, CompiledRule, Item, Table
-from asnkit.errors import AssociationWarning
-from asnkit.rules.model import Attr, Rule
+from asnkit.errors import AssociationWarning, PoolError
+from asnkit.rules.model import Attr, Rule, missing_columns
 from asnkit.version import code_version
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "Generator",
     "build_table",
     "candidates_by_type",
+    "check_rule_columns",
     "document",
     "gc_paused",
     "generate_documents",
@@ -371,6 +372,25 @@ def select_candidates(
     return wanted
 
 
+def check_rule_columns(pool: pd.DataFrame, rules: Iterable[Rule]) -> None:
+    """Raise :class:`~asnkit.PoolError` when a rule names a column the pool lacks.
+
+    Only the columns a user named (``select`` / ``agree`` of
+    :func:`asnkit.rules.custom.rule`, :attr:`Rule.columns`) are required: the DMS rules
+    read missing columns as empty, as jwst does.
+    """
+    missing = missing_columns(rules, pool.columns)
+    if missing:
+        name, column = missing[0]
+        raise PoolError(
+            f"rule {name!r} names column {column!r}, which the pool does not have "
+            f"(columns: {', '.join(map(str, pool.columns[:12]))}"
+            f"{', ...' if len(pool.columns) > 12 else ''})",
+            file=pool.attrs.get("asn_pool"),
+            column=column,
+        )
+
+
 def generate_documents(
     pool: pd.DataFrame,
     rules: Iterable[Rule],
@@ -388,9 +408,10 @@ def generate_documents(
     association of every rule, as the reference does): much slower, the same
     result -- the tests use it as a reference.
     """
+    rules = list(rules)
+    check_rule_columns(pool, rules)
     with gc_paused():
         table = build_table(pool)
-        rules = list(rules)
         generator = Generator(
             table,
             rules,

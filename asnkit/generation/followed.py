@@ -28,6 +28,7 @@ from asnkit.engine.finalize import finalize_level2, finalize_level3, prune, rese
 from asnkit.engine.generate import (
     Generator,
     build_table,
+    check_rule_columns,
     document,
     resolve_version_id,
     select_candidates,
@@ -96,6 +97,7 @@ class FollowedRun:
     ) -> None:
         self.pool = pool
         self.rules = list(rules)
+        check_rule_columns(pool, self.rules)
         self.table: Table = build_table(pool)
         self.generator = Generator(self.table, self.rules, resolve_version_id(version_id))
         chosen = select_candidates(self.table, candidates, all_candidates, stacklevel=5)

@@ -382,6 +382,7 @@ def rule(
         constraints = all_of(base, *nodes, observations, name=name)
     product = _product_name(product_name)
     columns = [*(select or {}), *agree, *agree_if_set]
+    named = tuple(dict.fromkeys(str(c).lower() for c in columns))
     _check_template(product, names.taken, [c.lower() for c in columns])
     if not description:
         description = _summary(select, agree, agree_if_set, exclude, scope)
@@ -395,6 +396,7 @@ def rule(
         finalize=finalize,
         validity=(p.has_science, *_SCOPE_CHECKS[scope]),
         description=description,
+        columns=named,
     )
 
 
@@ -663,4 +665,9 @@ def derive(
         product_name=product,
         validity=validity,
         description=description,
+        columns=tuple(
+            dict.fromkeys(
+                [*base.columns, *(str(c).lower() for c in [*(select or {}), *agree, *agree_if_set])]
+            )
+        ),
     )

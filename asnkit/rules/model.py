@@ -49,6 +49,7 @@ __all__ = [
     "any_of",
     "attr",
     "callable_name",
+    "missing_columns",
     "none_of",
     "not_all",
     "test",
@@ -263,6 +264,10 @@ class Rule:
         ``integrations(item, association) -> bool``: the member uses ``*ints`` files.
     description : str
         One line for people.
+    columns : tuple of str
+        Pool columns the rule's own conditions name (``select``, ``agree`` of
+        :func:`~asnkit.rules.custom.rule`): generation raises
+        :class:`~asnkit.PoolError` when the pool lacks one (see :func:`missing_columns`).
     """
 
     name: str
@@ -275,6 +280,7 @@ class Rule:
     validity: tuple[Callable[..., bool], ...] = ()
     integrations: Callable[..., bool] | None = None
     description: str = field(default="", compare=False)
+    columns: tuple[str, ...] = ()
 
     def __repr__(self) -> str:
         return f"Rule({self.name!r}, level={self.level}, asn_type={self.asn_type!r})"
@@ -293,6 +299,19 @@ class Rule:
             lines.append("  validity: " + ", ".join(callable_name(v) for v in self.validity))
         lines.extend(_describe(self.constraints, "  "))
         return "\n".join(lines)
+
+
+def missing_columns(rules: Any, columns: Any) -> list[tuple[str, str]]:
+    """``(rule name, column)`` for each column a rule names that ``columns`` lacks.
+
+    Examples
+    --------
+    >>> from asnkit.rules.custom import rule
+    >>> missing_columns([rule("Mosaic", agree=["filtr"])], ["filename", "filter"])
+    [('Mosaic', 'filtr')]
+    """
+    have = {str(c).lower() for c in columns}
+    return [(r.name, c) for r in rules for c in r.columns if c.lower() not in have]
 
 
 def _describe(node: Node, indent: str) -> list[str]:

@@ -27,8 +27,13 @@ class AssociationBuilder(w.VBox):
     * **Sky** beside it: the same exposures; a click toggles one, the box and lasso tools
       take those whose centre lies inside (Shift adds, Alt removes), a legend entry takes
       its group. Table and sky show one selection.
-    * **Bar** at the bottom: the live check of the association, its type and product name,
-      the file to write and *Export*, which says the absolute path it wrote.
+    * **Bar** at the bottom: the live check of the association (the findings of
+      :func:`asnkit.check`: what calwebb would do differently from what the association
+      says, in words), its type and product name, the file to write and *Export*, which
+      says the absolute path it wrote. Errors block *Export* unless *export anyway* is
+      ticked; an existing file is replaced only when *overwrite* is ticked.
+    * **Start from an existing association** (:meth:`from_association`): its members,
+      roles, type and product name are chosen, and what differs from it is shown.
 
     The state is :attr:`model` (a :class:`~asnkit.widgets.models.BuilderModel`);
     :attr:`association` is the association built so far.
@@ -102,6 +107,14 @@ class AssociationBuilder(w.VBox):
         self.overwrite = w.Checkbox(
             value=False, description="overwrite", indent=False, layout=w.Layout(width="90px")
         )
+        self.override = w.Checkbox(
+            value=False,
+            description="export anyway (despite errors)",
+            indent=False,
+            layout=w.Layout(width="250px"),
+        )
+        self.changes = w.HTML()
+        self.changes.add_class("asnkit-builder-changes")
         self.export = w.Button(description="Export", icon="save", button_style="primary")
         self.check = w.HTML(layout=w.Layout(width="100%"))
         self.check.add_class("asnkit-builder-check")
@@ -112,6 +125,7 @@ class AssociationBuilder(w.VBox):
             (self.product_name, "product_name"),
             (self.path, "path"),
             (self.overwrite, "overwrite"),
+            (self.override, "override"),
         ):
             w.link((source, "value"), (self.model, target))
         tl.link((self.model, "selected"), (self.table, "selected"))
@@ -122,18 +136,21 @@ class AssociationBuilder(w.VBox):
         self.explorer.model.observe(self._filtered, names="revision")
         self.model.observe(self._checked, names="revision")
         self.model.observe(self._exported, names="status")
+        self.model.observe(self._changes_changed, names="changes")
         self._filtered(None)
         self._checked(None)
 
         bar = w.VBox(
             [
                 self.check,
+                self.changes,
                 w.HBox(
                     [
                         self.asn_type,
                         self.product_name,
                         self.path,
                         self.overwrite,
+                        self.override,
                         self.export,
                         self.status,
                     ],
@@ -154,6 +171,20 @@ class AssociationBuilder(w.VBox):
         )
 
     # ----------------------------------------------------------------- public
+    @classmethod
+    def from_association(cls, asn: Any, df: pd.DataFrame, **kwargs: Any) -> AssociationBuilder:
+        """A builder holding the members, roles, type and product name of ``asn``.
+
+        ``df`` is the pool its members come from; what differs from ``asn`` is shown
+        as the choices change (:attr:`BuilderModel.changes`).
+        """
+        builder = cls(df, **kwargs)
+        if asn.asn_type and asn.asn_type not in builder.asn_type.options:
+            builder.asn_type.options = (*builder.asn_type.options, asn.asn_type)
+        builder.model.start_from(asn)
+        builder._changes_changed(None)
+        return builder
+
     @property
     def association(self) -> Any:
         """The association built from the current choices (None if it cannot be built)."""
@@ -189,8 +220,13 @@ class AssociationBuilder(w.VBox):
         m = self.model
         n = len(m.selected)
         esc = logic.escape
-        if m.valid:
-            asn = m.association
+        asn = m.association
+        if n == 0:
+            head = (
+                "<span style='color:#555'>Choose exposures: tick them in the table, or on the "
+                "sky click one, draw a lasso or a box (Shift adds, Alt removes).</span>"
+            )
+        elif m.valid:
             product = asn.products[0].name if len(asn.products) == 1 else None
             head = (
                 f"<span style='color:#1b7d2e'>\u2714 Ready: {esc(asn.asn_type)} association of "
@@ -199,25 +235,37 @@ class AssociationBuilder(w.VBox):
                 + (f", {len(asn.products)} products" if len(asn.products) > 1 else "")
                 + "</span>"
             )
-        elif n == 0:
+        elif asn is not None:
+            k = len(m.errors)
             head = (
-                "<span style='color:#555'>Choose exposures: tick them in the table, or on the "
-                "sky click one, draw a lasso or a box (Shift adds, Alt removes).</span>"
+                f"<span style='color:#b00020'><b>\u2716 {k} error{'s' if k != 1 else ''}: "
+                f"calwebb would not do what this {esc(asn.asn_type)} association of {n} "
+                "exposures says</b>; Export is blocked unless 'export anyway' is ticked</span>"
             )
         else:
-            problems = len(m.errors)
+            k = len(m.errors)
             head = (
-                f"<span style='color:#b00020'>\u2716 Not ready: {problems} "
-                f"problem{'s' if problems != 1 else ''} with these {n} exposures</span>"
+                f"<span style='color:#b00020'>\u2716 Not ready: {k} "
+                f"problem{'s' if k != 1 else ''} with these {n} exposures</span>"
             )
-        items = [f"<li style='color:#b00020'>{esc(logic.plain_message(e))}</li>" for e in m.errors]
-        items += [
-            f"<li style='color:#a65e00'>{esc(logic.plain_message(x))}</li>" for x in m.warnings
+        items = [("\u2716", "#b00020", e) for e in m.errors]
+        items += [("\u26a0", "#a65e00", x) for x in m.warnings]
+        items += [("\u2139", "#345", x) for x in m.infos]
+        lines = [
+            f"<li style='color:{color}'>{mark} {esc(logic.plain_message(text))}</li>"
+            for mark, color, text in items
         ]
-        if n == 0:
-            items = []
-        self.check.value = head + (f"<ul>{''.join(items)}</ul>" if items else "")
+        self.check.value = head + (f"<ul>{''.join(lines)}</ul>" if lines and n else "")
         self.status.value = ""
+
+    def _changes_changed(self, _change: Any) -> None:
+        text = self.model.changes
+        self.changes.value = (
+            f"<details><summary><b>Changes from the original</b></summary>"
+            f"<pre>{logic.escape(text)}</pre></details>"
+            if text
+            else ""
+        )
 
     def _exported(self, _change: Any) -> None:
         status = self.model.status
@@ -225,9 +273,11 @@ class AssociationBuilder(w.VBox):
             self.status.value = ""
             return
         if self.model.written and status.startswith("written "):
+            anyway = status.split(" (with ", 1)[1].rstrip(")") if " (with " in status else ""
             self.status.value = (
                 f"<span style='color:#1b7d2e'>\u2714 Written {logic.escape(self.model.written)}"
-                "</span>"
+                + (f" ({logic.escape(anyway)})" if anyway else "")
+                + "</span>"
             )
         else:
             self.status.value = f"<span style='color:#b00020'>{logic.escape(status)}</span>"

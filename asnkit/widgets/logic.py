@@ -54,6 +54,7 @@ __all__ = [
     "filename_mask",
     "filter_columns",
     "filter_mask",
+    "finding_text",
     "frame_html",
     "group_members",
     "grouping_labels",
@@ -331,16 +332,37 @@ def group_members(pool: pd.DataFrame, labels: pd.DataFrame, group: str) -> pd.Da
 # --------------------------------------------------------------------------- building
 @dataclass(frozen=True)
 class BuildResult:
-    """An association built from a selection, and what is wrong with it."""
+    """An association built from a selection, and what is wrong with it.
+
+    ``errors``, ``warnings`` and ``infos`` are the :func:`asnkit.check` findings as
+    sentences for a person (:func:`finding_text`); ``findings`` the records.
+    """
 
     association: Any
     errors: tuple[str, ...]
     warnings: tuple[str, ...]
+    infos: tuple[str, ...] = ()
+    findings: tuple[Any, ...] = ()
 
     @property
     def ok(self) -> bool:
-        """Built and valid."""
+        """Built, and no error found."""
         return self.association is not None and not self.errors
+
+
+def finding_text(finding: Any) -> str:
+    """A finding of :func:`asnkit.check` as a sentence for a person, with its fix and code.
+
+    Examples
+    --------
+    >>> from asnkit.documents.findings import Finding
+    >>> finding_text(Finding("ASN203", "products[0]", "the science members mix filters: "
+    ...                      "f150w, f444w", "make one association per filter"))
+    'The science members mix filters: f150w, f444w. Fix: make one association per filter. [ASN203]'
+    """
+    message = finding.message[:1].upper() + finding.message[1:]
+    fix = f" Fix: {finding.hint}." if finding.hint else ""
+    return f"{message}.{fix} [{finding.code}]"
 
 
 def build_association(
@@ -350,6 +372,7 @@ def build_association(
     asn_type: str,
     product_name: str = "",
     roles: Mapping[str, str] | None = None,
+    index: Any = None,
 ) -> BuildResult:
     """Build and check an association of the chosen exposures.
 
@@ -365,16 +388,18 @@ def build_association(
         Level 3 product name; empty for the DMS default.
     roles : mapping, optional
         ``filename -> role`` for members whose role is not the pipeline's ("auto").
+    index : PoolIndex, optional
+        The pool indexed for :func:`asnkit.check` (made from ``pool`` if not given).
 
     Returns
     -------
     BuildResult
-        The association (None when it cannot be built), the validation faults of
-        :func:`asnkit.iter_errors` as text (``products[0].members[1]: ...``), and
-        path warnings.
+        The association (None when it cannot be built) and the findings of
+        :func:`asnkit.check` (with the pool: filters, exposure types, targets...)
+        as sentences for a person.
     """
     from asnkit.documents.build import to_association
-    from asnkit.documents.validation import iter_errors, path_warnings
+    from asnkit.documents.checks import check
 
     if not filenames:
         return BuildResult(None, ("select at least one exposure",), ())
@@ -392,8 +417,14 @@ def build_association(
         )
     except (ValueError, KeyError) as exc:
         return BuildResult(None, (str(exc).strip("\"'"),), ())
-    errors = tuple(str(fault) for fault in iter_errors(asn))
-    return BuildResult(asn, errors, tuple(path_warnings(asn)))
+    findings = check(asn, pool=pool if index is None else index)
+    return BuildResult(
+        asn,
+        tuple(finding_text(f) for f in findings.errors),
+        tuple(finding_text(f) for f in findings.warnings),
+        tuple(finding_text(f) for f in findings.infos),
+        tuple(findings),
+    )
 
 
 def export_association(asn: Any, path: str | Path, *, overwrite: bool = False) -> tuple[bool, str]:

@@ -237,7 +237,7 @@ class GroupingModel(tl.HasTraits):
 
 
 class BuilderModel(tl.HasTraits):
-    """A custom association under construction.
+    """A custom association under construction, checked live against what calwebb does.
 
     Traits
     ------
@@ -246,14 +246,34 @@ class BuilderModel(tl.HasTraits):
     asn_type, product_name : str
     roles : dict
         ``filename -> role`` (``"auto"`` or absent: the pipeline's role).
-    errors, warnings : list
-        Live validation messages; ``valid`` is True when there are no errors.
+    errors, warnings, infos : list
+        Live :func:`asnkit.check` findings (with the pool) as sentences for a person;
+        ``valid`` is True when the association can be built and has no error.
+    findings : list
+        The same findings as dicts (``code``, ``severity``, ``path``, ``message``, ``hint``).
+    override : bool
+        Export even though the check finds errors (the user ticked "export anyway").
+    changes : str
+        When started from an existing association (:meth:`from_association`): what
+        differs from it, member by member (:attr:`diff`); "" otherwise.
     path : str
         Where to export; ``overwrite`` must be True to replace an existing file.
     status : str
         The outcome of the last export; ``written`` the path written ("" if none).
     revision : int
         Incremented at every check (observe it to redraw on any change).
+
+    Examples
+    --------
+    >>> import asnkit, warnings; warnings.simplefilter("ignore")
+    >>> pool = asnkit.read_pool(asnkit.data.data_path("demo", "jw99999_simulated_pool.csv"))
+    >>> model = BuilderModel(pool)
+    >>> model.add(pool["filename"][~pool["filename"].str.contains(" ")])
+    >>> model.valid, [f["code"] for f in model.findings if f["severity"] == "error"]
+    (False, ['ASN101', 'ASN202', 'ASN203'])
+    >>> model.path = "mosaic_asn.json"
+    >>> model.export(), model.status.split(":")[0]
+    (False, 'not exported')
     """
 
     selected = tl.List(tl.Unicode())
@@ -262,7 +282,11 @@ class BuilderModel(tl.HasTraits):
     roles = tl.Dict()
     errors = tl.List(tl.Unicode())
     warnings = tl.List(tl.Unicode())
+    infos = tl.List(tl.Unicode())
+    findings = tl.List(tl.Dict())
     valid = tl.Bool(False)
+    override = tl.Bool(False)
+    changes = tl.Unicode("")
     path = tl.Unicode("")
     overwrite = tl.Bool(False)
     status = tl.Unicode("")
@@ -270,10 +294,61 @@ class BuilderModel(tl.HasTraits):
     revision = tl.Int(0)
 
     def __init__(self, pool: pd.DataFrame, **kwargs: Any):
+        from asnkit.documents.exposures import PoolIndex
+
         self._pool = pool
         self._known = set(pool["filename"].astype(str))
+        self._index = PoolIndex(pool)
         self._result = logic.BuildResult(None, (), ())
+        self._original: Any = None
+        self._missing: list[str] = []
         super().__init__(**kwargs)
+        self.check()
+
+    @classmethod
+    def from_association(cls, asn: Any, pool: pd.DataFrame, **kwargs: Any) -> BuilderModel:
+        """A model holding the members, roles, type and product name of ``asn``.
+
+        Members are found in the pool by file name without suffix; their roles are
+        kept where they differ from the pipeline's. :attr:`changes` then says what
+        differs from ``asn`` as the choices change.
+        """
+        model = cls(pool, **kwargs)
+        model.start_from(asn)
+        return model
+
+    def start_from(self, asn: Any) -> None:
+        """Take the members, roles, type and product name of an existing association."""
+        from asnkit.dms.names import exposure_key
+        from asnkit.documents.build import exposure_role
+
+        rows: dict[str, dict[str, Any]] = {}
+        for row in self._pool.to_dict(orient="records"):
+            name = str(row.get("filename", ""))
+            if name and " " not in name.strip():
+                rows.setdefault(exposure_key(name), row)
+        selected: list[str] = []
+        roles: dict[str, str] = {}
+        missing: list[str] = []
+        for member in asn.members():
+            row = rows.get(exposure_key(member.expname))
+            if row is None:
+                missing.append(str(member.expname))
+                continue
+            name = str(row["filename"])
+            if name in selected:
+                continue
+            selected.append(name)
+            if member.role != exposure_role(row) and member.role in logic.MEMBER_ROLES:
+                roles[name] = member.role
+        self._original = asn
+        self._missing = missing
+        with self.hold_trait_notifications():
+            self.asn_type = str(asn.asn_type or "image3")
+            names = asn.product_names
+            self.product_name = str(names[0]) if asn.level == 3 and names else ""
+            self.roles = roles
+            self.selected = selected
         self.check()
 
     @property
@@ -284,6 +359,39 @@ class BuilderModel(tl.HasTraits):
     def association(self) -> Any:
         """The association of the current choices (None when it cannot be built)."""
         return self._result.association
+
+    @property
+    def original(self) -> Any:
+        """The association the model started from (None when started empty)."""
+        return self._original
+
+    @property
+    def check_findings(self) -> Any:
+        """The :class:`~asnkit.documents.findings.Findings` of the current association."""
+        from asnkit.documents.findings import Findings
+
+        return Findings(self._result.findings)
+
+    @property
+    def diff(self) -> Any:
+        """What differs from :attr:`original`, member by member (None without original).
+
+        Header fields that the rebuild always sets anew (rule, pool, version...) are
+        not compared; members are paired by file name without suffix.
+        """
+        if self._original is None or self.association is None:
+            return None
+        from asnkit.documents.diff import diff
+
+        current = self.association
+        keep = {"asn_type", "asn_id"}
+        ignore = [k for k in {*self._original, *current} if k not in keep and k != "products"]
+        return diff(self._original, current, ignore=ignore, ignore_suffix=True)
+
+    @property
+    def can_export(self) -> bool:
+        """Built, and either without error or with :attr:`override` ticked."""
+        return self.association is not None and (not self.errors or self.override)
 
     @property
     def selection(self) -> pd.DataFrame:
@@ -342,34 +450,64 @@ class BuilderModel(tl.HasTraits):
         self.check()
 
     def check(self) -> None:
-        """Rebuild the association and refresh ``errors``, ``warnings`` and ``valid``."""
+        """Rebuild the association; refresh the findings, ``valid`` and ``changes``."""
         self._result = logic.build_association(
             self._pool,
             list(self.selected),
             asn_type=self.asn_type,
             product_name=self.product_name,
             roles=self.roles,
+            index=self._index,
         )
+        warnings = list(self._result.warnings)
+        if self._missing:
+            n = len(self._missing)
+            warnings.insert(
+                0,
+                f"{n} member{'s' if n != 1 else ''} of the original association "
+                f"{'are' if n != 1 else 'is'} not in the pool and left out: "
+                f"{', '.join(self._missing[:3])}{' ...' if n > 3 else ''}.",
+            )
+        difference = self.diff
         with self.hold_trait_notifications():
             self.errors = list(self._result.errors)
-            self.warnings = list(self._result.warnings)
+            self.warnings = warnings
+            self.infos = list(self._result.infos)
+            self.findings = [f.to_dict() for f in self._result.findings]
             self.valid = self._result.ok
+            if difference is not None:
+                self.changes = str(difference) if difference else "same members as the original"
             self.status = ""
             self.revision += 1
 
     def export(self) -> bool:
-        """Write the association to :attr:`path` (refusing to overwrite unless allowed)."""
+        """Write the association to :attr:`path`.
+
+        Refuses when the association cannot be built, when the check finds errors
+        (unless :attr:`override`), and to replace a file (unless :attr:`overwrite`).
+        """
         if not self.path.strip():
             self.status = "give a file name to export to"
             return False
-        if not self._result.ok:
+        if self._result.association is None:
             self.status = "not exported: the association is not valid (see the messages)"
+            return False
+        if self.errors and not self.override:
+            n = len(self.errors)
+            self.status = (
+                f"not exported: {n} error{'s' if n != 1 else ''} found, calwebb would not do "
+                f"what this association says (first: {self.errors[0]}) Tick 'export anyway' "
+                "to write it all the same."
+            )
             return False
         ok, message = logic.export_association(
             self._result.association, self.path.strip(), overwrite=self.overwrite
         )
+        if ok and self.errors:
+            n = len(self.errors)
+            message += f" (with {n} error{'s' if n != 1 else ''}: exported anyway)"
         with self.hold_trait_notifications():  # observers of status see written too
             if ok:
-                self.written = message.removeprefix("written ")
+                self.written = message.removeprefix("written ").split(" (with ")[0]
             self.status = message
         return ok

@@ -1,0 +1,111 @@
+"""The ``asnkit check`` command: what calwebb would do differently from what associations say.
+
+.. code-block:: console
+
+    $ asnkit check associations/*.json --pool jw01234_pool.csv
+    $ asnkit check mosaic_asn.json --files --format json
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import sys
+from pathlib import Path
+
+__all__ = ["register", "run_check"]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``asnkit check`` to the ``asnkit`` parser."""
+    p = subparsers.add_parser(
+        "check",
+        help="find what calwebb would not do as the associations say (exit 1 on errors)",
+        description=(
+            "Check association files against what the calwebb pipelines of jwst 3.0.0 do with "
+            "them: roles a pipeline ignores, products mixing filters, channels or "
+            "instruments, exposure types that do not fit the association type, member "
+            "suffixes, product names, missing files. One line per finding: FILE: JSON path: "
+            "severity CODE: message (fix: hint). Exit status: 1 when any file has an error, "
+            "else 0 (warnings and infos do not fail)."
+        ),
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="association JSON files or folders")
+    p.add_argument(
+        "--pool",
+        help="the pool the members come from (gives exposure types, filters, targets)",
+    )
+    p.add_argument(
+        "--files",
+        dest="member_files",
+        action="store_true",
+        help="look for the member files next to each association (missing ones are errors; "
+        "their FITS headers are read)",
+    )
+    p.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="text (default): one line per finding; json: a list of findings",
+    )
+    p.add_argument("-q", "--quiet", action="store_true", help="no summary line, no infos")
+    p.set_defaults(run=run_check)
+
+
+def _association_files(names: list[str]) -> list[Path]:
+    out: list[Path] = []
+    for name in names:
+        path = Path(name)
+        if path.is_dir():
+            out.extend(sorted(path.glob("*.json")))
+        elif path.exists():
+            out.append(path)
+        else:
+            raise FileNotFoundError(f"{name}: no such file or folder")
+    return out
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """``asnkit check``: print the findings; 1 if any error, else 0."""
+    from asnkit.documents.checks import check
+    from asnkit.documents.findings import Finding, Findings, Severity
+    from asnkit.documents.io import load_asn
+    from asnkit.errors import AssociationError
+
+    pool = None
+    if args.pool:
+        from asnkit.pool.read import read_pool
+
+        pool = read_pool(args.pool)
+    found: list[Finding] = []
+    unreadable: list[dict[str, str]] = []
+    paths = _association_files(args.files)
+    for path in paths:
+        try:
+            asn = load_asn(path, validate=False)
+        except (AssociationError, OSError, UnicodeDecodeError) as exc:
+            unreadable.append({"asn": str(path), "message": str(exc)})
+            continue
+        findings = check(asn, pool=pool, files=path.parent if args.member_files else None)
+        found.extend(dataclasses.replace(f, asn=str(path)) for f in findings)
+    findings = Findings(found)
+    shown = [f for f in findings if not (args.quiet and f.severity is Severity.INFO)]
+    if args.format == "json":
+        records = [f.to_dict() for f in shown]
+        records += [{**u, "code": None, "severity": "error", "path": "", "hint": ""}
+                    for u in unreadable]  # fmt: skip
+        print(json.dumps(records, indent=2))
+    else:
+        for item in unreadable:
+            print(f"{item['asn']}: error: cannot read: {item['message']}")
+        for finding in shown:
+            print(finding)
+    if not args.quiet:
+        n = len(paths)
+        print(
+            f"{n} association{'s' if n != 1 else ''} checked: {findings.summary()}"
+            + (f", {len(unreadable)} unreadable" if unreadable else ""),
+            file=sys.stderr,
+        )
+    return 1 if findings.errors or unreadable else 0
