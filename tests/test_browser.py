@@ -366,7 +366,9 @@ def _build_two_tiles(page, lab, kernel, i, builder, pool, target: Path, artifact
     # 6. Export: the bar says where it wrote a valid image3 of the 31 exposures
     assert "Ready: image3 association of 31 exposures" in output.inner_text()
     output.get_by_role("button", name="Export").click()
-    output.get_by_text(f"Written {target}", exact=False).wait_for(timeout=WIDGET_TIMEOUT_MS)
+    written_text = output.get_by_text(f"Written {target}", exact=False)
+    written_text.wait_for(timeout=WIDGET_TIMEOUT_MS)
+    written_text.scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts / f"browser_builder_{builder}_exported.png"))
     written = asnkit.load_asn(target)
     assert written.asn_type == "image3"
