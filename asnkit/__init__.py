@@ -61,6 +61,9 @@ _LAZY: dict[str, str] = {
     "explain": "asnkit.generation.explain",
     "orphans": "asnkit.generation.explain",
     "compare_rules": "asnkit.generation.explain",
+    # many pools
+    "generate_many": "asnkit.batch.many",
+    "read_manifest": "asnkit.batch.manifest",
     # sky
     "footprints": "asnkit.sky.footprints",
     "plot_sky": "asnkit.sky.plot",
@@ -68,6 +71,7 @@ _LAZY: dict[str, str] = {
     "ds9_regions": "asnkit.sky.export",
     "to_regions": "asnkit.sky.export",
     # subpackages
+    "batch": "asnkit.batch",
     "data": "asnkit.data",
     "rules": "asnkit.rules",
     "widgets": "asnkit.widgets",
@@ -82,6 +86,7 @@ __all__ = [
     "PoolWarning",
     "__version__",
     "apply_rules",
+    "batch",
     "candidate",
     "candidate_ids",
     "check",
@@ -94,6 +99,7 @@ __all__ = [
     "footprints",
     "from_files",
     "generate",
+    "generate_many",
     "is_valid",
     "iter_errors",
     "label_positions",
@@ -105,6 +111,7 @@ __all__ = [
     "plot_grid",
     "plot_sky",
     "pool_from_files",
+    "read_manifest",
     "read_pool",
     "rules",
     "science",

@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "asnkit.generation.explain_commands",
     "asnkit.documents.commands",
     "asnkit.documents.check_commands",
+    "asnkit.batch.commands",
 )
 
 

@@ -24,7 +24,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["SOURCE_DIR", "main", "nircam_observation", "source_pools", "synthetic_pool"]
+__all__ = [
+    "SOURCE_DIR",
+    "main",
+    "nircam_observation",
+    "renamed_copy",
+    "source_pools",
+    "synthetic_pool",
+]
 
 #: Where the source pools are read from.
 SOURCE_DIR = Path(__file__).resolve().parent.parent / "tests" / "data" / "pools"
@@ -47,7 +54,11 @@ def source_pools(directory: Path = SOURCE_DIR) -> list[pd.DataFrame]:
     return pools
 
 
-def _copy(pool: pd.DataFrame, copy: int, first_program: int) -> tuple[pd.DataFrame, int]:
+def renamed_copy(pool: pd.DataFrame, copy: int, first_program: int) -> tuple[pd.DataFrame, int]:
+    """``pool`` under new program ids (from ``first_program`` on) and file names (``-s<copy>``).
+
+    Returns the copy and the next free program number.
+    """
     out = pool.copy()
     programs = list(dict.fromkeys(out["program"].dropna()))
     mapping = {old: f"{(first_program + i) % 90000 + 10000:05d}" for i, old in enumerate(programs)}
@@ -82,7 +93,7 @@ def synthetic_pool(rows: int, seed: int = 0, directory: Path = SOURCE_DIR) -> pd
     program = 0
     while total < rows:
         for index in rng.permutation(len(sources)):
-            part, program = _copy(sources[index], copy, program)
+            part, program = renamed_copy(sources[index], copy, program)
             copy += 1
             parts.append(part.iloc[: rows - total])
             total += len(parts[-1])

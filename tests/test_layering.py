@@ -35,6 +35,7 @@ LAYERS: dict[str, int] = {
     "documents": 4,
     "generation": 5,
     "sky": 6,
+    "batch": 6,  # generate_many: many pools, writes folders (above generation)
     "widgets": 7,
     "accessor": 7,
     "cli": 7,

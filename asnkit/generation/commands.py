@@ -12,9 +12,17 @@ import argparse
 import sys
 from pathlib import Path
 
-__all__ = ["register", "run_generate"]
+__all__ = ["RULE_SETS", "register", "rule_set", "run_generate"]
 
-_RULE_SETS = ("level2", "level3", "all")
+#: The names ``--rules`` takes (also ``asnkit generate-many --rules``).
+RULE_SETS = ("level2", "level3", "all")
+
+
+def rule_set(name: str) -> tuple:
+    """The DMS rules a ``--rules`` name stands for."""
+    from asnkit.rules import dms_level2b, dms_level3, dms_rules
+
+    return tuple({"level2": dms_level2b, "level3": dms_level3, "all": dms_rules}[name]())
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -48,7 +56,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     mode.add_argument("--discover", action="store_true", help="only discovered associations")
     parser.add_argument(
-        "--rules", choices=_RULE_SETS, default="all", help="which DMS rule set (default: all)"
+        "--rules", choices=RULE_SETS, default="all", help="which DMS rule set (default: all)"
     )
     parser.add_argument(
         "--save-orphans", type=Path, metavar="FILE", help="write the rows no association took"
@@ -61,9 +69,8 @@ def run_generate(args: argparse.Namespace) -> int:
     """Run ``asnkit generate``; return the exit status."""
     from asnkit.generation.generate import run_generation
     from asnkit.pool.read import read_pool
-    from asnkit.rules import dms_level2b, dms_level3, dms_rules
 
-    rules = {"level2": dms_level2b, "level3": dms_level3, "all": dms_rules}[args.rules]()
+    rules = rule_set(args.rules)
     if args.save_orphans and args.save_orphans.exists() and not args.overwrite:
         raise FileExistsError(f"{args.save_orphans} exists (use --overwrite to replace it)")
     pool = read_pool(args.pool)
