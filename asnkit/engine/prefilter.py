@@ -23,6 +23,7 @@ exactly those of checking everything.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 from typing import Any
@@ -57,7 +58,7 @@ class StaticEval:
         self.n = table.n
         self._first: dict[tuple[str, ...], tuple[np.ndarray, list[Any]]] = {}
         self._groups: dict[tuple[str, ...], tuple[np.ndarray, list[dict[str, str]]]] = {}
-        self._cache: dict[tuple[Any, bool], np.ndarray] = {}
+        self._cache: dict[tuple[int, bool], np.ndarray] = {}
 
     # ------------------------------------------------------------------ factorizations
     def _first_valid(self, sources: tuple[str, ...]) -> tuple[np.ndarray, list[Any]]:
@@ -98,7 +99,7 @@ class StaticEval:
     # ------------------------------------------------------------------ evaluation
     def outcome(self, node: Any, fresh: AsnState | None = None) -> np.ndarray:
         """Per-row outcome of ``node`` (any state, or the fresh association ``fresh``)."""
-        key = (node, fresh is not None)
+        key = (id(node), fresh is not None)  # nodes live as long as their rules: no deep hash
         hit = self._cache.get(key)
         if hit is None:
             hit = self._evaluate(node, fresh)
@@ -263,6 +264,7 @@ def _walk(cr: CompiledRule, i: int, keys: list, closers: list, anys: list | None
         closers.append(i)
 
 
+@functools.lru_cache(maxsize=1024)
 def routes(cr: CompiledRule) -> tuple[list[int], list[Route]]:
     """The any-of nodes on the must-pass path, and every route through them."""
     keys: list = []
