@@ -72,7 +72,7 @@ def check_pool(pool: pd.DataFrame, rules=None) -> tuple[int, int]:
             CompiledRule(_candidate_rule(rule), 0, CANDIDATE_PREFIX),
             CompiledRule(rule, 0, DISCOVER_PREFIX),
         )
-        for rule in rules or dms_rules()
+        for rule in (dms_level3() if rules is None else rules)
     ]
     for cid, ctype in candidates_by_type(table):
         rows = rows_of(cid)
@@ -99,6 +99,12 @@ def test_grouping_is_the_sequential_engine_on_shared_pools(path):
     if pool is None:
         pytest.skip("no asn_candidate column")
     check_pool(pool)
+
+
+@pytest.mark.parametrize("name", ["pool_018_all_exptypes", "pool_021_tso", "pool_004_wfs"])
+def test_grouping_is_the_sequential_engine_for_level2_rules(name):
+    # Level 2b rules ("one science exposure per association") seldom reduce to grouping
+    check_pool(_read(POOLS / f"{name}.csv"), dms_rules())
 
 
 def test_grouping_is_the_sequential_engine_on_mega_pool_level3():
