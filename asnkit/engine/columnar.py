@@ -107,7 +107,7 @@ class ColumnarPool:
         self.static = static if static is not None else StaticEval(table)
         self._columns: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._first: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = {}
-        self._meets: dict[tuple[Any, str], bool] = {}
+        self._meets: dict[tuple[Any, Any], np.ndarray] = {}
         self._fresh: dict[int, AsnState] = {}
 
     def column(self, name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -138,11 +138,15 @@ class ColumnarPool:
             hit = self._first[sources] = (values, source)
         return hit
 
-    def meets(self, value: Any, pattern: Any) -> bool:
-        key = (pattern, value)
+    def matches(self, sources: tuple[str, ...], pattern: Any) -> np.ndarray:
+        """Whether each row's first valid value of ``sources`` matches ``pattern`` in full."""
+        key = (sources, pattern)
         hit = self._meets.get(key)
         if hit is None:
-            hit = self._meets[key] = meets(str(value), pattern)
+            values, source = self.first_valid(sources)
+            codes, uniques = pd.factorize(values)
+            verdict = np.array([meets(str(v), pattern) for v in uniques] + [False], dtype=bool)
+            hit = self._meets[key] = verdict[codes] & (source >= 0)
         return hit
 
     def fresh(self, cr: CompiledRule) -> AsnState:
@@ -206,7 +210,7 @@ class _Leaves:
             self.source_of[i] = source
             code = np.where(present, _PIN, FAIL if node.required else _MISSING).astype(np.int8)
             if node.value is not None:  # a fixed expression first, then the pin
-                ok = np.array([self.pool.meets(v, node.value) for v in values], dtype=bool)
+                ok = self.pool.matches(node.sources, node.value)[self.rows]
                 code[present & ~ok] = FAIL
             if node.onlyif is not None:
                 code = self._onlyif(node, code)
@@ -310,8 +314,13 @@ def _grouping(
 ) -> Grouping | None:
     table = pool.table
     rows = np.asarray(rows, dtype=np.int64)
-    if not len(rows) or "force_match" in cr.by_name:
-        return None if len(rows) else Grouping(rows, np.zeros(1, np.int64), ())
+    nothing = Grouping(np.zeros(0, np.int64), np.zeros(1, np.int64), ())
+    if not len(rows):
+        return nothing
+    if not np.any(pool.static.outcome(cr.nodes[0])[rows] != FAIL):
+        return nothing  # no row can ever pass (the engine's pre-check): no association
+    if "force_match" in cr.by_name:
+        return None
     filenames = np.asarray(table.cols["filename"], dtype=object)[rows]
     if len(set(filenames)) != len(filenames):
         return None  # a file already in an association "matches" it whatever its values
@@ -335,7 +344,7 @@ def _grouping(
         return None
     passing = [k for k, (kind, _) in enumerate(outcomes) if kind == _P]
     if not passing:
-        return Grouping(np.zeros(0, np.int64), np.zeros(1, np.int64), ())
+        return nothing
     pin_sets = {outcomes[k][1] for k in passing}
     if len(pin_sets) != 1:
         return None  # some rows would be wildcards for others: order decides
