@@ -23,18 +23,18 @@ HERE = Path(__file__).resolve().parent
 
 def _measure(name: str, pool) -> None:
     from asnkit.engine.columnar import ColumnarPool
-    from asnkit.engine.generate import (
+    from asnkit.engine.passes import (
         CANDIDATE_PREFIX,
         DISCOVER_PREFIX,
-        _candidate_rule,
+        Pass,
         _plans,
-        _rows_by_candidate,
-        build_table,
-        candidates_by_type,
+        candidate_rule,
+        rules_per_row,
+        run_pass,
     )
     from asnkit.engine.prefilter import StaticEval
-    from asnkit.engine.run import Pass, rules_per_row, run_pass
-    from asnkit.engine.state import CompiledRule, Item
+    from asnkit.engine.state import CompiledRule
+    from asnkit.engine.table import Item, build_table, candidates_by_type, rows_by_candidate
     from asnkit.rules import dms_level3
 
     with warnings.catch_warnings():
@@ -42,9 +42,9 @@ def _measure(name: str, pool) -> None:
         table = build_table(pool)
     static = StaticEval(table)
     columnar = ColumnarPool(table, static)
-    rows_of = _rows_by_candidate(table.cols["asn_candidate"])
+    rows_of = rows_by_candidate(table.cols["asn_candidate"])
     rules = [
-        (CompiledRule(_candidate_rule(r), 0, CANDIDATE_PREFIX), CompiledRule(r, 0, DISCOVER_PREFIX))
+        (CompiledRule(candidate_rule(r), 0, CANDIDATE_PREFIX), CompiledRule(r, 0, DISCOVER_PREFIX))
         for r in dms_level3()
     ]
     t_col = t_seq = 0.0

@@ -19,18 +19,18 @@ from hypothesis import strategies as st
 
 import asnkit
 from asnkit.engine.columnar import ColumnarPool
-from asnkit.engine.generate import (
+from asnkit.engine.passes import (
     CANDIDATE_PREFIX,
     DISCOVER_PREFIX,
-    _candidate_rule,
+    Pass,
     _plans,
-    _rows_by_candidate,
-    build_table,
-    candidates_by_type,
+    candidate_rule,
+    rules_per_row,
+    run_pass,
 )
 from asnkit.engine.prefilter import StaticEval
-from asnkit.engine.run import Pass, rules_per_row, run_pass
-from asnkit.engine.state import CompiledRule, Item
+from asnkit.engine.state import CompiledRule
+from asnkit.engine.table import Item, build_table, candidates_by_type, rows_by_candidate
 from asnkit.rules import dms_level3, dms_rules
 from tests.helpers import DATA, POOLS
 
@@ -65,11 +65,11 @@ def check_pool(pool: pd.DataFrame, rules=None) -> tuple[int, int]:
         table = build_table(pool)
     static = StaticEval(table)
     columnar = ColumnarPool(table, static)
-    rows_of = _rows_by_candidate(table.cols["asn_candidate"])
+    rows_of = rows_by_candidate(table.cols["asn_candidate"])
     grouped = rows_grouped = 0
     compiled = [
         (
-            CompiledRule(_candidate_rule(rule), 0, CANDIDATE_PREFIX),
+            CompiledRule(candidate_rule(rule), 0, CANDIDATE_PREFIX),
             CompiledRule(rule, 0, DISCOVER_PREFIX),
         )
         for rule in (dms_level3() if rules is None else rules)

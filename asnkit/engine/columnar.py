@@ -35,9 +35,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from asnkit.dms.values import EMPTY
 from asnkit.engine.prefilter import FAIL, PASS, StaticEval
-from asnkit.engine.state import AsnState, CompiledRule, Item, Table, meets
-from asnkit.rules.dms import EMPTY
+from asnkit.engine.state import AsnState, CompiledRule, meets
+from asnkit.engine.table import Item, Table
 from asnkit.rules.model import Attr, Group, Reduce, WorkOver
 
 __all__ = ["ColumnarPool", "Grouping", "grouping"]
@@ -95,7 +96,7 @@ class ColumnarPool:
     Examples
     --------
     >>> import asnkit
-    >>> from asnkit.engine.generate import build_table
+    >>> from asnkit.engine.table import build_table
     >>> table = build_table(asnkit.read_pool(asnkit.data.pool_path("pool_002_image_miri")))
     >>> first, source = ColumnarPool(table).first_valid(("filter",))
     >>> first[:2].tolist(), source[:2].tolist()
@@ -297,7 +298,7 @@ def grouping(
     cr : CompiledRule
         The rule (with the candidate constraint of a candidate pass, if any).
     table : Table
-        The pool (:func:`asnkit.engine.generate.build_table`).
+        The pool (:func:`asnkit.engine.table.build_table`).
     static : StaticEval
         Vectorised pre-checks over ``table``.
     rows : sequence of int
