@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from asnkit.engine.columns import PoolColumns
 from asnkit.engine.index import AsnIndex, RulePlan
 from asnkit.engine.prefilter import FAIL, Route, StaticEval, routes
 from asnkit.engine.rulewise import run_by_rule
@@ -356,6 +357,7 @@ class Matcher:
         self.disc_plans = _plans(self.disc_rules, self.disc_rules, static, prechecks, True)
         self._rows_by_cid = rows_by_candidate(table.cols["asn_candidate"])
         self._per_row: dict[bool, tuple[list, list]] = {}
+        self.columns = PoolColumns(table)
         self._on_candidate = [_candidate_patterns(cr) for cr in self.cand_rules]
 
     def _rules_per_row(self, discovery: bool) -> tuple[list, list]:
@@ -401,6 +403,7 @@ class Matcher:
                 self.version_id,
                 self.counter,
                 f".+({cid}).+",
+                self.columns,
             )
             if found is not None:
                 return found
@@ -421,7 +424,13 @@ class Matcher:
         skip = self.skipped("discovered")
         if self.shortcuts:
             found = run_by_rule(
-                self.disc_rules, self.disc_plans, items, skip, self.version_id, self.counter
+                self.disc_rules,
+                self.disc_plans,
+                items,
+                skip,
+                self.version_id,
+                self.counter,
+                columns=self.columns,
             )
             if found is not None:
                 return found

@@ -27,9 +27,11 @@ across rules is that of ``(position in the pass, rule index)``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
+from asnkit.engine.columns import PoolColumns
 from asnkit.engine.index import AsnIndex, RulePlan
 from asnkit.engine.state import AsnState, CompiledRule, ProcessList
 from asnkit.engine.table import Item
@@ -43,11 +45,12 @@ _ACTIVE = (WorkOver.RULES, WorkOver.BOTH)
 class _RuleRun:
     """One rule over one pass: its index, the associations it made, what it pushed."""
 
-    __slots__ = ("cr", "created", "index", "plan", "pushed", "rule")
+    __slots__ = ("check", "cr", "created", "index", "plan", "pushed", "rule")
 
-    def __init__(self, rule: int, cr: CompiledRule, plan: RulePlan) -> None:
+    def __init__(self, rule: int, cr: CompiledRule, plan: RulePlan, check: Any) -> None:
         self.rule = rule
         self.cr = cr
+        self.check = check
         self.plan = plan
         self.index = AsnIndex(plan)
         self.created: list[tuple[int, AsnState]] = []  # (position, association)
@@ -89,7 +92,7 @@ class _RuleRun:
                 for asn in index.candidates(item, False):
                     matched = self.add_to(asn, item, p) or matched
             if not matched and (creatable is None or creatable[row]):
-                asn = AsnState(cr, p + 1, version_id, override)  # seq: creation order, for now
+                asn = AsnState(cr, p + 1, version_id, override, self.check)  # seq: order, for now
                 if self.add_to(asn, item, p):
                     self.created.append((p, asn))
 
@@ -140,11 +143,13 @@ def run_by_rule(
     version_id: str | None,
     counter: list[int],
     override: str | None = None,
+    columns: PoolColumns | None = None,
 ) -> list[AsnState] | None:
     """The associations of one pass, in the order the reference loop creates them.
 
     ``items`` are the pass's exposures in order; ``override`` the candidate
-    pattern of a candidate pass (``.+(o001).+``). Returns None where the
+    pattern of a candidate pass (``.+(o001).+``); ``columns`` the pool's columns
+    for the bound checks (:mod:`asnkit.engine.columns`). Returns None where the
     decomposition does not hold (see the module docstring); nothing is numbered then.
     """
     n_items = len(items)
@@ -164,7 +169,7 @@ def run_by_rule(
     for r, (cr, plan) in enumerate(zip(rules, plans, strict=True)):
         if skip[r]:
             continue  # it makes no association, so nothing can match one
-        run = _RuleRun(r, cr, plan)
+        run = _RuleRun(r, cr, plan, None if columns is None else columns.checkers(cr)[0])
         possible, creatable = plan.possible, plan.creatable
         if possible is None or creatable is None:
             positions = np.arange(n_items)

@@ -157,6 +157,7 @@ class AsnState:
     __slots__ = (
         "_acid",
         "_index",
+        "check",
         "cr",
         "data",
         "direct_image",
@@ -177,8 +178,10 @@ class AsnState:
         seq: int,
         version_id: str | None,
         override: tuple[int, tuple] | None = None,
+        check: Any = None,
     ) -> None:
         self.cr = cr
+        self.check = cr.checkers[0] if check is None else check  # the rule's whole check
         self.st = list(cr.initial)
         if override is not None:
             self.st[override[0]] = override[1]
@@ -292,7 +295,7 @@ class AsnState:
         if item.filename in self.filenames:
             return True, []
         saved = self.st[:]
-        match, reprocess = self.cr.checkers[0](self, item)
+        match, reprocess = self.check(self, item)
         if not match:
             self.st = saved
         if not reprocess:
