@@ -42,7 +42,7 @@ from asnkit.dms.names import asn_filename, version_timestamp
 from asnkit.engine.finalize import dropped_fate, finalize, prune, resequence
 from asnkit.engine.members import refresh
 from asnkit.engine.passes import Matcher
-from asnkit.engine.record import Fate, Formation, Member, Output, Record
+from asnkit.engine.record import DocumentSource, Fate, Formation, Member, Output, Record
 from asnkit.engine.state import AsnState
 from asnkit.engine.table import Table, build_table, candidates_by_type
 from asnkit.errors import AssociationWarning, PoolError
@@ -53,6 +53,7 @@ __all__ = [
     "check_rule_columns",
     "discovery",
     "document",
+    "document_source",
     "finalize_level",
     "gc_paused",
     "match",
@@ -211,6 +212,33 @@ def finalize_level(
     return [(asn, by_state[id(asn)]) for asn in survivors]
 
 
+def document_source(
+    asn: AsnState, members: tuple[Member, ...], lines: dict, table: Table
+) -> DocumentSource:
+    """What the document of a finalized state is made of (:class:`DocumentSource`).
+
+    ``members`` are the state's member entries (:class:`~asnkit.engine.record.Output`),
+    ``lines`` a cache of constraint lines shared by the run.
+    """
+    cands: list[Any] = []
+    for product in asn.products:
+        for member in product["members"]:
+            item = member.get("item")
+            cands.append(None if item is None else item.cand)
+    distinct = set(cands)
+    cols = table.cols
+    return DocumentSource(
+        asn.data,
+        asn.constraint_lines(lines),
+        tuple(product["name"] for product in asn.products),
+        tuple(len(product["members"]) for product in asn.products),
+        members,
+        cands[0] if len(distinct) <= 1 and cands else tuple(cands),
+        asn.rule.level == 3,
+        (cols.get("exposerr"), cols.get("asn_candidate")),
+    )
+
+
 def document(asn: AsnState) -> tuple[dict[str, Any], str]:
     """The association document of a finalized state (a plain dict) and its file name."""
     data = dict(asn.data)
@@ -290,9 +318,17 @@ def run_engine(
         del formed
         record.outputs = [output for _, output in states]
         states.reverse()
-        while states:  # each state is released once its document exists (lower peak memory)
+        lines: dict = {}
+        while states:  # each state is released once its document's parts are kept
             asn, output = states.pop()
-            output.document, output.filename = document(asn)
+            output.source = document_source(asn, output.members, lines, table)
+            output.filename = asn_filename(
+                asn.data["program"],
+                asn.data["asn_id"],
+                asn.data["asn_type"],
+                asn.seq_out,
+                asn.data["version_id"],
+            )
         pruned = [o for f in record.formations for o in f.outputs if o.fate is Fate.DUPLICATE]
         _duplicates(record, pruned)
     return record

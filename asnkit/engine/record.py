@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Fate", "Formation", "Member", "Output", "Record"]
+__all__ = ["DocumentSource", "Fate", "Formation", "Member", "Output", "Record"]
 
 
 class Fate(enum.Enum):
@@ -48,8 +48,8 @@ class Output:
     ``members`` are its member entries after finalize (document order);
     ``direct_image`` the pool row whose Level 3 products a WFSS association
     uses; ``duplicate_of`` the kept output it duplicates when pruned;
-    ``filename`` and ``document`` once kept (``document`` is released once the
-    documents are built).
+    ``filename`` and ``source`` once kept (the document is built from
+    ``source`` when asked for: :meth:`document`).
     """
 
     formation: Formation
@@ -59,7 +59,13 @@ class Output:
     fate: Fate = Fate.KEPT
     duplicate_of: Output | None = None
     filename: str | None = None
-    document: dict[str, Any] | None = field(default=None, repr=False)
+    source: DocumentSource | None = field(default=None, repr=False)
+
+    def document(self) -> dict[str, Any]:
+        """The association document (a new plain dict each time)."""
+        if self.source is None:
+            raise ValueError("not a kept association: it has no document")
+        return self.source.build()
 
     @property
     def rows(self) -> dict[int, str]:
@@ -134,12 +140,9 @@ class Record:
         return rows
 
     def documents(self) -> Iterator[tuple[dict[str, Any], str]]:
-        """(document, file name) of the kept associations, releasing each document."""
+        """(document, file name) of the kept associations, in order."""
         for output in self.outputs:
-            document, output.document = output.document, None
-            if document is None:
-                raise ValueError("the documents of this record were taken already")
-            yield document, str(output.filename)
+            yield output.document(), str(output.filename)
 
     def by_row(self) -> dict[int, list[Formation]]:
         """Pool row -> the formations that had it before finalize (in formation order)."""
@@ -148,3 +151,65 @@ class Record:
             for row in formation.rows:
                 index.setdefault(row, []).append(formation)
         return index
+
+
+class DocumentSource:
+    """What an association document is made of, kept compact until the document is asked for.
+
+    The header (``data``), the lines of the constraints text (shared between
+    associations), and the members as the record keeps them (``members``: pool
+    row or None, role, file name), in products of ``sizes`` members each; each
+    member's ``exposerr`` and ``asn_candidate`` are read from the pool's columns
+    (``cands``: the candidate text the exposure carried in its pass, one for all
+    members or one per member; None: its own column).
+    """
+
+    __slots__ = ("cands", "columns", "data", "level3", "lines", "members", "names", "sizes")
+
+    def __init__(
+        self,
+        data: dict[str, Any],
+        lines: tuple[str, ...],
+        names: tuple[str, ...],
+        sizes: tuple[int, ...],
+        members: tuple[Member, ...],
+        cands: Any,
+        level3: bool,
+        columns: tuple[Any, Any],
+    ) -> None:
+        self.data = data
+        self.lines = lines
+        self.names = names
+        self.sizes = sizes
+        self.members = members
+        self.cands = cands
+        self.level3 = level3
+        self.columns = columns  # the pool's exposerr and asn_candidate columns (lists, or None)
+
+    def build(self) -> dict[str, Any]:
+        """The document: a new plain dict (keys in the order the reference writes them)."""
+        from asnkit.version import code_version
+
+        data = dict(self.data)
+        data["code_version"] = code_version()
+        data["constraints"] = "\n".join(self.lines)
+        exposerrs, candidates = self.columns
+        cands = self.cands
+        single = not isinstance(cands, tuple)
+        products = []
+        start = 0
+        for name, size in zip(self.names, self.sizes, strict=True):
+            members = []
+            for k in range(start, start + size):
+                row, role, expname = self.members[k]
+                out: dict[str, Any] = {"expname": expname, "exptype": role}
+                if row is not None:
+                    out["exposerr"] = None if exposerrs is None else exposerrs[row]
+                    if self.level3:
+                        cand = cands if single else cands[k]
+                        out["asn_candidate"] = cand if cand is not None else candidates[row]
+                members.append(out)
+            products.append({"name": name, "members": members})
+            start += size
+        data["products"] = products
+        return data

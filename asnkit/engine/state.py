@@ -116,6 +116,7 @@ class CompiledRule:
             self.by_name.setdefault(node.name, i)
             self.all_by_name.setdefault(node.name, []).append(i)
         self.acid_nodes = [i for i, n in enumerate(self.nodes) if isinstance(n, Attr) and n.is_acid]
+        self.named_leaves = [i for i in self.iter_leaves() if self.nodes[i].name is not None]
         from asnkit.engine.checks import compile_checkers
 
         self.checkers = compile_checkers(self)
@@ -324,22 +325,38 @@ class AsnState:
     # ------------------------------------------------------------------ text
     def constraints_text(self) -> str:
         """Deterministic text of the named constraints and their current values."""
+        return "\n".join(self.constraint_lines())
+
+    def constraint_lines(self, cache: dict | None = None) -> tuple[str, ...]:
+        """The lines of :meth:`constraints_text`; ``cache`` remembers lines already written
+        (associations of one rule share most of their pinned values)."""
         lines = []
-        for i in self.cr.iter_leaves():
-            node = self.cr.nodes[i]
-            if node.name is None:
+        st = self.st
+        nodes = self.cr.nodes
+        for i in self.cr.named_leaves:
+            state = st[i]
+            if cache is None:
+                lines.append(_line(nodes[i], state))
                 continue
-            state = self.st[i]
-            value = state[0]
-            if callable(value):
-                value = f"<{getattr(value, '__name__', 'computed')}>"
-            elif not isinstance(value, (str, bool, int, float, type(None), tuple, list)):
-                value = f"<{type(value).__name__}>"
-            if isinstance(node, Attr):
-                lines.append(
-                    f"Attr({{'name': {node.name!r}, 'sources': {list(state[1])!r}, "
-                    f"'value': {value!r}}})"
-                )
-            else:
-                lines.append(f"Test({{'name': {node.name!r}, 'value': {value!r}}})")
-        return "\n".join(lines)
+            value = state[0]  # type too: False == 0, but their lines differ
+            key = (id(nodes[i]), type(value), value, state[1] if len(state) == 5 else None)
+            try:
+                line = cache.get(key)
+            except TypeError:  # an unhashable pinned value: written each time
+                lines.append(_line(nodes[i], state))
+                continue
+            if line is None:
+                line = cache[key] = _line(nodes[i], state)
+            lines.append(line)
+        return tuple(lines)
+
+
+def _line(node: Any, state: tuple) -> str:
+    value = state[0]
+    if callable(value):
+        value = f"<{getattr(value, '__name__', 'computed')}>"
+    elif not isinstance(value, (str, bool, int, float, type(None), tuple, list)):
+        value = f"<{type(value).__name__}>"
+    if isinstance(node, Attr):
+        return f"Attr({{'name': {node.name!r}, 'sources': {list(state[1])!r}, 'value': {value!r}}})"
+    return f"Test({{'name': {node.name!r}, 'value': {value!r}}})"
