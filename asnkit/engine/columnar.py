@@ -225,8 +225,14 @@ class _Leaves:
         return np.where(any_state == fresh, any_state, np.int8(3)).astype(np.int8)
 
     def _candidate_attr(self, node: Attr, n: int) -> np.ndarray:
-        if self.cand is None or node.onlyif is not None or node.force_reprocess is not None:
-            return np.full(n, np.int8(3))  # discovery: per-row candidate texts
+        if node.onlyif is not None or node.force_reprocess is not None:
+            return np.full(n, np.int8(3))
+        if self.cand is None:  # discovery: each row's own candidate text, a column as any other
+            if node.evaluate:
+                return np.full(n, np.int8(3))
+            any_state = self.static.outcome(node, None, True)[self.rows]
+            fresh = self.static.outcome(node, self.fresh, True)[self.rows]
+            return np.where(any_state == fresh, any_state, np.int8(3)).astype(np.int8)
         if node.evaluate:  # the pass's own candidate: every row carries it and agrees
             return np.full(n, PASS)
         ok = node.value is None or meets(self.cand, node.value)

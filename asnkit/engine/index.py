@@ -48,6 +48,9 @@ class RulePlan:
         self.creatable = creatable
         self.route_of_row = route_of_row
         self.routes = list(route_list)
+        # the routes some row takes: associations are filed under those only
+        used = [0] if route_of_row is None else np.unique(route_of_row).tolist()
+        self.used: list[tuple[int, Route]] = [(r, self.routes[r]) for r in used]
 
 
 class AsnIndex:
@@ -86,7 +89,7 @@ class AsnIndex:
             old = [None] * len(self.routes)
             self.reg[asn.seq] = old
             self.count += 1
-        for r, route in enumerate(self.routes):
+        for r, route in self.plan.used:
             previous = old[r]
             if previous == _DEAD or (
                 previous is not None and previous != _WILD and not route.closers

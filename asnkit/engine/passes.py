@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from asnkit.engine.columnar import ColumnarPool
 from asnkit.engine.columns import PoolColumns
 from asnkit.engine.index import AsnIndex, RulePlan
 from asnkit.engine.prefilter import FAIL, Route, StaticEval, routes
@@ -358,6 +359,7 @@ class Matcher:
         self._rows_by_cid = rows_by_candidate(table.cols["asn_candidate"])
         self._per_row: dict[bool, tuple[list, list]] = {}
         self.columns = PoolColumns(table)
+        self.grouping = ColumnarPool(table, static) if prechecks else None
         self._on_candidate = [_candidate_patterns(cr) for cr in self.cand_rules]
 
     def _rules_per_row(self, discovery: bool) -> tuple[list, list]:
@@ -404,6 +406,7 @@ class Matcher:
                 self.counter,
                 f".+({cid}).+",
                 self.columns,
+                self.grouping,
             )
             if found is not None:
                 return found
@@ -431,6 +434,7 @@ class Matcher:
                 self.version_id,
                 self.counter,
                 columns=self.columns,
+                grouping=self.grouping,
             )
             if found is not None:
                 return found

@@ -31,15 +31,20 @@ from typing import Any
 
 import numpy as np
 
+from asnkit.engine.columnar import ColumnarPool
 from asnkit.engine.columns import PoolColumns
 from asnkit.engine.index import AsnIndex, RulePlan
 from asnkit.engine.state import AsnState, CompiledRule, ProcessList
 from asnkit.engine.table import Item
 from asnkit.rules.model import WorkOver
 
-__all__ = ["run_by_rule"]
+__all__ = ["GROUP_MIN_ROWS", "run_by_rule"]
 
 _ACTIVE = (WorkOver.RULES, WorkOver.BOTH)
+
+#: A rule's associations in a pass are formed from a grouping (when it applies) from
+#: this many exposures on: below, checking them one by one costs less than deciding.
+GROUP_MIN_ROWS = 48
 
 
 class _RuleRun:
@@ -96,6 +101,36 @@ class _RuleRun:
                 if self.add_to(asn, item, p):
                     self.created.append((p, asn))
 
+    def grouped(
+        self,
+        groups: Sequence[np.ndarray],
+        items: Sequence[Item],
+        position: np.ndarray,
+        version_id: str | None,
+        override: tuple[int, tuple] | None,
+    ) -> bool:
+        """The associations from a grouping (:mod:`asnkit.engine.columnar`): each group's
+        rows added in order to a new association, with the rule's own check.
+
+        False (nothing kept) if an exposure does not match, or asks for reprocessing
+        other than its own rule's existing associations (which a grouping makes a no-op).
+        """
+        created = []
+        for group in groups:
+            rows = group.tolist()
+            first = int(position[rows[0]])
+            asn = AsnState(self.cr, first + 1, version_id, override, self.check)
+            for row in rows:
+                match, reprocess = asn.add(items[int(position[row])])
+                if not match:
+                    return False
+                for process_list in reprocess:
+                    if process_list.work_over in _ACTIVE or process_list.rules != (self.rule,):
+                        return False
+            created.append((first, asn))
+        self.created = created
+        return True
+
     def later(self, items: Sequence[Item], possible: np.ndarray | None) -> None:
         """A later list: existing associations only; whatever it pushes is dropped."""
         index = self.index
@@ -144,12 +179,15 @@ def run_by_rule(
     counter: list[int],
     override: str | None = None,
     columns: PoolColumns | None = None,
+    grouping: ColumnarPool | None = None,
 ) -> list[AsnState] | None:
     """The associations of one pass, in the order the reference loop creates them.
 
     ``items`` are the pass's exposures in order; ``override`` the candidate
     pattern of a candidate pass (``.+(o001).+``); ``columns`` the pool's columns
-    for the bound checks (:mod:`asnkit.engine.columns`). Returns None where the
+    for the bound checks (:mod:`asnkit.engine.columns`); ``grouping`` the pool's
+    columnar grouping (:mod:`asnkit.engine.columnar`), tried for each rule with at
+    least :data:`GROUP_MIN_ROWS` exposures in the pass. Returns None where the
     decomposition does not hold (see the module docstring); nothing is numbered then.
     """
     n_items = len(items)
@@ -166,6 +204,7 @@ def run_by_rule(
             seen.add(name)
         repeated = flags
     runs: list[_RuleRun] = []
+    position = None  # pool row -> position in the pass
     for r, (cr, plan) in enumerate(zip(rules, plans, strict=True)):
         if skip[r]:
             continue  # it makes no association, so nothing can match one
@@ -183,6 +222,23 @@ def run_by_rule(
         cand = None
         if override is not None:
             cand = (len(cr.nodes) - 1, (override, ("asn_candidate",), True, (), False))
+        if (
+            grouping is not None
+            and len(positions) >= GROUP_MIN_ROWS
+            and repeated is None
+            and possible is not None
+            and creatable is not None
+            # an exposure that could join an association but not start one: order decides
+            and not np.any(possible[rows] & ~creatable[rows])
+        ):
+            found = grouping.grouping(cr, rows, items[0].cand)
+            if found is not None:
+                if position is None:
+                    position = np.empty(grouping.table.n, dtype=np.int64)
+                    position[rows] = np.arange(n_items)
+                if run.grouped(found.groups(), items, position, version_id, cand):
+                    runs.append(run)
+                    continue
         run.round0(items, positions, possible, creatable, version_id, cand)
         runs.append(run)
     lists = _lists(runs)
