@@ -51,6 +51,14 @@ class RulePlan:
         # the routes some row takes: associations are filed under those only
         used = [0] if route_of_row is None else np.unique(route_of_row).tolist()
         self.used: list[tuple[int, Route]] = [(r, self.routes[r]) for r in used]
+        # what filing reads: the states of the key and closing nodes (closing tests also
+        # read whether the association has science)
+        watched: dict[int, None] = {}
+        for _, route in self.used:
+            watched.update((i, None) for i, _ in route.keys)
+            watched.update((i, None) for i in route.closers)
+        self.watched = tuple(watched)
+        self.closing = any(route.closers for _, route in self.used)
 
 
 class AsnIndex:
@@ -84,12 +92,20 @@ class AsnIndex:
 
     def update(self, asn: AsnState) -> None:
         """(Re)file an association after it changed."""
+        st = asn.st
+        plan = self.plan
+        seen = [st[i] for i in plan.watched]
+        if plan.closing:
+            seen.append(asn.has_science())
         old = self.reg.get(asn.seq)
         if old is None:
-            old = [None] * len(self.routes)
+            old = [None] * (len(self.routes) + 1)
             self.reg[asn.seq] = old
             self.count += 1
-        for r, route in self.plan.used:
+        elif old[-1] == seen:
+            return  # nothing filing reads has changed
+        old[-1] = seen
+        for r, route in plan.used:
             previous = old[r]
             if previous == _DEAD or (
                 previous is not None and previous != _WILD and not route.closers

@@ -16,6 +16,7 @@ from typing import Any
 
 from asnkit.dms.members import DEGRADED_OK
 from asnkit.dms.values import evaluate
+from asnkit.engine.members import add_member, init_hook, refresh
 from asnkit.engine.table import Item
 from asnkit.rules.model import Attr, Group, Rule, Test, WorkOver, value_matches
 
@@ -117,6 +118,7 @@ class CompiledRule:
             self.all_by_name.setdefault(node.name, []).append(i)
         self.acid_nodes = [i for i, n in enumerate(self.nodes) if isinstance(n, Attr) and n.is_acid]
         self.named_leaves = [i for i in self.iter_leaves() if self.nodes[i].name is not None]
+        self.force_match: int | None = self.by_name.get("force_match")
         from asnkit.engine.checks import compile_checkers
 
         self.checkers = compile_checkers(self)
@@ -297,27 +299,24 @@ class AsnState:
             return True, []
         saved = self.st[:]
         match, reprocess = self.check(self, item)
-        if not match:
-            self.st = saved
-        if not reprocess:
+        if reprocess:
+            for process_list in reprocess:
+                if process_list.rules is None:
+                    process_list.rules = (self.cr.index,)
+        else:
             reprocess = []
-        for process_list in reprocess:
-            if process_list.rules is None:
-                process_list.rules = (self.cr.index,)
         if match:
             if self.run_init_hook:
-                from asnkit.engine.members import init_hook
-
                 init_hook(self, item)
                 self.run_init_hook = False
-            from asnkit.engine.members import add_member, refresh
-
             if not add_member(self, item) and self.stale:
                 # nothing added, so the reference leaves the header as it was before
                 current, self.st = self.st, saved
                 refresh(self)
                 self.st = current
-        i = self.cr.by_name.get("force_match")
+        else:
+            self.st = saved
+        i = self.cr.force_match
         if i is not None and self.st[i] is not None and self.st[i][0] is not None:
             match = bool(self.st[i][0])
         return match, reprocess
