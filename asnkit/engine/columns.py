@@ -1,10 +1,10 @@
 """A pool's columns as the checks read them, and attribute checks bound to them.
 
 :class:`PoolColumns` holds, per column a rule reads, the value of every row
-(None when empty), its escaped text and whether it matches each fixed
-pattern -- computed once per pool with :func:`pandas.factorize`, so an
-attribute check is a few list lookups instead of a scan of its columns, an
-emptiness test and a regular-expression match per exposure.
+(None when empty) and whether it matches each fixed pattern -- computed once
+per pool with :func:`pandas.factorize` -- so an attribute check is a few list
+lookups instead of a scan of its columns, an emptiness test and a
+regular-expression match per exposure.
 
 :func:`bound_attr` is the attribute check of :mod:`asnkit.engine.checks` with
 its reads taken from those lists; :meth:`PoolColumns.checkers` compiles a
@@ -36,17 +36,17 @@ class PoolColumns:
     """One pool's columns as the bound checks read them (computed once per column).
 
     ``values(c)[row]`` is the lower-case text, or None when the cell is empty
-    (or the column missing); ``escaped(c)[row]`` its ``re.escape``;
-    ``matches(c, pattern)[row]`` whether it matches the pattern in full.
+    (or the column missing); ``matches(c, pattern)[row]`` whether it matches
+    the pattern in full; :meth:`escape` the escaped text of a value.
     """
 
     def __init__(self, table: Table) -> None:
         self.table = table
         self._codes: dict[str, tuple[np.ndarray, list[Any]]] = {}
         self._values: dict[str, list[Any]] = {}
-        self._escaped: dict[str, list[Any]] = {}
         self._matches: dict[tuple[str, Any], list[bool]] = {}
         self._checkers: dict[int, tuple[Any, list[Checker]]] = {}
+        self.pinned: dict[tuple[str, str], tuple] = {}  # (column, escaped) -> pinned state
 
     def _factorized(self, column: str) -> tuple[np.ndarray, list[Any]]:
         hit = self._codes.get(column)
@@ -67,21 +67,22 @@ class PoolColumns:
             hit = self._values[column] = np.asarray(uniques, dtype=object)[codes].tolist()
         return hit
 
-    def escaped(self, column: str) -> list[Any]:
-        hit = self._escaped.get(column)
-        if hit is None:
-            codes, uniques = self._factorized(column)
-            escaped = [None if v is None else re.escape(v) for v in uniques]
-            hit = self._escaped[column] = np.asarray(escaped, dtype=object)[codes].tolist()
-        return hit
-
-    def matches(self, column: str, pattern: Any) -> list[bool]:
+    def matches(self, column: str, pattern: Any) -> bytes:
+        """``matches(c, pattern)[row]``: 1 if the value matches the pattern in full, else 0."""
         key = (column, pattern)
         hit = self._matches.get(key)
         if hit is None:
             codes, uniques = self._factorized(column)
             verdict = np.array([v is not None and meets(v, pattern) for v in uniques], dtype=bool)
-            hit = self._matches[key] = verdict[codes].tolist()
+            hit = self._matches[key] = verdict[codes].tobytes()
+        return hit
+
+    def escape(self, value: str) -> str:
+        """``re.escape(value)``, remembered (values repeat a lot)."""
+        cache = self.table.escaped
+        hit = cache.get(value)
+        if hit is None:
+            hit = cache[value] = re.escape(value)
         return hit
 
     def checkers(self, cr: Any) -> list[Checker]:
@@ -108,7 +109,8 @@ def bound_attr(i: int, node: Attr, pool: PoolColumns) -> Checker:
     """
     sources = node.sources
     lists = {column: pool.values(column) for column in sources}
-    escaped = {column: pool.escaped(column) for column in sources}
+    table_escaped = pool.table.escaped
+    pinned = pool.pinned
     pattern = node.value
     fixed = pattern is not None and not callable(pattern)
     matches = {column: pool.matches(column, pattern) for column in sources} if fixed else {}
@@ -172,7 +174,9 @@ def bound_attr(i: int, node: Attr, pool: PoolColumns) -> Checker:
             else:
                 ok = True
         else:
-            e = escaped[column][row]
+            e = table_escaped.get(v)
+            if e is None:
+                e = table_escaped[v] = escape(v)
             if value is None:
                 ok = True
             elif force_unique or not node_unique:  # the node's own pattern (never pinned yet)
@@ -187,15 +191,22 @@ def bound_attr(i: int, node: Attr, pool: PoolColumns) -> Checker:
             if matched is not False:
                 st[i] = (value, srcs, force_unique, found, False)
             return False, _NONE
-        changed = matched is not True
-        if e not in found:
-            found = (*found, e)
-            changed = True
-        if force_unique:
-            value, srcs, force_unique = e, (column,), False
-            changed = True
-        if changed:
-            st[i] = (value, srcs, force_unique, found, True)
+        if force_unique and not found:  # the first value pins: a state shared by every
+            key = (column, e)  # association that pinned it (one tuple, not one per association)
+            state = pinned.get(key)
+            if state is None:
+                state = pinned[key] = (e, (column,), False, (e,), True)
+            st[i] = state
+        else:
+            changed = matched is not True
+            if e not in found:
+                found = (*found, e)
+                changed = True
+            if force_unique:
+                value, srcs, force_unique = e, (column,), False
+                changed = True
+            if changed:
+                st[i] = (value, srcs, force_unique, found, True)
         if force_reprocess is not None:
             return True, [ProcessList([item], None, force_reprocess, only_on_match)]
         return True, _NONE

@@ -140,6 +140,9 @@ def _members(asn: AsnState) -> tuple[Member, ...]:
     return tuple(out)
 
 
+_NO_FILES: frozenset[str] = frozenset()
+
+
 def _formed(record: Record, asns: list[AsnState], candidate: tuple[str, str] | None) -> list:
     """Record the associations a pass formed; those that can never be valid are dropped now."""
     kept = []
@@ -154,7 +157,7 @@ def _formed(record: Record, asns: list[AsnState], candidate: tuple[str, str] | N
         )
         record.formations.append(formation)
         if all(asn.validity):
-            asn.filenames = frozenset()  # only matching asks "is this file a member?"
+            asn.filenames = _NO_FILES  # only matching asks "is this file a member?"
             kept.append((asn, formation))
         else:  # finalize would drop it: record why, and let it go
             formation.members = _members(asn)

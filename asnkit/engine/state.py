@@ -63,7 +63,8 @@ def meets_cached(cache: dict, value: str, conditions: str | Sequence[str]) -> bo
 
 class MemberIndex:
     """What generation asks about the members of an association's last product, kept as
-    members are appended: their (expname, exptype) pairs and how many are science.
+    members are appended: how many are science, and (for more than a few members) the
+    set of their (expname, exptype) pairs.
 
     Checking an exposure once rescanned every member (quadratic in association size).
     The index follows the members list it last saw; a different list, a shorter one,
@@ -72,11 +73,14 @@ class MemberIndex:
 
     __slots__ = ("keys", "last", "members", "science", "seen")
 
+    #: Up to this many members, "is it a member?" is a scan (no set kept).
+    SCAN = 8
+
     def __init__(self) -> None:
         self.members: list | None = None
         self.seen = 0
         self.last: Any = None
-        self.keys: set[tuple[str, str]] = set()
+        self.keys: set[tuple[str, str]] | None = None
         self.science = 0
 
     def sync(self, members: list[dict[str, Any]]) -> MemberIndex:
@@ -85,14 +89,26 @@ class MemberIndex:
             or len(members) < self.seen
             or (self.seen and members[self.seen - 1] is not self.last)
         ):
-            self.members, self.seen, self.keys, self.science = members, 0, set(), 0
+            self.members, self.seen, self.keys, self.science = members, 0, None, 0
         if len(members) > self.seen:
+            keys = self.keys
             for member in members[self.seen :]:
-                self.keys.add((member["expname"], member["exptype"]))
+                if keys is not None:
+                    keys.add((member["expname"], member["exptype"]))
                 self.science += member["exptype"].lower() == "science"
             self.seen = len(members)
             self.last = members[-1]
         return self
+
+    def contains(self, members: list[dict[str, Any]], key: tuple[str, str]) -> bool:
+        """Whether a member of ``members`` has this (expname, exptype)."""
+        self.sync(members)
+        if self.keys is None:
+            if len(members) <= self.SCAN:
+                name, kind = key
+                return any(m["expname"] == name and m["exptype"] == kind for m in members)
+            self.keys = {(m["expname"], m["exptype"]) for m in members}
+        return key in self.keys
 
 
 class CompiledRule:
@@ -265,9 +281,8 @@ class AsnState:
 
     def has_member(self, expname: str, exptype: str) -> bool:
         """The last product has a member of this name and type."""
-        return (
-            bool(self.products)
-            and (expname, exptype) in self._index.sync(self.products[-1]["members"]).keys
+        return bool(self.products) and self._index.contains(
+            self.products[-1]["members"], (expname, exptype)
         )
 
     @property
