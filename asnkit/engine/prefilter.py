@@ -65,6 +65,16 @@ class StaticEval:
         self._structures: dict[Any, int] = {}
         self._nodes: list[Any] = []  # keeps the numbered nodes (and so their ids) alive
         self._reads_candidate: set[int] = set()  # numbers of nodes reading asn_candidate
+        self._constants: dict[int, np.ndarray] = {}
+
+    def _constant(self, outcome: Any) -> np.ndarray:
+        """The same outcome for every row: one shared, read-only array per outcome."""
+        hit = self._constants.get(int(outcome))
+        if hit is None:
+            hit = np.full(self.n, outcome, dtype=np.int8)
+            hit.flags.writeable = False
+            self._constants[int(outcome)] = hit
+        return hit
 
     # ------------------------------------------------------------------ factorizations
     def _first_valid(self, sources: tuple[str, ...]) -> tuple[np.ndarray, list[Any]]:
@@ -83,7 +93,7 @@ class StaticEval:
             values[take] = arr[take]
             missing &= ~take
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
-        result = (codes, list(uniques))
+        result = (codes.astype(np.int32), list(uniques))
         self._first[sources] = result
         return result
 
@@ -116,6 +126,8 @@ class StaticEval:
         hit = self._cache.get(key)
         if hit is None:
             hit = self._evaluate(node, fresh, discovery)
+            if len(hit) and hit.flags.writeable and hit.min() == hit.max():
+                hit = self._constant(hit[0])  # one shared array for every all-alike outcome
             self._cache[key] = hit
         return hit
 
@@ -156,13 +168,13 @@ class StaticEval:
 
     def _attr(self, node: Attr, fresh: AsnState | None, discovery: bool) -> np.ndarray:
         if node.onlyif is not None or node.evaluate:
-            return np.full(self.n, UNKNOWN)
+            return self._constant(UNKNOWN)
         if "asn_candidate" in node.sources and not discovery:
-            return np.full(self.n, UNKNOWN)
+            return self._constant(UNKNOWN)
         pattern = node.value
         if callable(pattern):
             if fresh is None:
-                return np.full(self.n, UNKNOWN)
+                return self._constant(UNKNOWN)
             pattern = pattern(fresh)
         codes, uniques = self._first_valid(node.sources)
         verdict = np.array([_attr_scalar(node, v, pattern, fresh) for v in uniques], dtype=np.int8)
@@ -170,20 +182,20 @@ class StaticEval:
 
     def _test(self, node: Test, fresh: AsnState | None) -> np.ndarray:
         if node.reprocess_on_fail or node.reprocess_on_match:
-            return np.full(self.n, UNKNOWN)
+            return self._constant(UNKNOWN)
         if node.value is None:
-            return np.full(self.n, PASS)
+            return self._constant(PASS)
         if node.source is not None and _asn_only(node.source) and node.test is None:
             if fresh is None:
-                return np.full(self.n, UNKNOWN)
+                return self._constant(UNKNOWN)
             ok = node.source(None, fresh) == node.value
-            return np.full(self.n, PASS if ok else FAIL)
+            return self._constant(PASS if ok else FAIL)
         if node.source is None and node.test is None:
-            return np.full(self.n, UNKNOWN)
+            return self._constant(UNKNOWN)
         source_cols = () if node.source is None else _item_columns(node.source)
         test_cols = () if node.test is None else _item_columns(node.test)
         if source_cols is None or test_cols is None:
-            return np.full(self.n, UNKNOWN)
+            return self._constant(UNKNOWN)
         codes, uniques = self._combos(tuple(sorted({*source_cols, *test_cols})))
         verdict = []
         for row in uniques:
