@@ -157,34 +157,32 @@ class DocumentSource:
     """What an association document is made of, kept compact until the document is asked for.
 
     The header (``data``), the lines of the constraints text (shared between
-    associations), and the members as the record keeps them (``members``: pool
-    row or None, role, file name), in products of ``sizes`` members each; each
-    member's ``exposerr`` and ``asn_candidate`` are read from the pool's columns
+    associations), and the ``products``: ``(name, members)`` pairs, the members
+    as the record keeps them (pool row or None, role, file name); each member's
+    ``exposerr`` and ``asn_candidate`` are read from the pool's columns
     (``cands``: the candidate text the exposure carried in its pass, one for all
-    members or one per member; None: its own column).
+    members or one per member; None: its own column). ``seq_out`` is the
+    association's number among those of its ``(asn_id, asn_type)``.
     """
 
-    __slots__ = ("cands", "columns", "data", "level3", "lines", "members", "names", "sizes")
+    __slots__ = ("cands", "columns", "data", "level3", "lines", "products", "seq_out")
 
     def __init__(
         self,
         data: dict[str, Any],
         lines: tuple[str, ...],
-        names: tuple[str, ...],
-        sizes: tuple[int, ...],
-        members: tuple[Member, ...],
+        products: tuple[tuple[str, tuple[Member, ...]], ...],
         cands: Any,
         level3: bool,
         columns: tuple[Any, Any],
     ) -> None:
         self.data = data
         self.lines = lines
-        self.names = names
-        self.sizes = sizes
-        self.members = members
+        self.products = products
         self.cands = cands
         self.level3 = level3
         self.columns = columns  # the pool's exposerr and asn_candidate columns (lists, or None)
+        self.seq_out = 0
 
     def build(self) -> dict[str, Any]:
         """The document: a new plain dict (keys in the order the reference writes them)."""
@@ -197,11 +195,10 @@ class DocumentSource:
         cands = self.cands
         single = not isinstance(cands, tuple)
         products = []
-        start = 0
-        for name, size in zip(self.names, self.sizes, strict=True):
+        k = 0
+        for name, entries in self.products:
             members = []
-            for k in range(start, start + size):
-                row, role, expname = self.members[k]
+            for row, role, expname in entries:
                 out: dict[str, Any] = {"expname": expname, "exptype": role}
                 if row is not None:
                     out["exposerr"] = None if exposerrs is None else exposerrs[row]
@@ -209,7 +206,7 @@ class DocumentSource:
                         cand = cands if single else cands[k]
                         out["asn_candidate"] = cand if cand is not None else candidates[row]
                 members.append(out)
+                k += 1
             products.append({"name": name, "members": members})
-            start += size
         data["products"] = products
         return data
