@@ -48,22 +48,22 @@ class PoolColumns:
         self._checkers: dict[int, tuple[Any, list[Checker]]] = {}
         self.pinned: dict[tuple[str, str], tuple] = {}  # (column, escaped) -> pinned state
 
-    def _factorized(self, column: str) -> tuple[np.ndarray, list[Any]]:
+    def factorized(self, column: str) -> tuple[np.ndarray, list[Any]]:
         hit = self._codes.get(column)
         if hit is None:
             col = self.table.cols.get(column)
             if col is None:
-                hit = (np.zeros(self.table.n, dtype=np.int64), [None])
+                hit = (np.zeros(self.table.n, dtype=np.int32), [None])
             else:
                 codes, uniques = pd.factorize(np.asarray(col, dtype=object))
-                hit = (codes, [None if v in EMPTY else v for v in uniques])
+                hit = (codes.astype(np.int32), [None if v in EMPTY else v for v in uniques])
             self._codes[column] = hit
         return hit
 
     def values(self, column: str) -> list[Any]:
         hit = self._values.get(column)
         if hit is None:
-            codes, uniques = self._factorized(column)
+            codes, uniques = self.factorized(column)
             hit = self._values[column] = np.asarray(uniques, dtype=object)[codes].tolist()
         return hit
 
@@ -72,7 +72,7 @@ class PoolColumns:
         key = (column, pattern)
         hit = self._matches.get(key)
         if hit is None:
-            codes, uniques = self._factorized(column)
+            codes, uniques = self.factorized(column)
             verdict = np.array([v is not None and meets(v, pattern) for v in uniques], dtype=bool)
             hit = self._matches[key] = verdict[codes].tobytes()
         return hit

@@ -268,7 +268,7 @@ def _plans(
         anys, route_list = routes(cr)
         route_of_row = None
         if anys:
-            route_of_row = np.zeros(static.n, dtype=np.int64)
+            route_of_row = np.zeros(static.n, dtype=np.int64)  # made small once filled
             for a in anys:
                 branches = [
                     static.outcome(cr.nodes[b], None, discovery) != FAIL for b in cr.children[a]
@@ -277,6 +277,8 @@ def _plans(
                 single = stacked.sum(axis=0) == 1
                 choice = np.where(single, stacked.argmax(axis=0) + 1, 0)
                 route_of_row = route_of_row * (len(branches) + 1) + choice
+        if route_of_row is not None:
+            route_of_row = route_of_row.astype(np.min_scalar_type(len(route_list)))
         plans.append(RulePlan(cr, possible, creatable, route_of_row, route_list))
     return plans
 
@@ -359,7 +361,8 @@ class Matcher:
         self._rows_by_cid = rows_by_candidate(table.cols["asn_candidate"])
         self._per_row: dict[bool, tuple[list, list]] = {}
         self.columns = PoolColumns(table)
-        self.grouping = ColumnarPool(table, static) if prechecks else None
+        self.grouping = ColumnarPool(table, static, self.columns) if prechecks else None
+        static.forget()  # the plans hold what matching needs: the rest is recomputed if asked
         self._on_candidate = [_candidate_patterns(cr) for cr in self.cand_rules]
 
     def _rules_per_row(self, discovery: bool) -> tuple[list, list]:

@@ -337,6 +337,7 @@ def run_engine(
             for entry in finish(discovery(record, matcher), table, lines):
                 finished[rules[entry[1].formation.rule].level][0].append(entry)
         del matcher
+        table.forget()  # per-row caches of matching
         record.formations.sort(key=lambda f: f.candidate is not None)
         kept: list[tuple[DocumentSource, Output]] = []
         for level in (2, 3):

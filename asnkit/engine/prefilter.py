@@ -76,6 +76,12 @@ class StaticEval:
             self._constants[int(outcome)] = hit
         return hit
 
+    def forget(self) -> None:
+        """Drop the per-row arrays computed so far (they are recomputed when asked again)."""
+        self._first.clear()
+        self._groups.clear()
+        self._cache.clear()
+
     # ------------------------------------------------------------------ factorizations
     def _first_valid(self, sources: tuple[str, ...]) -> tuple[np.ndarray, list[Any]]:
         hit = self._first.get(sources)

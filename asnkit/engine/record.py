@@ -41,7 +41,7 @@ class Fate(enum.Enum):
 Member = tuple[int | None, str, str]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Output:
     """An association finalize made of a formation.
 
@@ -77,7 +77,7 @@ class Output:
         return out
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Formation:
     """An association as a rule formed it, before finalize.
 

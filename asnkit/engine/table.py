@@ -55,6 +55,12 @@ class Table:
         self.member_names: dict[tuple, str] = {}  # (row, level, role, ints) -> member name
 
 
+    def forget(self) -> None:
+        """Drop what matching remembered per row (member names, integrations flags)."""
+        self.integrations.clear()
+        self.member_names.clear()
+
+
 class Item:
     """One exposure (a pool row), optionally with a rewritten ``asn_candidate``."""
 
