@@ -33,6 +33,7 @@ from asnkit.rules.model import Attr, Group, Reduce, Rule, WorkOver
 __all__ = [
     "CANDIDATE_PREFIX",
     "DISCOVER_PREFIX",
+    "FAST_PATH",
     "PRECHECK_MIN_ROWS",
     "AsnIndex",
     "Matcher",
@@ -210,6 +211,12 @@ def run_pass(generation: Pass, items: list[Item]) -> list[AsnState]:
 #: index; the same associations) is cheaper than computing the pre-checks (~40 ms a call).
 PRECHECK_MIN_ROWS = 32
 
+#: Passes run one rule at a time (:mod:`asnkit.engine.rulewise`), attribute checks read the
+#: pool's column lists (:mod:`asnkit.engine.columns`) and rules that reduce to grouping are
+#: grouped (:mod:`asnkit.engine.columnar`). False: the reference loop, exposure by exposure,
+#: with the plain checks (the same record; ``tests/test_fast_path.py`` compares them).
+FAST_PATH = True
+
 
 class _Same:
     """A rule as a cache key: by identity (equal rules may differ in what they name)."""
@@ -360,6 +367,7 @@ class Matcher:
         self.disc_plans = _plans(self.disc_rules, self.disc_rules, static, prechecks, True)
         self._rows_by_cid = rows_by_candidate(table.cols["asn_candidate"])
         self._per_row: dict[bool, tuple[list, list]] = {}
+        self.fast = shortcuts and FAST_PATH
         self.columns = PoolColumns(table)
         self.grouping = ColumnarPool(table, static, self.columns) if prechecks else None
         static.forget()  # the plans hold what matching needs: the rest is recomputed if asked
@@ -399,7 +407,7 @@ class Matcher:
             return []
         items = candidate_items(self.table, rows, cid, ctype)
         skip = self.skipped(ctype, items[0].cand)
-        if self.shortcuts:
+        if self.fast:
             found = run_by_rule(
                 self.cand_rules,
                 self.cand_plans,
@@ -428,7 +436,7 @@ class Matcher:
         """The associations formed across the whole pool (``a3001``), in creation order."""
         items = [Item(self.table, row) for row in range(self.table.n)]
         skip = self.skipped("discovered")
-        if self.shortcuts:
+        if self.fast:
             found = run_by_rule(
                 self.disc_rules,
                 self.disc_plans,
