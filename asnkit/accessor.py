@@ -38,8 +38,8 @@ class PoolAccessor:
     >>> len(obs1), len(pool)  # a new frame; the pool is unchanged
     (10, 72)
     >>> obs1.asn.candidates()
-      candidate_id candidate_type  exposures
-    0         o001    observation         10
+      candidate_id candidate_type  exposures   junk
+    0         o001    observation         10  False
     >>> import pandas as pd
     >>> pd.DataFrame({"program": ["1"]}).asn
     Traceback (most recent call last):

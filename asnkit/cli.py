@@ -16,6 +16,7 @@ Examples
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import logging
 import os
@@ -23,7 +24,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 
-__all__ = ["COMMAND_MODULES", "build_parser", "main"]
+__all__ = ["COMMAND_MODULES", "ISSUES_URL", "build_parser", "error_message", "main"]
 
 #: Modules that add subcommands, in the order ``--help`` lists them.
 COMMAND_MODULES = (
@@ -67,8 +68,42 @@ def _warning_printer(command: str):
     return show
 
 
+#: Where to report a bug (printed with unexpected internal errors).
+ISSUES_URL = "https://github.com/asnkit/asnkit/issues"
+
+
+def error_message(exc: BaseException) -> str:
+    """The one-line text of an error for the command line.
+
+    OS errors read ``PATH: what`` (``out/a.json: Permission denied``);
+    other errors their message.
+
+    Examples
+    --------
+    >>> error_message(PermissionError(13, "Permission denied", "out"))
+    'out: Permission denied'
+    >>> error_message(FileExistsError("a.json: file exists"))
+    'a.json: file exists'
+    """
+    if isinstance(exc, OSError) and exc.strerror:
+        where = [os.fsdecode(f) for f in (exc.filename, exc.filename2) if f is not None]
+        text = exc.strerror
+        if exc.errno == errno.ENAMETOOLONG:
+            text += " (a file name has at most 255 bytes)"
+        return f"{' -> '.join(where)}: {text}" if where else text
+    if isinstance(exc, KeyError) and exc.args:
+        return str(exc.args[0])
+    return str(exc)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
+    """Run the command line; return the exit status.
+
+    Every failure is reported as ``asnkit COMMAND: error: ...`` on standard
+    error with a non-zero status, never as a traceback: 1 for bad input and
+    refused writes, 3 for an internal error (with how to report it), 130 when
+    interrupted.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     level = {0: logging.WARNING, 1: logging.INFO}.get(args.verbose, logging.DEBUG)
@@ -78,14 +113,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     from asnkit.errors import AssociationError, AssociationWarning, PoolError, PoolWarning
 
+    prefix = f"asnkit {args.command}: error:"
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _warning_printer(args.command)
             for category in (PoolWarning, AssociationWarning):  # always say what was kept
                 warnings.simplefilter("always", category)
             return int(args.run(args) or 0)
-    except (PoolError, AssociationError, FileNotFoundError, FileExistsError) as exc:
-        print(f"asnkit {args.command}: error: {exc}", file=sys.stderr)
+    except (PoolError, AssociationError) as exc:
+        print(f"{prefix} {exc}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         # The reader went away (``asnkit summary pool.csv | head``): stop quietly,
@@ -93,6 +129,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 141
+    except OSError as exc:
+        print(f"{prefix} {error_message(exc)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"asnkit {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except MemoryError:
+        print(f"{prefix} out of memory", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        logging.getLogger("asnkit").debug("internal error", exc_info=True)
+        print(
+            f"{prefix} internal error ({type(exc).__name__}: {_one_line(exc)}). This is a bug "
+            f"in asnkit: please report it at {ISSUES_URL} with the command line, the output "
+            "of 'asnkit --version' and the input files if you can share them "
+            "(run with -vv to see the traceback).",
+            file=sys.stderr,
+        )
+        return 3
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 if __name__ == "__main__":  # pragma: no cover

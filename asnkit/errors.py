@@ -22,6 +22,10 @@ class PoolError(ValueError):
         1-based line number in the file.
     column : str, optional
         The column at fault.
+    row : int, optional
+        The 0-based position of the row at fault in the frame, when the line
+        in the file is not known (a frame built in memory); see
+        :func:`asnkit.pool.read.locate`.
 
     Examples
     --------
@@ -37,12 +41,17 @@ class PoolError(ValueError):
         file: str | None = None,
         line: int | None = None,
         column: str | None = None,
+        row: int | None = None,
     ) -> None:
         self.message = message
         self.file = file
         self.line = line
         self.column = column
+        self.row = row
         super().__init__(self._format())
+
+    def __reduce__(self):  # picklable (process pools), keyword arguments included
+        return (_rebuild_pool_error, (self.message, self.file, self.line, self.column, self.row))
 
     def _format(self) -> str:
         where = []
@@ -50,9 +59,15 @@ class PoolError(ValueError):
             where.append(str(self.file))
         if self.line is not None:
             where.append(f"line {self.line}")
+        elif self.row is not None:
+            where.append(f"row {self.row}")
         if self.column is not None:
             where.append(f"column {self.column!r}")
         return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+def _rebuild_pool_error(message, file, line, column, row) -> PoolError:
+    return PoolError(message, file=file, line=line, column=column, row=row)
 
 
 class PoolWarning(UserWarning):

@@ -330,7 +330,7 @@ def test_a_rule_naming_a_column_the_pool_lacks_raises_at_apply_time():
     assert typo.columns == ("instrume", "filtr")
     with pytest.raises(asnkit.PoolError, match="rule 'Mosaic' names column 'filtr'") as info:
         pool.asn.apply_rules([typo])
-    assert info.value.column == "filtr" and info.value.file == "pool_001_candidates.csv"
+    assert info.value.column == "filtr" and info.value.file == str(pool_file("pool_001_candidates"))
     with pytest.raises(asnkit.PoolError, match="column 'instrumx'"):
         asnkit.apply_rules(pool, [rule("M", select={"instrumx": "nircam"})])
     derived = derive(dms_rule("Asn_Lv3Image"), "ByColour", agree=["colour"])

@@ -11,7 +11,7 @@
   ``jw{program}-{asn_id}_{target}_{instrument}_{optical elements}[-{slit}][-{subarray}]``
   (:func:`product_name`); Level 2b products are named after the science file's stem;
 * a pool row whose ``filename`` holds blanks is a junk row (``set acid`` lines left in
-  DMS pools), not an exposure (:func:`is_junk_name`).
+  DMS pools), and so is a repeated header line: not an exposure (:func:`is_junk_name`).
 
 Examples
 --------
@@ -184,19 +184,27 @@ def suffix_of(name: str) -> str | None:
 
 
 def is_junk_name(filename: Any) -> bool:
-    """A ``filename`` value that cannot name a file: it holds blanks (``set acid`` lines).
+    """A ``filename`` value that cannot name a file: it holds blanks (``set acid`` lines),
+    or it is the column's name (a header line repeated among the rows).
 
-    >>> is_junk_name("set acid 1000"), is_junk_name("jw_00001_uncal.fits"), is_junk_name(None)
-    (True, False, False)
+    jwst keeps such rows as rows; summaries, candidate lists and the widgets
+    mark them as junk instead of presenting them as exposures.
+
+    >>> is_junk_name("set acid 1000"), is_junk_name("FILENAME"), is_junk_name(None)
+    (True, True, False)
+    >>> is_junk_name("jw_00001_uncal.fits")
+    False
     """
-    return isinstance(filename, str) and _BLANK.search(filename) is not None
+    return isinstance(filename, str) and (
+        _BLANK.search(filename) is not None or filename.lower() == "filename"
+    )
 
 
 def junk_rows(filenames: Iterable[Any]) -> np.ndarray:
     """Boolean mask of the junk rows (:func:`is_junk_name`) of a ``filename`` column."""
     values = list(filenames)
     uniques = {value for value in values if isinstance(value, str)}
-    junk = {value for value in uniques if _BLANK.search(value)}
+    junk = {value for value in uniques if is_junk_name(value)}
     return np.fromiter((v in junk for v in values), dtype=bool, count=len(values))
 
 

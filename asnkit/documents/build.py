@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from asnkit.dms.candidates import observation_id, parse_candidates
 from asnkit.dms.exposures import exposure_type, uses_integrations
+from asnkit.dms.identifiers import ASN_ID, ASN_TYPE, PROGRAM, VERSION_ID
 from asnkit.dms.members import (
     DEGRADED_NOTOK,
     DEGRADED_OK,
@@ -54,6 +55,7 @@ from asnkit.dms.values import is_empty, text_row
 from asnkit.documents.model import Association, level_of
 from asnkit.documents.paths import PathMode, member_path
 from asnkit.documents.validation import validate
+from asnkit.errors import AssociationError
 from asnkit.version import code_version
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -284,8 +286,21 @@ def to_association(
             f"the pool flags: {found}); mark the science rows with roles={{file: 'science'}}"
         )
 
-    program_text = format_program(program if program is not None else _common(rows, "program")[0])
+    programs = _common(rows, "program")
+    if program is None and not programs:
+        raise AssociationError(
+            "to_association: the rows have no program; pass program=",
+            errors=[("program", "missing")],
+        )
+    program_text = format_program(program if program is not None else programs[0])
     asn_id = (asn_id or _default_asn_id(science)).lower()
+    _check_name_parts(
+        "to_association",
+        program=(program_text, "program=" if program is not None else "the rows' program"),
+        asn_id=(asn_id, "asn_id="),
+        asn_type=(asn_type, "asn_type="),
+        version_id=(version_id, "version_id="),
+    )
     targets = _common(science, "targetid")
     raw_target = target if target is not None else (targets[0] if targets else None)
     pool_name = df.attrs.get("asn_pool")
@@ -361,9 +376,28 @@ def to_association(
         filename=asn_filename(program_text, asn_id, asn_type, sequence, version_id),
     )
     if check:
-        validate(asn, warn_paths=PathMode(path_mode) not in _MEANT_PATHS)
+        validate(asn, warn_paths=PathMode(path_mode) not in _MEANT_PATHS, paths=path_mode)
     return asn
 
+
+def _check_name_parts(function: str, **parts: tuple[Any, str]) -> None:
+    """Refuse values that are not DMS identifiers: they make the file name.
+
+    ``parts`` maps ``program``/``asn_id``/``asn_type``/``version_id`` to
+    ``(value, where it came from)``; a ``None`` version id is fine.
+    """
+    for key, (value, where) in parts.items():
+        if key == "version_id" and not value:
+            continue
+        problem = _NAME_PARTS[key].problem(value)
+        if problem:
+            raise AssociationError(
+                f"{function}: {where} {problem} (association file names are made of it)",
+                errors=[(key, problem)],
+            )
+
+
+_NAME_PARTS = {"program": PROGRAM, "asn_id": ASN_ID, "asn_type": ASN_TYPE, "version_id": VERSION_ID}
 
 #: Path modes that put folders in member names on purpose (no warning then).
 _MEANT_PATHS = (PathMode.ABSOLUTE, PathMode.RELATIVE)
@@ -450,6 +484,13 @@ def from_files(
         if product_name and len(products) == 1:
             products[0]["name"] = product_name
     program_text = format_program(program)
+    _check_name_parts(
+        "from_files",
+        program=(program_text, "program="),
+        asn_id=(asn_id.lower(), "asn_id="),
+        asn_type=(asn_type, "asn_type="),
+        version_id=(version_id, "version_id="),
+    )
     asn = Association.new(
         asn_type=asn_type,
         level=level,
@@ -466,5 +507,5 @@ def from_files(
         filename=asn_filename(program_text, asn_id, asn_type, 1, version_id),
     )
     if check:
-        validate(asn, warn_paths=PathMode(path_mode) not in _MEANT_PATHS)
+        validate(asn, warn_paths=PathMode(path_mode) not in _MEANT_PATHS, paths=path_mode)
     return asn

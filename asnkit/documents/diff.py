@@ -234,6 +234,10 @@ def _member_key(expname: Any, ignore_suffix: bool) -> str:
     return strip_suffix(text).lower() if ignore_suffix else text
 
 
+def _name_key(name: Any) -> Any:
+    return name if name is None or isinstance(name, str) else repr(name)
+
+
 def _keys(product: Product, ignore_suffix: bool) -> set[str]:
     return {_member_key(m.expname, ignore_suffix) for m in product.members}
 
@@ -276,8 +280,9 @@ def _compare(
         va, vb = a.get(key), b.get(key)
         if va != vb:
             add("header", None, None, key, va, vb, "changed")
-    pa = {p.name: p for p in a.products}
-    pb = {p.name: p for p in b.products}
+    # names of documents loaded without validation may be anything: compare them as text
+    pa = {_name_key(p.name): p for p in a.products}
+    pb = {_name_key(p.name): p for p in b.products}
     pairs = [(pa[n], pb[n]) for n in pa if n in pb]
     rest_a = [p for n, p in pa.items() if n not in pb]
     rest_b = [p for n, p in pb.items() if n not in pa]
@@ -287,7 +292,7 @@ def _compare(
     for x in rest_a:
         if id(x) not in paired_a:
             add("product", x.name, None, None, len(x.members), None, "only in A")
-    for x, y in sorted(pairs, key=lambda xy: list(pa).index(xy[0].name)):
+    for x, y in sorted(pairs, key=lambda xy: list(pa).index(_name_key(xy[0].name))):
         name, other = x.name, (y.name if y.name != x.name else None)
         if other is not None:
             add("product", name, None, "name", x.name, y.name, "changed", other)

@@ -37,10 +37,12 @@ from pathlib import Path
 from typing import Any
 
 from asnkit.atomic import write_text
+from asnkit.documents.plain import MAX_DEPTH, plain
 
 __all__ = [
     "LEVEL2_KEYS",
     "LEVEL3_KEYS",
+    "MAX_DEPTH",
     "MEMBER_KEYS",
     "Association",
     "Member",
@@ -80,34 +82,6 @@ LEVEL2_KEYS = (
 )
 #: Member keys in the order jwst writes them.
 MEMBER_KEYS = ("expname", "exptype", "exposerr", "asn_candidate")
-
-
-def plain(value: Any) -> Any:
-    """A deep copy of ``value`` made of plain JSON types (dict, list, str, numbers, None).
-
-    numpy scalars become Python numbers, tuples become lists and NaN becomes None.
-
-    Examples
-    --------
-    >>> plain({"a": (1, float("nan")), "b": [{"c": "d"}]})
-    {'a': [1, None], 'b': [{'c': 'd'}]}
-    """
-    if isinstance(value, str) or value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, float):
-        return None if value != value else value
-    if isinstance(value, int):
-        return value
-    item = getattr(value, "item", None)  # numpy scalars
-    if callable(item):
-        return plain(item())
-    if isinstance(value, os.PathLike):
-        return os.fspath(value)
-    raise TypeError(f"{value!r} ({type(value).__name__}) cannot be written as JSON")
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str, *, overwrite: bool = False) -> Path:
@@ -211,8 +185,8 @@ class Product(_View):
 
     @property
     def members(self) -> tuple[Member, ...]:
-        """The members, in order."""
-        return tuple(Member(m) for m in self._data.get("members", ()))
+        """The members, in order (entries that are not objects are left out)."""
+        return tuple(Member(m) for m in _entries(self._data.get("members")))
 
     @property
     def science_members(self) -> tuple[Member, ...]:
@@ -256,8 +230,21 @@ class Association(Mapping[str, Any]):
 
     @classmethod
     def from_json(cls, text: str, *, filename: str | None = None) -> Association:
-        """An association from JSON text (no validation; see :func:`asnkit.load_asn`)."""
-        return cls(json.loads(text), filename=filename)
+        """An association from JSON text (no validation; see :func:`asnkit.load_asn`).
+
+        The JSON is read strictly (:func:`asnkit.documents.io.parse_json`).
+        """
+        from asnkit.documents.io import parse_json
+
+        data = parse_json(text, filename or "<string>")
+        if not isinstance(data, Mapping):
+            from asnkit.errors import AssociationError
+
+            raise AssociationError(
+                f"an association is a JSON object, not {type(data).__name__}",
+                errors=[("", f"expected an object, found {type(data).__name__}")],
+            )
+        return cls(data, filename=filename)
 
     @classmethod
     def new(
@@ -312,7 +299,7 @@ class Association(Mapping[str, Any]):
 
     def to_json(self) -> str:
         """The JSON text the pipeline writes (4-space indent, no trailing newline)."""
-        return json.dumps(self._data, indent=4, separators=(",", ": "))
+        return json.dumps(self._data, indent=4, separators=(",", ": "), allow_nan=False)
 
     def write(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
         """Write the JSON text atomically to ``path``; return the path written.
@@ -324,14 +311,22 @@ class Association(Mapping[str, Any]):
         ------
         FileExistsError
             The file exists and ``overwrite`` is false.
-        ValueError
-            ``path`` is a folder and the association has no filename.
+        AssociationError
+            ``path`` is a folder and :attr:`filename` is missing or not a plain
+            file name (it would land outside the folder).
         """
+        from asnkit.atomic import file_name_problem
+        from asnkit.errors import AssociationError
+
         target = Path(path)
         text = os.fspath(path)
         if target.is_dir() or text.endswith(("/", os.sep)):
-            if not self.filename:
-                raise ValueError(f"{target} is a folder and the association has no filename")
+            problem = file_name_problem(self.filename) if self.filename else "it has no filename"
+            if problem:
+                raise AssociationError(
+                    f"{target} is a folder and the association cannot be written there: {problem}",
+                    errors=[("", problem)],
+                )
             target = target / self.filename
         return atomic_write_text(target, self.to_json(), overwrite=overwrite)
 
@@ -405,13 +400,17 @@ class Association(Mapping[str, Any]):
     # ------------------------------------------------------------------ products and members
     @property
     def products(self) -> tuple[Product, ...]:
-        """The products, in order."""
-        return tuple(Product(p) for p in self._data.get("products", ()))
+        """The products, in order (entries that are not objects are left out).
+
+        A document loaded without validation may hold anything; the views
+        show what they can and :func:`asnkit.validate` says what is wrong.
+        """
+        return tuple(Product(p) for p in _entries(self._data.get("products")))
 
     @property
     def product_names(self) -> list[str | None]:
         """The product names, in order."""
-        return [p.get("name") for p in self._data.get("products", ())]
+        return [p.get("name") for p in _entries(self._data.get("products"))]
 
     def members(self, role: str | None = None) -> list[Member]:
         """Every member of every product, optionally only those of one role."""
@@ -534,7 +533,7 @@ class Association(Mapping[str, Any]):
     # ------------------------------------------------------------------ display
     def __repr__(self) -> str:
         roles = ", ".join(f"{n} {r}" for r, n in self.roles.items())
-        nprod = len(self._data.get("products", ()))
+        nprod = len(self.products)
         nmem = len(self.members())
         title = " ".join(str(x) for x in (self.asn_type, self.asn_id, self.filename) if x)
         return (
@@ -562,6 +561,13 @@ class Association(Mapping[str, Any]):
             f"<table><thead><tr><th>product</th><th>expname</th><th>exptype</th></tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table></div>"
         )
+
+
+def _entries(value: Any) -> list[Mapping[str, Any]]:
+    """The objects of a JSON list (anything else: none)."""
+    if not isinstance(value, list):
+        return []
+    return [entry for entry in value if isinstance(entry, Mapping)]
 
 
 def level_of(asn_type: Any, asn_rule: Any = None) -> int:
