@@ -156,6 +156,18 @@ class PoolAccessor:
 
         return plot_sky(self._df, **kwargs)
 
+    def ds9_regions(self, **kwargs: Any) -> str:
+        """The footprints as a DS9 region file (see :func:`asnkit.ds9_regions`)."""
+        from asnkit.sky.export import ds9_regions
+
+        return ds9_regions(self._df, **kwargs)
+
+    def sky(self, **kwargs: Any) -> Any:
+        """A :class:`asnkit.widgets.SkyView` of this pool: hover, zoom, select footprints."""
+        from asnkit.widgets import SkyView
+
+        return SkyView(self._df, **kwargs)
+
     def explore(self, **kwargs: Any) -> Any:
         """A :class:`asnkit.widgets.PoolExplorer` on this pool."""
         from asnkit.widgets import PoolExplorer

@@ -1,240 +1,55 @@
-"""Notebook 03 in a real browser: JupyterLab + headless Chromium render its widgets and plots.
+"""The widgets in a real browser: JupyterLab + headless Chromium, driven with the mouse.
 
-The kernel-side tests (test_widgets, test_notebooks) show the widgets *work*; only a browser
-shows that they *render*: that the front end finds the ipywidgets extension, that no widget is
-left at 'Loading widget...', and that the sky plots arrive as images. The test starts JupyterLab
-on 127.0.0.1 in a scratch folder holding a copy of the notebook, drives Debian's ``chromium``
-with Playwright (never a downloaded browser), runs all cells from the Run menu, checks the page
-and saves a full-page screenshot (to ``$ASNKIT_ARTIFACTS`` when set, else the test's tmp_path).
+The kernel-side tests (test_widgets, test_sky_selection, test_notebooks) show the widgets
+*work*; only a browser shows that they *render* and that a person's gestures reach Python.
+Two tests, each with its own JupyterLab on 127.0.0.1 in a scratch folder (tests/lab.py),
+Debian's ``chromium`` driven by Playwright (never a downloaded browser):
 
-Skipped only when Chromium or the playwright package is missing.
+* notebook 03 runs from the Run menu; every widget renders (no 'Loading widget...'), the
+  sky canvases are drawn, the static plots decode; a legend click in the GroupingView
+  selects that association's exposures in the kernel;
+* the AssociationBuilder, on the demo program read from its pool file and from its FITS
+  headers (``pool_from_files``): filter F150W, lasso tile 1 of observation 001, Shift-box
+  tile 2, hover an exposure (tooltip), zoom with the wheel, Alt-click that exposure out,
+  and Export: the kernel's selection, the table's ticks and the written file are checked
+  at each step.
+
+Screenshots go to ``$ASNKIT_ARTIFACTS`` when set, else the test's tmp_path. Skipped only
+when Chromium or the playwright package is missing.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
-import re
-import secrets
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+import asnkit
+from tests import lab as lab_tools
 
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "03_groupings_on_the_sky.ipynb"
-
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-INSTALL_HINT = (
-    "install Debian's Chromium (`apt-get install -y chromium`) and the test extra "
-    '(`python -m pip install -e ".[test]"`, which brings playwright); never run '
-    "`playwright install`: the test drives the system chromium"
-)
-
-SERVER_START_TIMEOUT = 30.0  # s, until /api/status answers
-PAGE_TIMEOUT_MS = 20_000  # JupyterLab loaded, notebook opened, kernel idle
-RUN_TIMEOUT_MS = 40_000  # Run All Cells until every cell has run
-WIDGET_TIMEOUT_MS = 10_000  # widget views replaced their 'Loading widget...' placeholder
-
-
-def _chromium() -> str:
-    for candidate in ("/usr/bin/chromium", shutil.which("chromium")):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    pytest.skip(f"no Chromium (/usr/bin/chromium or `chromium` on PATH): {INSTALL_HINT}")
-
-
-def _sync_playwright():
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:
-        pytest.skip(f"the playwright package cannot be imported ({exc}): {INSTALL_HINT}")
-    return sync_playwright
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _write_json(path: Path, data: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data), encoding="utf-8")
-
-
-def _widget_data_dirs() -> list[str]:
-    """The ``share/jupyter`` folder holding the installed ipywidgets lab extension."""
-    from importlib import metadata
-
-    try:
-        dist = metadata.distribution("jupyterlab_widgets")
-    except metadata.PackageNotFoundError:
-        return []
-    for file in dist.files or ():
-        parts = Path(str(file)).parts
-        if "labextensions" in parts:
-            share = dist.locate_file(Path(*parts[: parts.index("labextensions")]))
-            return [str(Path(share).resolve())]
-    return []
-
-
-def _lab_environment(home: Path) -> dict[str, str]:
-    """Environment of a JupyterLab that reads no user configuration and fetches nothing."""
-    config, settings = home / "config", home / "settings"
-    # no 'Would you like to receive official Jupyter news?' toast over the notebook
-    _write_json(
-        config / "labconfig" / "page_config.json",
-        {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}},
-    )
-    # every cell attached to the DOM, so every output can be checked (default virtualises)
-    _write_json(
-        settings / "@jupyterlab" / "notebook-extension" / "tracker.jupyterlab-settings",
-        {"windowingMode": "none"},
-    )
-    env = dict(os.environ)
-    env.pop("MPLBACKEND", None)  # the kernel uses the inline backend, as for a user
-    # the widgets' JupyterLab extension lives in the data folder of the environment that
-    # installed jupyterlab_widgets, which is not the server's own prefix in a venv made
-    # with --system-site-packages: name it explicitly
-    data_dirs = [*_widget_data_dirs(), env.get("JUPYTER_PATH", "")]
-    env.update(
-        JUPYTER_PATH=os.pathsep.join(d for d in data_dirs if d),
-        JUPYTER_CONFIG_DIR=str(config),
-        JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-        JUPYTERLAB_SETTINGS_DIR=str(settings),
-        JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
-        IPYTHONDIR=str(home / "ipython"),
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
-def _wait_for_server(proc: subprocess.Popen, url: str, log: Path) -> None:
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"JupyterLab exited ({proc.returncode}):\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.25)
-    pytest.fail(
-        f"JupyterLab did not answer within {SERVER_START_TIMEOUT:.0f} s:\n{log.read_text()[-3000:]}"
-    )
-
-
-def _start_kernel_session(base: str, token: str, notebook: str) -> None:
-    """Start the notebook's kernel through the REST API, before the page opens it.
-
-    Left to the page, JupyterLab sometimes starts two kernels for the notebook at once
-    and shuts one down, leaving the page talking to the dead one.
-    """
-    body = json.dumps(
-        {"path": notebook, "name": notebook, "type": "notebook", "kernel": {"name": "python3"}}
-    ).encode()
-    request = urllib.request.Request(
-        f"{base}/api/sessions",
-        data=body,
-        method="POST",
-        headers={"Authorization": f"token {token}", "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=30) as response:
-        assert response.status == 201, response.status
+WIDGET_TIMEOUT_MS = 15_000  # widget views replaced their 'Loading widget...' placeholder
+KERNEL_TIMEOUT = 15.0  # s, for the kernel to reflect a gesture
+WIDGET_VIEWS = ".jp-OutputArea-output > .jupyter-widgets, .jp-OutputArea-output > .asnkit-sky"
+SKY = "document.querySelectorAll('.asnkit-sky')[{i}].__asnkitSky"
 
 
 @pytest.fixture
-def browser_tools():
-    """(Chromium executable, playwright's sync_playwright); skips when either is missing."""
-    return _chromium(), _sync_playwright()
-
-
-@pytest.fixture
-def jupyterlab(browser_tools, tmp_path: Path) -> Iterator[tuple[str, Path, Path]]:
-    """A JupyterLab on 127.0.0.1 serving a scratch folder with a copy of notebook 03."""
-    root = tmp_path / "root"
-    root.mkdir()
-    shutil.copy(NOTEBOOK, root / NOTEBOOK.name)
-    port, token = _free_port(), secrets.token_hex(16)
-    log = tmp_path / "jupyterlab.log"
-    command = [
-        sys.executable,
-        "-m",
-        "jupyterlab",
-        "--no-browser",
-        "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.port={port}",
-        "--ServerApp.port_retries=0",
-        f"--ServerApp.root_dir={root}",
-        f"--IdentityProvider.token={token}",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-    ]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:  # CI containers run as root
-        command.append("--ServerApp.allow_root=True")
-    with open(log, "wb") as log_file:
-        proc = subprocess.Popen(
-            command,
-            cwd=root,
-            env=_lab_environment(tmp_path / "jupyter"),
-            stdin=subprocess.DEVNULL,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
+def tools():
     try:
-        _wait_for_server(proc, f"{base}/api/status?token={token}", log)
-        _start_kernel_session(base, token, NOTEBOOK.name)
-        yield f"{base}/lab/tree/{NOTEBOOK.name}?token={token}", root / NOTEBOOK.name, log
-    finally:
-        proc.terminate()  # the server shuts its kernels down on SIGTERM
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-
-
-# every code cell with source has run (a number in its prompt), or a cell failed and
-# the rest of the queue was cancelled; and the kernel is idle
-ALL_CELLS_RAN = """() => {
-    const cells = [...document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell')];
-    const prompts = cells
-        .filter(c => (c.querySelector('.cm-content')?.textContent || '').trim() !== '')
-        .map(c => (c.querySelector('.jp-InputPrompt')?.textContent || '').trim());
-    const busy = prompts.some(p => p.includes('*'));
-    const done = prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p));
-    const failed = [...document.querySelectorAll(
-        '.jp-RenderedText[data-mime-type="application/vnd.jupyter.stderr"]')]
-        .some(e => e.textContent.includes('Traceback'));
-    const indicator = document.querySelector('.jp-NotebookPanel .jp-Notebook-ExecutionIndicator');
-    const idle = indicator !== null && indicator.dataset.status === 'idle';
-    return idle && !busy && (done || failed);
-}"""
-
-IMAGES = """sel => [...document.querySelectorAll(sel)].map(
-    img => ({w: img.naturalWidth, h: img.naturalHeight, complete: img.complete}))"""
-WIDGET_VIEWS = ".jp-OutputArea-output > .jupyter-widgets"  # a widget output, rendered
+        lab_tools.chromium()
+        lab_tools.sync_playwright()
+    except lab_tools.Missing as exc:
+        pytest.skip(str(exc))
+    return lab_tools
 
 
 def _artifacts(tmp_path: Path) -> Path:
@@ -243,56 +58,44 @@ def _artifacts(tmp_path: Path) -> Path:
     return folder
 
 
-def test_notebook_03_renders_widgets_and_sky_plots_in_chromium(browser_tools, jupyterlab, tmp_path):
-    executable, sync_playwright = browser_tools
-    url, saved, log = jupyterlab
+def _wait_kernel(lab, kernel, expression: str, expected, what: str):
+    """Poll the kernel until ``expression`` equals ``expected``; return the last value."""
+    deadline = time.monotonic() + KERNEL_TIMEOUT
+    value = None
+    while time.monotonic() < deadline:
+        value = lab_tools.kernel_value(lab, kernel, expression)
+        if value == expected:
+            return value
+        time.sleep(0.2)
+    pytest.fail(f"{what}: the kernel has {value!r}, expected {expected!r}")
+
+
+# ----------------------------------------------------------------------------- notebook 03
+def test_notebook_03_renders_and_a_legend_click_selects_in_the_kernel(tools, tmp_path):
+    root = tmp_path / "root"
+    root.mkdir()
+    shutil.copy(NOTEBOOK, root / NOTEBOOK.name)
     screenshot = _artifacts(tmp_path) / "browser_03_groupings_on_the_sky.png"
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=executable, args=CHROMIUM_ARGS, headless=True, timeout=30_000
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1400})
-            page.set_default_timeout(PAGE_TIMEOUT_MS)
+    with tools.running_lab(root, tmp_path / "home") as lab:
+        kernel = lab.start_kernel(NOTEBOOK.name)
+        with tools.chromium_page() as page:
             try:
-                _run_notebook(page, url)
-                book = _save_notebook(page, saved)
+                tools.open_notebook(page, lab, NOTEBOOK.name)
+                tools.run_all_cells(page)
+                assert not tools.tracebacks(page), tools.tracebacks(page)
+                book = _save_notebook(page, root / NOTEBOOK.name)
                 _check_rendered(page, book)
-                _pick_a_group(page)
+                _legend_click_selects(page, lab, kernel)
             except Exception:
-                print(f"JupyterLab log (tail):\n{log.read_text()[-3000:]}")
+                print(f"JupyterLab log (tail):\n{lab.log_tail()}")
                 raise
             finally:
-                views = page.locator(WIDGET_VIEWS)
-                if views.count():  # the GroupingView's cell at the top: code, pickers, sky
-                    views.first.evaluate(
-                        "e => e.closest('.jp-Cell').scrollIntoView({block: 'start'})"
-                    )
-                    page.wait_for_timeout(300)  # let the scrolled cells paint
+                sky = page.locator(".asnkit-sky")
+                if sky.count() > 1:  # the GroupingView: list, small multiples, legend
+                    sky.nth(1).evaluate("e => e.closest('.jp-Cell').scrollIntoView()")
+                    page.wait_for_timeout(300)
                 page.screenshot(path=str(screenshot), full_page=True, timeout=10_000)
                 print(f"screenshot: {screenshot}")
-        finally:
-            browser.close()
-
-
-def _run_notebook(page, url: str) -> None:
-    page.goto(url, wait_until="domcontentloaded")
-    page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(state="visible")
-    # the kernel of the notebook (python3) started: 'idle' in the notebook's toolbar
-    page.locator('.jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(
-        state="attached"
-    )
-    page.locator(".jp-NotebookPanel .jp-Notebook").click()  # focus the notebook
-    page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-    page.locator(".lm-Menu-itemLabel", has_text="Run All Cells").first.click()
-    page.wait_for_function(ALL_CELLS_RAN, timeout=RUN_TIMEOUT_MS, polling=250)
-    _assert_no_traceback(page)
-
-
-def _assert_no_traceback(page) -> None:
-    stderr = page.locator('.jp-RenderedText[data-mime-type="application/vnd.jupyter.stderr"]')
-    tracebacks = [text for text in stderr.all_inner_texts() if "Traceback" in text]
-    assert not tracebacks, "error output in the notebook:\n" + "\n---\n".join(tracebacks)
 
 
 def _save_notebook(page, path: Path) -> dict:
@@ -316,6 +119,18 @@ def _outputs(book: dict, mime: str) -> int:
     )
 
 
+IMAGES = """sel => [...document.querySelectorAll(sel)].map(
+    img => ({w: img.naturalWidth, h: img.naturalHeight, complete: img.complete}))"""
+
+# share of the plot's pixels that are drawn on (not transparent), per sky canvas
+CANVAS_INK = """() => [...document.querySelectorAll('.asnkit-sky-base')].map(c => {
+    const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let ink = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) ink++;
+    return ink / (c.width * c.height);
+})"""
+
+
 def _check_rendered(page, book: dict) -> None:
     errors = [
         f"{o['ename']}: {o['evalue']}"
@@ -324,55 +139,238 @@ def _check_rendered(page, book: dict) -> None:
         if o["output_type"] == "error"
     ]
     assert not errors, f"cells raised: {errors}"
-    _assert_no_traceback(page)
-
     # every widget output of the notebook became a live view: not the placeholder, not an error
     expected_views = _outputs(book, "application/vnd.jupyter.widget-view+json")
-    assert expected_views >= 1, "notebook 03 displays no widget"
+    assert expected_views >= 4, "notebook 03 displays too few widgets"
     page.wait_for_function(
         "() => !document.body.innerText.includes('Loading widget...')",
         timeout=WIDGET_TIMEOUT_MS,
     )
-    views = page.locator(WIDGET_VIEWS)
+    views = page.locator(".jp-OutputArea-output").filter(
+        has=page.locator(".jupyter-widgets, .asnkit-sky")
+    )
     assert views.count() == expected_views, (
         f"{views.count()} of the notebook's {expected_views} widget outputs render as widgets "
-        "in JupyterLab (is ipywidgets' JupyterLab extension, jupyterlab_widgets, installed?)"
+        "(are the ipywidgets and anywidget lab extensions installed?)"
     )
-    for i in range(views.count()):
-        assert views.nth(i).locator("[class*='widget-']").count() >= 2, f"widget view {i} empty"
     body = page.inner_text("body")
-    assert "Loading widget..." not in body
-    assert "Error displaying widget" not in body
-
-    # the sky plots: every matplotlib figure (inline PNG) and the widgets' sky image, decoded
+    assert "Loading widget..." not in body and "Error displaying widget" not in body
+    # the sky views (SkyView, GroupingView, AssociationBuilder) drew their footprints
+    page.wait_for_function(
+        "n => document.querySelectorAll('.asnkit-sky').length === n && "
+        "[...document.querySelectorAll('.asnkit-sky')].every(e => e.__asnkitSky.stats.firstDraw)",
+        arg=3,
+        timeout=WIDGET_TIMEOUT_MS,
+    )
+    ink = page.evaluate(CANVAS_INK)
+    assert len(ink) == 3 and all(0.01 < share < 0.9 for share in ink), ink
+    # the static plots: every matplotlib figure (inline PNG), decoded
     figures = page.evaluate(IMAGES, ".jp-RenderedImage img")
-    assert len(figures) == _outputs(book, "image/png") >= 1, figures
+    assert len(figures) == _outputs(book, "image/png") >= 4, figures
     assert all(f["complete"] and f["w"] > 100 and f["h"] > 100 for f in figures), figures
-    sky = page.evaluate(IMAGES, f"{WIDGET_VIEWS} img.widget-image")
-    assert sky, "the GroupingView shows no sky image"
-    assert all(s["complete"] and s["w"] > 100 and s["h"] > 100 for s in sky), sky
 
 
-def _pick_a_group(page) -> None:
-    """Click a group in the GroupingView: the kernel redraws, the browser shows the result."""
-    view = page.locator(WIDGET_VIEWS).filter(has_text="group by").first
-    listbox = view.locator(".widget-select select").first
-    # ipywidgets shows option labels with no-break spaces: "dither\xa01\xa0(35)"
-    labels = [t.replace("\xa0", " ").strip() for t in listbox.locator("option").all_inner_texts()]
-    index = next((i for i, t in enumerate(labels) if re.fullmatch(r".+ \(\d+\)", t)), None)
-    assert index is not None, f"no group to pick in the GroupingView: {labels}"
-    name, size = re.fullmatch(r"(.+) \((\d+)\)", labels[index]).groups()
-    image = view.locator("img.widget-image").first
-    before = image.get_attribute("src")
-    listbox.select_option(index=index)
-    # the members list comes back from the kernel, and the highlighted sky image with it
+def _legend_click_selects(page, lab, kernel) -> None:
+    """Click a legend entry of the GroupingView: the kernel selects and lists that group."""
+    sky = page.locator(".asnkit-sky").nth(1)
+    sky.scroll_into_view_if_needed()
+    label = "jw99999-o002_t001_nircam_clear-f150w"
+    sky.locator(f".asnkit-sky-legend-entry[data-group='{label}']").click()
+    expected = sorted(
+        name
+        for name in lab_tools.kernel_value(lab, kernel, "list(demo['filename'])")
+        if name.startswith("jw99999002") and "nrcalong" not in name
+    )
+    _wait_kernel(lab, kernel, "sorted(groups.sky.selected)", expected, "legend click")
+    assert lab_tools.kernel_value(lab, kernel, "groups.model.group") == label
+    # the list beside the sky picked the group, and the members are listed below it
     page.wait_for_function(
-        "([el, text]) => el.innerText.includes(text)",
-        arg=[view.element_handle(), f"{name}: {size} exposure(s)"],
+        "([el, text]) => el.closest('.jp-OutputArea-output').innerText.includes(text)",
+        arg=[sky.element_handle(), f"{label}: {len(expected)} exposure(s)"],
         timeout=WIDGET_TIMEOUT_MS,
     )
+
+
+# ----------------------------------------------------------------------------- the builder
+BUILDER_NOTEBOOK = [
+    """import warnings
+warnings.simplefilter("ignore")
+import asnkit
+demo = asnkit.data.data_path("demo")
+pools = {
+    "pool file": asnkit.read_pool(demo / "jw99999_simulated_pool.csv"),
+    "FITS headers": asnkit.pool_from_files(sorted((demo / "exposures").glob("*.fits"))),
+}""",
+    """csv = pools["pool file"].asn.build(path="from_pool_file_asn.json")
+csv""",
+    """headers = pools["FITS headers"].asn.build(path="from_headers_asn.json")
+headers""",
+]
+
+
+def _tile(pool, tile: int) -> list[str]:
+    labels = asnkit.label_positions(pool)
+    keep = (labels["obs_num"].astype(int) == 1) & (labels["mosaic_tile"] == tile)
+    keep &= labels["filter"].str.upper() == "F150W"
+    return sorted(labels.loc[keep, "filename"])
+
+
+def test_builder_lasso_shift_box_alt_click_export_with_the_mouse(tools, tmp_path):
+    root = tmp_path / "root"
+    root.mkdir()
+    tools.write_notebook(root / "builder.ipynb", BUILDER_NOTEBOOK)
+    demo = asnkit.data.data_path("demo")
+    pools = {
+        "csv": asnkit.read_pool(demo / "jw99999_simulated_pool.csv"),
+        "headers": asnkit.pool_from_files(sorted((demo / "exposures").glob("*.fits"))),
+    }
+    artifacts = _artifacts(tmp_path)
+    with tools.running_lab(root, tmp_path / "home") as lab:
+        kernel = lab.start_kernel("builder.ipynb")
+        with tools.chromium_page() as page:
+            try:
+                tools.open_notebook(page, lab, "builder.ipynb")
+                tools.run_all_cells(page)
+                assert not tools.tracebacks(page), tools.tracebacks(page)
+                page.wait_for_function(
+                    "() => [...document.querySelectorAll('.asnkit-sky')].filter("
+                    "e => e.__asnkitSky.stats.firstDraw).length === 2",
+                    timeout=WIDGET_TIMEOUT_MS,
+                )
+                for i, (name, path) in enumerate(
+                    (("csv", "from_pool_file_asn.json"), ("headers", "from_headers_asn.json"))
+                ):
+                    _build_two_tiles(
+                        page, lab, kernel, i, name, pools[name], root / path, artifacts
+                    )
+            except Exception:
+                print(f"JupyterLab log (tail):\n{lab.log_tail()}")
+                page.screenshot(path=str(artifacts / "browser_builder_failure.png"))
+                raise
+
+
+def _client(page, i: int, x: float, y: float) -> tuple[float, float]:
+    point = page.evaluate(f"([x, y]) => {SKY.format(i=i)}.toClient(x, y)", [x, y])
+    return point["x"], point["y"]
+
+
+def _centres(lab, kernel, builder: str, names: list[str]) -> list[list[float]]:
+    return lab_tools.kernel_value(
+        lab,
+        kernel,
+        f"{builder}.sky.geometry.centres[{builder}.sky.geometry.index_of({names!r})].tolist()",
+    )
+
+
+def _checked_rows(page, i: int) -> list[str]:
+    table = page.locator(".asnkit-table").nth(i)
+    return sorted(
+        table.locator("tbody tr")
+        .filter(has=page.locator("input:checked"))
+        .evaluate_all("rows => rows.map(r => r.dataset.filename)")
+    )
+
+
+def _build_two_tiles(page, lab, kernel, i, builder, pool, target: Path, artifacts: Path):
+    tile1, tile2 = _tile(pool, 1), _tile(pool, 2)
+    assert len(tile1) == len(tile2) == 16
+    output = page.locator(".jp-OutputArea-output").filter(has=page.locator(".asnkit-table")).nth(i)
+    output.scroll_into_view_if_needed()
+
+    # 1. filters: open, choose F150W, close
+    header = output.get_by_text("Filters: all", exact=False).first
+    header.click()
+    choice = output.locator(".widget-select-multiple").filter(has_text="filter").locator("select")
+    value = next(v for v in choice.locator("option").all_inner_texts() if v.startswith("f150w"))
+    choice.select_option(label=value)
     page.wait_for_function(
-        "([img, old]) => img.getAttribute('src') !== old && img.complete && img.naturalWidth > 100",
-        arg=[image.element_handle(), before],
+        f"() => {SKY.format(i=i)}.state.shown && "
+        f"{SKY.format(i=i)}.state.shown.reduce((a, b) => a + b, 0) === 112",
         timeout=WIDGET_TIMEOUT_MS,
     )
+    output.get_by_text("Filters: 112 of 140", exact=False).first.click()  # collapse again
+    sky = output.locator(".asnkit-sky")
+    sky.scroll_into_view_if_needed()
+    page.wait_for_timeout(200)
+
+    # 2. lasso round tile 1 (the builder's sky starts with the lasso tool)
+    c1 = _centres(lab, kernel, builder, tile1)
+    cx = sum(p[0] for p in c1) / len(c1)
+    cy = sum(p[1] for p in c1) / len(c1)
+    radius = max(math.hypot(p[0] - cx, p[1] - cy) for p in c1) + 8.0
+    ring = [
+        _client(page, i, cx + radius * math.cos(a), cy + radius * math.sin(a))
+        for a in (2 * math.pi * k / 40 for k in range(41))
+    ]
+    page.mouse.move(*ring[0])
+    page.mouse.down()
+    for point in ring[1:]:
+        page.mouse.move(*point, steps=2)
+    page.mouse.up()
+    _wait_kernel(lab, kernel, f"sorted({builder}.model.selected)", tile1, "lasso round tile 1")
+    page.wait_for_function(
+        "([el, n]) => el.querySelectorAll('tbody input:checked').length === n",
+        arg=[page.locator(".asnkit-table").nth(i).element_handle(), 16],
+        timeout=WIDGET_TIMEOUT_MS,
+    )
+    assert _checked_rows(page, i) == tile1  # exactly its exposures ticked in the table
+
+    # 3. Shift + box round tile 2 adds it
+    sky.locator(".asnkit-sky-tool[data-tool=box]").click()
+    c2 = _centres(lab, kernel, builder, tile2)
+    xs, ys = [p[0] for p in c2], [p[1] for p in c2]
+    a = _client(page, i, min(xs) - 3, min(ys) - 3)
+    b = _client(page, i, max(xs) + 3, max(ys) + 3)
+    page.keyboard.down("Shift")
+    page.mouse.move(*a)
+    page.mouse.down()
+    page.mouse.move((a[0] + b[0]) / 2, (a[1] + b[1]) / 2, steps=4)
+    page.mouse.move(*b, steps=4)
+    page.mouse.up()
+    page.keyboard.up("Shift")
+    both = sorted(tile1 + tile2)
+    _wait_kernel(lab, kernel, f"sorted({builder}.model.selected)", both, "shift-box tile 2")
+
+    # 4. zoom in on tile 2 with the wheel, hover one exposure: the tooltip names it
+    out = tile2[5]
+    [[ox, oy]] = _centres(lab, kernel, builder, [out])
+    page.mouse.move(*_client(page, i, ox, oy))
+    page.mouse.wheel(0, -400)
+    page.wait_for_function(f"() => {SKY.format(i=i)}.state.view.zoom > 1.5", timeout=5_000)
+    page.wait_for_timeout(100)
+    x, y = _client(page, i, ox, oy)
+    page.mouse.move(x + 1, y + 1)
+    page.mouse.move(x, y)
+    tip = sky.locator(".asnkit-sky-tip")
+    tip.wait_for(state="visible", timeout=5_000)
+    text = tip.inner_text()
+    assert out in text and "tile 2 of obs 1" in text and "F150W / CLEAR" in text, text
+    assert "\u2714 selected" in text
+    page.screenshot(path=str(artifacts / f"browser_builder_{builder}_hover.png"))
+
+    # 5. Alt + click takes that exposure out
+    page.keyboard.down("Alt")
+    page.mouse.click(x, y)
+    page.keyboard.up("Alt")
+    kept = sorted(set(both) - {out})
+    _wait_kernel(lab, kernel, f"sorted({builder}.model.selected)", kept, "alt-click one out")
+    page.wait_for_function(
+        "([el, n]) => el.querySelectorAll('tbody input:checked').length === n",
+        arg=[page.locator(".asnkit-table").nth(i).element_handle(), 31],
+        timeout=WIDGET_TIMEOUT_MS,
+    )
+    assert _checked_rows(page, i) == kept
+    sky.locator(".asnkit-sky-reset").click()
+    page.wait_for_function(f"() => {SKY.format(i=i)}.state.view.zoom === 1", timeout=5_000)
+
+    # 6. Export: the bar says where it wrote a valid image3 of the 31 exposures
+    assert "Ready: image3 association of 31 exposures" in output.inner_text()
+    output.get_by_role("button", name="Export").click()
+    written_text = output.get_by_text(f"Written {target}", exact=False)
+    written_text.wait_for(timeout=WIDGET_TIMEOUT_MS)
+    written_text.scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / f"browser_builder_{builder}_exported.png"))
+    written = asnkit.load_asn(target)
+    assert written.asn_type == "image3"
+    members = sorted(m.expname.replace("_cal.fits", "_uncal.fits") for m in written.members())
+    assert members == kept

@@ -66,8 +66,10 @@ def test_nircam_sky_plot(nircam, tmp_path):
     assert out.labels == ["NRCA2", "NRCA3", "NRCA4"]
     assert len({tuple(np.round(c, 3)) for c in out.collection.get_edgecolor()}) == 3
     assert out.ax.xaxis_inverted()
-    assert "RA" in out.ax.get_xlabel() and "deg" in out.ax.get_xlabel()
-    assert "Dec" in out.ax.get_ylabel()
+    # three NIRCam SW detectors span about 2': the axes are in arcmin
+    assert out.unit.name == "arcmin"
+    assert "RA [arcmin]" in out.ax.get_xlabel() and "east" in out.ax.get_xlabel()
+    assert "Dec [arcmin]" in out.ax.get_ylabel() and "north" in out.ax.get_ylabel()
     # the plane is tangent at the target, which is marked at the origin
     assert out.center == pytest.approx(
         (float(nircam["targ_ra"].iloc[0]), float(nircam["targ_dec"].iloc[0]))
@@ -99,8 +101,9 @@ def test_polygons_are_the_projected_footprints(nircam):
     out = asnkit.plot_sky(nircam, color_by="none")
     fp = asnkit.footprints(nircam)
     for path, polys in zip(out.collection.get_paths(), fp["polygons"], strict=True):
-        xi, eta = tangent_plane(*polys[0].T, *out.center)
-        np.testing.assert_allclose(path.vertices[:4], np.column_stack([xi, eta]))
+        xi, eta = tangent_plane(*polys[0].T, *out.center)  # degrees
+        scale = 3600.0 / out.unit.arcsec
+        np.testing.assert_allclose(path.vertices[:4], np.column_stack([xi, eta]) * scale)
 
 
 def test_niriss_stacked_exposures(niriss, tmp_path):
@@ -282,9 +285,18 @@ def test_demo_program_on_the_sky(tmp_path):
     )
     assert worst * 3600 < 1.0
     out = asnkit.plot_sky(pool, color_by="tile")
-    tiles = asnkit.label_positions(pool)["mosaic_tile"]
+    labels = asnkit.label_positions(pool)
+    tiles = labels["obs_num"].astype(int).map("obs {}".format) + " tile "
+    tiles += labels["mosaic_tile"].astype(str)
     assert out.n_polygons == len(pool)
-    assert out.labels == [f"tile {t}" for t in sorted(tiles.unique())]
+    # tiles are numbered within their observation: tile 1 of obs 1 is not tile 1 of obs 2
+    assert out.labels == sorted(tiles.unique()) and len(out.labels) == 7
+    assert out.unit.name == "arcmin"
+    # with associations the default colours are the Level 3 associations, one each
+    asns = pool.asn.generate()
+    by_asn = asnkit.plot_sky(asns, pool=pool)
+    assert by_asn.labels == sorted(a.products[0].name for a in asns if a.level == 3)
+    assert by_asn.legend.get_title().get_text() == "Level 3 association"
     assert_not_blank(render(out, tmp_path / "demo.png"))
 
 
@@ -298,3 +310,29 @@ def test_far_apart_fields_warn():
     with pytest.warns(UserWarning, match="more than 60 deg"):
         out = asnkit.plot_sky(pool, center=(10.0, 0.0))
     assert out.n_polygons == 1 and out.polygon_filenames == ["a.fits"]
+
+
+def test_an_exposure_in_several_associations_is_filled_once_and_hatched_not_blended(tmp_path):
+    pool = asnkit.read_pool(asnkit.data.data_path("demo", "jw99999_simulated_pool.csv"))
+    f150w = pool.loc[pool["filter"] == "F150W"]
+    asns = pool.asn.generate()
+    out = asnkit.plot_sky(asns, pool=f150w)
+    mosaic = "jw99999-a3001_t001_nircam_clear-f150w"
+    assert out.labels == [
+        mosaic,
+        "jw99999-o001_t001_nircam_clear-f150w",
+        "jw99999-o002_t001_nircam_clear-f150w",
+        "jw99999-o003_t002_nircam_clear-f150w",
+    ]
+    # each exposure of obs 1 and 2 is drawn twice: filled in its observation's colour (the
+    # smaller association), and, for the a3001 mosaic, not filled but hatched in its colour
+    assert out.n_polygons == 112 + 96
+    face = out.collection.get_facecolor()
+    in_mosaic = np.array([g == mosaic for g in out.polygon_groups])
+    assert (face[in_mosaic, 3] == 0).all() and (face[~in_mosaic, 3] > 0).all()
+    (hatch,) = out.hatches
+    assert hatch.get_hatch() == "////" and len(hatch.get_paths()) == 96
+    image = render(out, tmp_path / "hatched.png")
+    assert_not_blank(image)
+    for label in out.labels:  # the mosaic's blue shows only as hatch lines and dashes
+        assert colour_present(image, out.colors[label], tolerance=0.08), label

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import io
 import json
 import warnings
 
 import ipywidgets as w
-import matplotlib.image
 import numpy as np
 import pandas as pd
 import pytest
 import traitlets
-from matplotlib.backend_bases import MouseEvent
 
 import asnkit
 from asnkit.errors import PoolWarning
@@ -24,6 +21,7 @@ from asnkit.widgets import (
     GroupingModel,
     GroupingView,
     PoolExplorer,
+    SkyView,
     logic,
 )
 from asnkit.widgets.debounce import Debouncer
@@ -44,10 +42,6 @@ def pool018() -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def nircam() -> pd.DataFrame:
     return asnkit.pool_from_files(sorted(EXPOSURES.glob("*.fits")))
-
-
-def png_image(data: bytes) -> np.ndarray:
-    return matplotlib.image.imread(io.BytesIO(data), format="png")
 
 
 # ----------------------------------------------------------------- PoolExplorer
@@ -181,71 +175,69 @@ def miri_associations(pool: pd.DataFrame):
     return asnkit.AssociationSet([asnkit.to_association(exposures), *level2])
 
 
-def test_grouping_view_associations(tmp_path):
+def test_grouping_view_associations():
     pool = read_quiet("pool_002_image_miri")
     asns = miri_associations(pool)
     view = GroupingView(asns, pool=pool)
-    assert view.model.options[:5] == [
-        "association",
-        "association (level 3)",
-        "association (level 2)",
-        "dither",
-        "tile",
-    ]
-    assert view.picker.value == "association (level 3)"
-    labels = [label for label, _ in view.model.groups]
+    assert view.model.options[:5] == ["level3", "association", "dither", "tile", "role"]
+    # the Level 3 associations by default, one colour each; the sky's menu is the picker
+    assert view.model.grouping == view.sky.color_by == "level3"
     image3 = next(a for a in asns if a.asn_type == "image3")
     product = image3.products[0].name
-    assert product in labels
-    before = view.image.value
+    assert [label for label, _ in view.model.groups] == [product]
     view.groups.value = product
     assert view.model.group == product
     expected = {exposure_key(m.expname) for m in image3.members()}
     assert {exposure_key(f) for f in view.model.members} == expected
-    assert view.figure.n_highlighted == len(expected) == 8
-    assert view.image.value != before and png_image(view.image.value).std() > 0.02
+    assert {exposure_key(f) for f in view.sky.selected} == expected and len(expected) == 8
     for name in view.model.members:
         assert name in view.members.value
-    (tmp_path / "grouping.png").write_bytes(view.image.value)
-    # all associations at once: each exposure drawn once per association (image2 + image3)
-    view.picker.value = "association"
-    assert len(view.model.groups) == len(asns) == 9
-    view.groups.value = product
-    assert view.figure.n_highlighted == 8
-    assert view.figure.plot.n_polygons == 16
-    view.picker.value = "association (level 2)"
-    assert [size for _, size in view.model.groups] == [1] * 8
+    # all associations at once: an exposure is drawn once per association (image2 + image3)
+    view.sky.color_by = "association"
+    assert view.model.grouping == "association"
+    assert len(view.model.groups) == len(asns) == 9 and view.sky.selected == []
+    assert len(view.sky.colouring.item_exposure) == 16
+    # a legend click on the sky picks the group in the list
+    level2 = next(label for label, size in view.model.groups if size == 1)
+    view.sky.receive({"event": "legend", "group": level2})
+    assert view.groups.value == level2 == view.model.group
+    assert len(view.sky.selected) == 1 and "1 exposure(s)" in view.members.value
+    # any other selection on the sky is listed as a selection
+    other = [label for label, size in view.model.groups if size == 1][1]
+    view.sky.receive({"event": "legend", "group": other, "shift": True})
+    assert view.groups.value == "" and len(view.sky.selected) == 2
+    assert "selection</b>: 2 exposure(s)" in view.members.value
+    # shift-adding the image3 gives exactly its members: the list picks it
+    view.sky.receive({"event": "legend", "group": product, "shift": True})
+    assert view.groups.value == product and len(view.sky.selected) == 8
 
 
-def test_grouping_view_switch_grouping_on_sky(nircam, tmp_path):
+def test_grouping_view_switch_grouping_on_sky(nircam):
     view = GroupingView(nircam, grouping="detector")
     assert [g for g, _ in view.model.groups] == ["NRCA2", "NRCA3", "NRCA4"]
+    assert view.sky.colouring.groups == ["NRCA2", "NRCA3", "NRCA4"]
     view.groups.value = "NRCA3"
     assert view.model.members == ["jw01075001001_03105_00009_nrca3_uncal.fits"]
-    assert view.figure.n_highlighted == 1
-    alpha = view.figure.plot.collection.get_facecolor()[:, 3]
-    assert alpha[1] > alpha[0] and alpha[1] > alpha[2]  # the others are dimmed
+    assert view.sky.selected == view.model.members
     assert "3 footprint(s) on the sky" in view.note.value
     view.groups.value = ""
-    alpha = view.figure.plot.collection.get_facecolor()[:, 3]
-    assert alpha[0] == alpha[1] == alpha[2]  # nothing chosen: nothing dimmed
-    view.picker.value = "dither"
+    assert view.sky.selected == []
+    view.sky.color_by = "dither"
     assert view.model.group == "" and view.model.members == []
-    assert view.figure.n_highlighted == 0
-    assert view.figure.plot.labels == ["dither 9"]
+    assert view.sky.colouring.groups == ["dither 9"]
     with pytest.raises(traitlets.TraitError):
         view.model.grouping = "not-a-grouping"
 
 
-def test_grouping_view_without_sky_uses_grid():
+def test_grouping_view_without_sky_is_schematic():
     pool = read_quiet("pool_024_nirspec_fss_nods")
     view = GroupingView(pool)
     assert view.model.grouping == "dither"
-    assert "Schematic" in view.figure.plot.ax.get_title()
+    assert view.sky.geometry.plane.value == "schematic" and "schematic" in view.note.value
     view.groups.value = "dither 3"
     exposures = asnkit.label_positions(pool.loc[~pool["filename"].str.contains(" ")])
     assert len(view.model.members) == int((exposures["dither_position"] == 3).sum())
-    assert view.figure.n_highlighted == len(view.model.members)
+    assert sorted(view.sky.selected) == sorted(view.model.members)
 
 
 def test_grouping_model_needs_pool_for_associations():
@@ -257,54 +249,55 @@ def test_grouping_model_needs_pool_for_associations():
         model.group = "no such group"
 
 
-def test_grouping_view_generated_associations():
-    pool = read_quiet("pool_002_image_miri")
-    view = GroupingView(pool, associations=asnkit.generate(pool))
-    assert view.model.grouping == "association (level 3)"
-    ((label, size),) = view.model.groups
+def test_grouping_view_small_multiples_of_the_demo_program():
+    pool = asnkit.read_pool(asnkit.data.data_path("demo", "jw99999_simulated_pool.csv"))
+    asns = pool.asn.generate()
+    view = GroupingView(pool, associations=asns, panels=True)
+    assert view.sky.panels and view.model.grouping == "level3"
+    assert len(view.model.groups) == 8  # not 148: the image2 associations are left out
+    ((label, size),) = [(g, n) for g, n in view.model.groups if "o002" in g and "f444w" in g]
     view.groups.value = label
-    assert size == 8 == view.figure.n_highlighted
+    assert size == 8 == len(view.sky.selected)
 
 
 # ----------------------------------------------------------------- AssociationBuilder
-def test_builder_filter_tick_roles_validate_export(tmp_path):
+def test_builder_filter_tick_roles_check_export(tmp_path):
     pool = read_quiet("pool_024_nirspec_fss_nods")
     target = tmp_path / "custom_asn.json"
-    builder = AssociationBuilder(pool, path=str(target), sky=False)
+    builder = AssociationBuilder(pool, path=str(target))
     assert builder.model.errors == ["select at least one exposure"]
-    assert not builder.model.valid and "select at least one" in builder.messages.value
+    assert "Choose exposures" in builder.check.value
+    assert builder.filters.get_title(0) == "Filters: all 30 exposures shown"
 
+    # filtering narrows what the table lists and the sky offers
     builder.explorer.filters["obs_num"].value = ("2",)
     obs2 = asnkit.select(pool, obs_num=2)["filename"].tolist()
-    assert list(builder.checkboxes) == obs2
-    builder.add_filtered.click()
-    assert builder.model.selected == obs2
-    assert all(box.value for box in builder.checkboxes.values())
-    # untick one
-    builder.checkboxes[obs2[0]].value = False
-    assert builder.model.selected == obs2[1:]
-    builder.checkboxes[obs2[0]].value = True
-    assert builder.model.selected[-1] == obs2[0]
+    assert builder.table.shown == obs2 and builder.filters.get_title(0).startswith("Filters: 8 of")
+    assert builder.sky.selectable.sum() == len(obs2)
+    # ticking rows in the table (as the browser does) chooses them everywhere
+    builder.table.selected = obs2
+    assert builder.model.selected == obs2 and builder.sky.selected == obs2
+    builder.table.selected = obs2[1:]
+    assert builder.model.selected == obs2[1:] == builder.sky.selected
+    builder.table.selected = [*obs2[1:], obs2[0]]
 
     builder.asn_type.value = "spec3"
     builder.product_name.value = "my_fss_product"
     assert builder.model.valid, builder.model.errors
-    assert "valid spec3" in builder.messages.value
-    # two members as background
-    builder.members.value = tuple(obs2[:2])
-    builder.role.value = "background"
-    builder.set_role.click()
+    assert "Ready: spec3 association of 8 exposures" in builder.check.value
+    # two members as background, chosen in the table's role column
+    builder.table.roles = {obs2[0]: "background", obs2[1]: "background"}
     assert builder.model.roles == {obs2[0]: "background", obs2[1]: "background"}
-    labels = {value: label for label, value in builder.members.options}
-    assert labels[obs2[0]].endswith("\u2014 background")
-    assert labels[obs2[2]].endswith("\u2014 science (auto)")
+    roles = builder.member_roles()
+    assert roles[obs2[0]] == "background" and roles[obs2[2]] == "science (auto)"
     asn = builder.association
-    roles = {exposure_key(m.expname): m.exptype for m in asn.members()}
-    assert roles[exposure_key(obs2[0])] == "background"
+    built = {exposure_key(m.expname): m.exptype for m in asn.members()}
+    assert built[exposure_key(obs2[0])] == "background"
     assert asn.products[0].name == "my_fss_product"
 
     builder.export.click()
-    assert target.exists() and builder.model.written == str(target)
+    assert target.exists() and builder.model.written == str(target.absolute())
+    assert f"Written {target.absolute()}" in builder.status.value
     loaded = asnkit.load_asn(target)
     assert loaded.to_dict() == asn.to_dict()
     text = target.read_text()
@@ -319,23 +312,25 @@ def test_builder_filter_tick_roles_validate_export(tmp_path):
     assert json.loads(target.read_text())["products"][0]["name"] == "another_name"
 
 
-def test_builder_invalid_choices_give_messages(tmp_path):
+def test_builder_messages_speak_to_a_person(tmp_path):
     pool = read_quiet("pool_024_nirspec_fss_nods")
     builder = AssociationBuilder(pool, path=str(tmp_path / "x_asn.json"), sky=False)
     names = asnkit.select(pool, obs_num=2)["filename"].tolist()[:2]
     builder.model.add(names)
     builder.model.set_role(names, "background")  # no science member left
     assert not builder.model.valid
-    assert "science" in builder.messages.value
+    assert "Not ready: 1 problem" in builder.check.value
+    assert "give at least one the role &#x27;science&#x27;" in builder.check.value
+    assert "roles=" not in builder.check.value and "to_association" not in builder.check.value
     builder.export.click()
     assert "not valid" in builder.status.value
     assert not (tmp_path / "x_asn.json").exists()
     builder.model.set_role(names[:1], "auto")
     # NIRSpec fixed-slit spectra in the default image3: the check says so
-    assert not builder.model.valid and "[ASN301]" in builder.messages.value
+    assert not builder.model.valid and "[ASN301]" in builder.check.value
     builder.asn_type.value = "spec3"
     assert builder.model.valid, builder.model.errors
-    builder.clear.click()
+    builder.table.selected = []
     assert builder.model.selected == [] and builder.model.roles == {}
     with pytest.raises(KeyError, match="not in the pool"):
         builder.model.add(["nope.fits"])
@@ -343,37 +338,43 @@ def test_builder_invalid_choices_give_messages(tmp_path):
         builder.model.set_role(names, "sidekick")
 
 
-def test_builder_level2(tmp_path):
+def test_builder_level2():
     pool = read_quiet("pool_002_image_miri")
     builder = AssociationBuilder(pool, sky=False)
-    builder.add_filtered.click()
+    builder.model.add(builder.table.shown)
     builder.asn_type.value = "image2"
     assert builder.model.valid
     assert len(builder.association.products) == 8
 
 
-def test_builder_click_footprint_toggles(nircam):
-    builder = AssociationBuilder(nircam)
-    fig = builder.figure
-    fig.figure.canvas.draw()
-    ax = fig.plot.ax
-    # centre of the NRCA4 footprint, in pixels, sent as a real canvas click
-    paths = fig.plot.collection.get_paths()
-    i = fig.plot.polygon_filenames.index("jw01075001001_03105_00009_nrca4_uncal.fits")
-    centre = paths[i].vertices[:4].mean(axis=0)
-    px, py = ax.transData.transform(centre)
-    event = MouseEvent("button_press_event", fig.figure.canvas, px, py, button=1)
-    fig.figure.canvas.callbacks.process("button_press_event", event)
-    assert builder.model.selected == ["jw01075001001_03105_00009_nrca4_uncal.fits"]
-    # a PSF reference alone is no association; its role is still shown
-    assert builder.members.options[0][0].endswith("\u2014 psf (auto)")
-    assert "science" in builder.messages.value
-    assert fig.n_highlighted == 1
-    assert builder.checkboxes["jw01075001001_03105_00009_nrca4_uncal.fits"].value
-    # clicking again removes it; clicking outside every footprint does nothing
-    fig.figure.canvas.callbacks.process("button_press_event", event)
-    assert builder.model.selected == []
-    assert builder.click_at(1.0, 1.0) == []
+def test_builder_export_of_a_sky_selection_is_a_valid_image3(tmp_path):
+    pool = asnkit.read_pool(asnkit.data.data_path("demo", "jw99999_simulated_pool.csv"))
+    target = tmp_path / "tiles_asn.json"
+    builder = AssociationBuilder(pool, path=str(target))
+    builder.explorer.filters["filter"].value = ("f150w",)
+    labels = asnkit.label_positions(pool)
+    obs1 = labels["obs_num"] == "001"
+    f150w = labels["filter"] == "F150W"
+    tile1 = labels.loc[obs1 & f150w & (labels["mosaic_tile"] == 1), "filename"].tolist()
+    tile2 = labels.loc[obs1 & f150w & (labels["mosaic_tile"] == 2), "filename"].tolist()
+    # a box round the centres of each tile (the second with Shift), where the filter
+    # lets only F150W through
+    sky = builder.sky
+    for tile, shift in ((tile1, False), (tile2, True)):
+        centres = sky.geometry.centres[sky.geometry.index_of(tile)]
+        lo, hi = centres.min(axis=0) - 3, centres.max(axis=0) + 3
+        sky.receive({"event": "box", "a": lo.tolist(), "b": hi.tolist(), "shift": shift})
+    assert sorted(builder.model.selected) == sorted(tile1 + tile2)
+    assert builder.table.selected == builder.model.selected
+    x, y = sky.geometry.centres[sky.geometry.index_of(tile2[:1])[0]]
+    sky.receive({"event": "click", "x": x, "y": y, "alt": True})
+    assert len(builder.model.selected) == 31 and tile2[0] not in builder.table.selected
+    assert builder.model.valid and "image3 association of 31 exposures" in builder.check.value
+    builder.export.click()
+    written = asnkit.load_asn(target)  # validated against the schema on loading
+    assert written.asn_type == "image3" and len(written.members()) == 31
+    members = {exposure_key(m.expname) for m in written.members()}
+    assert members == {exposure_key(n) for n in tile1 + tile2[1:]}
 
 
 def test_builder_model_alone():
@@ -391,6 +392,7 @@ def test_accessor_opens_the_widgets(nircam):
     assert isinstance(nircam.asn.explore(), PoolExplorer)
     assert isinstance(nircam.asn.show_groupings(grouping="detector"), GroupingView)
     assert isinstance(nircam.asn.build(sky=False), AssociationBuilder)
+    assert isinstance(nircam.asn.sky(color_by="detector"), SkyView)
 
 
 # ----------------------------------------------------------------- builder: checks, override, diff
@@ -405,8 +407,8 @@ def test_builder_refuses_the_140_exposure_mixed_filter_association(tmp_path):
     target = tmp_path / "mosaic_asn.json"
     builder = AssociationBuilder(pool, path=str(target), sky=False)
     builder.explorer.filters["filter"].value = ("f150w",)
-    builder.explorer.reset_button.click()  # Reset filters, then Add filtered: everything
-    builder.add_filtered.click()
+    builder.explorer.reset_button.click()  # Reset filters, then choose all shown: everything
+    builder.table.selected = builder.table.shown
     builder.product_name.value = "my mosaic F150W"
     model = builder.model
     assert len(model.selected) == 140 and builder.association is not None
@@ -417,18 +419,19 @@ def test_builder_refuses_the_140_exposure_mixed_filter_association(tmp_path):
     assert any("20 background members: calwebb_image3 reads only science" in e
                for e in model.errors)  # fmt: skip
     assert any("[ASN604]" in w and "spaces" in w for w in model.warnings)
-    text = builder.messages.value
-    assert "3 errors: calwebb would not do what this image3 association says" in text
+    text = builder.check.value
+    assert "3 errors: calwebb would not do what this image3 association of 140" in text
     assert "valid image3" not in text and "roles={" not in text
     builder.export.click()
     assert not target.exists()
-    assert builder.status.value.startswith("not exported: 3 errors found")
+    assert "not exported: 3 errors found" in builder.status.value
     assert "export anyway" in builder.status.value
     # the user insists
     builder.override.value = True
     assert model.override and model.can_export
     builder.export.click()
     assert target.exists() and "exported anyway" in builder.status.value
+    assert f"Written {target}" in builder.status.value
     assert model.written == str(target)
     # choosing one filter, no background, a plain name: no error left
     builder.override.value = False

@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from asnkit.sky.attitude import angular_separation, tangent_plane, vector_center
-from asnkit.sky.colors import UNGROUPED, ColorBy, color_labels, natural_key, palette
+from asnkit.sky.colors import ColorBy, color_labels, group_order, palette
 from asnkit.sky.colors import legend as draw_legend
 from asnkit.sky.footprints import FootprintSource, footprints
 from asnkit.sky.groups import exposure_key
+from asnkit.sky.layout import AngleUnit, Plane, angle_unit, colouring, sky_layout
 from asnkit.sky.schematic import schematic_layout
 
 __all__ = ["ColorBy", "FootprintPlot", "color_labels", "plot_grid", "plot_sky"]
@@ -40,7 +40,10 @@ class FootprintPlot:
         Outlines of the highlighted exposures.
     target, legend : artists or None
     texts : list
-        Labels (schematic grid).
+        Labels (schematic grid, stacks of identical footprints).
+    hatches : list
+        Hatched collections: the copies of exposures in several groups, one collection
+        per (group, rank) in that group's colour.
     labels : list of str
         The colour groups, in legend order.
     colors : dict
@@ -51,6 +54,9 @@ class FootprintPlot:
         The colour group of each polygon of ``collection``.
     center : tuple
         (RA, Dec) of the tangent point, degrees (NaN for the schematic grid).
+    unit : AngleUnit or None
+        The unit of the plot coordinates (offsets from ``center``): arcsec, arcmin or
+        degrees, chosen by the extent; None for the schematic grid.
     """
 
     ax: Any
@@ -59,14 +65,17 @@ class FootprintPlot:
     target: Any = None
     legend: Any = None
     texts: list = field(default_factory=list)
+    hatches: list = field(default_factory=list)
     labels: list = field(default_factory=list)
     colors: dict = field(default_factory=dict)
     polygon_filenames: list = field(default_factory=list)
     polygon_groups: list = field(default_factory=list)
     center: tuple = (float("nan"), float("nan"))
+    unit: AngleUnit | None = None
 
     def __iter__(self) -> Iterator[Any]:
-        for artist in (self.collection, self.highlight, self.target, self.legend, *self.texts):
+        artists = (self.collection, *self.hatches, self.highlight, self.target, self.legend)
+        for artist in (*artists, *self.texts):
             if artist is not None:
                 yield artist
 
@@ -86,9 +95,6 @@ def _resolve(data: Any, pool: pd.DataFrame | None, associations: Any):
     return pool, data
 
 
-#: Footprints farther than this (degrees) from the tangent point trigger a warning.
-MAX_SPREAD = 60.0
-
 #: At most this many stacks of identical footprints get a "xN exposures" label.
 MAX_STACK_LABELS = 12
 
@@ -107,32 +113,80 @@ def _stack_keys(polygons: list[np.ndarray], tolerance: float) -> tuple[list[byte
     return keys, counts[codes]
 
 
-def _draw(
-    ax, polygons, groups, filenames, colors, alpha, highlight, tolerance=None, stack_labels=True
-):
-    """Add the footprints (one PolyCollection) and the highlight outlines to ``ax``."""
+#: Hatches of an exposure's second, third... group (its first group fills it).
+HATCHES = ("////", "\\\\\\\\", "||||", "----")
+
+
+def _hatch_layers(ax, polygons, groups, colors, ranks):
+    """One hatched collection per (group, rank > 0): pure colours over the filled first group."""
+    import matplotlib
     from matplotlib.collections import PolyCollection
 
+    layers = []
+    keys = sorted({(g, r) for g, r in zip(groups, ranks, strict=True) if r > 0}, key=str)
+    for group, rank in keys:
+        chosen = [
+            p for p, g, r in zip(polygons, groups, ranks, strict=True) if g == group and r == rank
+        ]
+        color = colors[group]
+        with matplotlib.rc_context({"hatch.color": color, "hatch.linewidth": 0.9}):
+            layer = PolyCollection(
+                chosen,
+                facecolors="none",
+                edgecolors=[color],
+                linewidths=0,
+                hatch=HATCHES[(rank - 1) % len(HATCHES)],
+                zorder=2.5,
+            )
+        ax.add_collection(layer)
+        layers.append(layer)
+    return layers
+
+
+def _draw(
+    ax,
+    polygons,
+    groups,
+    filenames,
+    colors,
+    alpha,
+    highlight,
+    tolerance=None,
+    stack_labels=True,
+    ranks=None,
+):
+    """Add the footprints (one PolyCollection) and the highlight outlines to ``ax``.
+
+    ``ranks`` (per polygon; 0 when omitted): an exposure in several groups is filled in its
+    first group's colour (rank 0); its copies for the other groups are not filled but
+    hatched and dash-outlined in their own colours, so colours never blend.
+    """
+    from matplotlib.collections import PolyCollection
+
+    ranks = np.zeros(len(polygons), dtype=int) if ranks is None else np.asarray(ranks, int)
+    first = ranks == 0
     face = np.array([colors[g] for g in groups]).reshape(-1, 4)
     edge = face.copy()
-    face[:, 3] = alpha
+    face[:, 3] = np.where(first, alpha, 0.0)
     texts = []
-    if tolerance is not None and polygons:
+    if tolerance is not None and first.any():
         # identical footprints (same pointing, e.g. several filters) would pile up into an
         # opaque block: share the opacity among them and say how many there are
-        keys, stack = _stack_keys(polygons, tolerance)
-        face[:, 3] = 1.0 - (1.0 - alpha) ** (1.0 / stack)
-        edge[:, 3] = np.maximum(1.0 / stack, 0.3)
+        filled = [p for p, keep in zip(polygons, first, strict=True) if keep]
+        keys, stack = _stack_keys(filled, tolerance)
+        face[first, 3] = 1.0 - (1.0 - alpha) ** (1.0 / stack)
+        edge[first, 3] = np.maximum(1.0 / stack, 0.3)
         # label the stacks ("x18 exposures", counting distinct files) when they are few
         names: dict[bytes, set[str]] = {}
-        first: dict[bytes, np.ndarray] = {}
-        for poly, key, name in zip(polygons, keys, filenames, strict=True):
+        firsts: dict[bytes, np.ndarray] = {}
+        kept = [f for f, keep in zip(filenames, first, strict=True) if keep]
+        for poly, key, name in zip(filled, keys, kept, strict=True):
             names.setdefault(key, set()).add(name)
-            first.setdefault(key, poly)
+            firsts.setdefault(key, poly)
         stacked = [key for key, files in names.items() if len(files) > 1]
         if stack_labels and 0 < len(stacked) <= MAX_STACK_LABELS:
             for key in stacked:
-                poly = first[key]
+                poly = firsts[key]
                 cx = poly[:, 0].mean()
                 cy = poly[:, 1].min() + 0.85 * np.ptp(poly[:, 1])
                 texts.append(
@@ -147,10 +201,12 @@ def _draw(
                         bbox={"boxstyle": "round", "fc": "white", "alpha": 0.7, "lw": 0},
                     )
                 )
+    styles = ["solid" if r == 0 else (3.0 * r, (3.0, 3.0)) for r in ranks]
     collection = PolyCollection(
-        polygons, facecolors=face, edgecolors=edge, linewidths=0.8, zorder=2
+        polygons, facecolors=face, edgecolors=edge, linewidths=0.8, linestyles=styles, zorder=2
     )
     ax.add_collection(collection)
+    hatches = _hatch_layers(ax, polygons, groups, colors, ranks) if (ranks > 0).any() else []
     outline = None
     if highlight is not None:
         wanted = {exposure_key(h) for h in highlight}
@@ -163,7 +219,7 @@ def _draw(
             zorder=3,
         )
         ax.add_collection(outline)
-    return collection, outline, texts
+    return collection, outline, texts, hatches
 
 
 def _expand(fp: pd.DataFrame, labels: pd.DataFrame, transform):
@@ -182,20 +238,6 @@ def _expand(fp: pd.DataFrame, labels: pd.DataFrame, transform):
     allv = transform(np.concatenate(polys))
     split = np.split(allv, np.cumsum(sizes)[:-1])
     return split, groups, names
-
-
-def _target(pool: pd.DataFrame) -> tuple[float, float, str | None]:
-    if {"targ_ra", "targ_dec"} <= set(pool.columns):
-        ra = pd.to_numeric(pool["targ_ra"], errors="coerce")
-        dec = pd.to_numeric(pool["targ_dec"], errors="coerce")
-        ok = ra.notna() & dec.notna()
-        if ok.any():
-            name = None
-            if "targname" in pool.columns and pool.loc[ok, "targname"].notna().any():
-                name = str(pool.loc[ok, "targname"].dropna().iloc[0])
-            cra, cdec = vector_center(ra[ok], dec[ok])
-            return cra, cdec, name
-    return float("nan"), float("nan"), None
 
 
 def _new_ax(ax):
@@ -225,9 +267,11 @@ def plot_sky(
 ) -> FootprintPlot:
     """Draw exposure footprints on a tangent-plane projection of the sky.
 
-    The plane is tangent at the target (``targ_ra``/``targ_dec``) when known, else at
-    the centre of the footprints; the axes are offsets from that point in degrees, RA
-    increasing to the left (east left, north up), equal scale on both axes.
+    The plane is tangent at the target (the most frequent ``targ_ra``/``targ_dec`` of the
+    science exposures) when known, else at the centre of the footprints; the axes are
+    offsets from that point in arcsec, arcmin or degrees, chosen by the extent (as in
+    :class:`asnkit.widgets.SkyView`), RA increasing to the left (east left, north up),
+    equal scale on both axes.
 
     Parameters
     ----------
@@ -236,12 +280,14 @@ def plot_sky(
     ax : matplotlib Axes, optional
         Where to draw; a new figure when omitted.
     color_by : str or ColorBy, optional
-        ``"association"``, ``"dither"``, ``"tile"``, ``"none"`` or any pool column;
-        see :func:`color_labels` for the default.
+        ``"level3"``, ``"association"``, ``"dither"``, ``"tile"`` (numbered within each
+        observation), ``"role"``, ``"none"`` or any pool column. Default: the Level 3
+        associations when associations are given (one colour each), else see
+        :func:`asnkit.sky.colors.default_color_by`.
     associations : optional
-        Groups for ``color_by="association"`` (AssociationSet, its frame, a frame with an
-        association column, or a mapping filename -> group). An exposure in several
-        associations is drawn once per association.
+        Groups for ``color_by="level3"`` / ``"association"`` (AssociationSet, its frame,
+        a frame with an association column, or a mapping filename -> group). An exposure
+        in several associations is drawn once per association.
     pool : DataFrame, optional
         The pool, when ``data`` is associations.
     highlight : iterable of str, optional
@@ -269,18 +315,16 @@ def plot_sky(
     ...     "s_region": ["POLYGON ICRS 10 0 10.1 0 10.1 0.1 10 0.1",
     ...                  "POLYGON ICRS 10.05 0 10.15 0 10.15 0.1 10.05 0.1"]})
     >>> out = plot_sky(pool, color_by="filter")
-    >>> out.n_polygons, out.labels
-    (2, ['f090w', 'f200w'])
+    >>> out.n_polygons, out.labels, out.unit.name
+    (2, ['f090w', 'f200w'], 'arcmin')
     >>> bool(out.ax.xaxis_inverted())
     True
     >>> import matplotlib.pyplot as plt; plt.close(out.ax.figure)
     """
     pool, associations = _resolve(data, pool, associations)
     fp = footprint_frame if footprint_frame is not None else footprints(pool)
-    pool = pool.reset_index(drop=True)  # positions: safe with duplicated index labels
-    fp = fp.reset_index(drop=True)
-    on_sky = fp["source"].isin([FootprintSource.S_REGION.value, FootprintSource.POINTING.value])
-    if not on_sky.any():
+    layout = sky_layout(pool, footprint_frame=fp, center=center)
+    if layout.plane is Plane.SCHEMATIC:
         return plot_grid(
             pool,
             ax,
@@ -301,48 +345,30 @@ def plot_sky(
             stacklevel=2,
         )
     ax = _new_ax(ax)
-    labels, how = color_labels(pool, color_by, associations)
-    labels = labels[labels["row"].isin(fp.index[on_sky])]
-    t_ra, t_dec, t_name = _target(pool)
-    if center is None:
-        center = (
-            (t_ra, t_dec)
-            if np.isfinite(t_ra)
-            else vector_center(fp["ra"][on_sky], fp["dec"][on_sky])
-        )
-    ra0, dec0 = float(center[0]), float(center[1])
-    spread = angular_separation(ra0, dec0, fp["ra"][on_sky], fp["dec"][on_sky])
-    if np.nanmax(spread) > MAX_SPREAD:
-        warnings.warn(
-            f"{int((spread > MAX_SPREAD).sum())} footprint(s) lie more than {MAX_SPREAD:g} deg "
-            "from the tangent point and are distorted or not drawn: plot one field at a time "
-            "(select rows) or pass center=(ra, dec)",
-            UserWarning,
-            stacklevel=2,
-        )
-
-    def project(vertices: np.ndarray) -> np.ndarray:
-        return np.column_stack(tangent_plane(vertices[:, 0], vertices[:, 1], ra0, dec0))
-
-    polys, groups, names = _expand(fp, labels, project)
-    drawable = [bool(np.all(np.isfinite(poly))) for poly in polys]
-    if not all(drawable):  # beyond 90 degrees from the tangent point: no projection
-        polys, groups, names = (
-            [x for x, keep in zip(seq, drawable, strict=True) if keep]
-            for seq in (polys, groups, names)
-        )
-    ordered = sorted(set(groups), key=lambda g: (g == UNGROUPED, natural_key(g)))
-    colors = palette(ordered)
-    collection, outline, texts = _draw(
-        ax, polys, groups, names, colors, alpha, highlight, tolerance=0.01 / 3600.0
+    groups_of = colouring(pool, layout, color_by, associations)
+    x0, x1, y0, y1 = layout.extent
+    unit = angle_unit(max(x1 - x0, y1 - y0))
+    scale = 1.0 / unit.arcsec
+    first_ring = np.searchsorted(layout.ring_exposure, np.arange(layout.n_exposures + 1))
+    polys, groups, names, ranks = [], [], [], []
+    items = zip(groups_of.item_exposure, groups_of.item_group, groups_of.ranks(), strict=True)
+    for e, g, rank in items:
+        for r in range(first_ring[e], first_ring[e + 1]):
+            polys.append(layout.xy[layout.ring_start[r] : layout.ring_start[r + 1]] * scale)
+            groups.append(groups_of.groups[g])
+            names.append(str(layout.filenames[e]))
+            ranks.append(rank)
+    ordered, colors = groups_of.groups, groups_of.colors
+    collection, outline, texts, hatches = _draw(
+        ax, polys, groups, names, colors, alpha, highlight, tolerance=0.01 * scale, ranks=ranks
     )
     target = None
     extra = []
-    if show_target and np.isfinite(t_ra):
-        tx, ty = tangent_plane(t_ra, t_dec, ra0, dec0)
+    if show_target and layout.target is not None:
+        tx, ty, t_name = layout.target
         (target,) = ax.plot(
-            [tx],
-            [ty],
+            [tx * scale],
+            [ty * scale],
             marker="*",
             markersize=14,
             color="gold",
@@ -356,15 +382,20 @@ def plot_sky(
     ax.set_aspect("equal", adjustable="datalim")
     if not ax.xaxis_inverted():
         ax.invert_xaxis()
-    ax.set_xlabel("RA offset [deg]   (east \u2190)")
-    ax.set_ylabel("Dec offset [deg]   (north \u2191)")
+    ax.set_xlabel(f"\u0394RA [{unit.name}]   (east \u2190)")
+    ax.set_ylabel(f"\u0394Dec [{unit.name}]   (north \u2191)")
     ax.grid(True, linewidth=0.4, alpha=0.5)
+    ra0, dec0 = layout.center
     sign = "+" if dec0 >= 0 else "-"
     ax.set_title(
         title or f"Tangent plane at RA {ra0:.5f}\u00b0, Dec {sign}{abs(dec0):.5f}\u00b0",
         fontsize="medium",
     )
-    leg = draw_legend(ax, ordered, colors, how, max_legend, groups, extra) if legend else None
+    leg = (
+        draw_legend(ax, ordered, colors, groups_of.how, max_legend, groups, extra)
+        if legend
+        else None
+    )
     return FootprintPlot(
         ax=ax,
         collection=collection,
@@ -372,11 +403,13 @@ def plot_sky(
         target=target,
         legend=leg,
         texts=texts,
+        hatches=hatches,
         labels=ordered,
         colors=colors,
         polygon_filenames=names,
         polygon_groups=groups,
         center=(ra0, dec0),
+        unit=unit,
     )
 
 
@@ -441,9 +474,9 @@ def plot_grid(
         index=layout.index,
     )
     polys, groups, names = _expand(fp, labels, lambda v: v)
-    ordered = sorted(set(groups), key=lambda g: (g == UNGROUPED, natural_key(g)))
+    ordered = group_order(groups)
     colors = palette(ordered)
-    collection, outline, texts = _draw(ax, polys, groups, names, colors, alpha, highlight)
+    collection, outline, texts, hatches = _draw(ax, polys, groups, names, colors, alpha, highlight)
     if len(layout):
         from matplotlib.patches import Rectangle
 
@@ -525,6 +558,7 @@ def plot_grid(
         highlight=outline,
         legend=leg,
         texts=texts,
+        hatches=hatches,
         labels=ordered,
         colors=colors,
         polygon_filenames=names,

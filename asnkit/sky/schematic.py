@@ -46,16 +46,18 @@ def is_junk(df: pd.DataFrame) -> pd.Series:
     return pd.Series(names.isna().to_numpy() | junk_rows(names), index=df.index)
 
 
-def position_indices(df: pd.DataFrame) -> pd.DataFrame:
+def position_indices(df: pd.DataFrame, labels: pd.DataFrame | None = None) -> pd.DataFrame:
     """Observation group, mosaic tile and dither position of each row.
 
     ``group`` is ``"obs N"`` (prefixed by the program when a pool mixes programs);
     ``tile`` and ``dither`` are the ``mosaic_tile`` and ``dither_position`` of
-    :func:`asnkit.label_positions`, 1 when the pool does not say.
+    :func:`asnkit.label_positions` (pass ``labels`` when already computed), 1 when the
+    pool does not say.
     """
     from asnkit.pool.labels import label_positions
 
-    labels = label_positions(df[[c for c in _POSITION_COLUMNS if c in df.columns]])
+    if labels is None:
+        labels = label_positions(df[[c for c in _POSITION_COLUMNS if c in df.columns]])
     obs = df["obs_num"].astype("string").str.strip() if "obs_num" in df.columns else None
     if obs is None:
         group = pd.Series("all", index=df.index, dtype=object)

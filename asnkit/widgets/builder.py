@@ -1,4 +1,4 @@
-"""AssociationBuilder: choose exposures, type, product and roles; validate live; export JSON."""
+"""AssociationBuilder: choose exposures on the sky or in a table, check live, export JSON."""
 
 from __future__ import annotations
 
@@ -6,28 +6,32 @@ from typing import Any
 
 import ipywidgets as w
 import pandas as pd
+import traitlets as tl
 
 from asnkit.widgets import logic
+from asnkit.widgets.assets import asset
 from asnkit.widgets.explorer import PoolExplorer
-from asnkit.widgets.figure import SkyFigure
 from asnkit.widgets.models import BuilderModel
+from asnkit.widgets.skyview import SkyView
+from asnkit.widgets.table import ExposureTable
 
 __all__ = ["AssociationBuilder"]
 
 
 class AssociationBuilder(w.VBox):
-    """Build a custom association from a pool, interactively.
+    """Build a custom association from a pool, on one screen.
 
-    * **Choose exposures**: narrow the pool with the filters (a
-      :class:`PoolExplorer`), then tick exposures one by one, or add / remove all
-      filtered ones; with an interactive matplotlib canvas (ipympl), clicking a
-      footprint toggles it (:meth:`click_at` does the same from Python).
-    * **Describe it**: association type, product name (empty: the DMS name), and a role
-      for chosen members (background, imprint, psf...; ``auto`` = the pipeline's).
-    * **Check and export**: the findings of :func:`asnkit.check` (what calwebb would do
-      differently from what the association says) update at every change; errors block
-      *Export* unless *export anyway* is ticked; *Export* writes the JSON to the given path
-      and refuses to replace an existing file unless *overwrite* is ticked.
+    * **Filters** (collapsible): narrow what the table lists and the sky shows.
+    * **Table** of exposures: sort by any column, tick rows to choose them, pick a role
+      for chosen ones (the pipeline's own, *auto*, unless you choose another).
+    * **Sky** beside it: the same exposures; a click toggles one, the box and lasso tools
+      take those whose centre lies inside (Shift adds, Alt removes), a legend entry takes
+      its group. Table and sky show one selection.
+    * **Bar** at the bottom: the live check of the association (the findings of
+      :func:`asnkit.check`: what calwebb would do differently from what the association
+      says, in words), its type and product name, the file to write and *Export*, which
+      says the absolute path it wrote. Errors block *Export* unless *export anyway* is
+      ticked; an existing file is replaced only when *overwrite* is ticked.
     * **Start from an existing association** (:meth:`from_association`): its members,
       roles, type and product name are chosen, and what differs from it is shown.
 
@@ -39,18 +43,20 @@ class AssociationBuilder(w.VBox):
     df : DataFrame
         The pool (not modified).
     path : str, optional
-        Initial export path.
-    max_checkboxes : int
-        Filtered exposures shown as checkboxes (more: use *Add filtered*).
+        Initial export path (a file, or a folder for the DMS file name).
+    associations : optional
+        Associations of the pool, to colour the sky by (default: mosaic tiles, dithers...).
     sky : bool
-        Show the footprint plot (default True).
+        Show the sky view (default True).
+    height : int
+        Height of the table and the sky in pixels.
 
     Examples
     --------
     >>> import asnkit, warnings; warnings.simplefilter("ignore")
     >>> pool = asnkit.read_pool(asnkit.data.pool_path("pool_002_image_miri"))
     >>> builder = AssociationBuilder(pool, sky=False)
-    >>> builder.add_filtered.click()
+    >>> builder.model.add(builder.table.shown)
     >>> builder.model.valid, len(builder.association.members())
     (True, 8)
     """
@@ -60,99 +66,109 @@ class AssociationBuilder(w.VBox):
         df: pd.DataFrame,
         *,
         path: str = "",
-        max_checkboxes: int = 100,
+        associations: Any = None,
         sky: bool = True,
+        height: int = 420,
         debounce: float = 0.15,
         **kwargs: Any,
     ) -> None:
         self.model = BuilderModel(df, path=path)
-        self.max_checkboxes = max_checkboxes
-        self.explorer = PoolExplorer(df, debounce=debounce)
-        self.checkboxes: dict[str, w.Checkbox] = {}
-        self.checkbox_box = w.VBox(layout=w.Layout(max_height="260px", overflow="auto"))
-        self.add_filtered = w.Button(description="Add filtered", icon="plus")
-        self.remove_filtered = w.Button(description="Remove filtered", icon="minus")
-        self.clear = w.Button(description="Clear", icon="trash")
-        self.members = w.SelectMultiple(
-            options=[], rows=8, description="members", layout=w.Layout(width="98%")
+        self.explorer = PoolExplorer(df, debounce=debounce, tables=False)
+        self.filters = w.Accordion(children=[self.explorer], selected_index=None)
+        self.table = ExposureTable(
+            df, role_options=logic.MEMBER_ROLES, height=height, layout=w.Layout(width="42%")
         )
-        self.role = w.Dropdown(options=logic.MEMBER_ROLES, value="auto", description="role")
-        self.set_role = w.Button(
-            description="Set role",
-            tooltip="give the chosen members this role",
-            layout=w.Layout(width="auto"),
-        )
-        self.asn_type = w.Dropdown(options=logic.ASN_TYPES, description="asn_type")
-        self.product_name = w.Text(
-            placeholder="(DMS name)", description="product", continuous_update=False
-        )
-        self.path = w.Text(value=path, placeholder="my_asn.json", description="export to")
-        self.overwrite = w.Checkbox(value=False, description="overwrite an existing file")
-        self.override = w.Checkbox(
-            value=False, description="export anyway (despite errors)", indent=False
-        )
-        self.export = w.Button(description="Export JSON", icon="save", button_style="primary")
-        self.messages = w.HTML()
-        self.changes = w.HTML()
-        self.status = w.HTML()
-        self.figure = SkyFigure(df, color_by="none") if sky else None
-        self._drawn: tuple[str, ...] | None = None
-        self.image = (
-            w.Image(format="png", layout=w.Layout(max_width="560px", object_fit="contain"))
+        self.sky = (
+            SkyView(
+                df,
+                associations=associations,
+                tool="lasso",
+                height=height - 10,
+                layout=w.Layout(width="58%"),
+            )
             if sky
             else None
         )
+        self.asn_type = w.Dropdown(
+            options=logic.ASN_TYPES, description="type", layout=w.Layout(width="170px")
+        )
+        self.product_name = w.Text(
+            placeholder="(the DMS name)",
+            description="product",
+            continuous_update=False,
+            layout=w.Layout(width="300px"),
+        )
+        self.path = w.Text(
+            value=path,
+            placeholder="file or folder, e.g. my_asn.json",
+            description="file",
+            layout=w.Layout(width="260px"),
+        )
+        self.overwrite = w.Checkbox(
+            value=False, description="overwrite", indent=False, layout=w.Layout(width="90px")
+        )
+        self.override = w.Checkbox(
+            value=False,
+            description="export anyway (despite errors)",
+            indent=False,
+            layout=w.Layout(width="250px"),
+        )
+        self.changes = w.HTML()
+        self.changes.add_class("asnkit-builder-changes")
+        self.export = w.Button(description="Export", icon="save", button_style="primary")
+        self.check = w.HTML(layout=w.Layout(width="100%"))
+        self.check.add_class("asnkit-builder-check")
+        self.status = w.HTML(layout=w.Layout(margin="0 0 0 8px"))
 
-        w.link((self.asn_type, "value"), (self.model, "asn_type"))
-        w.link((self.product_name, "value"), (self.model, "product_name"))
-        w.link((self.path, "value"), (self.model, "path"))
-        w.link((self.overwrite, "value"), (self.model, "overwrite"))
-        w.link((self.override, "value"), (self.model, "override"))
-        self.add_filtered.on_click(lambda _: self.model.add(self._filtered_names()))
-        self.remove_filtered.on_click(lambda _: self.model.remove(self._filtered_names()))
-        self.clear.on_click(lambda _: self.model.remove(list(self.model.selected)))
-        self.set_role.on_click(lambda _: self.model.set_role(self.members.value, self.role.value))
+        for source, target in (
+            (self.asn_type, "asn_type"),
+            (self.product_name, "product_name"),
+            (self.path, "path"),
+            (self.overwrite, "overwrite"),
+            (self.override, "override"),
+        ):
+            w.link((source, "value"), (self.model, target))
+        tl.link((self.model, "selected"), (self.table, "selected"))
+        tl.link((self.model, "roles"), (self.table, "roles"))
+        if self.sky is not None:
+            tl.link((self.model, "selected"), (self.sky, "selected"))
         self.export.on_click(lambda _: self.model.export())
-        self.explorer.model.observe(lambda _: self._fill_checkboxes(), names="revision")
-        self.model.observe(self._selection_changed, names="revision")
-        self.model.observe(self._messages_changed, names="revision")
-        self.model.observe(self._status_changed, names="status")
+        self.explorer.model.observe(self._filtered, names="revision")
+        self.model.observe(self._checked, names="revision")
+        self.model.observe(self._exported, names="status")
         self.model.observe(self._changes_changed, names="changes")
-        if self.figure is not None:
-            self.figure.on_click(self.click_at)
+        self._filtered(None)
+        self._checked(None)
 
-        self._fill_checkboxes()
-        self._selection_changed(None)
-        self._messages_changed(None)
-        choose = w.VBox(
+        bar = w.VBox(
             [
-                w.HTML("<b>1. Choose exposures</b> (filter, then tick or add)"),
-                self.explorer,
-                w.HBox([self.add_filtered, self.remove_filtered, self.clear]),
-                self.checkbox_box,
-            ]
-        )
-        describe = w.VBox(
-            [
-                w.HTML("<b>2. Describe the association</b>"),
-                self.asn_type,
-                self.product_name,
-                self.members,
-                w.HBox([self.role, self.set_role]),
-            ],
-            layout=w.Layout(width="520px", min_width="420px"),
-        )
-        export = w.VBox(
-            [
-                w.HTML("<b>3. Check and export</b>"),
-                self.messages,
+                self.check,
                 self.changes,
-                w.HBox([self.path, self.overwrite, self.override, self.export]),
-                self.status,
+                w.HBox(
+                    [
+                        self.asn_type,
+                        self.product_name,
+                        self.path,
+                        self.overwrite,
+                        self.override,
+                        self.export,
+                        self.status,
+                    ],
+                    layout=w.Layout(flex_flow="row wrap", align_items="center"),
+                ),
             ]
         )
-        top = w.HBox([describe, self.image]) if self.image is not None else describe
-        super().__init__([choose, top, export], **kwargs)
+        bar.add_class("asnkit-builder-bar")
+        main = [self.table] if self.sky is None else [self.table, self.sky]
+        super().__init__(
+            [
+                w.HTML(f"<style>{asset('builder.css')}</style>"),
+                self.filters,
+                w.HBox(main, layout=w.Layout(width="100%", align_items="flex-start")),
+                bar,
+            ],
+            **kwargs,
+        )
 
     # ----------------------------------------------------------------- public
     @classmethod
@@ -176,13 +192,12 @@ class AssociationBuilder(w.VBox):
 
     def member_roles(self) -> dict[str, str]:
         """Each chosen exposure and its role: given by the user, or ``"<role> (auto)"``."""
+        from asnkit.documents.build import exposure_role
         from asnkit.sky.groups import exposure_key
 
         built = {}
         if self.model.association is not None:
             built = {exposure_key(m.expname): m.exptype for m in self.model.association.members()}
-        from asnkit.documents.build import exposure_role
-
         rows = self.model.selection.drop_duplicates("filename").set_index("filename", drop=False)
         out = {}
         for name in self.model.selected:
@@ -191,83 +206,78 @@ class AssociationBuilder(w.VBox):
             out[name] = given if given else f"{auto} (auto)"
         return out
 
-    def click_at(self, x: float, y: float) -> list[str]:
-        """Toggle the exposures whose footprint holds plot point (x, y); return them."""
-        if self.figure is None:
-            return []
-        names = self.figure.footprints_at(x, y)
-        if names:
-            self.model.toggle(names)
-        return names
-
     # ----------------------------------------------------------------- events
-    def _filtered_names(self) -> list[str]:
-        return [str(n) for n in self.explorer.selection["filename"]]
+    def _filtered(self, _change: Any) -> None:
+        m = self.explorer.model
+        names = None if m.n_selected == m.n_total else self.explorer.selection["filename"]
+        self.table.show_only(names)
+        if self.sky is not None:
+            self.sky.show_only(names)
+        shown = "all" if names is None else f"{m.n_selected} of"
+        self.filters.set_title(0, f"Filters: {shown} {m.n_total} exposures shown")
 
-    def _fill_checkboxes(self) -> None:
-        names = self._filtered_names()
-        chosen = set(self.model.selected)
-        boxes = []
-        self.checkboxes = {}
-        for name in names[: self.max_checkboxes]:
-            box = w.Checkbox(value=name in chosen, description=name, indent=False,
-                             layout=w.Layout(width="auto"))  # fmt: skip
-            box.observe(self._ticked, names="value")
-            self.checkboxes[name] = box
-            boxes.append(box)
-        if len(names) > self.max_checkboxes:
-            more = len(names) - self.max_checkboxes
-            boxes.append(w.HTML(f"<i>... and {more} more: narrow the filters or Add filtered</i>"))
-        self.checkbox_box.children = boxes
-
-    def _ticked(self, change: Any) -> None:
-        name = change["owner"].description
-        if change["new"]:
-            self.model.add([name])
-        else:
-            self.model.remove([name])
-
-    def _selection_changed(self, _change: Any) -> None:
-        chosen = set(self.model.selected)
-        for name, box in self.checkboxes.items():
-            if box.value != (name in chosen):
-                box.value = name in chosen
-        self.members.options = [
-            (f"{name} \u2014 {role}", name) for name, role in self.member_roles().items()
-        ]
-        drawn = tuple(self.model.selected)
-        if self.figure is not None and drawn != self._drawn:
-            self._drawn = drawn
-            self.figure.set_highlight(drawn)
-            self.image.value = self.figure.png()
-
-    def _messages_changed(self, _change: Any) -> None:
+    def _checked(self, _change: Any) -> None:
         m = self.model
-        lines = [f"<div style='color:#b00'>\u2716 {logic.escape(e)}</div>" for e in m.errors]
-        lines += [f"<div style='color:#a60'>\u26a0 {logic.escape(x)}</div>" for x in m.warnings]
-        lines += [f"<div style='color:#456'>\u2139 {logic.escape(x)}</div>" for x in m.infos]
+        n = len(m.selected)
+        esc = logic.escape
         asn = m.association
-        if m.valid:
-            lines.insert(
-                0,
-                f"<div style='color:#070'>\u2714 valid {logic.escape(asn.asn_type)}: "
-                f"{len(asn.products)} product(s), {len(asn.members())} member(s)</div>",
+        if n == 0:
+            head = (
+                "<span style='color:#555'>Choose exposures: tick them in the table, or on the "
+                "sky click one, draw a lasso or a box (Shift adds, Alt removes).</span>"
             )
-        elif asn is not None and m.errors:
-            n = len(m.errors)
-            lines.insert(
-                0,
-                f"<div style='color:#b00'><b>\u2716 {n} error{'s' if n != 1 else ''}: calwebb "
-                f"would not do what this {logic.escape(asn.asn_type)} association says; "
-                "Export is blocked unless 'export anyway' is ticked</b></div>",
+        elif m.valid:
+            product = asn.products[0].name if len(asn.products) == 1 else None
+            head = (
+                f"<span style='color:#1b7d2e'>\u2714 Ready: {esc(asn.asn_type)} association of "
+                f"{n} exposure{'s' if n != 1 else ''}"
+                + (f", product <b>{esc(product)}</b>" if product else "")
+                + (f", {len(asn.products)} products" if len(asn.products) > 1 else "")
+                + "</span>"
             )
-        self.messages.value = "".join(lines)
+        elif asn is not None:
+            k = len(m.errors)
+            head = (
+                f"<span style='color:#b00020'><b>\u2716 {k} error{'s' if k != 1 else ''}: "
+                f"calwebb would not do what this {esc(asn.asn_type)} association of {n} "
+                "exposures says</b>; Export is blocked unless 'export anyway' is ticked</span>"
+            )
+        else:
+            k = len(m.errors)
+            head = (
+                f"<span style='color:#b00020'>\u2716 Not ready: {k} "
+                f"problem{'s' if k != 1 else ''} with these {n} exposures</span>"
+            )
+        items = [("\u2716", "#b00020", e) for e in m.errors]
+        items += [("\u26a0", "#a65e00", x) for x in m.warnings]
+        items += [("\u2139", "#345", x) for x in m.infos]
+        lines = [
+            f"<li style='color:{color}'>{mark} {esc(logic.plain_message(text))}</li>"
+            for mark, color, text in items
+        ]
+        self.check.value = head + (f"<ul>{''.join(lines)}</ul>" if lines and n else "")
+        self.status.value = ""
 
     def _changes_changed(self, _change: Any) -> None:
         text = self.model.changes
         self.changes.value = (
-            f"<b>Changes from the original</b><pre>{logic.escape(text)}</pre>" if text else ""
+            f"<details><summary><b>Changes from the original</b></summary>"
+            f"<pre>{logic.escape(text)}</pre></details>"
+            if text
+            else ""
         )
 
-    def _status_changed(self, _change: Any) -> None:
-        self.status.value = logic.escape(self.model.status)
+    def _exported(self, _change: Any) -> None:
+        status = self.model.status
+        if not status:
+            self.status.value = ""
+            return
+        if self.model.written and status.startswith("written "):
+            anyway = status.split(" (with ", 1)[1].rstrip(")") if " (with " in status else ""
+            self.status.value = (
+                f"<span style='color:#1b7d2e'>\u2714 Written {logic.escape(self.model.written)}"
+                + (f" ({logic.escape(anyway)})" if anyway else "")
+                + "</span>"
+            )
+        else:
+            self.status.value = f"<span style='color:#b00020'>{logic.escape(status)}</span>"

@@ -34,6 +34,8 @@ class PoolExplorer(w.VBox):
         Rows shown in the table.
     debounce : float
         Seconds to wait after the last change before redrawing table and summary.
+    tables : bool
+        Show the table and summary tabs (the builder shows only the filters).
 
     Examples
     --------
@@ -52,9 +54,11 @@ class PoolExplorer(w.VBox):
         columns: Iterable[str] | None = None,
         max_rows: int = 50,
         debounce: float = 0.15,
+        tables: bool = True,
         **kwargs: Any,
     ) -> None:
         self.model = ExplorerModel(df, columns=columns)
+        self.tables = tables
         self.max_rows = max_rows
         self._syncing = False
         self.filters: dict[str, w.SelectMultiple] = {}
@@ -92,9 +96,8 @@ class PoolExplorer(w.VBox):
             list(self.filters.values()),
             layout=w.Layout(grid_template_columns="repeat(auto-fill, 250px)"),
         )
-        super().__init__(
-            [grid, w.HBox([self.pattern, self.reset_button]), self.count, self.tabs], **kwargs
-        )
+        parts = [grid, w.HBox([self.pattern, self.reset_button]), self.count]
+        super().__init__([*parts, self.tabs] if tables else parts, **kwargs)
         self._render()
 
     # ----------------------------------------------------------------- public
@@ -145,8 +148,10 @@ class PoolExplorer(w.VBox):
                     control.value = tuple(v for v in chosen if v in dict(labels).values())
         finally:
             self._syncing = False
-        selection = self.model.selection
         self.count.value = self._count_html()
+        if not self.tables:
+            return
+        selection = self.model.selection
         self.table.value = logic.frame_html(selection, max_rows=self.max_rows)
         self.summary.value = _summary_html(selection)
 

@@ -1,4 +1,4 @@
-"""GroupingView: footprints coloured by a grouping; pick a group to highlight and list it."""
+"""GroupingView: the sky coloured by a grouping; pick a group to light up and list its members."""
 
 from __future__ import annotations
 
@@ -8,19 +8,23 @@ import ipywidgets as w
 import pandas as pd
 
 from asnkit.widgets import logic
-from asnkit.widgets.figure import SkyFigure
 from asnkit.widgets.models import GroupingModel
+from asnkit.widgets.skyview import SkyView
 
 __all__ = ["GroupingView"]
 
 
 class GroupingView(w.VBox):
-    """The sky plot of a pool with a picker of groupings and groups.
+    """A pool's exposures on the sky, grouped: associations, dithers, mosaic tiles, columns.
 
-    Choose a grouping (``association`` when associations are given, ``dither``,
-    ``tile``, or a pool column): the footprints are coloured by it. Choose a group:
-    its members are outlined on the plot and listed below. Pools without sky
-    information show the schematic dither/mosaic grid instead.
+    The sky (a :class:`SkyView`) is coloured by the grouping chosen in its *colour by*
+    menu: by default the Level 3 associations when associations are given (what the
+    pipeline combines), else the mosaic tiles (numbered within each observation) or the
+    dither positions. Pick a group in the list (or click its legend entry): its members
+    light up on the sky and are listed below. Any selection made on the sky (click, box,
+    lasso) is listed too. *One panel per group* shows small multiples, one panel per
+    association, for a whole program at a glance. Pools without sky information show
+    the schematic layout of observations, tiles and dither positions.
 
     Parameters
     ----------
@@ -29,18 +33,23 @@ class GroupingView(w.VBox):
     pool : DataFrame, optional
     associations : optional
         Associations of the pool (AssociationSet, a frame with an association column,
-        or a mapping filename -> group); enables the ``association`` grouping.
+        or a mapping filename -> group).
     grouping : str, optional
-        The grouping shown first.
+        The grouping shown first (a ``color_by`` of :func:`asnkit.plot_sky`).
+    panels : bool
+        Start with one panel per group.
+    max_rows : int
+        Members listed at most.
+    height : int
+        Height of the sky in pixels.
 
     Examples
     --------
     >>> import asnkit, warnings; warnings.simplefilter("ignore")
     >>> pool = asnkit.read_pool(asnkit.data.pool_path("pool_024_nirspec_fss_nods"))
-    >>> view = GroupingView(pool, grouping="dither")
-    >>> view.picker.value = "obs_num"
+    >>> view = GroupingView(pool, grouping="obs_num")
     >>> view.groups.value = "2"
-    >>> len(view.model.members), view.figure.n_highlighted
+    >>> len(view.model.members), len(view.sky.selected)
     (8, 8)
     """
 
@@ -51,7 +60,9 @@ class GroupingView(w.VBox):
         pool: pd.DataFrame | None = None,
         associations: Any = None,
         grouping: str | None = None,
+        panels: bool = False,
         max_rows: int = 100,
+        height: int = 460,
         **kwargs: Any,
     ) -> None:
         if isinstance(data, pd.DataFrame):
@@ -64,73 +75,93 @@ class GroupingView(w.VBox):
         self.model = GroupingModel(pool, associations)
         if grouping is not None:
             self.model.grouping = grouping
-        self.figure = SkyFigure(
-            pool, associations=self.model.associations, color_by=self.model.color_by
+        self.sky = SkyView(
+            pool,
+            associations=associations,
+            color_by=self.model.grouping,
+            panels=panels,
+            height=height,
+            layout=w.Layout(flex="1 1 auto", width="auto"),
         )
-        self.picker = w.Dropdown(
-            options=self.model.options, value=self.model.grouping, description="group by"
-        )
-        self.groups = w.Select(
-            options=[], rows=12, description="group", layout=w.Layout(width="98%")
-        )
-        self.image = w.Image(format="png", layout=w.Layout(max_width="720px", object_fit="contain"))
-        self.members = w.HTML(layout=w.Layout(max_height="360px", overflow="auto"))
+        self.groups = w.Select(options=[], rows=16, layout=w.Layout(width="98%"))
+        self.members = w.HTML(layout=w.Layout(max_height="320px", overflow="auto"))
         self.note = w.HTML()
-        w.link((self.picker, "value"), (self.model, "grouping"))
+        self._syncing = False
+        w.link((self.sky, "color_by"), (self.model, "grouping"))
         self.groups.observe(self._group_chosen, names="value")
         self.model.observe(self._regrouped, names="groups")
         self.model.observe(self._members_changed, names="members")
+        self.sky.observe(self._sky_selected, names="selected")
         self._fill_groups()
-        self._show()
-        super().__init__(
+        self._list()
+        side = w.VBox(
             [
-                w.HBox(
-                    [
-                        w.VBox(
-                            [self.picker, self.groups, self.note],
-                            layout=w.Layout(width="380px", min_width="300px"),
-                        ),
-                        self.image,
-                    ]
-                ),
-                self.members,
+                w.HTML("<b>Groups</b>: pick one to light up its members"),
+                self.groups,
+                self.note,
             ],
-            **kwargs,
+            layout=w.Layout(width="340px", min_width="260px"),
         )
+        super().__init__([w.HBox([side, self.sky]), self.members], **kwargs)
 
     # ----------------------------------------------------------------- events
     def _fill_groups(self) -> None:
-        self.groups.options = [("(none)", "")] + [
-            (f"{label} ({size})", label) for label, size in self.model.groups
-        ]
-        self.groups.value = ""
+        self._syncing = True
+        try:
+            self.groups.options = [("(none)", "")] + [
+                (f"{label} ({size})", label) for label, size in self.model.groups
+            ]
+            self.groups.value = ""
+        finally:
+            self._syncing = False
+        layout = self.sky.geometry
+        self.note.value = (
+            f"<small>{self.model.grouping}: {len(self.model.groups)} group(s); "
+            + (
+                f"{layout.n_exposures} footprint(s) on the sky"
+                + (f", {layout.undrawn} without sky information" if layout.undrawn else "")
+                if layout.plane.value == "sky"
+                else "no sky information: schematic layout"
+            )
+            + "</small>"
+        )
 
     def _regrouped(self, _change: Any) -> None:
-        self.figure.associations = self.model.associations
-        self.figure.draw(self.model.color_by)
         self._fill_groups()
-        self._show()
+        self.sky.selected = []
+        self._list()
 
     def _group_chosen(self, change: Any) -> None:
-        self.model.group = change["new"] or ""
+        if not self._syncing:
+            self.model.group = change["new"] or ""
 
     def _members_changed(self, _change: Any) -> None:
-        self._show()
+        if not self._syncing:
+            self.sky.selected = list(self.model.members)
+        self._list()
 
-    def _show(self) -> None:
-        self.figure.set_highlight(self.model.members, group=self.model.group or None)
-        self.image.value = self.figure.png()
-        sources = self.figure.footprint_frame["source"].value_counts()
-        on_sky = int(sources.get("s_region", 0) + sources.get("pointing", 0))
-        self.note.value = (
-            f"<small>{on_sky} footprint(s) on the sky, "
-            f"{int(sources.get('schematic', 0))} without sky information</small>"
+    def _sky_selected(self, change: Any) -> None:
+        if self._syncing or set(change["new"]) == set(self.model.members):
+            self._list()
+            return
+        group = self.model.group_of(change["new"])
+        self._syncing = True
+        try:
+            self.groups.value = group
+            self.model.group = group
+        finally:
+            self._syncing = False
+        self._list()
+
+    def _list(self) -> None:
+        chosen = self.sky.selected
+        pool = self.model.pool
+        if not chosen:
+            self.members.value = "<i>pick a group (or select footprints on the sky)</i>"
+            return
+        rows = pool.loc[pool["filename"].isin(chosen)]
+        title = logic.escape(self.model.group) if self.model.group else "selection"
+        self.members.value = (
+            f"<b>{title}</b>: {len(rows)} exposure(s)"
+            f"{logic.frame_html(rows, max_rows=self.max_rows)}"
         )
-        if self.model.group:
-            rows = self.model.member_frame
-            self.members.value = (
-                f"<b>{logic.escape(self.model.group)}</b>: {len(self.model.members)} "
-                f"exposure(s){logic.frame_html(rows, max_rows=self.max_rows)}"
-            )
-        else:
-            self.members.value = "<i>choose a group to highlight and list its members</i>"

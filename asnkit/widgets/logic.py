@@ -1,8 +1,9 @@
 """The logic behind the widgets, as plain functions on DataFrames and arrays.
 
 Nothing here imports ipywidgets: filtering a pool, counting the options of each
-filter, building and checking an association from a selection, and finding the
-footprints under a mouse click are all testable (and fast) without a browser.
+filter, the colourings on offer, and building and checking an association from a
+selection are all testable (and fast) without a browser. The selection geometry of the
+sky view is in :mod:`asnkit.widgets.selection`.
 
 Filtering a large pool is done on codes computed once (:func:`build_index`): each
 filter column is factorised to integers, so a selection is a vectorised ``isin`` on an
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import fnmatch
 import html
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +47,7 @@ __all__ = [
     "ColumnIndex",
     "build_association",
     "build_index",
+    "color_options",
     "column_masks",
     "export_association",
     "facet_counts",
@@ -52,12 +55,12 @@ __all__ = [
     "filter_columns",
     "filter_mask",
     "finding_text",
-    "footprints_at",
     "frame_html",
     "group_members",
     "grouping_labels",
     "option_counts",
     "option_labels",
+    "plain_message",
 ]
 
 #: Columns offered as filters, in this order, when the pool has them with 2+ values.
@@ -135,8 +138,12 @@ class ColumnIndex:
 
 
 def _normalised(values: pd.Series) -> pd.Series:
-    text = values.astype("string").str.strip().str.lower()
-    return text.where(text.notna() & (text != ""))
+    """Stripped lowercase text, missing for empty cells (worked on the distinct values)."""
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    text = pd.Series(distinct, dtype=object).astype("string").str.strip().str.lower()
+    text = text.where(text.notna() & (text != "")).to_numpy(dtype=object)
+    out = np.where(codes >= 0, text[np.maximum(codes, 0)] if len(text) else None, None)
+    return pd.Series(out, index=values.index, dtype="string")
 
 
 def filter_columns(df: pd.DataFrame, *, max_values: int = 200) -> list[str]:
@@ -297,19 +304,29 @@ def grouping_labels(pool: pd.DataFrame, grouping: str, associations: Any = None)
     return labels
 
 
+def color_options(pool: pd.DataFrame, associations: Any = None) -> list[tuple[str, str]]:
+    """``(label, color_by)`` choices for a pool: associations first, then positions, columns."""
+    from asnkit.sky.colors import ColorBy, level3_associations
+
+    options: list[tuple[str, str]] = []
+    if associations is not None:
+        if level3_associations(associations) is not None:
+            options.append(("Level 3 association", ColorBy.LEVEL3.value))
+        options.append(("association", ColorBy.ASSOCIATION.value))
+    options += [
+        ("dither position", ColorBy.DITHER.value),
+        ("mosaic tile", ColorBy.TILE.value),
+        ("role", ColorBy.ROLE.value),
+    ]
+    options += [(column, column) for column in filter_columns(pool)]
+    options.append(("nothing", ColorBy.NONE.value))
+    return options
+
+
 def group_members(pool: pd.DataFrame, labels: pd.DataFrame, group: str) -> pd.DataFrame:
     """The pool rows of one group (in pool order)."""
     rows = labels.loc[labels["group"] == group, "row"]
     return pool.loc[pool.index.isin(rows)]
-
-
-def footprints_at(paths: Sequence[Any], filenames: Sequence[str], x: float, y: float) -> list[str]:
-    """File names whose drawn polygon (matplotlib ``Path`` in data coordinates) holds (x, y)."""
-    hits = []
-    for path, name in zip(paths, filenames, strict=True):
-        if path.contains_point((x, y)) and name not in hits:
-            hits.append(name)
-    return hits
 
 
 # --------------------------------------------------------------------------- building
@@ -413,9 +430,10 @@ def build_association(
 def export_association(asn: Any, path: str | Path, *, overwrite: bool = False) -> tuple[bool, str]:
     """Write the association; never replace an existing file unless ``overwrite``.
 
-    Returns ``(written, message)``.
+    A folder gets the association's DMS file name. Returns ``(written, message)``; the
+    message names the absolute path (``written /abs/path_asn.json``).
     """
-    target = Path(path).expanduser()
+    target = Path(path).expanduser().absolute()
     if target.is_dir():
         target = target / (asn.filename or "association_asn.json")
     if target.exists() and not overwrite:
@@ -424,7 +442,39 @@ def export_association(asn: Any, path: str | Path, *, overwrite: bool = False) -
         written = asn.write(target, overwrite=overwrite)
     except (OSError, ValueError) as exc:
         return False, f"could not write {target}: {exc}"
-    return True, f"written {written}"
+    return True, f"written {Path(written).absolute()}"
+
+
+_NO_SCIENCE = re.compile(
+    r"none of the (\d+) rows is a science exposure \(roles from the pool flags: ([^)]*)\)"
+)
+
+
+def plain_message(text: str) -> str:
+    """A build or validation message as the builder shows it: words, not Python.
+
+    Examples
+    --------
+    >>> print(plain_message("to_association: none of the 2 rows is a science exposure (roles "
+    ...                     "from the pool flags: background); mark the science rows with "
+    ...                     "roles={file: 'science'}"))  # doctest: +NORMALIZE_WHITESPACE
+    None of the 2 chosen exposures is a science exposure (the pool flags them as background):
+    give at least one the role 'science' in the table's role column.
+    """
+    text = str(text).strip()
+    if text == "select at least one exposure":
+        return "Choose at least one exposure: tick it in the table or select it on the sky."
+    match = _NO_SCIENCE.search(text)
+    if match:
+        return (
+            f"None of the {match[1]} chosen exposures is a science exposure (the pool flags "
+            f"them as {match[2]}): give at least one the role 'science' in the table's role "
+            "column."
+        )
+    text = re.sub(r"^(to_association|from_files): ", "", text)
+    text = re.sub(r"roles=\{[^}]*\}", "the role column of the table", text)
+    text = text.replace("product_name", "the product name")
+    return text[:1].upper() + text[1:]
 
 
 def escape(text: Any) -> str:

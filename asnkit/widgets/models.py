@@ -134,9 +134,11 @@ class GroupingModel(tl.HasTraits):
     Traits
     ------
     grouping : str
-        ``association`` (when associations are given; plus ``association (level 3)``
-        and ``association (level 2)`` when a set mixes levels), ``dither``, ``tile``
+        A ``color_by`` of :func:`asnkit.plot_sky`: ``level3`` (the Level 3 associations;
+        the default when there are any), ``association``, ``dither``, ``tile``, ``role``
         or a pool column (see :attr:`options`).
+    options : list
+        The groupings on offer (values of :func:`asnkit.widgets.logic.color_options`).
     groups : list
         ``(label, size)`` of each group, in display order.
     group : str
@@ -152,17 +154,17 @@ class GroupingModel(tl.HasTraits):
     members = tl.List(tl.Unicode())
 
     def __init__(self, pool: pd.DataFrame, associations: Any = None, **kwargs: Any):
+        from asnkit.sky.colors import default_color_by
+
         self._pool = pool
         self._positional = pool.reset_index(drop=True)
         self._associations = associations
-        self._sets = _association_groupings(associations)
-        options = [*self._sets, "dither", "tile"]
-        options += [c for c in logic.filter_columns(pool) if c not in options]
+        options = [value for _, value in logic.color_options(pool, associations)]
         self._labels = pd.DataFrame(columns=["row", "group"])
         super().__init__(options=options, **kwargs)
         if not self.grouping:
             # level 3 associations first: they show what the pipeline combines
-            self.grouping = next((o for o in options if "level 3" in o), options[0])
+            self.grouping = default_color_by(pool, associations)
 
     @property
     def pool(self) -> pd.DataFrame:
@@ -170,13 +172,13 @@ class GroupingModel(tl.HasTraits):
 
     @property
     def associations(self) -> Any:
-        """The associations of the current grouping (None for non-association groupings)."""
-        return self._sets.get(self.grouping)
+        """The associations given (None when there are none)."""
+        return self._associations
 
     @property
     def color_by(self) -> str:
         """The ``color_by`` of :func:`asnkit.plot_sky` for the current grouping."""
-        return "association" if self.grouping in self._sets else self.grouping
+        return self.grouping
 
     @property
     def labels(self) -> pd.DataFrame:
@@ -192,13 +194,12 @@ class GroupingModel(tl.HasTraits):
 
     @tl.observe("grouping")
     def _regroup(self, _change: Any) -> None:
-        from asnkit.sky.colors import UNGROUPED, natural_key
+        from asnkit.sky.colors import group_order
 
-        self._labels = logic.grouping_labels(self._positional, self.color_by, self.associations)
+        self._labels = logic.grouping_labels(self._positional, self.color_by, self._associations)
         sizes = self._labels.groupby("group", sort=False).size()
-        order = sorted(sizes.index, key=lambda g: (g == UNGROUPED, natural_key(g)))
         with self.hold_trait_notifications():
-            self.groups = [(str(g), int(sizes[g])) for g in order]
+            self.groups = [(str(g), int(sizes[g])) for g in group_order(sizes.index)]
             self.group = ""
             self.members = []
 
@@ -217,28 +218,22 @@ class GroupingModel(tl.HasTraits):
         rows = logic.group_members(self._positional, self._labels, change["new"])
         self.members = [str(f) for f in rows["filename"]]
 
+    def group_of(self, filenames: Iterable[str]) -> str:
+        """The group whose members are exactly these exposures ("" when none is)."""
+        wanted = {str(f) for f in filenames}
+        if not wanted:
+            return ""
+        names = self._positional["filename"].astype(str)
+        named = self._labels.assign(name=names.reindex(self._labels["row"]).to_numpy())
+        for group, rows in named.groupby("group", sort=False)["name"]:
+            if len(rows) == len(wanted) and set(rows) == wanted:
+                return str(group)
+        return ""
+
     @property
     def member_frame(self) -> pd.DataFrame:
         """The pool rows of the chosen group."""
         return self._pool.loc[self._pool["filename"].isin(self.members)]
-
-
-def _association_groupings(associations: Any) -> dict[str, Any]:
-    """Grouping name -> associations: all, and each level apart when a set mixes levels."""
-    if associations is None:
-        return {}
-    out = {"association": associations}
-    levels = (
-        sorted({getattr(a, "level", None) for a in associations})
-        if hasattr(associations, "filter")
-        else []
-    )
-    if len(levels) > 1 and None not in levels:
-        for level in reversed(levels):
-            out[f"association (level {level})"] = associations.filter(
-                lambda a, level=level: a.level == level
-            )
-    return out
 
 
 class BuilderModel(tl.HasTraits):
@@ -446,7 +441,12 @@ class BuilderModel(tl.HasTraits):
 
     # ----------------------------------------------------------------- checking
     @tl.observe("selected", "asn_type", "product_name", "roles")
-    def _changed(self, _change: Any) -> None:
+    def _changed(self, change: Any) -> None:
+        if change["name"] == "selected":
+            kept = set(self.selected)
+            if set(self.roles) - kept:  # an exposure no longer chosen keeps no role
+                self.roles = {k: v for k, v in self.roles.items() if k in kept}
+                return  # the roles observer checks
         self.check()
 
     def check(self) -> None:
@@ -506,7 +506,8 @@ class BuilderModel(tl.HasTraits):
         if ok and self.errors:
             n = len(self.errors)
             message += f" (with {n} error{'s' if n != 1 else ''}: exported anyway)"
-        self.status = message
-        if ok:
-            self.written = message.removeprefix("written ").split(" (with ")[0]
+        with self.hold_trait_notifications():  # observers of status see written too
+            if ok:
+                self.written = message.removeprefix("written ").split(" (with ")[0]
+            self.status = message
         return ok
