@@ -7,8 +7,8 @@
 - :mod:`~asnkit.documents.names`: moved to :mod:`asnkit.dms.names` (kept for old imports);
 - :mod:`~asnkit.documents.validation`: ``validate``, ``is_valid``, ``iter_errors`` against
   the Level 2b / Level 3 schemas in ``schemas/`` plus the pipeline's own rules;
-- :mod:`~asnkit.documents.io`: ``load_asn``, ``load_set``;
-- :mod:`~asnkit.documents.build`: ``to_association`` (pool rows), ``from_files`` (file lists);
+- :mod:`~asnkit.documents.io`: ``read_asn``, ``read_asn_set``;
+- :mod:`~asnkit.documents.build`: ``to_association`` (pool rows), ``asn_from_files`` (file lists);
 - :mod:`~asnkit.documents.edit` and :mod:`~asnkit.documents.paths`: add/remove members,
   roles, product names, member path modes;
 - :mod:`~asnkit.documents.diff`: ``diff`` of two associations or two sets, member by member;

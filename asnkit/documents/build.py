@@ -1,4 +1,4 @@
-"""Building associations from pool rows (:func:`to_association`) or file lists (:func:`from_files`).
+"""Associations from pool rows (:func:`to_association`) or file lists (:func:`asn_from_files`).
 
 Both fill every field the pipeline reads, in its key order: ``asn_type``,
 ``asn_rule``, ``version_id``, ``code_version``, ``degraded_status``,
@@ -18,7 +18,7 @@ Examples
 >>> asn.expnames[:2]
 ['jw_00001_cal.fits', 'jw_00002_cal.fits']
 >>> lv2 = to_association(pool, asn_type="image2")
->>> len(lv2.products), lv2.products[0].members[0].expname
+>>> len(lv2.products), lv2.products[0].members()[0].expname
 (8, 'jw_00001_rate.fits')
 """
 
@@ -28,6 +28,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from asnkit.deprecation import renamed
 from asnkit.dms.candidates import observation_id, parse_candidates
 from asnkit.dms.exposures import exposure_type, uses_integrations
 from asnkit.dms.members import (
@@ -66,8 +67,8 @@ __all__ = [
     "DEGRADED",
     "NOT_DEGRADED",
     "ROLES",
+    "asn_from_files",
     "exposure_role",
-    "from_files",
     "level2_name",
     "level3_name",
     "to_association",
@@ -411,7 +412,7 @@ def to_association(
 _MEANT_PATHS = (PathMode.ABSOLUTE, PathMode.RELATIVE)
 
 
-def from_files(
+def asn_from_files(
     paths: Iterable[str | os.PathLike[str]],
     *,
     asn_type: str = "image3",
@@ -443,27 +444,29 @@ def from_files(
 
     Examples
     --------
-    >>> asn = from_files(["jw01234001001_02101_00001_nrca1_cal.fits",
+    >>> asn = asn_from_files(["jw01234001001_02101_00001_nrca1_cal.fits",
     ...                   "jw01234001001_02101_00002_nrca1_cal.fits"],
     ...                  product_name="my_mosaic")
     >>> asn.program, asn.asn_id, asn.filename
     ('01234', 'o001', 'jw01234-o001_image3_00001_asn.json')
-    >>> from_files(["a_rate.fits", "b_rate.fits"], asn_type="image2").product_names
+    >>> asn_from_files(["a_rate.fits", "b_rate.fits"], asn_type="image2").product_names
     ['a', 'b']
     """
     level = level_of(asn_type)
     names = [os.fspath(p) for p in paths]
     if not names:
-        raise ValueError("from_files: no files given")
+        raise ValueError("asn_from_files: no files given")
     if level == 3 and not product_name:
         raise ValueError(
-            "from_files: a Level 3 association needs product_name "
+            "asn_from_files: a Level 3 association needs product_name "
             "(the name of the combined product, e.g. 'my_mosaic')"
         )
     role_of = {strip_suffix(k).lower(): _check_role(v, k) for k, v in (roles or {}).items()}
     unknown = set(role_of) - {strip_suffix(n).lower() for n in names}
     if unknown:
-        raise ValueError(f"from_files: roles given for files not in the list: {sorted(unknown)}")
+        raise ValueError(
+            f"asn_from_files: roles given for files not in the list: {sorted(unknown)}"
+        )
 
     matches = [parse_exposure_name(n) for n in names]
     if program is None:
@@ -510,3 +513,7 @@ def from_files(
     if check:
         validate(asn, warn_paths=PathMode(path_mode) not in _MEANT_PATHS)
     return asn
+
+
+#: Deprecated name (asnkit 0.1): ``asn_from_files``, as ``pool_from_files``.
+from_files = renamed(asn_from_files, "from_files")

@@ -96,7 +96,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_validate(args: argparse.Namespace) -> int:
     """``asnkit validate``: print every fault; 0 if all files are valid, else 1."""
-    from asnkit.documents.io import load_asn
+    from asnkit.documents.io import read_asn
     from asnkit.documents.validation import iter_errors, path_warnings
     from asnkit.errors import AssociationError
 
@@ -104,7 +104,7 @@ def run_validate(args: argparse.Namespace) -> int:
     loaded = []
     for name in args.files:
         try:
-            asn = load_asn(name, validate=False)
+            asn = read_asn(name, validate=False)
         except (AssociationError, OSError) as exc:
             print(f"{name}: {exc}")
             bad += 1
@@ -149,13 +149,13 @@ def _message(exc: Exception) -> str:
 
 def run_from_list(args: argparse.Namespace) -> int:
     """``asnkit from-list``: write an association of the given files."""
-    from asnkit.documents.build import from_files
+    from asnkit.documents.build import asn_from_files
     from asnkit.errors import AssociationError
 
     output = Path(args.output)
     folder = output if output.is_dir() else output.parent
     try:
-        asn = from_files(
+        asn = asn_from_files(
             args.files,
             asn_type=args.asn_type,
             product_name=args.product_name,
@@ -177,7 +177,7 @@ def run_from_list(args: argparse.Namespace) -> int:
 
 def run_edit(args: argparse.Namespace) -> int:
     """``asnkit edit``: add/remove members; never replaces a file without --overwrite."""
-    from asnkit.documents.io import load_asn
+    from asnkit.documents.io import read_asn
     from asnkit.documents.validation import validate
     from asnkit.errors import AssociationError
 
@@ -187,7 +187,7 @@ def run_edit(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    asn = load_asn(args.association)
+    asn = read_asn(args.association)
     output = Path(args.output) if args.output else Path(args.association)
     product: int | str | None = args.product
     if isinstance(product, str) and product.lstrip("-").isdigit():
@@ -217,9 +217,9 @@ def run_edit(args: argparse.Namespace) -> int:
 
 
 def _load_any(name: str):
-    from asnkit.documents.io import load_asn, load_set
+    from asnkit.documents.io import read_asn, read_asn_set
 
-    return load_set(name) if Path(name).is_dir() else load_asn(name)
+    return read_asn_set(name) if Path(name).is_dir() else read_asn(name)
 
 
 def run_diff(args: argparse.Namespace) -> int:
