@@ -4,7 +4,6 @@
   writes jwst's exact JSON layout) with :class:`Product` and :class:`Member` views;
 - :mod:`~asnkit.documents.collection`: :class:`AssociationSet`, many associations with a
   DataFrame view (``to_frame``), filters and ``write(directory)``;
-- :mod:`~asnkit.documents.names`: moved to :mod:`asnkit.dms.names` (kept for old imports);
 - :mod:`~asnkit.documents.validation`: ``validate``, ``is_valid``, ``iter_errors`` against
   the Level 2b / Level 3 schemas in ``schemas/`` plus the pipeline's own rules;
 - :mod:`~asnkit.documents.io`: ``read_asn``, ``read_asn_set``;

@@ -54,10 +54,9 @@ from typing import Any
 import pandas as pd
 
 from asnkit.dms.candidates import parse_candidates
-from asnkit.dms.exposures import SPECIAL_MODIFIERS, exposure_type
+from asnkit.dms.exposures import SPECIAL_MODIFIERS
 from asnkit.dms.names import strip_suffix
 from asnkit.engine.record import Fate, Formation
-from asnkit.engine.table import Item
 from asnkit.engine.trial import NodeResult, trial
 from asnkit.generation.compare import COMPARE_COLUMNS, compare_rules
 from asnkit.generation.explanation import EXPLAIN_COLUMNS, Explanation, Outcome, RuleResult
@@ -169,7 +168,7 @@ def _trial_candidates(run: Run, rule: Rule, position: int) -> list[tuple[str, st
     """How the rule would meet the exposure: by discovery, or as one of its candidates."""
     if rule.keeps_candidate_type("discovered"):
         return [None]
-    text = run.record.table.cols["asn_candidate"][position]
+    text = run.record.text(position, "asn_candidate")
     try:
         pairs = parse_candidates(text)
     except ValueError:
@@ -253,21 +252,12 @@ def _takes_exp_type(run: Run, rule: Rule, position: int) -> bool:
     patterns = _exp_type_patterns(rule.constraints, False)
     if not patterns:
         return True
-    cols = run.record.table.cols
-    value = cols["exp_type"][position] if "exp_type" in cols else "null"
-    role = exposure_role(run, position)
+    value = run.record.text(position, "exp_type")
+    role = run.record.role(position)
     return any(
         value_matches(value, pattern) if kind == "exp_type" else role == pattern
         for kind, pattern in patterns
     )
-
-
-def exposure_role(run: Run, position: int) -> str:
-    """The DMS role of a pool row (science, dark, target_acquisition...)."""
-    try:
-        return exposure_type(Item(run.record.table, position))
-    except LookupError:
-        return "unknown"
 
 
 # --------------------------------------------------------------------------- public API
@@ -453,7 +443,7 @@ def orphan_table(run: Run) -> pd.DataFrame:
                 value=exp_type,
                 required=None,
             )
-            reason = f"no rule takes exp_type {exp_type!r} (role {exposure_role(run, row)})"
+            reason = f"no rule takes exp_type {exp_type!r} (role {run.record.role(row)})"
         records.append(
             {
                 "filename": pool["filename"].iloc[row],
