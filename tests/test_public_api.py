@@ -152,6 +152,7 @@ RUN = [
     "rules",
     "taken_rows",
     "to_frame",
+    "value",
 ]
 
 

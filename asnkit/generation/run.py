@@ -62,6 +62,7 @@ class Run:
         self.record = record
         self._associations = associations
         self._by_row: dict[int, list[Formation]] | None = None
+        self._columns: dict[str, Any] = {}
 
     # ------------------------------------------------------------------ what ran
     @property
@@ -86,6 +87,22 @@ class Run:
         if self._by_row is None:
             self._by_row = self.record.by_row()
         return self._by_row.get(position, [])
+
+    def value(self, position: int, column: str) -> Any:
+        """The pool's value at a row position and column (None when missing).
+
+        Raises
+        ------
+        KeyError
+            The pool has no such column.
+        """
+        values = self._columns.get(column)
+        if values is None:
+            if column not in self.pool.columns:
+                raise KeyError(column)
+            values = self._columns[column] = self.pool[column].to_numpy(dtype=object)
+        value = values[position]
+        return None if value is None or pd.isna(value) else value
 
     def associations(self) -> AssociationSet:
         """The associations made (what :func:`asnkit.generate` returns)."""
