@@ -417,3 +417,19 @@ def test_the_dask_path_connects_to_a_running_scheduler(few, expected, tmp_path, 
     assert again.counts == {"done": len(FEW), "skipped": 0, "failed": 1}
     want = {name: expected[name] for name in FEW}
     assert pool_folders(tmp_path / "a") == pool_folders(tmp_path / "b") == want
+
+
+def test_a_retried_pool_never_meets_its_half_written_attempt(few, tmp_path):
+    from asnkit.batch.work import Job, PoolTask, generate_one
+    from asnkit.rules import dms_rules
+
+    job = Job(rules=dms_rules(), version_id=VERSION_ID, settings="s", staging=str(tmp_path))
+    task = PoolTask("pool_021_tso", str(few / "pool_021_tso.csv"))
+    first = generate_one(job, task)
+    (Path(first.staged) / "partial.json").write_text("{")  # as a worker killed mid-write
+    again = generate_one(job, task)  # dask (or Processes) runs it again
+    assert first.status is again.status is PoolStatus.DONE
+    assert again.staged != first.staged
+    assert sorted(p.name for p in Path(again.staged).iterdir()) == sorted(
+        p.name for p in Path(first.staged).iterdir() if p.name != "partial.json"
+    )

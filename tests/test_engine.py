@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from unittest import mock
 
 import numpy as np
 import pandas as pd
@@ -12,6 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import asnkit
+import asnkit.engine.passes
+from asnkit.engine.state import MemberIndex
 from asnkit.errors import AssociationWarning
 from asnkit.generation.run import run
 from asnkit.rules import dms_level2b, dms_level3
@@ -238,7 +241,66 @@ def test_shortcuts_change_nothing(data):
     sub.attrs = dict(pool.attrs)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fast = run(sub, asnkit.rules.dms_rules())
+        # pre-checks even on the smallest pools (by default they start at PRECHECK_MIN_ROWS)
+        with mock.patch.object(asnkit.engine.passes, "PRECHECK_MIN_ROWS", 0):
+            fast = run(sub, asnkit.rules.dms_rules())
         slow = run(sub, asnkit.rules.dms_rules(), shortcuts=False)
+        default = run(sub, asnkit.rules.dms_rules())
     assert content(fast.associations()) == content(slow.associations())
-    assert fast.taken_rows() == slow.taken_rows()
+    assert content(default.associations()) == content(slow.associations())
+    assert fast.taken_rows() == slow.taken_rows() == default.taken_rows()
+
+
+# --------------------------------------------------------------------------- member bookkeeping
+
+_MEMBER = st.builds(
+    lambda name, kind: {"expname": name, "exptype": kind},
+    st.sampled_from(["a_cal.fits", "b_cal.fits", "c_cal.fits", "d_x1d.fits"]),
+    st.sampled_from(["science", "SCIENCE", "background", "imprint"]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    ops=st.lists(
+        st.tuples(st.sampled_from(["append", "new list", "pop", "replace", "slice"]), _MEMBER),
+        max_size=25,
+    )
+)
+def test_member_index_follows_appends_and_notices_edits(ops):
+    """The incremental member bookkeeping answers what a full scan of the members answers."""
+    index = MemberIndex()
+    members: list = []
+    for op, member in ops:
+        if op == "append":
+            members.append(member)
+        elif op == "new list":
+            members = [*members, member]
+        elif op == "pop" and members:
+            members.pop()
+        elif op == "replace" and members:
+            members[-1] = member
+        elif op == "slice":
+            members[:] = [m for m in members if m["exptype"] != "background"] + [member]
+        index.sync(members)
+        assert index.keys == {(m["expname"], m["exptype"]) for m in members}
+        assert index.science == sum(m["exptype"].lower() == "science" for m in members)
+
+
+def test_large_associations_keep_their_members_in_order():
+    """One observation of 400 NIRCam images in 4 filters: 4 image3 associations of 100."""
+    base = read("pool_003_image_nircam").iloc[[0]]
+    pool = base.loc[base.index.repeat(400)].reset_index(drop=True)
+    pool["filter"] = np.repeat(["f090w", "f150w", "f200w", "f210m"], 100)
+    pool["filename"] = [f"jw99009001001_02101_{i:05d}_nrca1_uncal.fits" for i in range(400)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        asns = generate(pool)
+    image3 = [a for a in asns if a["asn_type"] == "image3"]
+    assert len(image3) == 4 and len(asns) == 404
+    products = sorted((a["products"][0] for a in image3), key=lambda p: p["members"][0]["expname"])
+    for product, first in zip(products, range(0, 400, 100), strict=True):
+        names = [m["expname"] for m in product["members"]]
+        assert names == [
+            f"jw99009001001_02101_{i:05d}_nrca1_cal.fits" for i in range(first, first + 100)
+        ]

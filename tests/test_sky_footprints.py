@@ -24,7 +24,7 @@ from asnkit.sky.attitude import (
     vector_center,
 )
 from asnkit.sky.footprints import FootprintSource, footprints
-from asnkit.sky.regions import parse_s_region
+from asnkit.sky.regions import parse_s_region, parse_s_regions
 from asnkit.sky.schematic import schematic_layout
 from tests.helpers import EXPOSURES
 
@@ -348,3 +348,59 @@ def test_warning_names_the_pool_file():
     assert "row 0 (jw_00001_uncal.fits)" in str(caught[0].message)
     assert "row 1 (jw_00002_uncal.fits)" in str(caught[0].message)
     assert fp["source"].tolist() == ["schematic", "schematic"]
+
+
+# ----------------------------------------------------------------- batch S_REGION parsing
+_TEXTS = [
+    "POLYGON ICRS 10 20 10.1 20 10.1 20.1 10 20.1",
+    "polygon 1 1 2 1 2 2 polygon 5 5 6 5 6 6",
+    "POLYGON ICRS 359.9 20 0.1 20 0.1 20.1 359.9 20",
+    "POLYGON ICRS 1 2 3",
+    "CIRCLE ICRS 10 20 0.1",
+    "POLYGON ICRS 10 95 10.1 20 10.1 20.1",
+    "POLYGON J2000 GEOCENTER -10 20 10.1 20 10.1 20.1 -10 20",
+    "POLYGON ICRS POLYGON 1 2 3 4 5 6",
+    "POLYGON ICRS nan 2 3 4 5 6 7 8",
+    "POLYGON 1e1 2 3 4 5 6 1e1 2.0000000001",
+    "POLYGON ICRS 1,2,3,4,5,6",
+    "POLYGON ICRS 1 2 3 4 5 6 1 90.0000000001",
+    "  polygon   icrs  +.5 -2. 3 4 5 6  ",
+]
+_COORD = st.floats(-100, 400, allow_nan=False).map(lambda v: f"{v:.{abs(hash(v)) % 9}f}")
+
+
+def _same_as_one_by_one(texts):
+    shapes, errors = parse_s_regions(texts)
+    for i, text in enumerate(texts):
+        try:
+            expected, message = parse_s_region(text), None
+        except ValueError as exc:
+            expected, message = [], str(exc)
+        assert errors.get(i) == message, text
+        assert len(shapes[i]) == len(expected), text
+        for mine, theirs in zip(shapes[i], expected, strict=True):
+            assert np.array_equal(mine, theirs), text
+
+
+def test_batch_s_region_parsing_is_parse_s_region_text_by_text():
+    _same_as_one_by_one(_TEXTS)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["POLYGON ICRS", "polygon", "POLYGON J2000 x", "CIRCLE", "BOX"]),
+            st.lists(_COORD, min_size=0, max_size=12),
+            st.booleans(),
+        ),
+        max_size=8,
+    )
+)
+def test_batch_s_region_parsing_property(parts):
+    texts = []
+    for head, numbers, close in parts:
+        if close and len(numbers) >= 2:
+            numbers = [*numbers, *numbers[:2]]
+        texts.append(" ".join([head, *numbers]))
+    _same_as_one_by_one(texts)

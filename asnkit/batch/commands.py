@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from asnkit.generation.commands import RULE_SETS, rule_set
+from asnkit.rules import RULE_SETS, rule_set
 
 __all__ = ["Progress", "make_scheduler", "register", "run_generate_many", "summary_table"]
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import logging
 import multiprocessing
 import os
 import secrets
@@ -251,6 +252,7 @@ class Dask:
                         threads_per_worker=1,
                         processes=self.processes,
                         dashboard_address=None,
+                        silence_logs=logging.ERROR,  # no shutdown chatter amid the results
                     )
                 )
                 client = stack.enter_context(Client(cluster))

@@ -25,6 +25,7 @@ import dataclasses
 import hashlib
 import io
 import logging
+import secrets
 import shutil
 import threading
 import time
@@ -122,14 +123,16 @@ def generate_one(job: Job, task: PoolTask) -> PoolRecord:
     Returns
     -------
     PoolRecord
-        ``done`` with ``staged`` set to the folder written, or ``failed``
-        with the error (nothing is left in the staging folder then).
+        ``done`` with ``staged`` set to the new folder written (one per call),
+        or ``failed`` with the error (nothing is left in the staging folder then).
     """
     from asnkit.generation.generate import apply_rules
     from asnkit.pool.read import read_pool
     from asnkit.version import __version__
 
-    stage = Path(job.staging) / task.name
+    # a folder of its own per attempt: a retry (dask reruns the task of a worker that
+    # died; Processes reruns the tasks of a broken pool) never meets a half-written one
+    stage = Path(job.staging) / f"{task.name}.{secrets.token_hex(4)}"
     digest = None
     with (
         _ONE_AT_A_TIME,

@@ -52,10 +52,7 @@ def make_member(asn: Any, item: Any) -> dict[str, Any]:
 
 
 def _is_member(asn: Any, member: dict[str, Any]) -> bool:
-    for other in asn.members:
-        if other["expname"] == member["expname"] and other["exptype"] == member["exptype"]:
-            return True
-    return False
+    return asn.has_member(member["expname"], member["exptype"])
 
 
 def _update_validity(asn: Any, member: dict[str, Any]) -> None:
@@ -64,18 +61,17 @@ def _update_validity(asn: Any, member: dict[str, Any]) -> None:
             asn.validity[k] = bool(check(member, asn))
 
 
-def _update_degraded(asn: Any) -> None:
-    if asn.data["degraded_status"] != DEGRADED_OK:
+def _update_degraded(asn: Any, member: dict[str, Any] | None) -> None:
+    """Degraded once a member has an exposure error (only the new member needs a look:
+    every earlier one was looked at when it was added)."""
+    if asn.data["degraded_status"] != DEGRADED_OK or member is None:
         return
-    for product in asn.products:
-        for member in product["members"]:
-            if "exposerr" in member and not is_empty(member["exposerr"]):
-                asn.data["degraded_status"] = DEGRADED_NOTOK
-                return
+    if "exposerr" in member and not is_empty(member["exposerr"]):
+        asn.data["degraded_status"] = DEGRADED_NOTOK
 
 
-def _update_level3(asn: Any, item: Any) -> None:
-    _update_degraded(asn)
+def _update_level3(asn: Any, item: Any, member: dict[str, Any] | None = None) -> None:
+    _update_degraded(asn, member)
     if item is not None:
         if asn.data["program"] == "noprogram":
             asn.data["program"] = str(item["program"]).rjust(5, "0")
@@ -129,10 +125,10 @@ def add_member(asn: Any, item: Any) -> bool:
     if asn.rule.level == 3:
         _update_validity(asn, member)
         asn.products[-1]["members"].append(member)
-        _update_level3(asn, item)
+        _update_level3(asn, item, member)
     else:
         asn.products[-1]["members"].append(member)
         _update_validity(asn, member)
-        _update_degraded(asn)
+        _update_degraded(asn, member)
         asn.stale = True
     return True

@@ -30,11 +30,13 @@ from asnkit.rules.model import Attr, Rule, WorkOver
 __all__ = [
     "CANDIDATE_PREFIX",
     "DISCOVER_PREFIX",
+    "PRECHECK_MIN_ROWS",
     "AsnIndex",
     "Matcher",
     "Pass",
     "RulePlan",
     "candidate_rule",
+    "compiled_rule",
     "rules_per_row",
     "run_pass",
 ]
@@ -190,14 +192,20 @@ class AsnIndex:
 
 
 def rules_per_row(masks: Sequence[np.ndarray | None], n: int) -> list[tuple[int, ...]]:
-    """For each row, the rules (indices, ascending) whose mask is true there."""
+    """For each row, the rules (indices, ascending) whose mask is true there.
+
+    Rows are grouped by their pattern of rules through one packed integer key
+    per row (``np.unique(axis=0)`` on the boolean matrix costs seconds at 100k rows).
+    """
     if not masks:
         return [()] * n
-    matrix = np.vstack([np.ones(n, dtype=bool) if m is None else m for m in masks]).T
     if n == 0:
         return []
-    patterns, inverse = np.unique(matrix, axis=0, return_inverse=True)
-    tuples = [tuple(int(r) for r in np.flatnonzero(pattern)) for pattern in patterns]
+    matrix = np.vstack([np.ones(n, dtype=bool) if m is None else m for m in masks]).T
+    packed = np.ascontiguousarray(np.packbits(matrix, axis=1))  # (n, bytes): a key per row
+    keys = packed.view(np.dtype((np.void, packed.shape[1]))).reshape(-1)
+    firsts, inverse = np.unique(keys, return_index=True, return_inverse=True)[1:]
+    tuples = [tuple(int(r) for r in np.flatnonzero(matrix[row])) for row in firsts]
     return [tuples[k] for k in np.asarray(inverse).reshape(-1)]
 
 
@@ -306,6 +314,41 @@ def run_pass(generation: Pass, items: list[Item]) -> list[AsnState]:
     return generation.associations
 
 
+#: Below this many rows, checking every exposure against every rule (no pre-checks, no
+#: index; the same associations) is cheaper than computing the pre-checks (~40 ms a call).
+PRECHECK_MIN_ROWS = 32
+
+
+class _Same:
+    """A rule as a cache key: by identity (equal rules may differ in what they name)."""
+
+    __slots__ = ("rule",)
+
+    def __init__(self, rule: Rule) -> None:
+        self.rule = rule
+
+    def __hash__(self) -> int:
+        return id(self.rule)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Same) and other.rule is self.rule
+
+
+@lru_cache(maxsize=1024)
+def _compiled(rule: _Same, index: int, prefix: str) -> CompiledRule:
+    base = rule.rule
+    return CompiledRule(candidate_rule(base) if prefix == CANDIDATE_PREFIX else base, index, prefix)
+
+
+def compiled_rule(rule: Rule, index: int, prefix: str) -> CompiledRule:
+    """The rule compiled for a pass (nodes numbered, checks built), once per process.
+
+    ``prefix`` is ``candidate`` (the rule with the candidate constraint) or
+    ``discover``. Compiled rules hold no pool and no state, so every run shares them.
+    """
+    return _compiled(_Same(rule), index, prefix)
+
+
 def candidate_rule(rule: Rule) -> Rule:
     """The rule with the candidate constraint of candidate passes (``asn_candidate``, the acid)."""
     cand = Attr(("asn_candidate",), name="asn_candidate", evaluate=True, is_acid=True)
@@ -381,13 +424,13 @@ class Matcher:
         self.rules = list(rules)
         self.version_id = version_id
         self.counter = [0]
-        self.cand_rules = [
-            CompiledRule(candidate_rule(r), i, CANDIDATE_PREFIX) for i, r in enumerate(rules)
-        ]
-        self.disc_rules = [CompiledRule(r, i, DISCOVER_PREFIX) for i, r in enumerate(rules)]
+        self.cand_rules = [compiled_rule(r, i, CANDIDATE_PREFIX) for i, r in enumerate(rules)]
+        self.disc_rules = [compiled_rule(r, i, DISCOVER_PREFIX) for i, r in enumerate(rules)]
         static = StaticEval(table)
-        self.cand_plans = _plans(self.cand_rules, self.disc_rules, static, shortcuts)
-        self.disc_plans = _plans(self.disc_rules, self.disc_rules, static, shortcuts)
+        # on small pools the pre-checks cost more than they save (PRECHECK_MIN_ROWS)
+        prechecks = shortcuts and table.n >= PRECHECK_MIN_ROWS
+        self.cand_plans = _plans(self.cand_rules, self.disc_rules, static, prechecks)
+        self.disc_plans = _plans(self.disc_rules, self.disc_rules, static, prechecks)
         self._rows_by_cid = rows_by_candidate(table.cols["asn_candidate"])
         # candidate and discovery rules share the pre-checks (same tree but the candidate)
         self.possible_rules = rules_per_row([p.possible for p in self.disc_plans], table.n)

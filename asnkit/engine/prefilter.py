@@ -23,6 +23,7 @@ exactly those of checking everything.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from dataclasses import dataclass
 from typing import Any
@@ -57,7 +58,12 @@ class StaticEval:
         self.n = table.n
         self._first: dict[tuple[str, ...], tuple[np.ndarray, list[Any]]] = {}
         self._groups: dict[tuple[str, ...], tuple[np.ndarray, list[dict[str, str]]]] = {}
-        self._cache: dict[tuple[Any, bool], np.ndarray] = {}
+        self._cache: dict[tuple[int, bool], np.ndarray] = {}
+        # equal subtrees (optical_path() in a dozen rules) are evaluated once: each node gets
+        # the number of its structure, computed once per node (a dataclass hash is deep)
+        self._numbers: dict[int, int] = {}
+        self._structures: dict[Any, int] = {}
+        self._nodes: list[Any] = []  # keeps the numbered nodes (and so their ids) alive
 
     # ------------------------------------------------------------------ factorizations
     def _first_valid(self, sources: tuple[str, ...]) -> tuple[np.ndarray, list[Any]]:
@@ -98,12 +104,34 @@ class StaticEval:
     # ------------------------------------------------------------------ evaluation
     def outcome(self, node: Any, fresh: AsnState | None = None) -> np.ndarray:
         """Per-row outcome of ``node`` (any state, or the fresh association ``fresh``)."""
-        key = (node, fresh is not None)
+        key = (self._number(node), fresh is not None)
         hit = self._cache.get(key)
         if hit is None:
             hit = self._evaluate(node, fresh)
             self._cache[key] = hit
         return hit
+
+    def _number(self, node: Any) -> int:
+        """The same number for equal nodes (as ``==`` on the frozen nodes says)."""
+        number = self._numbers.get(id(node))
+        if number is None:
+            if isinstance(node, Group):
+                children = tuple(self._number(child) for child in node.children)
+                structure: Any = (
+                    Group,
+                    children,
+                    node.reduce,
+                    node.name,
+                    node.reprocess_on_match,
+                    node.reprocess_on_fail,
+                    node.work_over,
+                )
+            else:
+                structure = node  # a leaf: its hash is shallow
+            number = self._structures.setdefault(structure, len(self._structures))
+            self._numbers[id(node)] = number
+            self._nodes.append(node)
+        return number
 
     def _evaluate(self, node: Any, fresh: AsnState | None) -> np.ndarray:
         if isinstance(node, Attr):
@@ -263,6 +291,7 @@ def _walk(cr: CompiledRule, i: int, keys: list, closers: list, anys: list | None
         closers.append(i)
 
 
+@functools.lru_cache(maxsize=1024)
 def routes(cr: CompiledRule) -> tuple[list[int], list[Route]]:
     """The any-of nodes on the must-pass path, and every route through them."""
     keys: list = []

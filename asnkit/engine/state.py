@@ -19,7 +19,7 @@ from asnkit.dms.values import evaluate
 from asnkit.engine.table import Item
 from asnkit.rules.model import Attr, Group, Rule, Test, WorkOver, value_matches
 
-__all__ = ["AsnState", "CompiledRule", "ProcessList", "meets", "meets_cached"]
+__all__ = ["AsnState", "CompiledRule", "MemberIndex", "ProcessList", "meets", "meets_cached"]
 
 _ATTR, _TEST, _GROUP = 0, 1, 2
 _NO_NODE = object()
@@ -58,6 +58,40 @@ def meets_cached(cache: dict, value: str, conditions: str | Sequence[str]) -> bo
     if hit is None:
         hit = cache[key] = meets(value, conditions)
     return hit
+
+
+class MemberIndex:
+    """What generation asks about the members of an association's last product, kept as
+    members are appended: their (expname, exptype) pairs and how many are science.
+
+    Checking an exposure once rescanned every member (quadratic in association size).
+    The index follows the members list it last saw; a different list, a shorter one,
+    or a changed last member means it was edited, and the index is rebuilt.
+    """
+
+    __slots__ = ("keys", "last", "members", "science", "seen")
+
+    def __init__(self) -> None:
+        self.members: list | None = None
+        self.seen = 0
+        self.last: Any = None
+        self.keys: set[tuple[str, str]] = set()
+        self.science = 0
+
+    def sync(self, members: list[dict[str, Any]]) -> MemberIndex:
+        if (
+            members is not self.members
+            or len(members) < self.seen
+            or (self.seen and members[self.seen - 1] is not self.last)
+        ):
+            self.members, self.seen, self.keys, self.science = members, 0, set(), 0
+        if len(members) > self.seen:
+            for member in members[self.seen :]:
+                self.keys.add((member["expname"], member["exptype"]))
+                self.science += member["exptype"].lower() == "science"
+            self.seen = len(members)
+            self.last = members[-1]
+        return self
 
 
 class CompiledRule:
@@ -122,6 +156,7 @@ class AsnState:
 
     __slots__ = (
         "_acid",
+        "_index",
         "cr",
         "data",
         "direct_image",
@@ -157,6 +192,7 @@ class AsnState:
         self.original_exposure_type: str | None = None
         self.direct_image: Any = None
         self._acid: tuple[str, str] | None = None
+        self._index = MemberIndex()
         rule = cr.rule
         self.data: dict[str, Any] = {
             "asn_type": "None",
@@ -218,8 +254,14 @@ class AsnState:
         return [m for m in self.members if m["exptype"].lower() == exptype]
 
     def has_science(self) -> bool:
-        return bool(self.products) and any(
-            m["exptype"].lower() == "science" for m in self.products[-1]["members"]
+        """The last product has a science member."""
+        return bool(self.products) and self._index.sync(self.products[-1]["members"]).science > 0
+
+    def has_member(self, expname: str, exptype: str) -> bool:
+        """The last product has a member of this name and type."""
+        return (
+            bool(self.products)
+            and (expname, exptype) in self._index.sync(self.products[-1]["members"]).keys
         )
 
     @property

@@ -31,6 +31,7 @@ __all__ = [
     "ideal_to_v2v3",
     "rotation",
     "tangent_plane",
+    "to_lonlat",
     "unit_vector",
     "v2v3_to_sky",
     "vector_center",
@@ -100,7 +101,8 @@ def unit_vector(lon_deg: np.ndarray, lat_deg: np.ndarray) -> np.ndarray:
     return np.stack([np.cos(lon) * cos_lat, np.sin(lon) * cos_lat, np.sin(lat)], axis=-1)
 
 
-def _to_lonlat(vec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def to_lonlat(vec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Longitudes (0..360) and latitudes, degrees, of vectors ``(..., 3)`` (any length)."""
     norm = np.linalg.norm(vec, axis=-1)
     lon = np.degrees(np.arctan2(vec[..., 1], vec[..., 0])) % 360.0
     lat = np.degrees(np.arcsin(np.clip(vec[..., 2] / norm, -1.0, 1.0)))
@@ -114,7 +116,7 @@ def v2v3_to_sky(matrix: np.ndarray, v2: np.ndarray, v3: np.ndarray):
     """
     vec = unit_vector(np.asarray(v2, float) * _ARCSEC, np.asarray(v3, float) * _ARCSEC)
     sky = np.einsum("...ij,...nj->...ni", matrix, vec)
-    return _to_lonlat(sky)
+    return to_lonlat(sky)
 
 
 def ideal_to_v2v3(x_idl, y_idl, v2_ref, v3_ref, v3_idl_yangle, parity):
@@ -175,5 +177,5 @@ def vector_center(ra, dec) -> tuple[float, float]:
     vec = vec[np.all(np.isfinite(vec), axis=1)]
     if not len(vec):
         return float("nan"), float("nan")
-    lon, lat = _to_lonlat(vec.mean(axis=0))
+    lon, lat = to_lonlat(vec.mean(axis=0))
     return float(lon), float(lat)

@@ -3,9 +3,10 @@
 For each exposure, in order of preference:
 
 1. ``s_region`` -- the polygon(s) the DMS wrote in the exposure's header;
-2. ``pointing`` -- the aperture corners of the SIAF pysiaf ships (``apername``) placed on the sky by the
-   exposure's attitude (``ra_ref``, ``dec_ref``, ``roll_ref`` at ``v2_ref``, ``v3_ref``;
-   the ideal-frame orientation ``v3i_yang``/``vparity`` from the header when present);
+2. ``pointing`` -- the aperture corners (``apername``) of the SIAF that pysiaf ships,
+   placed on the sky by the exposure's attitude (``ra_ref``, ``dec_ref``, ``roll_ref`` at
+   ``v2_ref``, ``v3_ref``; the ideal-frame orientation ``v3i_yang``/``vparity`` from the
+   header when present);
 3. ``schematic`` -- a diagram position from the observation, mosaic tile and dither
    position (see :mod:`asnkit.sky.schematic`); these polygons are **not** sky
    coordinates and their ``ra``/``dec`` centre is NaN.
@@ -23,8 +24,14 @@ import pandas as pd
 
 from asnkit.errors import PoolError, PoolWarning
 from asnkit.sky.apertures import ApertureCatalog
-from asnkit.sky.attitude import attitude_matrix, ideal_to_v2v3, v2v3_to_sky, vector_center
-from asnkit.sky.regions import parse_s_region
+from asnkit.sky.attitude import (
+    attitude_matrix,
+    ideal_to_v2v3,
+    to_lonlat,
+    unit_vector,
+    v2v3_to_sky,
+)
+from asnkit.sky.regions import parse_s_regions
 from asnkit.sky.schematic import is_junk, schematic_layout
 
 __all__ = ["FOOTPRINT_COLUMNS", "POINTING_COLUMNS", "FootprintSource", "footprints"]
@@ -58,26 +65,31 @@ def _numeric(df: pd.DataFrame, column: str) -> pd.Series:
     return pd.to_numeric(df[column], errors="coerce").astype(float)
 
 
-def _from_s_region(df, polygons, sources, strict):
+def _from_s_region(df, todo, polygons, sources, strict):
+    """Polygons from ``s_region`` for the rows ``todo`` (positions) that have one."""
     if "s_region" not in df.columns:
         return
     texts = df["s_region"]
-    has_text = texts.notna() & (texts.astype("string").str.strip() != "")
-    bad: list[str] = []
-    for label in texts.index[has_text.fillna(False).to_numpy(bool)]:
-        try:
-            shapes = parse_s_region(texts.at[label])
-        except ValueError as exc:
-            name = df.at[label, "filename"] if "filename" in df.columns else label
-            msg = f"row {label} ({name}): {exc}"
-            if strict:
-                raise PoolError(msg, file=_where(df), column="s_region") from None
-            bad.append(msg)
-            continue
-        if shapes:
-            polygons[label] = shapes
-            sources[label] = FootprintSource.S_REGION.value
-    if bad:
+    has_text = (texts.notna() & (texts.astype("string").str.strip() != "")).fillna(False)
+    rows = np.flatnonzero(todo & has_text.to_numpy(bool))
+    if not len(rows):
+        return
+    shapes, errors = parse_s_regions(texts.iloc[rows].astype(str).tolist())
+    if errors and strict:
+        k = min(errors)
+        row = rows[k]
+        name = df["filename"].iat[row] if "filename" in df.columns else row
+        raise PoolError(f"row {row} ({name}): {errors[k]}", file=_where(df), column="s_region")
+    for k, row in enumerate(rows):
+        if shapes[k]:
+            polygons[row] = shapes[k]
+            sources[row] = FootprintSource.S_REGION.value
+    if errors:
+        names = df["filename"] if "filename" in df.columns else None
+        bad = [
+            f"row {rows[k]} ({names.iat[rows[k]] if names is not None else rows[k]}): {message}"
+            for k, message in sorted(errors.items())
+        ]
         more = f"; and {len(bad) - 5} more" if len(bad) > 5 else ""
         warnings.warn(
             f"{_where(df)}: {len(bad)} unreadable S_REGION value(s), using the pointing "
@@ -87,29 +99,35 @@ def _from_s_region(df, polygons, sources, strict):
         )
 
 
-def _from_pointing(df, polygons, sources, catalog):
+def _from_pointing(df, todo, polygons, sources, catalog):
+    """Polygons rebuilt from the pointing keywords for the rows ``todo`` (positions)."""
     missing = [c for c in POINTING_COLUMNS if c not in df.columns]
-    if missing:
+    if missing or not todo.any():
         return
-    todo = df.loc[[lab for lab in df.index if lab not in polygons]]
-    if todo.empty:
-        return
-    values = {c: _numeric(todo, c) for c in POINTING_COLUMNS if c != "apername"}
-    ok = np.logical_and.reduce([v.notna().to_numpy() for v in values.values()])
-    apernames = todo["apername"].astype("string").str.strip().str.upper()
+    values = {c: _numeric(df, c).to_numpy() for c in POINTING_COLUMNS if c != "apername"}
+    ok = todo & np.logical_and.reduce([~np.isnan(v) for v in values.values()])
+    apernames = df["apername"].astype("string").str.strip().str.upper()
     ok &= apernames.notna().to_numpy() & (apernames != "").fillna(False).to_numpy(bool)
-    todo, apernames = todo.loc[ok], apernames.loc[ok]
+    rows = np.flatnonzero(ok)
+    if not len(rows):
+        return
+    names = apernames.to_numpy(dtype=object)[rows]
+    codes, uniques = pd.factorize(names)
+    yang_all = _numeric(df, "v3i_yang").to_numpy()
+    parity_all = _numeric(df, "vparity").to_numpy()
     unknown: dict[str, int] = {}
-    for apername, rows in todo.groupby(apernames, sort=False).groups.items():
+    for code, apername in enumerate(uniques):
+        group = rows[codes == code]
         aperture = catalog.get(apername)
         if aperture is None:
-            unknown[apername] = len(rows)
+            unknown[apername] = len(group)
             continue
-        sub = todo.loc[rows]
-        yang = _numeric(sub, "v3i_yang").fillna(aperture.v3_idl_yangle).to_numpy()[:, None]
-        parity = _numeric(sub, "vparity").fillna(aperture.parity).to_numpy()[:, None]
-        v2_ref = _numeric(sub, "v2_ref").to_numpy()
-        v3_ref = _numeric(sub, "v3_ref").to_numpy()
+        yang = yang_all[group]
+        yang = np.where(np.isnan(yang), aperture.v3_idl_yangle, yang)[:, None]
+        parity = parity_all[group]
+        parity = np.where(np.isnan(parity), aperture.parity, parity)[:, None]
+        v2_ref = values["v2_ref"][group]
+        v3_ref = values["v3_ref"][group]
         v2, v3 = ideal_to_v2v3(
             aperture.x_idl[None, :],
             aperture.y_idl[None, :],
@@ -121,14 +139,15 @@ def _from_pointing(df, polygons, sources, catalog):
         matrix = attitude_matrix(
             v2_ref,
             v3_ref,
-            _numeric(sub, "ra_ref"),
-            _numeric(sub, "dec_ref"),
-            _numeric(sub, "roll_ref"),
+            values["ra_ref"][group],
+            values["dec_ref"][group],
+            values["roll_ref"][group],
         )
         ra, dec = v2v3_to_sky(matrix, v2, v3)
-        for i, label in enumerate(rows):
-            polygons[label] = [np.column_stack([ra[i], dec[i]])]
-            sources[label] = FootprintSource.POINTING.value
+        corners = np.stack([ra, dec], axis=-1)  # (rows, vertices, 2)
+        for k, row in enumerate(group):
+            polygons[row] = [corners[k]]
+            sources[row] = FootprintSource.POINTING.value
     if unknown:
         listed = ", ".join(f"{name} ({n})" for name, n in sorted(unknown.items()))
         warnings.warn(
@@ -136,6 +155,29 @@ def _from_pointing(df, polygons, sources, catalog):
             PoolWarning,
             stacklevel=3,
         )
+
+
+def _centers(polygons: list[list[np.ndarray]], on_sky: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`vector_center` of the vertices of each row on the sky, all rows at once."""
+    ra = np.full(len(polygons), np.nan)
+    dec = np.full(len(polygons), np.nan)
+    rows = np.flatnonzero(on_sky)
+    if not len(rows):
+        return ra, dec
+    shapes = [shape for row in rows for shape in polygons[row]]
+    counts = np.array([sum(len(shape) for shape in polygons[row]) for row in rows])
+    vertices = np.concatenate(shapes)
+    vec = unit_vector(vertices[:, 0], vertices[:, 1])
+    finite = np.all(np.isfinite(vec), axis=1)
+    vec[~finite] = 0.0
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    sums = np.add.reduceat(vec, starts, axis=0)
+    used = np.add.reduceat(finite.astype(np.int64), starts)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lon, lat = to_lonlat(sums / used[:, None])
+    ra[rows] = np.where(used > 0, lon, np.nan)
+    dec[rows] = np.where(used > 0, lat, np.nan)
+    return ra, dec
 
 
 def footprints(
@@ -191,15 +233,16 @@ def footprints(
     catalog = apertures if apertures is not None else ApertureCatalog()
     original = df.index
     df = df.reset_index(drop=True)  # positions: safe with duplicated index labels
-    polygons: dict = {}
-    sources: dict = {}
-    junk = is_junk(df)
-    exposures = df.loc[~junk]
-    _from_s_region(exposures, polygons, sources, strict)
-    _from_pointing(exposures, polygons, sources, catalog)
-    rest = exposures.loc[[lab for lab in exposures.index if lab not in polygons]]
-    if schematic and len(rest):
-        layout = schematic_layout(rest)
+    n = len(df)
+    polygons: list[list[np.ndarray]] = [[] for _ in range(n)]
+    sources = np.full(n, FootprintSource.NONE.value, dtype=object)
+    exposures = ~is_junk(df).to_numpy(bool)
+    _from_s_region(df, exposures, polygons, sources, strict)
+    todo = exposures & (sources == FootprintSource.NONE.value)
+    _from_pointing(df, todo, polygons, sources, catalog)
+    rest = exposures & (sources == FootprintSource.NONE.value)
+    if schematic and rest.any():
+        layout = schematic_layout(df.loc[rest])
         for label, poly in layout["polygon"].items():
             polygons[label] = [poly]
             sources[label] = FootprintSource.SCHEMATIC.value
@@ -207,19 +250,9 @@ def footprints(
     out["filename"] = (
         df["filename"] if "filename" in df.columns else pd.Series(df.index, index=df.index)
     )
-    out["source"] = (
-        pd.Series(sources, dtype=object).reindex(df.index).fillna(FootprintSource.NONE.value)
-    )
-    out["polygons"] = pd.Series(
-        [polygons.get(label, []) for label in df.index], index=df.index, dtype=object
-    )
-    ra = np.full(len(df), np.nan)
-    dec = np.full(len(df), np.nan)
-    on_sky = out["source"].isin([FootprintSource.S_REGION.value, FootprintSource.POINTING.value])
-    for i in np.flatnonzero(on_sky.to_numpy()):
-        vertices = np.concatenate(out["polygons"].iat[i])
-        ra[i], dec[i] = vector_center(vertices[:, 0], vertices[:, 1])
-    out["ra"] = ra
-    out["dec"] = dec
+    out["source"] = pd.Series(sources, index=df.index, dtype=object)
+    out["polygons"] = pd.Series(polygons, index=df.index, dtype=object)
+    on_sky = np.isin(sources, [FootprintSource.S_REGION.value, FootprintSource.POINTING.value])
+    out["ra"], out["dec"] = _centers(polygons, on_sky)
     out.index = original
     return out

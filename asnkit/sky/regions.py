@@ -21,7 +21,7 @@ import re
 
 import numpy as np
 
-__all__ = ["SHAPES", "parse_s_region"]
+__all__ = ["SHAPES", "parse_s_region", "parse_s_regions"]
 
 #: Shapes understood by :func:`parse_s_region` (upper case).
 SHAPES = ("POLYGON", "CIRCLE")
@@ -31,6 +31,13 @@ _CIRCLE_VERTICES = 36
 
 _SHAPE_RE = re.compile(r"\b(" + "|".join(SHAPES) + r")\b", re.IGNORECASE)
 _WORD_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
+_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+#: One POLYGON, frame words (not a shape name), then plain numbers: the usual DMS text.
+_SIMPLE_RE = re.compile(
+    r"^\s*POLYGON(?:\s+(?!(?:POLYGON|CIRCLE)\b)[A-Za-z][A-Za-z0-9_\-]*)*"
+    rf"((?:\s+{_NUMBER})+)\s*$",
+    re.IGNORECASE,
+)
 
 
 def _numbers(tokens: list[str], text: str) -> np.ndarray:
@@ -110,3 +117,56 @@ def parse_s_region(text: str) -> list[np.ndarray]:
         shape[:, 0] %= 360.0
         shapes.append(shape)
     return shapes
+
+
+def parse_s_regions(texts: list[str]) -> tuple[list[list[np.ndarray]], dict[int, str]]:
+    """:func:`parse_s_region` of many texts at once (vectorised for the usual single POLYGON).
+
+    Returns
+    -------
+    shapes : list of list of numpy.ndarray
+        The polygons of each text (as :func:`parse_s_region` gives them).
+    errors : dict
+        Position -> the :class:`ValueError` message, for the texts that are not regions
+        (their ``shapes`` entry is empty).
+
+    Examples
+    --------
+    >>> shapes, errors = parse_s_regions(["POLYGON ICRS 10 20 10.1 20 10.1 20.1", "x"])
+    >>> shapes[0][0].shape, errors
+    ((3, 2), {1: "S_REGION must start with one of POLYGON, CIRCLE: 'x'"})
+    """
+    shapes: list[list[np.ndarray]] = [[] for _ in texts]
+    errors: dict[int, str] = {}
+    by_count: dict[int, list[tuple[int, list[str]]]] = {}
+    slow: list[int] = []
+    for i, text in enumerate(texts):
+        match = _SIMPLE_RE.match(text) if isinstance(text, str) else None
+        tokens = match.group(1).split() if match else ()
+        if len(tokens) >= 6 and len(tokens) % 2 == 0:
+            by_count.setdefault(len(tokens), []).append((i, tokens))
+        else:
+            slow.append(i)
+    for count, rows in by_count.items():
+        values = np.array([tokens for _, tokens in rows], dtype=float).reshape(len(rows), -1, 2)
+        first, last = values[:, 0, :], values[:, -1, :]
+        closed = (
+            np.all(np.abs(first - last) <= 1e-9, axis=1) if count > 6 else np.zeros(len(rows), bool)
+        )
+        kept = np.ones(values.shape[:2], dtype=bool)
+        kept[closed, -1] = False
+        finite = np.all(np.isfinite(values), axis=2) | ~kept
+        within = (np.abs(values[:, :, 1]) <= 90.0) | ~kept
+        good = np.all(finite & within, axis=1)
+        values[:, :, 0] %= 360.0
+        for k, (i, _) in enumerate(rows):
+            if not good[k]:
+                slow.append(i)
+            else:
+                shapes[i] = [values[k, :-1] if closed[k] else values[k]]
+    for i in slow:
+        try:
+            shapes[i] = parse_s_region(texts[i])
+        except ValueError as exc:
+            errors[i] = str(exc)
+    return shapes, errors
