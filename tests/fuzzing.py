@@ -302,7 +302,7 @@ def mutate_document(text: str, rng: random.Random) -> str:
 def check_document(path: Path, out: Path, watch: Path) -> Outcome:
     """Load, show, validate and write one document mutant.
 
-    Only :class:`~asnkit.AssociationError` may escape ``load_asn``, ``repr``,
+    Only :class:`~asnkit.AssociationError` may escape ``read_asn``, ``repr``,
     ``to_frame``, ``is_valid``, ``iter_errors``, ``diff``, ``check`` and
     ``AssociationSet.write`` (OS errors for the file itself aside, none here);
     nothing may appear in ``watch`` outside ``out``.
@@ -317,10 +317,10 @@ def check_document(path: Path, out: Path, watch: Path) -> Outcome:
             warnings.simplefilter("ignore")
             outcome.stage = "load"
             try:
-                asnkit.load_asn(path)
+                asnkit.read_asn(path)
             except asnkit.AssociationError:
                 pass
-            asn = asnkit.load_asn(path, validate=False)
+            asn = asnkit.read_asn(path, validate=False)
             outcome.stage = "show"
             repr(asn)
             asn._repr_html_()

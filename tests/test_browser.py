@@ -370,7 +370,7 @@ def _build_two_tiles(page, lab, kernel, i, builder, pool, target: Path, artifact
     written_text.wait_for(timeout=WIDGET_TIMEOUT_MS)
     written_text.scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts / f"browser_builder_{builder}_exported.png"))
-    written = asnkit.load_asn(target)
+    written = asnkit.read_asn(target)
     assert written.asn_type == "image3"
     members = sorted(m.expname.replace("_cal.fits", "_uncal.fits") for m in written.members())
     assert members == kept

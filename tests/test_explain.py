@@ -89,7 +89,7 @@ UNSEEN_RECORDED = [
 )
 def test_explain_agrees_with_the_run_and_with_jwst(path, recorded_dir):
     """For every exposure of every shared pool: what explain says it joined is what the run
-    recorded (run.frame()), every such file lists it, and they are the jwst files that list it."""
+    recorded (run.to_frame()), every such file lists it, and they are the jwst files with it."""
     name = path.stem
     df = _read_or_skip(path)
     made = run(df, list(dms_rules()), version_id=VERSION)
@@ -98,7 +98,7 @@ def test_explain_agrees_with_the_run_and_with_jwst(path, recorded_dir):
     for asn in made.associations():
         for member in asn.members():
             listed.setdefault(strip_suffix(member.expname).lower(), set()).add(asn.filename)
-    frame = made.frame()
+    frame = made.to_frame()
     joined_frame = frame[frame["fate"] == "joined"]
     by_position = {
         position: set(zip(group["association"], group["role"], strict=True))

@@ -10,7 +10,7 @@ import pytest
 import asnkit
 from asnkit import AssociationError
 from asnkit.documents.collection import AssociationSet
-from asnkit.documents.io import load_asn, parse_json
+from asnkit.documents.io import read_asn, parse_json
 from asnkit.documents.model import Association
 from asnkit.documents.validation import is_valid, iter_errors
 from tests.helpers import EXPECTED, pool_file
@@ -77,10 +77,10 @@ def test_to_association_refuses_a_program_that_is_not_a_dms_program(tmp_path):
 def test_from_files_refuses_an_asn_id_that_is_not_a_dms_id(tmp_path):
     files = ["jw01234001001_02101_00001_nrca1_cal.fits"]
     with pytest.raises(AssociationError, match=r"from_files: asn_id= .*'o001/\.\./\.\./x'"):
-        asnkit.from_files(files, product_name="p", asn_id="o001/../../x")
+        asnkit.asn_from_files(files, product_name="p", asn_id="o001/../../x")
     with pytest.raises(AssociationError, match="asn_type="):
-        asnkit.from_files(files, product_name="p", asn_type="image3/../x")
-    asn = asnkit.from_files(files, product_name="p", asn_id="c1000")
+        asnkit.asn_from_files(files, product_name="p", asn_type="image3/../x")
+    asn = asnkit.asn_from_files(files, product_name="p", asn_id="c1000")
     assert asn.filename == "jw01234-c1000_image3_00001_asn.json"
 
 
@@ -122,16 +122,16 @@ def test_path_modes_accept_what_they_ask_for():
 
 def test_absolute_member_names_only_where_the_path_mode_asks_for_them():
     names = ["/data/jw01234001001_02101_00001_nrca1_cal.fits"]
-    asn = asnkit.from_files(names, product_name="p", path_mode="absolute")
+    asn = asnkit.asn_from_files(names, product_name="p", path_mode="absolute")
     assert asn.expnames == names
     with pytest.warns(asnkit.AssociationWarning, match="carries a folder"):
-        asn = asnkit.from_files(names, product_name="p")  # as given: the caller's names
+        asn = asnkit.asn_from_files(names, product_name="p")  # as given: the caller's names
     assert asn.expnames == names
     with pytest.raises(AssociationError, match="absolute path"):
         asn.validate()  # a document (say, read from a file) keeps members in its folder
     assert is_valid(asn, paths="as_given") and is_valid(asn, paths="absolute")
     with pytest.raises(AssociationError, match="control character"):
-        asnkit.from_files(["a\n_cal.fits"], product_name="p")
+        asnkit.asn_from_files(["a\n_cal.fits"], product_name="p")
 
 
 # --------------------------------------------------------------------------- strict JSON
@@ -157,7 +157,7 @@ def test_strict_json_refuses_what_a_lenient_parser_would_keep(text, message, tmp
     path.write_text(text)
     for validate in (True, False):
         with pytest.raises(AssociationError, match=message):
-            load_asn(path, validate=validate)
+            read_asn(path, validate=validate)
     with pytest.raises(AssociationError, match=message):
         Association.from_json(text)
 
@@ -185,7 +185,7 @@ def test_cli_reports_deep_nesting_and_huge_integers_in_one_line(command, tmp_pat
 def test_a_bom_is_not_part_of_the_document(tmp_path):
     path = tmp_path / "bom_asn.json"
     path.write_bytes(b"\xef\xbb\xbf" + LV3.read_bytes())
-    assert load_asn(path) == load_asn(LV3)
+    assert read_asn(path) == read_asn(LV3)
     assert parse_json("\ufeff{}") == {}
 
 
@@ -208,7 +208,7 @@ BROKEN = [
 def test_documents_loaded_without_validation_can_be_shown_and_validated(doc, tmp_path):
     path = tmp_path / "broken_asn.json"
     path.write_text(json.dumps(doc))
-    asn = load_asn(path, validate=False)
+    asn = read_asn(path, validate=False)
     assert repr(asn).startswith("<Association")
     asn._repr_html_()
     asn.to_frame()

@@ -298,7 +298,7 @@ def test_builder_filter_tick_roles_check_export(tmp_path):
     builder.export.click()
     assert target.exists() and builder.model.written == str(target.absolute())
     assert f"Written {target.absolute()}" in builder.status.value
-    loaded = asnkit.load_asn(target)
+    loaded = asnkit.read_asn(target)
     assert loaded.to_dict() == asn.to_dict()
     text = target.read_text()
 
@@ -371,7 +371,7 @@ def test_builder_export_of_a_sky_selection_is_a_valid_image3(tmp_path):
     assert len(builder.model.selected) == 31 and tile2[0] not in builder.table.selected
     assert builder.model.valid and "image3 association of 31 exposures" in builder.check.value
     builder.export.click()
-    written = asnkit.load_asn(target)  # validated against the schema on loading
+    written = asnkit.read_asn(target)  # validated against the schema on loading
     assert written.asn_type == "image3" and len(written.members()) == 31
     members = {exposure_key(m.expname) for m in written.members()}
     assert members == {exposure_key(n) for n in tile1 + tile2[1:]}

@@ -70,7 +70,7 @@ def run_check(args: argparse.Namespace) -> int:
     """``asnkit check``: print the findings; 1 if any error, else 0."""
     from asnkit.documents.checks import check
     from asnkit.documents.findings import Finding, Findings, Severity
-    from asnkit.documents.io import load_asn
+    from asnkit.documents.io import read_asn
     from asnkit.errors import AssociationError
 
     pool = None
@@ -83,7 +83,7 @@ def run_check(args: argparse.Namespace) -> int:
     paths = _association_files(args.files)
     for path in paths:
         try:
-            asn = load_asn(path, validate=False)
+            asn = read_asn(path, validate=False)
         except (AssociationError, OSError, UnicodeDecodeError) as exc:
             unreadable.append({"asn": str(path), "message": str(exc)})
             continue

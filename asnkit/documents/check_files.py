@@ -32,7 +32,7 @@ def check_suffixes(doc: CheckedAssociation) -> None:
     if pipeline is None:
         return
     for i, product in enumerate(doc.asn.products):
-        for j, member in enumerate(product.members):
+        for j, member in enumerate(product.members()):
             if not isinstance(member.expname, str):
                 continue
             suffix = suffix_of(member.expname)
@@ -101,7 +101,7 @@ def check_folders(doc: CheckedAssociation) -> None:
     # while the association stays where it is relative to its members.
     folders: dict[str, None] = {}
     for i, product in enumerate(doc.asn.products):
-        for j, member in enumerate(product.members):
+        for j, member in enumerate(product.members()):
             if not isinstance(member.expname, str):
                 continue
             folder = os.path.dirname(member.expname)
@@ -176,7 +176,7 @@ def check_files(doc: CheckedAssociation) -> None:
         return
     missing: list[tuple[int, int, str]] = []
     for i, product in enumerate(doc.asn.products):
-        for j, member in enumerate(product.members):
+        for j, member in enumerate(product.members()):
             name = member.expname
             if not isinstance(name, str):
                 continue

@@ -147,7 +147,7 @@ class AssociationSet(Sequence[Association]):
                 asn.asn_pool,
             )
             for product in asn.products:
-                for m in product.members:
+                for m in product.members():
                     rows.append(
                         (*head, product.name, m.expname, m.exptype, m.exposerr, m.asn_candidate)
                     )

@@ -100,7 +100,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_validate(args: argparse.Namespace) -> int:
     """``asnkit validate``: print every fault; 0 if all files are valid, else 1."""
-    from asnkit.documents.io import load_asn
+    from asnkit.documents.io import read_asn
     from asnkit.documents.validation import iter_errors, path_warnings
     from asnkit.errors import AssociationError
 
@@ -108,7 +108,7 @@ def run_validate(args: argparse.Namespace) -> int:
     loaded = []
     for name in args.files:
         try:
-            asn = load_asn(name, validate=False)
+            asn = read_asn(name, validate=False)
         except (AssociationError, OSError) as exc:
             print(f"{name}: {exc}")
             bad += 1
@@ -154,13 +154,13 @@ def _message(exc: Exception) -> str:
 
 def run_from_list(args: argparse.Namespace) -> int:
     """``asnkit from-list``: write an association of the given files."""
-    from asnkit.documents.build import from_files
+    from asnkit.documents.build import asn_from_files
     from asnkit.errors import AssociationError
 
     output = Path(args.output)
     folder = output if _names_folder(args.output) else output.parent
     try:
-        asn = from_files(
+        asn = asn_from_files(
             args.files,
             asn_type=args.asn_type,
             product_name=args.product_name,
@@ -187,7 +187,7 @@ def _names_folder(output: str) -> bool:
 
 def run_edit(args: argparse.Namespace) -> int:
     """``asnkit edit``: add/remove members; never replaces a file without --overwrite."""
-    from asnkit.documents.io import load_asn
+    from asnkit.documents.io import read_asn
     from asnkit.documents.validation import validate
     from asnkit.errors import AssociationError
 
@@ -198,7 +198,7 @@ def run_edit(args: argparse.Namespace) -> int:
         )
         return 2
     # any member path form in the input (--paths may rewrite it); the result is validated below
-    asn = load_asn(args.association, paths="as_given")
+    asn = read_asn(args.association, paths="as_given")
     target = args.output or args.association
     output = Path(target)
     folder = output if _names_folder(target) else output.parent
@@ -230,10 +230,10 @@ def run_edit(args: argparse.Namespace) -> int:
 
 
 def _load_any(name: str):
-    from asnkit.documents.io import load_asn, load_set
+    from asnkit.documents.io import read_asn, read_asn_set
 
     # a comparison needs no valid documents (nor member paths of any form)
-    return load_set(name, validate=False) if Path(name).is_dir() else load_asn(name, validate=False)
+    return read_asn_set(name, validate=False) if Path(name).is_dir() else read_asn(name, validate=False)
 
 
 def run_diff(args: argparse.Namespace) -> int:

@@ -4,9 +4,9 @@ Examples
 --------
 >>> import io
 >>> text = '{"asn_type": "image3", "products": [{"name": "p", "members": ['
->>> load_asn(io.StringIO(text + '{"expname": "a_cal.fits", "exptype": "science"}]}]}'))
+>>> read_asn(io.StringIO(text + '{"expname": "a_cal.fits", "exptype": "science"}]}]}'))
 <Association image3: 1 product, 1 member (1 science)>
->>> load_asn(io.StringIO(text + '{"expname": "a_cal.fits"}]}]}'))
+>>> read_asn(io.StringIO(text + '{"expname": "a_cal.fits"}]}]}'))
 Traceback (most recent call last):
 ...
 asnkit.errors.AssociationError: <stream> is invalid (1 fault):
@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
+from asnkit.deprecation import renamed
 from asnkit.documents.collection import AssociationSet
 from asnkit.documents.model import MAX_DEPTH, Association
 from asnkit.documents.paths import PathMode
@@ -29,7 +30,7 @@ from asnkit.documents.validation import Fault, format_path
 from asnkit.documents.validation import validate as _validate
 from asnkit.errors import AssociationError
 
-__all__ = ["MAX_INTEGER_DIGITS", "load_asn", "load_set", "parse_json"]
+__all__ = ["MAX_INTEGER_DIGITS", "parse_json", "read_asn", "read_asn_set"]
 
 PathOrFile = str | os.PathLike[str] | IO[str] | IO[bytes]
 
@@ -192,7 +193,7 @@ def _read(source: PathOrFile) -> tuple[str | bytes, str, str | None]:
     return read(), "<stream>", None
 
 
-def load_asn(
+def read_asn(
     source: PathOrFile,
     *,
     validate: bool = True,
@@ -239,17 +240,22 @@ def load_asn(
     return asn
 
 
-def load_set(
+def read_asn_set(
     sources: PathOrFile | Iterable[PathOrFile], *, validate: bool = True
 ) -> AssociationSet:
     """Read many association files (or every ``*.json`` of a folder) into a set.
 
     Examples
     --------
-    >>> load_set([])
+    >>> read_asn_set([])
     <AssociationSet: 0 associations, 0 members>
     """
     if isinstance(sources, (str, os.PathLike)):
         path = Path(sources)
         sources = sorted(path.glob("*.json")) if path.is_dir() else [path]
-    return AssociationSet(load_asn(s, validate=validate) for s in sources)
+    return AssociationSet(read_asn(s, validate=validate) for s in sources)
+
+
+#: Deprecated names (asnkit 0.1): readers are ``read_*``.
+load_asn = renamed(read_asn, "load_asn")
+load_set = renamed(read_asn_set, "load_set")

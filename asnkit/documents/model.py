@@ -172,7 +172,7 @@ class Product(_View):
     --------
     >>> p = Product({"name": "x", "members": [{"expname": "a", "exptype": "science"},
     ...                                      {"expname": "b", "exptype": "background"}]})
-    >>> p.name, len(p.members), [m.expname for m in p.science_members]
+    >>> p.name, len(p.members()), [m.expname for m in p.science_members]
     ('x', 2, ['a'])
     """
 
@@ -183,20 +183,19 @@ class Product(_View):
         """The product name."""
         return self._data.get("name")
 
-    @property
-    def members(self) -> tuple[Member, ...]:
-        """The members, in order (entries that are not objects are left out)."""
-        return tuple(Member(m) for m in _entries(self._data.get("members")))
+    def members(self, role: str | None = None) -> tuple[Member, ...]:
+        """The members, in order (entries that are not objects are left out); only those of
+        one role (case-insensitive) with ``role``."""
+        members = tuple(Member(m) for m in _entries(self._data.get("members")))
+        if role is None:
+            return members
+        role = role.lower()
+        return tuple(m for m in members if m.role == role)
 
     @property
     def science_members(self) -> tuple[Member, ...]:
         """The science members."""
-        return tuple(m for m in self.members if m.is_science)
-
-    def members_by_role(self, role: str) -> tuple[Member, ...]:
-        """The members whose exptype is ``role`` (case-insensitive)."""
-        role = role.lower()
-        return tuple(m for m in self.members if m.role == role)
+        return self.members("science")
 
 
 class Association(Mapping[str, Any]):
@@ -230,7 +229,7 @@ class Association(Mapping[str, Any]):
 
     @classmethod
     def from_json(cls, text: str, *, filename: str | None = None) -> Association:
-        """An association from JSON text (no validation; see :func:`asnkit.load_asn`).
+        """An association from JSON text (no validation; see :func:`asnkit.read_asn`).
 
         The JSON is read strictly (:func:`asnkit.documents.io.parse_json`).
         """
@@ -414,7 +413,7 @@ class Association(Mapping[str, Any]):
 
     def members(self, role: str | None = None) -> list[Member]:
         """Every member of every product, optionally only those of one role."""
-        out = [m for p in self.products for m in p.members]
+        out = [m for p in self.products for m in p.members()]
         if role is not None:
             role = role.lower()
             out = [m for m in out if m.role == role]
@@ -550,7 +549,7 @@ class Association(Mapping[str, Any]):
         )
         rows = []
         for product in self.products:
-            for m in product.members:
+            for m in product.members():
                 rows.append(
                     f"<tr><td>{esc(str(product.name))}</td><td>{esc(str(m.expname))}</td>"
                     f"<td>{esc(str(m.exptype))}</td></tr>"

@@ -54,10 +54,9 @@ from typing import Any
 import pandas as pd
 
 from asnkit.dms.candidates import parse_candidates
-from asnkit.dms.exposures import SPECIAL_MODIFIERS, exposure_type
+from asnkit.dms.exposures import SPECIAL_MODIFIERS
 from asnkit.dms.names import strip_suffix
 from asnkit.engine.record import Fate, Formation
-from asnkit.engine.table import Item
 from asnkit.engine.trial import NodeResult, trial
 from asnkit.generation.compare import COMPARE_COLUMNS, compare_rules
 from asnkit.generation.explanation import EXPLAIN_COLUMNS, Explanation, Outcome, RuleResult
@@ -74,6 +73,7 @@ __all__ = [
     "Outcome",
     "RuleResult",
     "compare_rules",
+    "exp_type_patterns",
     "explain",
     "explanation",
     "orphan_table",
@@ -85,8 +85,15 @@ __all__ = [
 # --------------------------------------------------------------------------- what a rule did
 
 
-def rule_results(run: Run, position: int) -> list[RuleResult]:
-    """What every rule of the run did with the pool row at ``position``."""
+def rule_results(
+    run: Run, position: int, patterns: list[list[tuple[str, Any]]] | None = None
+) -> list[RuleResult]:
+    """What every rule of the run did with the pool row at ``position``.
+
+    ``patterns``: :func:`exp_type_patterns` of every rule (computed when not given).
+    """
+    if patterns is None:
+        patterns = exp_type_patterns(run.rules)
     by_rule: dict[int, list[Formation]] = {}
     for formation in run.formations_with(position):
         by_rule.setdefault(formation.rule, []).append(formation)
@@ -94,7 +101,7 @@ def rule_results(run: Run, position: int) -> list[RuleResult]:
     for index, rule in enumerate(run.rules):
         formations = by_rule.get(index)
         if not formations:
-            out.append(_not_matched(run, index, rule, position))
+            out.append(_not_matched(run, index, rule, position, patterns[index]))
             continue
         for formation in formations:
             out.extend(_fate(rule, formation, position))
@@ -169,7 +176,7 @@ def _trial_candidates(run: Run, rule: Rule, position: int) -> list[tuple[str, st
     """How the rule would meet the exposure: by discovery, or as one of its candidates."""
     if rule.keeps_candidate_type("discovered"):
         return [None]
-    text = run.record.table.cols["asn_candidate"][position]
+    text = run.record.text(position, "asn_candidate")
     try:
         pairs = parse_candidates(text)
     except ValueError:
@@ -177,7 +184,9 @@ def _trial_candidates(run: Run, rule: Rule, position: int) -> list[tuple[str, st
     return [(cid, ctype.lower()) for cid, ctype in pairs if rule.keeps_candidate_type(ctype)]
 
 
-def _not_matched(run: Run, index: int, rule: Rule, position: int) -> RuleResult:
+def _not_matched(
+    run: Run, index: int, rule: Rule, position: int, patterns: list[tuple[str, Any]]
+) -> RuleResult:
     best: NodeResult | None = None
     for candidate in _trial_candidates(run, rule, position):
         result = trial(run.record, index, position, candidate)
@@ -208,7 +217,7 @@ def _not_matched(run: Run, index: int, rule: Rule, position: int) -> RuleResult:
             value=value,
             required="a candidate of a type the rule keeps",
         )
-    found = failure(best, pool, position)
+    found = failure(best, lambda column: run.value(position, column))
     return RuleResult(
         rule.name,
         rule.level,
@@ -218,7 +227,7 @@ def _not_matched(run: Run, index: int, rule: Rule, position: int) -> RuleResult:
         value=found.value,
         required=found.required,
         conditions_met=best.leaves_passed,
-        takes_exp_type=_takes_exp_type(run, rule, position),
+        takes_exp_type=_takes_exp_type(run, patterns, position),
     )
 
 
@@ -248,26 +257,21 @@ def _exp_type_patterns(node: Any, negated: bool) -> list[tuple[str, Any]]:
     return []
 
 
-def _takes_exp_type(run: Run, rule: Rule, position: int) -> bool:
+def exp_type_patterns(rules: Iterable[Rule]) -> list[list[tuple[str, Any]]]:
+    """Per rule, the fixed exp_type values and roles it asks for (outside none_of / not_all)."""
+    return [_exp_type_patterns(rule.constraints, False) for rule in rules]
+
+
+def _takes_exp_type(run: Run, patterns: list[tuple[str, Any]], position: int) -> bool:
     """The rule is for this exposure type (one of its exp_type values or roles matches)."""
-    patterns = _exp_type_patterns(rule.constraints, False)
     if not patterns:
         return True
-    cols = run.record.table.cols
-    value = cols["exp_type"][position] if "exp_type" in cols else "null"
-    role = exposure_role(run, position)
+    value = run.record.text(position, "exp_type")
+    role = run.record.role(position)
     return any(
         value_matches(value, pattern) if kind == "exp_type" else role == pattern
         for kind, pattern in patterns
     )
-
-
-def exposure_role(run: Run, position: int) -> str:
-    """The DMS role of a pool row (science, dark, target_acquisition...)."""
-    try:
-        return exposure_type(Item(run.record.table, position))
-    except LookupError:
-        return "unknown"
 
 
 # --------------------------------------------------------------------------- public API
@@ -432,12 +436,13 @@ def orphan_table(run: Run) -> pd.DataFrame:
     """The exposures no association of the run took, with the most telling reason."""
     pool = run.pool
     taken = run.taken_rows()
+    patterns = exp_type_patterns(run.rules)
     records = []
     index = []
     for row in range(len(pool)):
         if row in taken:
             continue
-        results = rule_results(run, row)
+        results = rule_results(run, row, patterns)
         if not results:
             continue
         best = _closest(results)
@@ -453,7 +458,7 @@ def orphan_table(run: Run) -> pd.DataFrame:
                 value=exp_type,
                 required=None,
             )
-            reason = f"no rule takes exp_type {exp_type!r} (role {exposure_role(run, row)})"
+            reason = f"no rule takes exp_type {exp_type!r} (role {run.record.role(row)})"
         records.append(
             {
                 "filename": pool["filename"].iloc[row],

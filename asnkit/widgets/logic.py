@@ -477,7 +477,7 @@ def plain_message(text: str) -> str:
             f"them as {match[2]}): give at least one the role 'science' in the table's role "
             "column."
         )
-    text = re.sub(r"^(to_association|from_files): ", "", text)
+    text = re.sub(r"^(to_association|asn_from_files): ", "", text)
     text = re.sub(r"roles=\{[^}]*\}", "the role column of the table", text)
     text = text.replace("product_name", "the product name")
     return text[:1].upper() + text[1:]
