@@ -10,7 +10,7 @@ import pytest
 import asnkit
 from asnkit import AssociationError
 from asnkit.documents.collection import AssociationSet
-from asnkit.documents.io import read_asn, parse_json
+from asnkit.documents.io import parse_json, read_asn
 from asnkit.documents.model import Association
 from asnkit.documents.validation import is_valid, iter_errors
 from tests.helpers import EXPECTED, pool_file

@@ -233,7 +233,11 @@ def _load_any(name: str):
     from asnkit.documents.io import read_asn, read_asn_set
 
     # a comparison needs no valid documents (nor member paths of any form)
-    return read_asn_set(name, validate=False) if Path(name).is_dir() else read_asn(name, validate=False)
+    return (
+        read_asn_set(name, validate=False)
+        if Path(name).is_dir()
+        else read_asn(name, validate=False)
+    )
 
 
 def run_diff(args: argparse.Namespace) -> int:
