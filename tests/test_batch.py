@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
+import socket
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -403,7 +407,8 @@ def test_the_dask_path_connects_to_a_running_scheduler(few, expected, tmp_path, 
         processes=False,
         protocol="tcp",
         host="127.0.0.1",  # loopback only
-        dashboard_address=None,
+        dashboard_address="127.0.0.1:0",  # None still serves HTTP on 8787, maybe taken
+        scheduler_kwargs={"dashboard": False},
     ) as cluster:
         address = cluster.scheduler_address
         assert address.startswith("tcp://127.0.0.1:")
@@ -417,6 +422,35 @@ def test_the_dask_path_connects_to_a_running_scheduler(few, expected, tmp_path, 
     assert again.counts == {"done": len(FEW), "skipped": 0, "failed": 1}
     want = {name: expected[name] for name in FEW}
     assert pool_folders(tmp_path / "a") == pool_folders(tmp_path / "b") == want
+
+
+def test_a_local_dask_cluster_does_not_need_port_8787(few, expected, tmp_path):
+    """Regression: the LocalCluster's scheduler served HTTP on port 8787; when another
+    cluster held it, dask warned "Port 8787 is already in use" (an error in this suite)."""
+    pytest.importorskip("distributed")
+    with contextlib.ExitStack() as stack:
+        holder = stack.enter_context(socket.socket())
+        with contextlib.suppress(OSError):  # already held by someone else: as good
+            holder.bind(("", 8787))
+            holder.listen()
+        result = run_many(few, tmp_path, Dask(workers=1, processes=False))
+    assert result.counts == {"done": len(FEW), "skipped": 0, "failed": 1}
+    assert pool_folders(tmp_path) == {name: expected[name] for name in FEW}
+
+
+@pytest.mark.slow
+def test_the_dask_command_prints_only_its_results(few, tmp_path):
+    """Regression: distributed logs at INFO by itself, so ``--scheduler dask`` printed some
+    thirty INFO lines of cluster start-up and shutdown amid the results."""
+    pytest.importorskip("distributed")
+    pool = str(few / "pool_021_tso.csv")
+    command = [sys.executable, "-m", "asnkit", "generate-many", pool, "-o", str(tmp_path / "o"),
+               "--scheduler", "dask", "--workers", "1", "--no-progress"]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert "associations written" in done.stdout
 
 
 def test_a_retried_pool_never_meets_its_half_written_attempt(few, tmp_path):
