@@ -24,8 +24,9 @@ from typing import IO, Any
 
 from asnkit.deprecation import renamed
 from asnkit.documents.collection import AssociationSet
-from asnkit.documents.model import MAX_DEPTH, Association
+from asnkit.documents.model import Association
 from asnkit.documents.paths import PathMode
+from asnkit.documents.plain import MAX_DEPTH
 from asnkit.documents.validation import Fault, format_path
 from asnkit.documents.validation import validate as _validate
 from asnkit.errors import AssociationError

@@ -37,12 +37,11 @@ from pathlib import Path
 from typing import Any
 
 from asnkit.atomic import write_text
-from asnkit.documents.plain import MAX_DEPTH, plain
+from asnkit.documents.plain import plain
 
 __all__ = [
     "LEVEL2_KEYS",
     "LEVEL3_KEYS",
-    "MAX_DEPTH",
     "MEMBER_KEYS",
     "Association",
     "Member",

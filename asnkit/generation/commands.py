@@ -18,7 +18,7 @@ from typing import Any
 
 from asnkit.rules import RULE_SETS, rule_set
 
-__all__ = ["RULE_SETS", "earlier_output", "register", "rule_set", "run_explain", "run_generate"]
+__all__ = ["earlier_output", "register", "run_explain", "run_generate"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
