@@ -215,6 +215,9 @@ def test_the_old_names_still_work_and_say_what_replaces_them(tmp_path):
     with pytest.warns(DeprecationWarning, match=r"\.frame is deprecated: use \.to_frame\(\)"):
         frame = asnkit.diff(asn, built).frame
     assert frame.equals(asnkit.diff(asn, built).to_frame())
+    product = asn.products[0]
+    with pytest.warns(DeprecationWarning, match="members_by_role is deprecated: use members"):
+        assert product.members_by_role("SCIENCE") == product.members("science")
 
 
 # --------------------------------------------------------------------------- the accessor

@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from asnkit.atomic import write_text
+from asnkit.deprecation import renamed
 from asnkit.documents.plain import plain
 
 __all__ = [
@@ -190,6 +191,9 @@ class Product(_View):
             return members
         role = role.lower()
         return tuple(m for m in members if m.role == role)
+
+    #: Deprecated (v0.1.0): ``members(role)``.
+    members_by_role = renamed(members, "members_by_role")
 
     @property
     def science_members(self) -> tuple[Member, ...]:
