@@ -109,7 +109,7 @@ def parse_json(text: str | bytes, file: str = "<string>") -> Any:
     Strict means: no repeated keys in an object (a parser would silently keep
     the last), no ``NaN`` / ``Infinity`` (not JSON; they would be written back),
     no integers over :data:`MAX_INTEGER_DIGITS` digits, no nesting deeper
-    than :data:`~asnkit.documents.model.MAX_DEPTH` levels. A UTF-8
+    than :data:`~asnkit.documents.plain.MAX_DEPTH` levels. A UTF-8
     byte-order mark is ignored.
 
     Raises

@@ -15,7 +15,7 @@ A rule set is a plain list of rules. Every rule made by :func:`rule` keeps, as
 every DMS Level 3 rule does, one program and one instrument per association,
 and needs at least one science member. ``rule.describe()`` prints all its
 conditions; :func:`asnkit.explain` tells, for one exposure, which rule took it
-or which condition did not (:mod:`asnkit.engine.explain`).
+or which condition did not (:mod:`asnkit.generation.explain`).
 
 Examples
 --------
