@@ -203,6 +203,11 @@ def _take(items: Iterator[T], count: int) -> list[T]:
     return out
 
 
+def _shared(value: T) -> T:
+    """The value shared by every task of a dask run (a task, so a lost result is recomputed)."""
+    return value
+
+
 @dataclasses.dataclass(frozen=True)
 class Dask:
     """A :mod:`dask.distributed` cluster (needs ``pip install 'asnkit[dask]'``).
@@ -226,6 +231,8 @@ class Dask:
     -----
     Workers on other machines must have asnkit installed and see the pool
     files and the output folder at the same paths (a shared file system).
+    The run waits for workers to come (batch jobs still queued), and goes on
+    when workers end and others take their place.
     """
 
     address: str | None = None
@@ -263,8 +270,12 @@ class Dask:
                     )
                 )
                 client = stack.enter_context(Client(cluster))
-            shared_data = client.scatter(shared, broadcast=True, hash=False)
             run = secrets.token_hex(4)
+            # Not client.scatter: scattering waits for a worker (30 s, then "No valid workers
+            # found") while batch jobs may queue for hours, and scattered data is gone for
+            # good once every worker holding it ends (walltime). A task's result is
+            # recomputed from its spec, which the scheduler keeps.
+            shared_data = client.submit(_shared, shared, key=f"asnkit-shared-{run}", pure=False)
             keys = [f"asnkit-generate-{index}-{run}" for index in range(len(tasks))]
             futures = client.map(function, [shared_data] * len(tasks), tasks, key=keys, pure=False)
             task_of = dict(zip(futures, tasks, strict=True))
@@ -283,3 +294,4 @@ class Dask:
             finally:
                 if task_of:
                     client.cancel(list(task_of))
+                shared_data.release()
