@@ -78,7 +78,9 @@ _LAZY: dict[str, str] = {
     # subpackages
     "batch": "asnkit.batch",
     "data": "asnkit.data",
+    "dms": "asnkit.dms",
     "rules": "asnkit.rules",
+    "sky": "asnkit.sky",
     "widgets": "asnkit.widgets",
 }
 
@@ -100,6 +102,7 @@ __all__ = [
     "compare_rules",
     "data",
     "diff",
+    "dms",
     "ds9_regions",
     "explain",
     "explode_candidates",
@@ -123,6 +126,7 @@ __all__ = [
     "run",
     "science",
     "select",
+    "sky",
     "summary",
     "to_association",
     "to_regions",

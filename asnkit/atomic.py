@@ -44,13 +44,14 @@ import contextlib
 import errno
 import json
 import os
-import re
 import secrets
 import shutil
 import sys
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+
+from asnkit.dms.identifiers import control_characters
 
 __all__ = [
     "LOCK_WAIT",
@@ -68,7 +69,6 @@ LOCK_WAIT = 30.0
 STAGING_PREFIX = ".asnkit-staging-"
 #: Longest file name (in UTF-8 bytes) most file systems accept.
 _MAX_NAME_BYTES = 255
-_CONTROL = re.compile("[\x00-\x1f\x7f]")
 _JOURNAL = "journal.json"
 #: errno values of file systems that have no hard links (then: rename, no restore).
 _NO_HARD_LINKS = frozenset(
@@ -98,9 +98,9 @@ def file_name_problem(name: object) -> str | None:
     for separator in {"/", os.sep, os.altsep or "/"}:
         if separator in name:
             return f"{name!r} is not a plain file name (it holds {separator!r})"
-    found = _CONTROL.search(name)
+    found = control_characters(name)
     if found:
-        return f"{name!r} holds a control character ({found.group()!r})"
+        return f"{name!r} holds a control character ({found[0]!r})"
     size = len(name.encode("utf-8", "surrogateescape"))
     if size > _MAX_NAME_BYTES:
         return f"{name[:40]!r}... is too long for a file name ({size} bytes, at most 255)"

@@ -16,7 +16,6 @@ Examples
 from __future__ import annotations
 
 import argparse
-import errno
 import importlib
 import logging
 import os
@@ -24,7 +23,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 
-__all__ = ["COMMAND_MODULES", "ISSUES_URL", "build_parser", "error_message", "main"]
+__all__ = ["COMMAND_MODULES", "ISSUES_URL", "build_parser", "main"]
 
 #: Modules that add subcommands, in the order ``--help`` lists them.
 COMMAND_MODULES = (
@@ -72,30 +71,6 @@ def _warning_printer(command: str):
 ISSUES_URL = "https://github.com/asnkit/asnkit/issues"
 
 
-def error_message(exc: BaseException) -> str:
-    """The one-line text of an error for the command line.
-
-    OS errors read ``PATH: what`` (``out/a.json: Permission denied``);
-    other errors their message.
-
-    Examples
-    --------
-    >>> error_message(PermissionError(13, "Permission denied", "out"))
-    'out: Permission denied'
-    >>> error_message(FileExistsError("a.json: file exists"))
-    'a.json: file exists'
-    """
-    if isinstance(exc, OSError) and exc.strerror:
-        where = [os.fsdecode(f) for f in (exc.filename, exc.filename2) if f is not None]
-        text = exc.strerror
-        if exc.errno == errno.ENAMETOOLONG:
-            text += " (a file name has at most 255 bytes)"
-        return f"{' -> '.join(where)}: {text}" if where else text
-    if isinstance(exc, KeyError) and exc.args:
-        return str(exc.args[0])
-    return str(exc)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status.
 
@@ -107,11 +82,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     level = {0: logging.WARNING, 1: logging.INFO}.get(args.verbose, logging.DEBUG)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()
+    # The handler filters too: libraries that set their own loggers' levels (dask's
+    # distributed logs at INFO) would otherwise print past the level asked for.
+    handler.setLevel(level)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
     if not getattr(args, "run", None):
         parser.print_help()
         return 2
-    from asnkit.errors import AssociationError, AssociationWarning, PoolError, PoolWarning
+    from asnkit.errors import (
+        AssociationError,
+        AssociationWarning,
+        PoolError,
+        PoolWarning,
+        error_message,
+    )
 
     prefix = f"asnkit {args.command}: error:"
     try:

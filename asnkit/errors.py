@@ -6,7 +6,16 @@ the column for pools; the file and the JSON path for associations.
 
 from __future__ import annotations
 
-__all__ = ["AssociationError", "AssociationWarning", "PoolError", "PoolWarning"]
+import errno
+import os
+
+__all__ = [
+    "AssociationError",
+    "AssociationWarning",
+    "PoolError",
+    "PoolWarning",
+    "error_message",
+]
 
 
 class PoolError(ValueError):
@@ -88,3 +97,27 @@ class AssociationError(ValueError):
 
 class AssociationWarning(UserWarning):
     """An association is valid but probably not what was meant (e.g. paths in expname)."""
+
+
+def error_message(exc: BaseException) -> str:
+    """The one-line text of an error, for the command line and manifests.
+
+    OS errors read ``PATH: what`` (``out/a.json: Permission denied``);
+    other errors their message.
+
+    Examples
+    --------
+    >>> error_message(PermissionError(13, "Permission denied", "out"))
+    'out: Permission denied'
+    >>> error_message(FileExistsError("a.json: file exists"))
+    'a.json: file exists'
+    """
+    if isinstance(exc, OSError) and exc.strerror:
+        where = [os.fsdecode(f) for f in (exc.filename, exc.filename2) if f is not None]
+        text = exc.strerror
+        if exc.errno == errno.ENAMETOOLONG:
+            text += " (a file name has at most 255 bytes)"
+        return f"{' -> '.join(where)}: {text}" if where else text
+    if isinstance(exc, KeyError) and exc.args:
+        return str(exc.args[0])
+    return str(exc)

@@ -255,3 +255,40 @@ def test_mrs_product_name_needs_the_rule():
     assert ruled.product_names == ["jw99009-o001_t001_miri"]
     assert plain.product_names != ruled.product_names  # the generic DMS name has the opt_elem
     assert ruled.asn_rule == "candidate_Asn_Lv3MIRMRS" and ruled.asn_type == "spec3"
+
+
+# --------------------------------------------------------------------------- file names
+
+_ID = st.from_regex(r"[a-z][0-9]{3,5}", fullmatch=True)
+
+
+@given(
+    program=st.integers(0, 99999),
+    asn_id=_ID,
+    asn_type=st.sampled_from(["image2", "image3", "spec3", "tso-image2", "wfs-image3"]),
+    sequence=st.integers(1, 99999),
+    version_id=st.none() | st.from_regex(r"[a-z0-9]{1,32}", fullmatch=True),
+)
+def test_association_file_names_read_back(program, asn_id, asn_type, sequence, version_id):
+    """parse_asn_filename is asn_filename's inverse (one definition of the name's parts)."""
+    name = dms.asn_filename(program, asn_id, asn_type, sequence, version_id=version_id)
+    parts = dms.names.parse_asn_filename(name)
+    assert parts == {
+        "program": dms.format_program(program),
+        "asn_id": asn_id,
+        "version_id": version_id,
+        "asn_type": asn_type,
+        "sequence": sequence,
+    }
+    assert dms.names.parse_asn_filename(name.replace("_asn.json", ".json")) is None
+
+
+@pytest.mark.parametrize("character", ["\x00", "\n", "\x7f", "\x85", "\u2028"])
+def test_written_file_names_and_identifiers_refuse_the_same_control_characters(character):
+    from asnkit.atomic import file_name_problem
+    from asnkit.dms.identifiers import control_characters, member_name_problem
+
+    name = f"jw_00001{character}_asn.json"
+    assert control_characters(name) == [character]
+    assert "control character" in file_name_problem(name)
+    assert "control character" in member_name_problem(name)

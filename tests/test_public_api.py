@@ -42,6 +42,7 @@ ASNKIT = [
     "compare_rules",
     "data",
     "diff",
+    "dms",
     "ds9_regions",
     "explain",
     "explode_candidates",
@@ -65,6 +66,7 @@ ASNKIT = [
     "run",
     "science",
     "select",
+    "sky",
     "summary",
     "to_association",
     "to_regions",
@@ -72,6 +74,21 @@ ASNKIT = [
     "widgets",
     "write_pool",
 ]
+
+BATCH = [
+    "Dask",
+    "ManyResult",
+    "PoolRecord",
+    "PoolStatus",
+    "Processes",
+    "Scheduler",
+    "Serial",
+    "generate_many",
+    "read_manifest",
+]
+
+SKY = ["FootprintSource", "ds9_regions", "footprints", "plot_grid", "plot_sky", "to_regions",
+       "write_ds9"]  # fmt: skip
 
 RULES = [
     "RULE_SETS",
@@ -158,7 +175,13 @@ RUN = [
 
 @pytest.mark.parametrize(
     ("module", "names"),
-    [("asnkit", ASNKIT), ("asnkit.rules", RULES), ("asnkit.dms", DMS)],
+    [
+        ("asnkit", ASNKIT),
+        ("asnkit.rules", RULES),
+        ("asnkit.dms", DMS),
+        ("asnkit.batch", BATCH),
+        ("asnkit.sky", SKY),
+    ],
 )
 def test_public_names_are_pinned(module, names):
     mod = importlib.import_module(module)
@@ -215,6 +238,9 @@ def test_the_old_names_still_work_and_say_what_replaces_them(tmp_path):
     with pytest.warns(DeprecationWarning, match=r"\.frame is deprecated: use \.to_frame\(\)"):
         frame = asnkit.diff(asn, built).frame
     assert frame.equals(asnkit.diff(asn, built).to_frame())
+    product = asn.products[0]
+    with pytest.warns(DeprecationWarning, match="members_by_role is deprecated: use members"):
+        assert product.members_by_role("SCIENCE") == product.members("science")
 
 
 # --------------------------------------------------------------------------- the accessor

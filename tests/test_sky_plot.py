@@ -247,7 +247,7 @@ def test_multi_polygon_s_region_and_frame_groups():
 
 
 def test_legend_order_is_natural():
-    from asnkit.sky.colors import natural_key
+    from asnkit.dms.values import natural_key
 
     labels = ["exp_10", "exp_2", "tile 10", "tile 9", UNGROUPED, "10", "3"]
     ordered = sorted(labels, key=lambda g: (g == UNGROUPED, natural_key(g)))

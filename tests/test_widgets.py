@@ -12,8 +12,8 @@ import pytest
 import traitlets
 
 import asnkit
+from asnkit.dms.names import exposure_key
 from asnkit.errors import PoolWarning
-from asnkit.sky.groups import exposure_key
 from asnkit.widgets import (
     AssociationBuilder,
     BuilderModel,

@@ -49,6 +49,7 @@ __all__ = [
     "is_junk_name",
     "junk_rows",
     "opt_element",
+    "parse_asn_filename",
     "parse_exposure_name",
     "product_name",
     "remove_suffix",
@@ -281,6 +282,38 @@ def asn_filename(
     'jw99009-c1000_20250101t000000_image3_00001_asn.json'
     """
     return asn_name(program, asn_id, asn_type, sequence, version_id) + ".json"
+
+
+_ASN_FILENAME = re.compile(
+    r"jw(?P<program>[a-z0-9]+)-(?P<asn_id>[a-z0-9]+)(?:_(?P<version_id>[a-z0-9]+))?"
+    r"_(?P<asn_type>[a-z0-9-]+)_(?P<sequence>\d{5})_asn\.json",
+    re.IGNORECASE,
+)
+
+
+def parse_asn_filename(name: str) -> dict[str, Any] | None:
+    """The parts of a DMS association file name (as :func:`asn_filename` makes it), or None.
+
+    Keys: ``program``, ``asn_id``, ``version_id`` (None when the name has none),
+    ``asn_type`` (lower case) and ``sequence`` (an int). ``name`` is a file
+    name, without folder.
+
+    Examples
+    --------
+    >>> parse_asn_filename(asn_filename("99009", "c1000", "image3", 2, "20250101t000000"))
+    {'program': '99009', 'asn_id': 'c1000', 'version_id': '20250101t000000', \
+'asn_type': 'image3', 'sequence': 2}
+    >>> parse_asn_filename("jw99009-o001_tso-image2_00001_asn.json")["version_id"] is None
+    True
+    >>> parse_asn_filename("my_asn.json") is None
+    True
+    """
+    match = _ASN_FILENAME.fullmatch(name)
+    if match is None:
+        return None
+    parts: dict[str, Any] = {k: v.lower() if v else None for k, v in match.groupdict().items()}
+    parts["sequence"] = int(parts["sequence"])
+    return parts
 
 
 def version_timestamp(when: Any = None) -> str:

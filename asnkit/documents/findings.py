@@ -34,8 +34,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from asnkit.deprecation import deprecated_property
-
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
@@ -211,8 +209,6 @@ class Findings(tuple):
         import pandas as pd
 
         return pd.DataFrame([f.to_dict() for f in self], columns=list(FINDING_COLUMNS))
-
-    frame = deprecated_property("to_frame", "frame")
 
     def to_json(self) -> str:
         """The findings as a JSON list of objects."""

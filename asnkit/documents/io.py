@@ -24,8 +24,9 @@ from typing import IO, Any
 
 from asnkit.deprecation import renamed
 from asnkit.documents.collection import AssociationSet
-from asnkit.documents.model import MAX_DEPTH, Association
+from asnkit.documents.model import Association
 from asnkit.documents.paths import PathMode
+from asnkit.documents.plain import MAX_DEPTH
 from asnkit.documents.validation import Fault, format_path
 from asnkit.documents.validation import validate as _validate
 from asnkit.errors import AssociationError
@@ -108,7 +109,7 @@ def parse_json(text: str | bytes, file: str = "<string>") -> Any:
     Strict means: no repeated keys in an object (a parser would silently keep
     the last), no ``NaN`` / ``Infinity`` (not JSON; they would be written back),
     no integers over :data:`MAX_INTEGER_DIGITS` digits, no nesting deeper
-    than :data:`~asnkit.documents.model.MAX_DEPTH` levels. A UTF-8
+    than :data:`~asnkit.documents.plain.MAX_DEPTH` levels. A UTF-8
     byte-order mark is ignored.
 
     Raises

@@ -37,12 +37,12 @@ from pathlib import Path
 from typing import Any
 
 from asnkit.atomic import write_text
-from asnkit.documents.plain import MAX_DEPTH, plain
+from asnkit.deprecation import renamed
+from asnkit.documents.plain import plain
 
 __all__ = [
     "LEVEL2_KEYS",
     "LEVEL3_KEYS",
-    "MAX_DEPTH",
     "MEMBER_KEYS",
     "Association",
     "Member",
@@ -191,6 +191,9 @@ class Product(_View):
             return members
         role = role.lower()
         return tuple(m for m in members if m.role == role)
+
+    #: Deprecated (v0.1.0): ``members(role)``.
+    members_by_role = renamed(members, "members_by_role")
 
     @property
     def science_members(self) -> tuple[Member, ...]:

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import argparse
 import errno
-import re
 import sys
 from pathlib import Path
 from typing import Any
 
 from asnkit.rules import RULE_SETS, rule_set
 
-__all__ = ["RULE_SETS", "earlier_output", "register", "rule_set", "run_explain", "run_generate"]
+__all__ = ["earlier_output", "register", "run_explain", "run_generate"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -173,13 +172,6 @@ def run_explain(args: argparse.Namespace) -> int:
     return status
 
 
-_ASN_FILE = re.compile(
-    r"jw(?P<program>[a-z0-9]+)-(?P<asn_id>[a-z0-9]+)(?:_(?P<version>[a-z0-9]+))?"
-    r"_(?P<asn_type>[a-z0-9-]+)_\d{5}_asn\.json",
-    re.IGNORECASE,
-)
-
-
 def earlier_output(
     folder: Path,
     pool: Any,
@@ -198,7 +190,7 @@ def earlier_output(
     """
     if not folder.is_dir():
         return []
-    from asnkit.dms.names import format_program
+    from asnkit.dms.names import format_program, parse_asn_filename
     from asnkit.documents.model import level_of
     from asnkit.pool.candidates import candidate_ids
 
@@ -212,12 +204,12 @@ def earlier_output(
         wanted = set()
     found = []
     for path in sorted(folder.glob("jw*_asn.json")):
-        match = _ASN_FILE.fullmatch(path.name)
-        if match is None or match["program"].lower() not in programs:
+        match = parse_asn_filename(path.name)
+        if match is None or match["program"] not in programs:
             continue
-        if (match["version"] or None) != (version_id.lower() if version_id else None):
+        if match["version_id"] != (version_id.lower() if version_id else None):
             continue
-        asn_id = match["asn_id"].lower()
+        asn_id = match["asn_id"]
         if asn_id not in wanted and not (discover and asn_id.startswith("a")):
             continue
         if level_of(match["asn_type"]) in levels:

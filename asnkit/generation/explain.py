@@ -63,7 +63,7 @@ from asnkit.generation.explanation import EXPLAIN_COLUMNS, Explanation, Outcome,
 from asnkit.generation.reasons import dropped_reason, duplicate_reason, failure, validity_failure
 from asnkit.generation.run import Run, run
 from asnkit.rules.model import Attr, Finalize, Group, Reduce, Rule, Test, value_matches
-from asnkit.rules.predicates import OwnRole
+from asnkit.rules.predicates import HasMember, OwnRole
 
 __all__ = [
     "COMPARE_COLUMNS",
@@ -112,7 +112,16 @@ def _fate(rule: Rule, formation: Formation, position: int) -> list[RuleResult]:
     acid, asn_rule = formation.asn_id, formation.asn_rule
     if formation.dropped:
         reason = f"association {acid} dropped at finalize: {dropped_reason(formation, rule)}"
-        return [RuleResult(rule.name, rule.level, Outcome.DROPPED, reason, asn_rule=asn_rule)]
+        return [
+            RuleResult(
+                rule.name,
+                rule.level,
+                Outcome.DROPPED,
+                reason,
+                asn_rule=asn_rule,
+                failed=formation.failed,
+            )
+        ]
     results = []
     for output in formation.outputs:
         if output.fate is Fate.DUPLICATE:
@@ -400,6 +409,13 @@ _FLAGS = frozenset({*(column for _, column in SPECIAL_MODIFIERS), "tsovisit"})
 _PREFERENCE = {Outcome.REMOVED: 0, Outcome.PRUNED: 1, Outcome.DROPPED: 2, Outcome.NOT_MATCHED: 3}
 
 
+def _lacked_science_only(failed: Sequence[Any]) -> bool:
+    """The validity checks failed are all "has a science member" (whatever their names)."""
+    return bool(failed) and all(
+        isinstance(check, HasMember) and check.role == "science" for check in failed
+    )
+
+
 def _closest(results: Sequence[RuleResult]) -> RuleResult:
     """The most telling result for an orphan.
 
@@ -415,7 +431,7 @@ def _closest(results: Sequence[RuleResult]) -> RuleResult:
             counts[key] = counts.get(key, 0) + 1
 
     def rank(r: RuleResult) -> int:
-        if r.outcome is Outcome.DROPPED and r.reason.endswith("(has_science)"):
+        if r.outcome is Outcome.DROPPED and _lacked_science_only(r.failed):
             return 4  # the exposure was not science there: rarely the reason
         if r.outcome is Outcome.NOT_MATCHED:
             return 3 if r.takes_exp_type else 5

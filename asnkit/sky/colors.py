@@ -25,8 +25,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from asnkit.dms.names import exposure_key
 from asnkit.dms.values import natural_key
-from asnkit.sky.groups import exposure_key, membership
+from asnkit.sky.groups import membership
 from asnkit.sky.schematic import is_junk, position_indices
 
 __all__ = [

@@ -192,8 +192,8 @@ class AssociationBuilder(w.VBox):
 
     def member_roles(self) -> dict[str, str]:
         """Each chosen exposure and its role: given by the user, or ``"<role> (auto)"``."""
+        from asnkit.dms.names import exposure_key
         from asnkit.documents.build import exposure_role
-        from asnkit.sky.groups import exposure_key
 
         built = {}
         if self.model.association is not None:
