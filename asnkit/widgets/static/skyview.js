@@ -10,6 +10,7 @@ const DASH = 7; // px of each colour in the striped outline of an exposure in se
 const FILL_ALPHA = 0.2; // opacity of a footprint's fill (shared by identical stacked footprints)
 const MARGIN = { left: 54, right: 10, top: 10, bottom: 40 };
 const MAX_PANELS = 36;
+const LEGEND_BESIDE_MIN = 600; // px of width below which the legend goes under the plot
 const TOOLS = [
   ["pan", "pan", "drag to move the view, wheel to zoom"],
   ["box", "box", "drag a box: takes the footprints whose centre is inside (Shift adds, Alt removes)"],
@@ -396,6 +397,8 @@ function render({ model, el: root }) {
 
   // ---------------------------------------------------------------- drawing
   function sizeCanvases() {
+    // too narrow for the legend beside the plot: a few compact lines of entries below it
+    wrap.classList.toggle("asnkit-sky-legend-below", body.clientWidth < LEGEND_BESIDE_MIN);
     const W = Math.max(200, Math.floor(stage.clientWidth));
     const H = model.get("height");
     const dpr = window.devicePixelRatio || 1;
@@ -406,8 +409,8 @@ function render({ model, el: root }) {
       c.style.width = `${W}px`; c.style.height = `${H}px`;
     }
     stage.style.height = `${H}px`;
-    // beside the plot the legend may be as tall as it; wrapped below it, a few lines
-    legend.style.maxHeight = legend.offsetTop > stage.offsetTop + 10 ? "110px" : `${H}px`;
+    // beside the plot the legend may be as tall as it; below it, the stylesheet's few lines
+    legend.style.maxHeight = wrap.classList.contains("asnkit-sky-legend-below") ? "" : `${H}px`;
   }
 
   function drawBatches(ctx, batches, s, dim) {
@@ -501,7 +504,10 @@ function render({ model, el: root }) {
     ctx.fill(); ctx.stroke();
     if (t[2]) {
       ctx.font = "11px sans-serif"; ctx.fillStyle = "#333";
-      ctx.fillText(t[2], sx + 9, sy - 6);
+      // right of the star, or left of it when the name would run out of the plot
+      const width = ctx.measureText(t[2]).width;
+      const right = sx + 9 + width <= vp.x + vp.w - 2 || sx - 9 - width < vp.x;
+      ctx.fillText(t[2], right ? sx + 9 : sx - 9 - width, sy - 6);
     }
   }
 
@@ -519,7 +525,11 @@ function render({ model, el: root }) {
       max -= 2;
       label = `${shorten(name, max)} (${grp.count})`;
     }
+    // a panel too narrow even for the shortened name: the title stops at its edge
+    ctx.save();
+    ctx.beginPath(); ctx.rect(vp.x + 12, vp.y - 16, Math.max(0, vp.w - 12), 16); ctx.clip();
     ctx.fillText(label, vp.x + 14, vp.y - 5);
+    ctx.restore();
   }
 
   function drawAxes(ctx, vp) {
