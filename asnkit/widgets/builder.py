@@ -77,7 +77,7 @@ class AssociationBuilder(w.VBox):
         self.explorer = PoolExplorer(df, debounce=debounce, tables=False)
         self.filters = w.Accordion(children=[self.explorer], selected_index=None)
         self.table = ExposureTable(
-            df, role_options=logic.MEMBER_ROLES, height=height, layout=w.Layout(width="46%")
+            df, role_options=logic.MEMBER_ROLES, height=height, layout=w.Layout(width="47%")
         )
         self.sky = (
             SkyView(
@@ -85,7 +85,7 @@ class AssociationBuilder(w.VBox):
                 associations=associations,
                 tool="lasso",
                 height=height - 10,
-                layout=w.Layout(width="54%"),
+                layout=w.Layout(width="53%"),
             )
             if sky
             else None
