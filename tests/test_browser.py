@@ -171,6 +171,23 @@ def _check_rendered(page, book: dict) -> None:
     assert all(f["complete"] and f["w"] > 100 and f["h"] > 100 for f in figures), figures
 
 
+# near-black opaque pixels (the selection's outline; the target star's edge is a few dozen)
+# in the small-multiple panel of one group
+DARK_PIXELS = """(el, label) => {
+    const api = el.__asnkitSky, canvas = el.querySelector('.asnkit-sky-base');
+    const vp = api.viewports().find(v => api.state.c.groups[v.group].label === label);
+    const dpr = canvas.width / api.state.width;
+    const data = canvas.getContext('2d').getImageData(
+        Math.round(vp.x * dpr), Math.round(vp.y * dpr),
+        Math.round(vp.w * dpr), Math.round(vp.h * dpr)).data;
+    let dark = 0;
+    for (let i = 0; i < data.length; i += 4) {
+        if (data[i + 3] > 200 && data[i] < 60 && data[i + 1] < 60 && data[i + 2] < 60) dark++;
+    }
+    return dark;
+}"""
+
+
 def _legend_click_selects(page, lab, kernel) -> None:
     """Click a legend entry of the GroupingView: the kernel selects and lists that group."""
     sky = page.locator(".asnkit-sky").nth(1)
@@ -184,6 +201,18 @@ def _legend_click_selects(page, lab, kernel) -> None:
     )
     _wait_kernel(lab, kernel, "sorted(groups.sky.selected)", expected, "legend click")
     assert lab_tools.kernel_value(lab, kernel, "groups.model.group") == label
+    # the small multiples: the group's own panel highlights its exposures; a panel of
+    # another group (o003, another field) keeps its own colours, no selection drawn over it
+    page.wait_for_function(
+        f"([el, label]) => ({DARK_PIXELS})(el, label) > 500",
+        arg=[sky.element_handle(), label],
+        timeout=WIDGET_TIMEOUT_MS,
+    )
+    other = "jw99999-o003_t002_nircam_clear-f150w"
+    dark = page.evaluate(
+        f"([el, label]) => ({DARK_PIXELS})(el, label)", [sky.element_handle(), other]
+    )
+    assert dark < 150, f"{dark} selection-dark pixels in the panel of {other}"
     # the list beside the sky picked the group, and the members are listed below it
     page.wait_for_function(
         "([el, text]) => el.closest('.jp-OutputArea-output').innerText.includes(text)",

@@ -283,7 +283,7 @@ function render({ model, el: root }) {
 
   const state = {
     g: null, c: null, batches: [], panelBatches: new Map(), context: null,
-    selected: new Set(), selectedPath: null, shown: null, view: null,
+    selected: new Set(), selectedPath: null, panelSelected: new Map(), shown: null, view: null,
     hover: -1, hoverPanel: null, drag: null, legendHover: -1, width: 0, height: 0,
     frame: 0, seq: 0, pending: new Map(), wheelAt: null,
   };
@@ -314,6 +314,7 @@ function render({ model, el: root }) {
   function rebuild() {
     const { g, c } = state;
     state.panelBatches = new Map();
+    state.panelSelected = new Map();
     state.batches = g && c ? buildBatches(g, c, isShown) : [];
     state.context = null;
     loadSelection();
@@ -326,6 +327,7 @@ function render({ model, el: root }) {
     const path = new Paths();
     for (const e of state.selected) addRings(path, g, e);
     state.selectedPath = path;
+    state.panelSelected = new Map();
     updateStatus();
     stats.selectionLoad.push(performance.now() - began);
   }
@@ -475,17 +477,34 @@ function render({ model, el: root }) {
         drawBatches(ctx, batches, s, dim);
       }
       if (state.selected.size) {
+        // a panel highlights the selected exposures among its own group's only
+        const chosen = vp.group === undefined ? state.selectedPath : panelSelection(vp.group);
         ctx.lineWidth = (state.selected.size > 60 ? 1.4 : 2.2) / s;
         ctx.strokeStyle = "rgba(0,0,0,0.9)";
         ctx.fillStyle = "rgba(255,214,0,0.18)";
-        state.selectedPath.fill(ctx);
-        state.selectedPath.stroke(ctx);
+        chosen.fill(ctx);
+        chosen.stroke(ctx);
       }
       drawTarget(ctx, vp);
       ctx.restore();
       if (vp.group !== undefined) drawPanelFrame(ctx, vp);
     }
     if (vps.length === 1 && vps[0].group === undefined) drawAxes(ctx, vps[0]);
+  }
+
+  function panelSelection(group) {
+    let path = state.panelSelected.get(group);
+    if (!path) {
+      const { g, c } = state;
+      path = new Paths();
+      for (const e of state.selected) {
+        for (let t = c.itemStart[e]; t < c.itemStart[e + 1]; t++) {
+          if (c.itemGroup[t] === group) { addRings(path, g, e); break; }
+        }
+      }
+      state.panelSelected.set(group, path);
+    }
+    return path;
   }
 
   function drawTarget(ctx, vp) {
@@ -502,7 +521,7 @@ function render({ model, el: root }) {
     ctx.closePath();
     ctx.fillStyle = "#ffc107"; ctx.strokeStyle = "#000"; ctx.lineWidth = 1;
     ctx.fill(); ctx.stroke();
-    if (t[2]) {
+    if (t[2] && vp.group === undefined) { // small multiples: the star alone, no name over the panel
       ctx.font = "11px sans-serif"; ctx.fillStyle = "#333";
       // right of the star, or left of it when the name would run out of the plot
       const width = ctx.measureText(t[2]).width;
