@@ -388,6 +388,7 @@ def _build_two_tiles(page, lab, kernel, i, builder, pool, target: Path, artifact
     tip.wait_for(state="visible", timeout=5_000)
     text = tip.inner_text()
     assert out in text and "tile 2 of obs 1" in text and "F150W / CLEAR" in text, text
+    assert text.count("tile 2") == 1, text  # coloured by tile: the tile said once, not twice
     assert "\u2714 selected" in text
     page.screenshot(path=str(artifacts / f"browser_builder_{builder}_hover.png"))
 

@@ -736,7 +736,8 @@ function render({ model, el: root }) {
       }
     });
     const c = state.c;
-    if (c && c.how) {
+    // the groups it is coloured by, unless the lines above already say them (dither, tile)
+    if (c && c.how && c.how !== "dither" && c.how !== "tile") {
       const labels = [];
       for (let t = c.itemStart[e]; t < c.itemStart[e + 1]; t++) labels.push(c.groups[c.itemGroup[t]].label);
       const line = el("div", "asnkit-sky-tip-line");
