@@ -470,6 +470,8 @@ def test_builder_from_association_shows_what_changed():
     assert [d.expname for d in diff.members("removed")] == [original.expnames[0]]
     assert [(d.a, d.b) for d in diff.members("role")] == [("science", "background")]
     assert "- " + original.expnames[0] in model.changes
+    # against the original file, by its name alone (the rebuilt one's sequence is not news)
+    assert model.changes.splitlines()[0] == f"{original.filename}: 2 differences"
     assert "~ " + original.expnames[1] + ": science -> background" in model.changes
     assert "[ASN101]" in model.errors[0]  # and the check says calwebb_image3 ignores it
     # the view starts the same way and shows the changes
