@@ -448,7 +448,7 @@ class PoolAccessor:
         path: str = "",
         associations: Any = None,
         sky: bool = True,
-        height: int = 420,
+        height: int = 340,
         debounce: float = 0.15,
         **kwargs: Any,
     ) -> AssociationBuilder:

@@ -499,3 +499,14 @@ def test_unknown_roles_are_said_once_and_unreadable_members_are_skipped(tmp_path
     (tmp_path / SCIENCE[0][0]).write_bytes(b"not a FITS file")
     findings = asnkit.check(asn("image3", (PRODUCT, SCIENCE[:1])), files=tmp_path)
     assert findings.ok and not findings
+
+
+def test_cli_check_of_a_folder_without_associations_fails(tmp_path, capsys):
+    """A folder of folders (or a typo) checks nothing: an error, not '0 errors' and exit 0."""
+    from asnkit.cli import main
+
+    (tmp_path / "pool_a").mkdir()
+    assert main(["check", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{tmp_path}: a folder without association files (*.json)" in err
+    assert "Traceback" not in err

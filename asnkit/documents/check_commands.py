@@ -58,7 +58,10 @@ def _association_files(names: list[str]) -> list[Path]:
     for name in names:
         path = Path(name)
         if path.is_dir():
-            out.extend(sorted(path.glob("*.json")))
+            found = sorted(path.glob("*.json"))
+            if not found:  # checking nothing must not pass as "0 errors"
+                raise FileNotFoundError(f"{name}: a folder without association files (*.json)")
+            out.extend(found)
         elif path.exists():
             out.append(path)
         else:

@@ -389,6 +389,8 @@ class BuilderModel(tl.HasTraits):
         from asnkit.documents.diff import diff
 
         current = self.association
+        if self._original.filename:  # one name in the header: what changed against that file
+            current = type(current).from_dict(current.to_dict(), filename=self._original.filename)
         keep = {"asn_type", "asn_id"}
         ignore = [k for k in {*self._original, *current} if k not in keep and k != "products"]
         return diff(self._original, current, ignore=ignore, ignore_suffix=True)
