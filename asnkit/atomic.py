@@ -1,9 +1,24 @@
-"""Write files atomically, never replacing one unless asked.
+"""Write files atomically, a set of files as one transaction, never replacing one unasked.
 
 Every file asnkit writes (pools, association JSON) goes through
-:func:`write_text`: the text is written to a temporary file in the target's
-folder and then moved into place, so a reader never sees half a file and an
-interrupted write leaves the old file intact.
+:func:`write_files` (:func:`write_text` is a set of one):
+
+1. each name is a plain file name whose final path lies in the target folder
+   (no ``/``, no ``..``, no control characters): values from pools and
+   documents never put a file anywhere else;
+2. the folder is locked (``flock``), so two writers into one folder take
+   turns and never mix their files; stale staging folders of writers that were
+   killed are rolled back and removed;
+3. unless ``overwrite``, any existing file stops everything before a byte is
+   written, and the message names it;
+4. the files are written into a staging folder inside the target, made durable
+   with one file-system sync for the whole set (``syncfs`` on Linux; one
+   ``fsync`` per file elsewhere), then moved into place (hard links when not
+   replacing, so a file created meanwhile is never clobbered), and the folder
+   entry is synced once;
+5. if anything fails while moving, or the writer is killed, the files already
+   moved are taken back (replaced files restored) -- now, or by the next writer
+   into that folder -- so a set is written completely or not at all.
 
 Examples
 --------
@@ -15,21 +30,81 @@ Examples
 Traceback (most recent call last):
 ...
 FileExistsError: .../a.txt: file exists (pass overwrite=True to replace it)
+>>> [p.name for p in write_files(folder, {"b.txt": "x", "c.txt": "y"})]
+['b.txt', 'c.txt']
+>>> write_files(folder, {"../d.txt": "x"})
+Traceback (most recent call last):
+...
+OSError: [Errno 22] '../d.txt' is not a plain file name (it holds '/'): '.../../d.txt'
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import json
 import os
 import secrets
+import shutil
+import sys
+import time
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-__all__ = ["exists_message", "write_text"]
+from asnkit.dms.identifiers import control_characters
+
+__all__ = [
+    "LOCK_WAIT",
+    "STAGING_PREFIX",
+    "exists_message",
+    "file_name_problem",
+    "recover",
+    "write_files",
+    "write_text",
+]
+
+#: Seconds a writer waits for another one writing into the same folder.
+LOCK_WAIT = 30.0
+#: Name prefix of the staging folders made inside the target folder.
+STAGING_PREFIX = ".asnkit-staging-"
+#: Longest file name (in UTF-8 bytes) most file systems accept.
+_MAX_NAME_BYTES = 255
+_JOURNAL = "journal.json"
+#: errno values of file systems that have no hard links (then: rename, no restore).
+_NO_HARD_LINKS = frozenset(
+    {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK, errno.ENOSYS}
+)
 
 
 def exists_message(path: str | os.PathLike[str]) -> str:
     """The one message asnkit gives when it will not replace a file."""
     return f"{path}: file exists (pass overwrite=True to replace it)"
+
+
+def file_name_problem(name: object) -> str | None:
+    """``None`` if ``name`` is a plain file name (one path component), else what is wrong.
+
+    Examples
+    --------
+    >>> file_name_problem("jw99009-o001_image3_00001_asn.json") is None
+    True
+    >>> file_name_problem("..")
+    "'..' is not a plain file name"
+    """
+    if not isinstance(name, str):
+        return f"{name!r} is not a file name"
+    if name in ("", ".", ".."):
+        return f"{name!r} is not a plain file name"
+    for separator in {"/", os.sep, os.altsep or "/"}:
+        if separator in name:
+            return f"{name!r} is not a plain file name (it holds {separator!r})"
+    found = control_characters(name)
+    if found:
+        return f"{name!r} holds a control character ({found[0]!r})"
+    size = len(name.encode("utf-8", "surrogateescape"))
+    if size > _MAX_NAME_BYTES:
+        return f"{name[:40]!r}... is too long for a file name ({size} bytes, at most 255)"
+    return None
 
 
 def write_text(
@@ -44,7 +119,7 @@ def write_text(
     Parameters
     ----------
     path : path-like
-        The file to write.
+        The file to write (a path ending in ``/`` names a folder: an error).
     text : str
         Its content.
     overwrite : bool
@@ -64,41 +139,299 @@ def write_text(
         ``path`` exists and ``overwrite`` is false; the message names it.
     FileNotFoundError
         The folder does not exist and ``make_folder`` is false.
+    IsADirectoryError
+        ``path`` is a folder, or ends with ``/``.
     """
-    target = Path(path)
-    if target.exists() and not overwrite:
-        raise FileExistsError(exists_message(target))
-    folder = target.parent
-    if make_folder:
-        folder.mkdir(parents=True, exist_ok=True)
-    elif not folder.is_dir():
-        raise FileNotFoundError(f"folder of {target} does not exist")
-    temp = folder / f".{target.name}.{secrets.token_hex(6)}.tmp"
+    raw = os.fspath(path)
+    if raw.endswith(("/", os.sep)):
+        raise IsADirectoryError(errno.EISDIR, "names a folder (it ends with '/'), not a file", raw)
+    target = Path(raw)
+    files = {target.name: text}
+    return write_files(target.parent, files, overwrite=overwrite, make_folder=make_folder)[0]
+
+
+def write_files(
+    folder: str | os.PathLike[str],
+    files: Mapping[str, str],
+    *,
+    overwrite: bool = False,
+    make_folder: bool = True,
+    wait: float = LOCK_WAIT,
+) -> list[Path]:
+    """Write a set of text files into ``folder``: all of them, or none.
+
+    Parameters
+    ----------
+    folder : path-like
+        The target folder.
+    files : mapping of str to str
+        File name (a plain name, no folder) to text (written as UTF-8 with
+        ``\\n`` line ends).
+    overwrite : bool
+        Replace existing files (keeping their permissions). Otherwise nothing
+        is written when any of the files exists.
+    make_folder : bool
+        Create ``folder`` (and its parents) when missing.
+    wait : float
+        Seconds to wait for another writer into ``folder`` to finish.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The files written, in the order given.
+
+    Raises
+    ------
+    OSError
+        A name is not a plain file name (``errno`` EINVAL), is too long
+        (ENAMETOOLONG), or would land outside ``folder``.
+    FileExistsError
+        A file exists and ``overwrite`` is false (the message names it and
+        says how many more do).
+    FileNotFoundError, NotADirectoryError
+        ``folder`` is missing (and ``make_folder`` is false) or not a folder.
+    IsADirectoryError
+        A name is an existing folder.
+    BlockingIOError
+        Another writer held the folder for more than ``wait`` seconds.
+    OSError
+        Anything the operating system refuses (permissions, full disk...);
+        nothing is left behind.
+    """
+    base = Path(folder)
+    names = list(files)
+    for name in names:
+        problem = file_name_problem(name)
+        if problem:
+            code = errno.ENAMETOOLONG if "too long" in problem else errno.EINVAL
+            raise OSError(code, problem, str(base / str(name)))
+    if len(set(names)) != len(names):
+        twice = next(n for n in names if names.count(n) > 1)
+        raise OSError(errno.EINVAL, "the same file name is given twice", str(base / twice))
+    if not base.is_dir():
+        _missing_folder(base, make_folder)
+    targets = [_inside(base, name) for name in names]
+    with _locked(base, wait) as handle:
+        _recover(base)
+        existing = [t for t in targets if os.path.lexists(t)]
+        for target in existing:
+            if target.is_dir() and not target.is_symlink():
+                raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(target))
+        if existing and not overwrite:
+            if len(existing) == 1:
+                raise FileExistsError(exists_message(existing[0]))
+            raise FileExistsError(
+                f"{existing[0]}: file exists (and {len(existing) - 1} more; "
+                "pass overwrite=True to replace them)"
+            )
+        if names:
+            _Transaction(base, handle, overwrite).run(targets, [files[n] for n in names])
+    return targets
+
+
+def recover(folder: str | os.PathLike[str]) -> int:
+    """Roll back and remove what killed writers left in ``folder``; return how many.
+
+    A writer killed while moving its files into place leaves a staging folder
+    (``.asnkit-staging-*``) with a journal: the files it had moved are taken
+    back (replaced files restored), so the folder holds the set that was
+    there before. Every write into a folder does this first.
+    """
+    base = Path(folder)
+    with _locked(base, LOCK_WAIT):
+        return _recover(base)
+
+
+# --------------------------------------------------------------------------- internals
+
+
+def _missing_folder(base: Path, make: bool) -> None:
+    """Make the missing folder ``base``, or say why it cannot be (a file in the way...)."""
+    for ancestor in (base, *base.parents):
+        if os.path.lexists(ancestor):
+            if not ancestor.is_dir():
+                raise NotADirectoryError(errno.ENOTDIR, "Not a directory", str(ancestor))
+            break
+    if not make:
+        raise FileNotFoundError(errno.ENOENT, "folder does not exist", str(base))
+    base.mkdir(parents=True, exist_ok=True)
+
+
+def _inside(base: Path, name: str) -> Path:
+    """``base / name``, after checking that it really lies in ``base``."""
+    real = os.path.realpath(base)
+    final = os.path.join(real, name)
+    if os.path.dirname(final) != real or os.path.basename(final) != name:
+        raise OSError(errno.EINVAL, "would be written outside the folder", str(base / name))
+    return base / name
+
+
+def _recover(base: Path) -> int:
+    """:func:`recover`, the folder being locked already."""
     try:
-        # mode "x": a new file with the usual permissions (the umask applies)
-        with open(temp, "x", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        if overwrite:
-            with contextlib.suppress(OSError):
-                os.chmod(temp, target.stat().st_mode & 0o7777)
-            os.replace(temp, target)
-        else:
-            _link_exclusively(temp, target)
+        stale = [p for p in base.iterdir() if p.name.startswith(STAGING_PREFIX)]
+    except OSError:
+        return 0
+    for stage in stale:
+        _roll_back(base, stage)
+    return len(stale)
+
+
+@contextlib.contextmanager
+def _locked(base: Path, wait: float) -> Iterator[int | None]:
+    """Hold an exclusive lock on the folder (POSIX ``flock``); yield its descriptor."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no folder lock
+        yield None
+        return
+    handle = os.open(base, os.O_RDONLY)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise BlockingIOError(
+                        errno.EWOULDBLOCK,
+                        f"another process has been writing into this folder for {wait:g} s; "
+                        "try again when it has finished",
+                        str(base),
+                    ) from None
+                time.sleep(0.02)
+            except OSError:  # a file system without locks (some network mounts)
+                break
+        yield handle
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
-    return target
+        os.close(handle)  # releases the lock
 
 
-def _link_exclusively(temp: Path, target: Path) -> None:
-    """Put ``temp`` at ``target`` unless something is there (even if created meanwhile)."""
+class _Transaction:
+    """Stage, sync, move; take everything back if moving fails."""
+
+    def __init__(self, base: Path, handle: int | None, overwrite: bool) -> None:
+        self.base = base
+        self.handle = handle
+        self.overwrite = overwrite
+        self.stage = base / f"{STAGING_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+
+    def run(self, targets: list[Path], texts: list[str]) -> None:
+        try:
+            self.stage.mkdir(mode=0o700)
+        except OSError as exc:  # name the folder, not the staging folder
+            raise type(exc)(
+                exc.errno, f"cannot write here ({exc.strerror})", str(self.base)
+            ) from None
+        try:
+            (self.stage / "new").mkdir()
+            (self.stage / "old").mkdir()
+            journal = self._write(targets, texts)
+            _sync(self.stage, self.handle, [self.stage / "new" / t.name for t in targets])
+            try:
+                self._move(targets)
+            except BaseException:
+                _roll_back(self.base, self.stage, journal)
+                raise
+            if self.handle is not None:
+                with contextlib.suppress(OSError):
+                    os.fsync(self.handle)  # the new folder entries
+            (self.stage / _JOURNAL).unlink()  # committed: nothing to take back any more
+        finally:
+            shutil.rmtree(self.stage, ignore_errors=True)
+
+    def _write(self, targets: list[Path], texts: list[str]) -> dict:
+        written = []
+        for target, text in zip(targets, texts, strict=True):
+            staged = self.stage / "new" / target.name
+            with open(staged, "x", encoding="utf-8", newline="\n") as stream:
+                stream.write(text)
+                inode = os.fstat(stream.fileno()).st_ino
+            if self.overwrite and os.path.lexists(target):
+                with contextlib.suppress(OSError):
+                    os.chmod(staged, target.stat().st_mode & 0o7777)
+            written.append([target.name, inode])
+        journal = {"overwrite": self.overwrite, "files": written}
+        with open(self.stage / _JOURNAL, "x", encoding="utf-8") as stream:
+            json.dump(journal, stream)
+        return journal
+
+    def _move(self, targets: list[Path]) -> None:
+        new, old = self.stage / "new", self.stage / "old"
+        for target in targets:
+            staged = new / target.name
+            if self.overwrite:
+                if os.path.lexists(target):
+                    try:  # a hard link to the old file: restored if the set fails
+                        os.link(target, old / target.name, follow_symlinks=False)
+                    except OSError as exc:
+                        if exc.errno not in _NO_HARD_LINKS:
+                            raise
+                os.replace(staged, target)
+                continue
+            try:
+                os.link(staged, target)
+            except FileExistsError:
+                raise FileExistsError(exists_message(target)) from None
+            except OSError as exc:
+                if exc.errno not in _NO_HARD_LINKS:
+                    raise
+                if os.path.lexists(target):
+                    raise FileExistsError(exists_message(target)) from None
+                os.replace(staged, target)
+
+
+def _sync(stage: Path, handle: int | None, files: list[Path]) -> None:
+    """Make the staged files durable: one ``syncfs`` on Linux, else one fsync per file."""
+    if handle is not None and sys.platform.startswith("linux") and _syncfs(handle):
+        return
+    for path in files:  # pragma: no cover - other systems
+        descriptor = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def _syncfs(handle: int) -> bool:
+    """Flush the file system holding ``handle`` (Linux ``syncfs``); False if unavailable."""
     try:
-        os.link(temp, target)
-    except FileExistsError:
-        raise FileExistsError(exists_message(target)) from None
-    except OSError:  # file systems without hard links
-        if target.exists():
-            raise FileExistsError(exists_message(target)) from None
-        os.replace(temp, target)
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.syncfs(handle) == 0
+    except (OSError, AttributeError):  # pragma: no cover
+        return False
+
+
+def _roll_back(base: Path, stage: Path, journal: dict | None = None) -> None:
+    """Take back the files a transaction moved into ``base``, then remove ``stage``."""
+    try:
+        if journal is None:
+            try:
+                journal = json.loads((stage / _JOURNAL).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                journal = None  # never started moving, or had finished: nothing to take back
+        files = journal.get("files", []) if isinstance(journal, dict) else []
+        for entry in files:
+            try:
+                name, inode = str(entry[0]), int(entry[1])
+            except (TypeError, ValueError, IndexError):
+                continue
+            if file_name_problem(name):
+                continue
+            target = base / name
+            try:
+                if os.lstat(target).st_ino != inode:
+                    continue  # not ours
+            except OSError:
+                continue
+            backup = stage / "old" / name
+            with contextlib.suppress(OSError):
+                if os.path.lexists(backup):
+                    os.replace(backup, target)
+                else:
+                    os.unlink(target)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)

@@ -23,7 +23,7 @@ import sys
 import warnings
 from collections.abc import Sequence
 
-__all__ = ["COMMAND_MODULES", "build_parser", "main"]
+__all__ = ["COMMAND_MODULES", "ISSUES_URL", "build_parser", "main"]
 
 #: Modules that add subcommands, in the order ``--help`` lists them.
 COMMAND_MODULES = (
@@ -67,25 +67,47 @@ def _warning_printer(command: str):
     return show
 
 
+#: Where to report a bug (printed with unexpected internal errors).
+ISSUES_URL = "https://github.com/asnkit/asnkit/issues"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
+    """Run the command line; return the exit status.
+
+    Every failure is reported as ``asnkit COMMAND: error: ...`` on standard
+    error with a non-zero status, never as a traceback: 1 for bad input and
+    refused writes, 3 for an internal error (with how to report it), 130 when
+    interrupted.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     level = {0: logging.WARNING, 1: logging.INFO}.get(args.verbose, logging.DEBUG)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()
+    # The handler filters too: libraries that set their own loggers' levels (dask's
+    # distributed logs at INFO) would otherwise print past the level asked for.
+    handler.setLevel(level)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
     if not getattr(args, "run", None):
         parser.print_help()
         return 2
-    from asnkit.errors import AssociationError, AssociationWarning, PoolError, PoolWarning
+    from asnkit.errors import (
+        AssociationError,
+        AssociationWarning,
+        PoolError,
+        PoolWarning,
+        error_message,
+    )
 
+    prefix = f"asnkit {args.command}: error:"
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _warning_printer(args.command)
             for category in (PoolWarning, AssociationWarning):  # always say what was kept
                 warnings.simplefilter("always", category)
             return int(args.run(args) or 0)
-    except (PoolError, AssociationError, FileNotFoundError, FileExistsError) as exc:
-        print(f"asnkit {args.command}: error: {exc}", file=sys.stderr)
+    except (PoolError, AssociationError) as exc:
+        print(f"{prefix} {exc}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         # The reader went away (``asnkit summary pool.csv | head``): stop quietly,
@@ -93,6 +115,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 141
+    except OSError as exc:
+        print(f"{prefix} {error_message(exc)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"asnkit {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except MemoryError:
+        print(f"{prefix} out of memory", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        logging.getLogger("asnkit").debug("internal error", exc_info=True)
+        print(
+            f"{prefix} internal error ({type(exc).__name__}: {_one_line(exc)}). This is a bug "
+            f"in asnkit: please report it at {ISSUES_URL} with the command line, the output "
+            "of 'asnkit --version' and the input files if you can share them "
+            "(run with -vv to see the traceback).",
+            file=sys.stderr,
+        )
+        return 3
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -22,12 +22,12 @@ def _time(function) -> tuple[float, object]:
 
 def main() -> int:
     from asnkit.documents.collection import AssociationSet
-    from asnkit.documents.io import load_asn
+    from asnkit.documents.io import read_asn
     from asnkit.documents.validation import is_valid
 
     files = sorted(EXPECTED.glob("*/*.json"))
     n = len(files)
-    seconds, assocs = _time(lambda: [load_asn(p, validate=False) for p in files])
+    seconds, assocs = _time(lambda: [read_asn(p, validate=False) for p in files])
     print(f"  load {n} files (no validation)      {seconds * 1000:8.1f} ms  {n / seconds:8.0f}/s")
     seconds, valid = _time(lambda: [is_valid(a) for a in assocs])
     print(f"  validate {n} associations            {seconds * 1000:8.1f} ms  {n / seconds:8.0f}/s"

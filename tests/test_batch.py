@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import logging
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
 import warnings
 from pathlib import Path
 
@@ -403,7 +410,8 @@ def test_the_dask_path_connects_to_a_running_scheduler(few, expected, tmp_path, 
         processes=False,
         protocol="tcp",
         host="127.0.0.1",  # loopback only
-        dashboard_address=None,
+        dashboard_address="127.0.0.1:0",  # None still serves HTTP on 8787, maybe taken
+        scheduler_kwargs={"dashboard": False},
     ) as cluster:
         address = cluster.scheduler_address
         assert address.startswith("tcp://127.0.0.1:")
@@ -417,6 +425,101 @@ def test_the_dask_path_connects_to_a_running_scheduler(few, expected, tmp_path, 
     assert again.counts == {"done": len(FEW), "skipped": 0, "failed": 1}
     want = {name: expected[name] for name in FEW}
     assert pool_folders(tmp_path / "a") == pool_folders(tmp_path / "b") == want
+
+
+def test_a_local_dask_cluster_does_not_need_port_8787(few, expected, tmp_path):
+    """Regression: the LocalCluster's scheduler served HTTP on port 8787; when another
+    cluster held it, dask warned "Port 8787 is already in use" (an error in this suite)."""
+    pytest.importorskip("distributed")
+    with contextlib.ExitStack() as stack:
+        holder = stack.enter_context(socket.socket())
+        with contextlib.suppress(OSError):  # already held by someone else: as good
+            holder.bind(("", 8787))
+            holder.listen()
+        result = run_many(few, tmp_path, Dask(workers=1, processes=False))
+    assert result.counts == {"done": len(FEW), "skipped": 0, "failed": 1}
+    assert pool_folders(tmp_path) == {name: expected[name] for name in FEW}
+
+
+@pytest.mark.slow
+def test_the_dask_command_prints_only_its_results(few, tmp_path):
+    """Regression: distributed logs at INFO by itself, so ``--scheduler dask`` printed some
+    thirty INFO lines of cluster start-up and shutdown amid the results."""
+    pytest.importorskip("distributed")
+    pool = str(few / "pool_021_tso.csv")
+    command = [sys.executable, "-m", "asnkit", "generate-many", pool, "-o", str(tmp_path / "o"),
+               "--scheduler", "dask", "--workers", "1", "--no-progress"]  # fmt: skip
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert "associations written" in done.stdout
+
+
+def _add_slowly(shared: int, task: int) -> int:
+    time.sleep(0.05)
+    return shared + task
+
+
+@contextlib.contextmanager
+def _cluster_without_workers():
+    """A dask cluster (threads) with no worker, its client, and a way to start/stop workers."""
+    distributed = pytest.importorskip("distributed")
+    workers = []
+    with distributed.LocalCluster(
+        n_workers=0,
+        processes=False,
+        dashboard_address="127.0.0.1:0",
+        scheduler_kwargs={"dashboard": False},
+        silence_logs=logging.CRITICAL,
+    ) as cluster, distributed.Client(cluster) as client:  # fmt: skip
+        address = cluster.scheduler_address
+
+        async def start():
+            worker = await distributed.Worker(address, nthreads=1)
+            workers.append(worker)
+            return worker
+
+        async def stop(worker):
+            await worker.close()
+
+        try:
+            yield client, lambda: client.sync(start), lambda worker: client.sync(stop, worker)
+        finally:
+            for worker in workers:  # started here, not by the cluster: it would wait for them
+                client.sync(stop, worker)
+
+
+def test_the_dask_path_waits_for_workers_still_queued():
+    """Regression: the run scattered the rules to the workers first, which fails ("No valid
+    workers found") when no worker comes within the connect timeout (30 s): batch jobs of a
+    dask-jobqueue cluster may queue longer."""
+    pytest.importorskip("distributed")  # (its settings known to dask.config)
+    import dask
+
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}), _cluster_without_workers(
+    ) as (client, start, _):  # fmt: skip
+        timer = threading.Timer(2.5, start)  # the job starts after the timeout
+        timer.start()
+        try:
+            results = dict(Dask(client=client).map(_add_slowly, 10, [1, 2, 3]))
+        finally:
+            timer.join()
+    assert results == {1: 11, 2: 12, 3: 13}
+
+
+def test_the_dask_path_survives_its_workers_being_replaced():
+    """Regression: the scattered rules lived only on the workers present at the start; when
+    they ended (a batch job's walltime) every pool not yet done failed."""
+    with _cluster_without_workers() as (client, start, stop):
+        first = start()
+        results = {}
+        for task, result in Dask(client=client).map(_add_slowly, 100, list(range(12))):
+            results[task] = result
+            if len(results) == 3:
+                start()  # a new job starts, and the first one ends
+                stop(first)
+    assert results == {task: 100 + task for task in range(12)}
 
 
 def test_a_retried_pool_never_meets_its_half_written_attempt(few, tmp_path):

@@ -357,3 +357,52 @@ def test_the_workers_of_a_killed_run_end_too(corpus, tmp_path):
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
+
+
+#: A worker process still starting up (importing) when the run that started it dies.
+_LATE_WORKER = """
+import sys, time
+parent = int(sys.argv[1])
+while True:  # start up only once the parent is gone
+    try:
+        with open(f"/proc/{parent}/stat") as stat:
+            if stat.read().rsplit(")", 1)[1].split()[0] == "Z":
+                break
+    except OSError:
+        break
+    time.sleep(0.05)
+from asnkit.batch.schedulers import _remember
+_remember(print, None, parent)  # the pid the run gave its workers
+time.sleep(120)
+"""
+
+#: The run: starts the worker, says its pid, and is killed at once.
+_KILLED_RUN = """
+import os, signal, subprocess, sys
+worker = subprocess.Popen([sys.executable, "-c", sys.argv[1], str(os.getpid())])
+print(worker.pid, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_a_worker_that_starts_after_its_run_was_killed_ends_too():
+    """Regression: a worker read its parent's pid itself once started; when the run was killed
+    while the worker was still importing, it read its new parent (init), never saw the run
+    end, and waited for tasks forever (tests/test_batch_cli.py's killed-run test, under load).
+    """
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    run = subprocess.run(
+        [sys.executable, "-c", _KILLED_RUN, _LATE_WORKER],
+        capture_output=True, text=True, env=env, timeout=60, start_new_session=True,
+    )  # fmt: skip
+    assert run.returncode == -signal.SIGKILL
+    worker = int(run.stdout)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and alive(worker):
+            time.sleep(0.1)
+        assert not alive(worker), "the worker outlived its run"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(worker, signal.SIGKILL)

@@ -9,10 +9,11 @@ Debian's ``chromium`` driven by Playwright (never a downloaded browser):
   sky canvases are drawn, the static plots decode; a legend click in the GroupingView
   selects that association's exposures in the kernel;
 * the AssociationBuilder, on the demo program read from its pool file and from its FITS
-  headers (``pool_from_files``): filter F150W, lasso tile 1 of observation 001, Shift-box
-  tile 2, hover an exposure (tooltip), zoom with the wheel, Alt-click that exposure out,
-  and Export: the kernel's selection, the table's ticks and the written file are checked
-  at each step.
+  headers (``pool_from_files``), in a 1280x800 window: filter F150W, lasso tile 1 of
+  observation 001, Shift-box tile 2, hover an exposure (tooltip), zoom with the wheel,
+  Alt-click that exposure out, and Export: the kernel's selection, the table's ticks and
+  the written file are checked at each step, and all of it happens on one screen (the
+  notebook never scrolls between the first gesture and the "Written ..." status).
 
 Screenshots go to ``$ASNKIT_ARTIFACTS`` when set, else the test's tmp_path. Skipped only
 when Chromium or the playwright package is missing.
@@ -170,6 +171,23 @@ def _check_rendered(page, book: dict) -> None:
     assert all(f["complete"] and f["w"] > 100 and f["h"] > 100 for f in figures), figures
 
 
+# near-black opaque pixels (the selection's outline; the target star's edge is a few dozen)
+# in the small-multiple panel of one group
+DARK_PIXELS = """(el, label) => {
+    const api = el.__asnkitSky, canvas = el.querySelector('.asnkit-sky-base');
+    const vp = api.viewports().find(v => api.state.c.groups[v.group].label === label);
+    const dpr = canvas.width / api.state.width;
+    const data = canvas.getContext('2d').getImageData(
+        Math.round(vp.x * dpr), Math.round(vp.y * dpr),
+        Math.round(vp.w * dpr), Math.round(vp.h * dpr)).data;
+    let dark = 0;
+    for (let i = 0; i < data.length; i += 4) {
+        if (data[i + 3] > 200 && data[i] < 60 && data[i + 1] < 60 && data[i + 2] < 60) dark++;
+    }
+    return dark;
+}"""
+
+
 def _legend_click_selects(page, lab, kernel) -> None:
     """Click a legend entry of the GroupingView: the kernel selects and lists that group."""
     sky = page.locator(".asnkit-sky").nth(1)
@@ -183,6 +201,18 @@ def _legend_click_selects(page, lab, kernel) -> None:
     )
     _wait_kernel(lab, kernel, "sorted(groups.sky.selected)", expected, "legend click")
     assert lab_tools.kernel_value(lab, kernel, "groups.model.group") == label
+    # the small multiples: the group's own panel highlights its exposures; a panel of
+    # another group (o003, another field) keeps its own colours, no selection drawn over it
+    page.wait_for_function(
+        f"([el, label]) => ({DARK_PIXELS})(el, label) > 500",
+        arg=[sky.element_handle(), label],
+        timeout=WIDGET_TIMEOUT_MS,
+    )
+    other = "jw99999-o003_t002_nircam_clear-f150w"
+    dark = page.evaluate(
+        f"([el, label]) => ({DARK_PIXELS})(el, label)", [sky.element_handle(), other]
+    )
+    assert dark < 150, f"{dark} selection-dark pixels in the panel of {other}"
     # the list beside the sky picked the group, and the members are listed below it
     page.wait_for_function(
         "([el, text]) => el.closest('.jp-OutputArea-output').innerText.includes(text)",
@@ -227,7 +257,7 @@ def test_builder_lasso_shift_box_alt_click_export_with_the_mouse(tools, tmp_path
     artifacts = _artifacts(tmp_path)
     with tools.running_lab(root, tmp_path / "home") as lab:
         kernel = lab.start_kernel("builder.ipynb")
-        with tools.chromium_page() as page:
+        with tools.chromium_page(*SCREEN) as page:
             try:
                 tools.open_notebook(page, lab, "builder.ipynb")
                 tools.run_all_cells(page)
@@ -247,6 +277,14 @@ def test_builder_lasso_shift_box_alt_click_export_with_the_mouse(tools, tmp_path
                 print(f"JupyterLab log (tail):\n{lab.log_tail()}")
                 page.screenshot(path=str(artifacts / "browser_builder_failure.png"))
                 raise
+
+
+SCREEN = (1280, 800)  # a laptop: the builder, bar included, must fit on it
+NOTEBOOK_VIEW = """() => {
+    const outer = document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer');
+    const box = outer.getBoundingClientRect();
+    return {top: box.top, bottom: box.bottom, scroll: outer.scrollTop};
+}"""
 
 
 def _client(page, i: int, x: float, y: float) -> tuple[float, float]:
@@ -275,7 +313,7 @@ def _build_two_tiles(page, lab, kernel, i, builder, pool, target: Path, artifact
     tile1, tile2 = _tile(pool, 1), _tile(pool, 2)
     assert len(tile1) == len(tile2) == 16
     output = page.locator(".jp-OutputArea-output").filter(has=page.locator(".asnkit-table")).nth(i)
-    output.scroll_into_view_if_needed()
+    output.evaluate("e => e.scrollIntoView()")  # the builder's top at the top of the window
 
     # 1. filters: open, choose F150W, close
     header = output.get_by_text("Filters: all", exact=False).first
@@ -290,8 +328,9 @@ def _build_two_tiles(page, lab, kernel, i, builder, pool, target: Path, artifact
     )
     output.get_by_text("Filters: 112 of 140", exact=False).first.click()  # collapse again
     sky = output.locator(".asnkit-sky")
-    sky.scroll_into_view_if_needed()
+    output.evaluate("e => e.scrollIntoView()")
     page.wait_for_timeout(200)
+    screen = page.evaluate(NOTEBOOK_VIEW)  # from here on, nothing may need scrolling
 
     # 2. lasso round tile 1 (the builder's sky starts with the lasso tool)
     c1 = _centres(lab, kernel, builder, tile1)
@@ -314,6 +353,10 @@ def _build_two_tiles(page, lab, kernel, i, builder, pool, target: Path, artifact
         timeout=WIDGET_TIMEOUT_MS,
     )
     assert _checked_rows(page, i) == tile1  # exactly its exposures ticked in the table
+    # each chosen row's role menu is in sight, not behind the table's sideways scroll
+    table = page.locator(".asnkit-table").nth(i).locator(".asnkit-table-scroll").bounding_box()
+    role = page.locator(".asnkit-table").nth(i).locator("tbody select").first.bounding_box()
+    assert table["x"] <= role["x"] and role["x"] + role["width"] <= table["x"] + table["width"]
 
     # 3. Shift + box round tile 2 adds it
     sky.locator(".asnkit-sky-tool[data-tool=box]").click()
@@ -345,6 +388,7 @@ def _build_two_tiles(page, lab, kernel, i, builder, pool, target: Path, artifact
     tip.wait_for(state="visible", timeout=5_000)
     text = tip.inner_text()
     assert out in text and "tile 2 of obs 1" in text and "F150W / CLEAR" in text, text
+    assert text.count("tile 2") == 1, text  # coloured by tile: the tile said once, not twice
     assert "\u2714 selected" in text
     page.screenshot(path=str(artifacts / f"browser_builder_{builder}_hover.png"))
 
@@ -368,9 +412,18 @@ def _build_two_tiles(page, lab, kernel, i, builder, pool, target: Path, artifact
     output.get_by_role("button", name="Export").click()
     written_text = output.get_by_text(f"Written {target}", exact=False)
     written_text.wait_for(timeout=WIDGET_TIMEOUT_MS)
-    written_text.scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts / f"browser_builder_{builder}_exported.png"))
-    written = asnkit.load_asn(target)
+    # one screen: the notebook did not scroll (clicking Export would have scrolled to reach
+    # it), and the sky and the status saying where the file went are both in the window
+    after = page.evaluate(NOTEBOOK_VIEW)
+    assert after["scroll"] == screen["scroll"], (screen, after)
+    status, top = written_text.bounding_box(), sky.bounding_box()
+    assert after["top"] <= top["y"] and status["y"] + status["height"] <= after["bottom"], (
+        top,
+        status,
+        after,
+    )
+    written = asnkit.read_asn(target)
     assert written.asn_type == "image3"
     members = sorted(m.expname.replace("_cal.fits", "_uncal.fits") for m in written.members())
     assert members == kept

@@ -1,10 +1,11 @@
 """The AssociationBuilder in a real browser refuses the 140-exposure mixed-filter association.
 
-As a new user would: in JupyterLab (Debian's chromium through Playwright), on the shipped demo
-program, open the filters and click *Reset filters*, then *choose all shown* in the table, type a
-product name with spaces, click *Export*: the builder's bar lists the errors in words and the
-file is not written; ticking *export anyway* writes it. The Python-side state is read from the
-kernel (tests/lab.py holds the JupyterLab and browser plumbing).
+As a new user would: in JupyterLab (Debian's chromium through Playwright, a 1280x800 window), on
+the shipped demo program, open the filters and click *Reset filters*, then *choose all shown* in
+the table, type a product name with spaces, click *Export*: the builder's bar lists the errors in
+words, every one readable without scrolling the list, and the file is not written; ticking
+*export anyway* (offered beside *Export* once there are errors) writes it. The Python-side
+state is read from the kernel (tests/lab.py holds the JupyterLab and browser plumbing).
 """
 
 from __future__ import annotations
@@ -32,6 +33,24 @@ STATE = """{"n": len(builder.model.selected), "valid": builder.model.valid,
 "exists": __import__("os").path.exists("mosaic_asn.json"), "status": builder.model.status}"""
 
 
+# the errors (✖) of the check list that are not wholly inside the list's visible box
+ERRORS_OUT_OF_SIGHT = """items => items.filter(li => li.textContent.startsWith('\u2716'))
+.filter(li => {
+    const list = li.parentElement.getBoundingClientRect(), r = li.getBoundingClientRect();
+    return r.top < list.top - 1 || r.bottom > list.bottom + 1;
+}).map(li => li.textContent.slice(0, 60))"""
+ROLES_OUT_OF_SIGHT = """scroller => {
+    const box = scroller.getBoundingClientRect();
+    return [...scroller.querySelectorAll('tbody select')]
+        .filter(s => s.getBoundingClientRect().right > box.right + 0.5).length;
+}"""
+NOTEBOOK_VIEW = """() => {
+    const box = document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer')
+        .getBoundingClientRect();
+    return {top: box.top, bottom: box.bottom};
+}"""
+
+
 @pytest.fixture
 def tools():
     try:
@@ -51,7 +70,7 @@ def test_builder_in_chromium_refuses_the_mixed_filter_association(tools, tmp_pat
     screenshot = folder / "browser_builder_refuses_mixed_filters.png"
     with tools.running_lab(root, tmp_path / "home") as lab:
         kernel = lab.start_kernel(NOTEBOOK)
-        with tools.chromium_page(1400, 1600) as page:
+        with tools.chromium_page(1280, 800) as page:
             try:
                 tools.open_notebook(page, lab, NOTEBOOK)
                 tools.run_all_cells(page)
@@ -63,6 +82,10 @@ def test_builder_in_chromium_refuses_the_mixed_filter_association(tools, tmp_pat
                 view.get_by_text("Filters: all", exact=False).first.click()
                 view.get_by_role("button", name="Reset filters").click()
                 view.get_by_role("button", name="choose all shown").click()
+                # the role menus are in sight beside the longest exposure names (no sideways
+                # scrolling to find them)
+                view.locator("tbody select").first.wait_for()
+                assert view.locator(".asnkit-table-scroll").evaluate(ROLES_OUT_OF_SIGHT) == 0
                 product = view.locator(".widget-text", has_text="product").locator("input")
                 product.click()
                 page.keyboard.type("my mosaic F150W")
@@ -75,8 +98,18 @@ def test_builder_in_chromium_refuses_the_mixed_filter_association(tools, tmp_pat
                 assert "mix filters: f150w (96), f444w (24)" in text
                 assert "20 background members: calwebb_image3 reads only science" in text
                 assert "spaces" in text and "roles={" not in text
+                assert not view.locator(".widget-checkbox", has_text="export anyway").is_hidden()
                 view.get_by_role("button", name="Export").click()
                 view.locator(".widget-html", has_text="not exported").wait_for()
+                # every error is readable in the list as it is shown (none behind its scroll)
+                assert check.locator("li").evaluate_all(ERRORS_OUT_OF_SIGHT) == []
+                # the errors and the refusal beside Export are in the window together
+                view_box = page.evaluate(NOTEBOOK_VIEW)
+                head = check.bounding_box()
+                refusal = view.locator(".asnkit-builder-status").bounding_box()
+                assert view_box["top"] <= head["y"]
+                assert refusal["y"] + refusal["height"] <= view_box["bottom"]
+                assert "listed above" in view.locator(".asnkit-builder-status").inner_text()
                 state = lab_tools.kernel_value(lab, kernel, STATE)
                 assert state["n"] == 140 and not state["valid"]
                 assert state["product"] == "my mosaic F150W"

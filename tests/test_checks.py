@@ -61,7 +61,7 @@ SCIENCE = [(nrc(1, i), "science") for i in (1, 2, 3)]
 # --------------------------------------------------------------------------- no false alarms
 def _pools_and_sets():
     for folder in sorted(p for p in EXPECTED.iterdir() if p.is_dir()):
-        yield folder.name, asnkit.load_set(folder)
+        yield folder.name, asnkit.read_asn_set(folder)
 
 
 def test_jwst_associations_give_no_error_and_no_warning_with_or_without_pool():
@@ -88,9 +88,9 @@ def test_jwst_test_association_files_give_no_error_and_no_warning():
     for path in files:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", asnkit.AssociationWarning)
-            findings = asnkit.check(asnkit.load_asn(path))
+            findings = asnkit.check(asnkit.read_asn(path))
         assert not findings.errors and not findings.warnings, f"{path.name}:\n{findings}"
-    bad_path = asnkit.load_asn(DATA / "asn" / "asn_level2_bad_path.json", validate=False)
+    bad_path = asnkit.read_asn(DATA / "asn" / "asn_level2_bad_path.json", validate=False)
     assert asnkit.check(bad_path).codes == ["ASN601", "ASN602"]
 
 
@@ -100,7 +100,7 @@ def test_the_checks_see_the_pool_when_given():
     from asnkit.documents.exposures import PoolIndex
 
     pool = asnkit.read_pool(DATA / "pools" / "pool_018_all_exptypes.csv")
-    found = asnkit.load_set(EXPECTED / "pool_018_all_exptypes")
+    found = asnkit.read_asn_set(EXPECTED / "pool_018_all_exptypes")
     index = PoolIndex(pool)
     known = [
         f.exp_type is not None
@@ -120,7 +120,7 @@ def test_findings_are_frozen_records_with_a_frame_and_json():
     with pytest.raises(AttributeError):
         first.code = "ASN000"
     assert first.severity is Severity.ERROR and first.asn == bad.filename
-    frame = findings.frame
+    frame = findings.to_frame()
     assert list(frame.columns) == ["asn", "code", "severity", "path", "message", "hint"]
     assert frame["code"].tolist() == ["ASN101", "ASN604", "ASN605"]
     assert frame["severity"].tolist() == ["error", "warning", "info"]
@@ -499,3 +499,14 @@ def test_unknown_roles_are_said_once_and_unreadable_members_are_skipped(tmp_path
     (tmp_path / SCIENCE[0][0]).write_bytes(b"not a FITS file")
     findings = asnkit.check(asn("image3", (PRODUCT, SCIENCE[:1])), files=tmp_path)
     assert findings.ok and not findings
+
+
+def test_cli_check_of_a_folder_without_associations_fails(tmp_path, capsys):
+    """A folder of folders (or a typo) checks nothing: an error, not '0 errors' and exit 0."""
+    from asnkit.cli import main
+
+    (tmp_path / "pool_a").mkdir()
+    assert main(["check", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert f"{tmp_path}: a folder without association files (*.json)" in err
+    assert "Traceback" not in err

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 import asnkit
 from asnkit.dms.names import strip_suffix
-from asnkit.rules.custom import NameTemplate, Scope, _leaf_keys, derive, dms_rule, rule
+from asnkit.rules.custom import NameTemplate, Scope, derive, dms_rule, rule
+from asnkit.rules.transform import leaf_keys
 from tests.helpers import pool_file
 
 VERSION = "20250101t000000"
@@ -248,7 +249,7 @@ def test_agree_partitions_like_groupby(pool001, columns):
 _RULE_KEYS = sorted(
     (r.name, key)
     for r in asnkit.rules.dms_rules()
-    for key in _leaf_keys(r.constraints)
+    for key in leaf_keys(r.constraints)
     if key != "asn_candidate"
 )
 
@@ -330,7 +331,7 @@ def test_a_rule_naming_a_column_the_pool_lacks_raises_at_apply_time():
     assert typo.columns == ("instrume", "filtr")
     with pytest.raises(asnkit.PoolError, match="rule 'Mosaic' names column 'filtr'") as info:
         pool.asn.apply_rules([typo])
-    assert info.value.column == "filtr" and info.value.file == "pool_001_candidates.csv"
+    assert info.value.column == "filtr" and info.value.file == str(pool_file("pool_001_candidates"))
     with pytest.raises(asnkit.PoolError, match="column 'instrumx'"):
         asnkit.apply_rules(pool, [rule("M", select={"instrumx": "nircam"})])
     derived = derive(dms_rule("Asn_Lv3Image"), "ByColour", agree=["colour"])

@@ -27,7 +27,7 @@ def test_products_with_other_names_are_paired_by_their_members():
         filename="b_asn.json",
     )  # fmt: skip
     d = asnkit.diff(a, b)
-    frame = d.frame
+    frame = d.to_frame()
     assert list(frame.columns) == list(DIFF_COLUMNS)
     renamed = frame[frame["field"] == "name"]
     assert renamed[["product", "a", "b"]].values.tolist() == [
@@ -58,7 +58,7 @@ def test_products_sharing_no_member_are_not_paired():
     a = asn(product("x", SCI[:2]))
     b = asn(product("y", SCI[2:]))
     d = asnkit.diff(a, b)
-    assert d.frame[["kind", "product", "change"]].values.tolist() == [
+    assert d.to_frame()[["kind", "product", "change"]].values.tolist() == [
         ["product", "x", "only in A"],
         ["product", "y", "only in B"],
     ]

@@ -19,7 +19,8 @@ from asnkit.dms.members import level2_name, level3_name
 from asnkit.dms.names import exposure_key, is_junk_name, junk_rows, strip_suffix
 from asnkit.dms.values import is_empty, natural_key
 from asnkit.documents.build import exposure_role, to_association
-from tests.helpers import pool_file
+from asnkit.rules.custom import dms_rule
+from tests.helpers import EXPECTED, pool_file
 
 
 def read(name: str) -> pd.DataFrame:
@@ -213,3 +214,81 @@ def test_hand_built_roles_are_the_generated_roles(name):
             assert exposure_role(rows[exposure_key(member.expname)]) == member.exptype
             checked += 1
     assert checked > 5
+
+
+# --------------------------------------------------------------------------- hand-built = generated
+
+_EXPECTED_POOLS = sorted(p.name for p in EXPECTED.iterdir() if p.is_dir())
+
+
+@pytest.mark.filterwarnings("ignore::asnkit.errors.AssociationWarning")
+@pytest.mark.parametrize("name", _EXPECTED_POOLS)
+def test_to_association_with_the_rule_names_products_as_generation(name):
+    """Regression (issue 13): rebuilding a generated Level 3 association with to_association
+    gave another product name (``_miri`` vs ``_miri_clear`` for MRS, the slit twice on
+    pool_018). Given the rule, the rows of every generated Level 3 association of every shared
+    pool give the same product name, roles and degraded status."""
+    pool = read(name)
+    made = asnkit.run(pool, version_id="20250101t000000")
+    rules = {r.name: r for r in made.rules}
+    frame = made.to_frame()
+    joined = frame[frame["fate"] == "joined"]
+    checked = 0
+    for asn in made.associations().by_level(3):
+        rows = pool.loc[joined.loc[joined["association"] == asn.filename, "row"].unique()]
+        rule = rules[asn.asn_rule.split("_", 1)[1]]
+        built = to_association(rows, rule=rule, asn_id=asn.asn_id, check=False)
+        assert built.product_names == asn.product_names, asn.filename
+        assert built.degraded_status == asn.degraded_status
+        assert built.asn_type == asn.asn_type and built.asn_rule == asn.asn_rule
+        if rule.finalize.value != "fixedslit_bkg":  # finalize adds x1d backgrounds there
+            assert built.roles == asn.roles, asn.filename
+        checked += 1
+    assert checked or not any(a.level == 3 for a in made.associations())
+
+
+def test_mrs_product_name_needs_the_rule():
+    pool = read("pool_007_spec_miri")
+    mrs = pool[pool["exp_type"] == "mir_mrs"]
+    plain = to_association(mrs, asn_type="spec3", asn_id="o001")
+    ruled = to_association(mrs, rule=dms_rule("Asn_Lv3MIRMRS"), asn_id="o001")
+    assert ruled.product_names == ["jw99009-o001_t001_miri"]
+    assert plain.product_names != ruled.product_names  # the generic DMS name has the opt_elem
+    assert ruled.asn_rule == "candidate_Asn_Lv3MIRMRS" and ruled.asn_type == "spec3"
+
+
+# --------------------------------------------------------------------------- file names
+
+_ID = st.from_regex(r"[a-z][0-9]{3,5}", fullmatch=True)
+
+
+@given(
+    program=st.integers(0, 99999),
+    asn_id=_ID,
+    asn_type=st.sampled_from(["image2", "image3", "spec3", "tso-image2", "wfs-image3"]),
+    sequence=st.integers(1, 99999),
+    version_id=st.none() | st.from_regex(r"[a-z0-9]{1,32}", fullmatch=True),
+)
+def test_association_file_names_read_back(program, asn_id, asn_type, sequence, version_id):
+    """parse_asn_filename is asn_filename's inverse (one definition of the name's parts)."""
+    name = dms.asn_filename(program, asn_id, asn_type, sequence, version_id=version_id)
+    parts = dms.names.parse_asn_filename(name)
+    assert parts == {
+        "program": dms.format_program(program),
+        "asn_id": asn_id,
+        "version_id": version_id,
+        "asn_type": asn_type,
+        "sequence": sequence,
+    }
+    assert dms.names.parse_asn_filename(name.replace("_asn.json", ".json")) is None
+
+
+@pytest.mark.parametrize("character", ["\x00", "\n", "\x7f", "\x85", "\u2028"])
+def test_written_file_names_and_identifiers_refuse_the_same_control_characters(character):
+    from asnkit.atomic import file_name_problem
+    from asnkit.dms.identifiers import control_characters, member_name_problem
+
+    name = f"jw_00001{character}_asn.json"
+    assert control_characters(name) == [character]
+    assert "control character" in file_name_problem(name)
+    assert "control character" in member_name_problem(name)

@@ -203,8 +203,11 @@ def test_missing_exp_type_is_a_clear_error():
     """jwst stops with a bare LookupError; asnkit names the row, file and column."""
     pool = read("pool_002_image_miri")
     pool.loc[2, "exp_type"] = np.nan
-    with pytest.raises(asnkit.PoolError, match=r"exp_type.*row 2 \(jw_00003_uncal.fits\)"):
+    with pytest.raises(asnkit.PoolError) as info:
         generate(pool)
+    assert info.value.file.endswith("pool_002_image_miri.csv")
+    assert (info.value.line, info.value.column) == (asnkit.pool.read.line_of(pool, 2), "exp_type")
+    assert "jw_00003_uncal.fits: no exp_type" in str(info.value)
 
 
 # --------------------------------------------------------------------------- shortcuts

@@ -89,7 +89,7 @@ UNSEEN_RECORDED = [
 )
 def test_explain_agrees_with_the_run_and_with_jwst(path, recorded_dir):
     """For every exposure of every shared pool: what explain says it joined is what the run
-    recorded (run.frame()), every such file lists it, and they are the jwst files that list it."""
+    recorded (run.to_frame()), every such file lists it, and they are the jwst files with it."""
     name = path.stem
     df = _read_or_skip(path)
     made = run(df, list(dms_rules()), version_id=VERSION)
@@ -98,7 +98,7 @@ def test_explain_agrees_with_the_run_and_with_jwst(path, recorded_dir):
     for asn in made.associations():
         for member in asn.members():
             listed.setdefault(strip_suffix(member.expname).lower(), set()).add(asn.filename)
-    frame = made.frame()
+    frame = made.to_frame()
     joined_frame = frame[frame["fate"] == "joined"]
     by_position = {
         position: set(zip(group["association"], group["role"], strict=True))
@@ -517,3 +517,25 @@ def test_reported_condition_is_the_one_that_fails_pool018():
                 x.outcome is Outcome.NOT_MATCHED and x.column == r.column for x in after
             ), (row, r, after)
     assert len(seen) > 50
+
+
+@pytest.mark.filterwarnings("ignore::asnkit.errors.AssociationWarning")
+@pytest.mark.parametrize("name", ["pool_008_exposerr", "pool_033_wfs_jitter"])
+def test_orphan_reasons_do_not_depend_on_the_name_of_a_condition(name):
+    """Regression: orphans ranked "dropped for lack of science" by the reason's text ending
+    in "(has_science)"; with that condition renamed, 29 orphans of these pools got another
+    rule's reason."""
+    from asnkit.rules import predicates as p
+
+    renamed = dataclasses.replace(p.has_science, name="needs_a_science_member")
+
+    def swapped(validity: tuple) -> tuple:
+        return tuple(renamed if check is p.has_science else check for check in validity)
+
+    rules = [dataclasses.replace(r, validity=swapped(r.validity)) for r in dms_rules()]
+    assert sum(renamed in r.validity for r in rules) > 10
+    want = orphans(_pool(name))
+    got = orphans(_pool(name), rules=rules)
+    columns = ["filename", "rule", "outcome", "column", "value", "required"]
+    pd.testing.assert_frame_equal(got[columns], want[columns])
+    assert (got["reason"] == want["reason"].str.replace("has_science", renamed.name)).all()

@@ -28,6 +28,7 @@ LAYERS: dict[str, int] = {
     "errors": 0,
     "atomic": 0,
     "version": 0,
+    "deprecation": 0,
     "data": 0,
     "pool": 1,
     "rules": 2,

@@ -125,7 +125,7 @@ def test_explode_candidates_on_a_real_pool():
 def test_bare_integer_candidates_are_unknown_and_candidate_ids_counts():
     pool = _pool("pool_019_niriss_wfss")
     table = asnkit.candidate_ids(pool)
-    assert table.columns.tolist() == ["candidate_id", "candidate_type", "exposures"]
+    assert table.columns.tolist() == ["candidate_id", "candidate_type", "exposures", "junk"]
     assert table.set_index("candidate_id").loc["o001", "exposures"] == 16
     assert table.set_index("candidate_id").loc["1000", "candidate_type"] == UNKNOWN_CTYPE
 
@@ -144,7 +144,7 @@ def test_explode_candidates_keeps_junk_rows_without_candidates():
 
 def test_explode_candidates_names_a_malformed_row():
     frame = pd.DataFrame({"filename": ["a.fits", "b.fits"], "asn_candidate": ["1000", "[o1]"]})
-    with pytest.raises(asnkit.PoolError, match=r"column 'asn_candidate': row 1 \(index 1\)"):
+    with pytest.raises(asnkit.PoolError, match=r"^row 1, column 'asn_candidate': malformed"):
         asnkit.explode_candidates(frame)
 
 

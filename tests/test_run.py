@@ -49,7 +49,7 @@ def test_generate_is_run_associations():
 def test_the_pool_is_not_changed():
     df = pool("pool_019_niriss_wfss")
     before = df.copy()
-    asnkit.run(df).frame()
+    asnkit.run(df).to_frame()
     pd.testing.assert_frame_equal(df, before)
 
 
@@ -64,10 +64,10 @@ def test_the_pool_is_not_changed():
     ],
 )
 def test_frame_joined_rows_are_the_association_members(name):
-    """Every joined row of run.frame() is a member of its association, and every member
+    """Every joined row of run.to_frame() is a member of its association, and every member
     row of every association is a joined row (direct images through their products)."""
     r = made(name)
-    frame = r.frame()
+    frame = r.to_frame()
     assert list(frame.columns) == list(FRAME_COLUMNS)
     df = r.pool
     joined = frame[frame["fate"] == "joined"]
@@ -114,7 +114,7 @@ def test_duplicates_know_what_they_duplicate():
         kept = output.duplicate_of
         assert kept is not None and kept.filename in r.associations().filenames
         assert {m[2] for m in kept.members} == {m[2] for m in output.members}
-    frame = r.frame()
+    frame = r.to_frame()
     dups = frame[frame["fate"] == "duplicate"]
     assert set(dups["candidate"]) == {"a3001"}
     assert set(dups["association"]) <= set(r.associations().filenames)
@@ -134,7 +134,7 @@ def test_nods_are_split_one_association_per_science():
 
 def test_wfss_direct_images_are_joined_through_their_products():
     r = made("pool_019_niriss_wfss", 2)
-    frame = r.frame()
+    frame = r.to_frame()
     direct = frame[(frame["role"] == "direct_image") & (frame["fate"] == "joined")]
     assert len(direct) > 0
     wfss = [a for a in r.associations() if "direct_image" in a.roles]
@@ -146,7 +146,7 @@ def test_wfss_direct_images_are_joined_through_their_products():
 
 def test_single_observation_candidates_are_recorded():
     r = made("pool_010_spec_nirspec_lv2bkg", 3)
-    frame = r.frame()
+    frame = r.to_frame()
     single = frame[frame["fate"] == "single observation"]
     assert len(single) > 0 and single["association"].isna().all()
     assert set(single["candidate"]) <= {cid for cid, _ in r.candidates}
@@ -168,7 +168,7 @@ def test_candidates_and_discovery_are_recorded():
         r = asnkit.run(df, dms_level3(), candidates=["c1000", "nosuch"])
     assert r.candidates == (("c1000", "mosaic"),) and not r.discovered
     assert {f.candidate for f in r.formations} == {("c1000", "mosaic")}
-    assert set(r.frame()["candidate"]) == {"c1000"}
+    assert set(r.to_frame()["candidate"]) == {"c1000"}
 
 
 def test_the_record_is_the_same_with_and_without_shortcuts_for_kept_associations():
@@ -178,7 +178,7 @@ def test_the_record_is_the_same_with_and_without_shortcuts_for_kept_associations
     keep = ["association", "rule", "candidate", "member", "role", "row"]
 
     def joined(r: Run) -> pd.DataFrame:
-        frame = r.frame()
+        frame = r.to_frame()
         return frame[frame["fate"] == "joined"][keep].sort_values(keep).reset_index(drop=True)
 
     pd.testing.assert_frame_equal(joined(fast), joined(slow))

@@ -247,7 +247,7 @@ def test_multi_polygon_s_region_and_frame_groups():
 
 
 def test_legend_order_is_natural():
-    from asnkit.sky.colors import natural_key
+    from asnkit.dms.values import natural_key
 
     labels = ["exp_10", "exp_2", "tile 10", "tile 9", UNGROUPED, "10", "3"]
     ordered = sorted(labels, key=lambda g: (g == UNGROUPED, natural_key(g)))
@@ -336,3 +336,15 @@ def test_an_exposure_in_several_associations_is_filled_once_and_hatched_not_blen
     assert_not_blank(image)
     for label in out.labels:  # the mosaic's blue shows only as hatch lines and dashes
         assert colour_present(image, out.colors[label], tolerance=0.08), label
+
+
+def test_many_groups_neighbours_get_distinct_colours():
+    """148 associations (the demo's image2 ones): no two consecutive groups look alike."""
+    from asnkit.sky.colors import palette
+
+    labels = [f"jw99999001001_02101_{i:05d}_nrca1" for i in range(148)]
+    colors = palette(labels)
+    rgb = np.array([colors[lab][:3] for lab in labels])
+    steps = np.abs(np.diff(rgb, axis=0)).sum(axis=1)  # L1 distance of neighbours in RGB
+    assert len({tuple(c) for c in rgb}) == 148
+    assert steps.min() > 0.3, steps.min()  # a linear sweep of turbo gives about 0.02

@@ -50,10 +50,10 @@ def test_explaining_an_invalid_document_does_not_import_jsonschema(tmp_path, doc
     path.write_text(json.dumps(document))
     code = (
         "import asnkit\n"
-        f"faults = list(asnkit.iter_errors(asnkit.load_asn({str(path)!r}, validate=False)))\n"
+        f"faults = list(asnkit.iter_errors(asnkit.read_asn({str(path)!r}, validate=False)))\n"
         "assert faults, 'the document is invalid'\n"
         "try:\n"
-        f"    asnkit.load_asn({str(path)!r})\n"
+        f"    asnkit.read_asn({str(path)!r})\n"
         "except asnkit.AssociationError as error:\n"
         "    assert str(faults[0].path) in str(error)\n"
         "else:\n"

@@ -12,8 +12,8 @@ import pytest
 import traitlets
 
 import asnkit
+from asnkit.dms.names import exposure_key
 from asnkit.errors import PoolWarning
-from asnkit.sky.groups import exposure_key
 from asnkit.widgets import (
     AssociationBuilder,
     BuilderModel,
@@ -258,6 +258,11 @@ def test_grouping_view_small_multiples_of_the_demo_program():
     ((label, size),) = [(g, n) for g, n in view.model.groups if "o002" in g and "f444w" in g]
     view.groups.value = label
     assert size == 8 == len(view.sky.selected)
+    # the list names each group by the words that tell it apart, as the legend does, so the
+    # names fit beside the sky; the value stays the full product name
+    assert ("o002 t001 f444w (8)", label) in view.groups.options
+    assert f"<b>{label}</b>: 8 exposure(s)" in view.members.value
+    assert "Level 3 association: 8 group(s)" in view.note.value  # words, not 'level3'
 
 
 # ----------------------------------------------------------------- AssociationBuilder
@@ -298,7 +303,7 @@ def test_builder_filter_tick_roles_check_export(tmp_path):
     builder.export.click()
     assert target.exists() and builder.model.written == str(target.absolute())
     assert f"Written {target.absolute()}" in builder.status.value
-    loaded = asnkit.load_asn(target)
+    loaded = asnkit.read_asn(target)
     assert loaded.to_dict() == asn.to_dict()
     text = target.read_text()
 
@@ -371,7 +376,7 @@ def test_builder_export_of_a_sky_selection_is_a_valid_image3(tmp_path):
     assert len(builder.model.selected) == 31 and tile2[0] not in builder.table.selected
     assert builder.model.valid and "image3 association of 31 exposures" in builder.check.value
     builder.export.click()
-    written = asnkit.load_asn(target)  # validated against the schema on loading
+    written = asnkit.read_asn(target)  # validated against the schema on loading
     assert written.asn_type == "image3" and len(written.members()) == 31
     members = {exposure_key(m.expname) for m in written.members()}
     assert members == {exposure_key(n) for n in tile1 + tile2[1:]}
@@ -406,6 +411,7 @@ def test_builder_refuses_the_140_exposure_mixed_filter_association(tmp_path):
     pool = read_demo()
     target = tmp_path / "mosaic_asn.json"
     builder = AssociationBuilder(pool, path=str(target), sky=False)
+    assert builder.override.layout.display == "none"  # offered only when there are errors
     builder.explorer.filters["filter"].value = ("f150w",)
     builder.explorer.reset_button.click()  # Reset filters, then choose all shown: everything
     builder.table.selected = builder.table.shown
@@ -422,10 +428,13 @@ def test_builder_refuses_the_140_exposure_mixed_filter_association(tmp_path):
     text = builder.check.value
     assert "3 errors: calwebb would not do what this image3 association of 140" in text
     assert "valid image3" not in text and "roles={" not in text
+    assert builder.override.layout.display == ""  # next to the errors
     builder.export.click()
     assert not target.exists()
-    assert "not exported: 3 errors found" in builder.status.value
-    assert "export anyway" in builder.status.value
+    assert model.status.startswith("not exported: 3 errors found")
+    # the bar says what to do in one line; the errors are listed just above it, not again
+    assert "Not exported: 3 errors (listed above)" in builder.status.value
+    assert "export anyway" in builder.status.value and "ASN101" not in builder.status.value
     # the user insists
     builder.override.value = True
     assert model.override and model.can_export
@@ -461,6 +470,8 @@ def test_builder_from_association_shows_what_changed():
     assert [d.expname for d in diff.members("removed")] == [original.expnames[0]]
     assert [(d.a, d.b) for d in diff.members("role")] == [("science", "background")]
     assert "- " + original.expnames[0] in model.changes
+    # against the original file, by its name alone (the rebuilt one's sequence is not news)
+    assert model.changes.splitlines()[0] == f"{original.filename}: 2 differences"
     assert "~ " + original.expnames[1] + ": science -> background" in model.changes
     assert "[ASN101]" in model.errors[0]  # and the check says calwebb_image3 ignores it
     # the view starts the same way and shows the changes

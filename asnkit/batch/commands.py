@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from asnkit.batch.manifest import MANIFEST_NAME
+from asnkit.errors import error_message
 from asnkit.rules import RULE_SETS, rule_set
 
 __all__ = ["Progress", "make_scheduler", "register", "run_generate_many", "summary_table"]
@@ -183,7 +185,7 @@ def summary_table(result: Any) -> str:
     ]
     width = max(len(v) for _, v in rows)
     lines = [f"{name:<22s}{value:>{width}s}" for name, value in rows]
-    lines.append(f"manifest: {result.out_dir / 'manifest.jsonl'}")
+    lines.append(f"manifest: {result.out_dir / MANIFEST_NAME}")
     return "\n".join(lines)
 
 
@@ -220,9 +222,7 @@ def run_generate_many(args: argparse.Namespace) -> int:
         return 1
     except OSError as exc:
         progress.close()
-        from asnkit.batch.work import describe_error
-
-        print(f"{prog}: error: {describe_error(exc)}", file=sys.stderr)
+        print(f"{prog}: error: {error_message(exc)}", file=sys.stderr)
         return 1
     progress.close()
     print(summary_table(result))
@@ -232,7 +232,7 @@ def run_generate_many(args: argparse.Namespace) -> int:
     if len(failed) > _MAX_LISTED:
         print(
             f"{prog}: ... and {len(failed) - _MAX_LISTED} more failed pools "
-            f"(see {result.out_dir / 'manifest.jsonl'})",
+            f"(see {result.out_dir / MANIFEST_NAME})",
             file=sys.stderr,
         )
     return 1 if failed else 0

@@ -85,18 +85,21 @@ class Serial:
 _WORKER_SHARED: dict[str, Any] = {}
 
 
-def _remember(function: Callable[[Any, Any], Any], shared: Any) -> None:
+def _remember(function: Callable[[Any, Any], Any], shared: Any, parent: int) -> None:
+    """A worker's initializer: keep what every task shares; end with ``parent``."""
     _WORKER_SHARED["function"] = function
     _WORKER_SHARED["shared"] = shared
-    parent = os.getppid()
     threading.Thread(target=_exit_with, args=(parent,), daemon=True).start()
 
 
 def _exit_with(parent: int) -> None:
-    """End this worker when the process that started it is gone (killed, -9 included).
+    """End this worker when ``parent``, the process that started it, is gone (``kill -9`` too).
 
     Without this, workers of a killed run would wait forever for tasks: each
     holds the task queue's writing end itself, so it never reads end-of-file.
+    ``parent`` is the pid the starting process gave, not ``os.getppid()`` read
+    here: a worker still starting up when its parent is killed would read its
+    new parent (init) and never end.
     """
     while os.getppid() == parent:
         time.sleep(0.5)
@@ -165,7 +168,7 @@ class Processes:
             max_workers=workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_remember,
-            initargs=(function, shared),
+            initargs=(function, shared, os.getpid()),
         )
         pending: dict[Future, T] = {}
         lost: list[tuple[T, BaseException]] = []
@@ -200,6 +203,11 @@ def _take(items: Iterator[T], count: int) -> list[T]:
     return out
 
 
+def _shared(value: T) -> T:
+    """The value shared by every task of a dask run (a task, so a lost result is recomputed)."""
+    return value
+
+
 @dataclasses.dataclass(frozen=True)
 class Dask:
     """A :mod:`dask.distributed` cluster (needs ``pip install 'asnkit[dask]'``).
@@ -223,6 +231,8 @@ class Dask:
     -----
     Workers on other machines must have asnkit installed and see the pool
     files and the output folder at the same paths (a shared file system).
+    The run waits for workers to come (batch jobs still queued), and goes on
+    when workers end and others take their place.
     """
 
     address: str | None = None
@@ -251,13 +261,21 @@ class Dask:
                         n_workers=self.workers or default_workers(),
                         threads_per_worker=1,
                         processes=self.processes,
-                        dashboard_address=None,
+                        # The scheduler serves HTTP even without a dashboard, by default on
+                        # port 8787 of every interface: a port another cluster may hold
+                        # ("Port 8787 is already in use" warning). A free loopback port.
+                        dashboard_address="127.0.0.1:0",
+                        scheduler_kwargs={"dashboard": False},
                         silence_logs=logging.ERROR,  # no shutdown chatter amid the results
                     )
                 )
                 client = stack.enter_context(Client(cluster))
-            shared_data = client.scatter(shared, broadcast=True, hash=False)
             run = secrets.token_hex(4)
+            # Not client.scatter: scattering waits for a worker (30 s, then "No valid workers
+            # found") while batch jobs may queue for hours, and scattered data is gone for
+            # good once every worker holding it ends (walltime). A task's result is
+            # recomputed from its spec, which the scheduler keeps.
+            shared_data = client.submit(_shared, shared, key=f"asnkit-shared-{run}", pure=False)
             keys = [f"asnkit-generate-{index}-{run}" for index in range(len(tasks))]
             futures = client.map(function, [shared_data] * len(tasks), tasks, key=keys, pure=False)
             task_of = dict(zip(futures, tasks, strict=True))
@@ -276,3 +294,4 @@ class Dask:
             finally:
                 if task_of:
                     client.cancel(list(task_of))
+                shared_data.release()

@@ -80,16 +80,23 @@ def utc_now() -> str:
 
 
 def describe_error(exc: BaseException) -> str:
-    """One line saying what went wrong, for the manifest and the command line."""
-    from asnkit.errors import AssociationError, PoolError
+    """One line saying what went wrong with a pool, for the manifest.
 
-    if isinstance(exc, (PoolError, AssociationError)):
-        return str(exc)
-    if isinstance(exc, OSError) and exc.strerror:
-        where = f"{exc.filename}: " if exc.filename else ""
-        return f"{where}{exc.strerror}"
-    if isinstance(exc, (FileExistsError, FileNotFoundError)):
-        return str(exc)
+    Bad input (:class:`~asnkit.PoolError`, :class:`~asnkit.AssociationError`) and
+    OS errors read as on the command line (:func:`asnkit.errors.error_message`);
+    anything else is a bug in asnkit, and says so.
+
+    Examples
+    --------
+    >>> describe_error(PermissionError(13, "Permission denied", "out/p"))
+    'out/p: Permission denied'
+    >>> describe_error(ZeroDivisionError("division by zero"))
+    'ZeroDivisionError: division by zero (unexpected; please report it as an asnkit bug)'
+    """
+    from asnkit.errors import AssociationError, PoolError, error_message
+
+    if isinstance(exc, (PoolError, AssociationError, OSError)):
+        return error_message(exc)
     return f"{type(exc).__name__}: {exc} (unexpected; please report it as an asnkit bug)"
 
 

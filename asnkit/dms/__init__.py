@@ -10,7 +10,10 @@ association generator) uses:
 - :mod:`~asnkit.dms.members`: member types, member file names, degraded status;
 - :mod:`~asnkit.dms.candidates`: ``asn_candidate`` values;
 - :mod:`~asnkit.dms.names`: pipeline suffixes, file stems, junk rows,
-  association file names and product names.
+  association file names and product names;
+- :mod:`~asnkit.dms.identifiers`: the patterns of the identifiers that become
+  parts of file names (program, candidate and association ids, types, version
+  ids) and what a member file name may look like.
 
 This package imports nothing else from asnkit.
 

@@ -24,6 +24,7 @@ from functools import lru_cache
 from typing import Any
 
 __all__ = [
+    "DIRECT_IMAGE_CANDIDATE",
     "UNKNOWN_CTYPE",
     "format_candidates",
     "observation_id",
@@ -32,6 +33,10 @@ __all__ = [
 
 #: Candidate type given to bare-integer ``asn_candidate`` values (as jwst does).
 UNKNOWN_CTYPE = "unknown"
+
+#: The ``asn_candidate`` of a pure-parallel WFSS direct image, as a pattern of the whole
+#: value: one ``cNNNN`` candidate of type ``direct_image`` (its target is ``t000``).
+DIRECT_IMAGE_CANDIDATE = r"\[\('c\d{4}', 'direct_image'\)\]"
 
 _PAIR = re.compile(
     r"""\(\s*(?P<q1>['"])(?P<id>[^'"]*)(?P=q1)\s*,\s*(?P<q2>['"])(?P<type>[^'"]*)(?P=q2)\s*\)\s*"""

@@ -36,6 +36,7 @@ __all__ = [
     "IMAGE2_SCIENCE_EXP_TYPES",
     "IMAGING_EXP_TYPES",
     "LEVEL2B_EXPTYPES",
+    "NOD_PATTERN_TYPES",
     "NON_SCIENCE_EXP_TYPES",
     "NRS_FSS_VALID_LAMP_OPTICAL_PATHS",
     "NRS_FSS_VALID_OPTICAL_PATHS",
@@ -153,7 +154,11 @@ SPEC2_SCIENCE_EXP_TYPES = (
 LEVEL2B_EXPTYPES = frozenset(
     IMAGE2_SCIENCE_EXP_TYPES + IMAGE2_NONSCIENCE_EXP_TYPES + SPEC2_SCIENCE_EXP_TYPES
 )
+#: Time-series exposure types.
 TSO_EXP_TYPES = ("nrc_tsimage", "nrc_tsgrism", "nrs_brightobj")
+#: Dither patterns (``patttype``) of nodded spectroscopy: the nods are each other's
+#: background.
+NOD_PATTERN_TYPES = ("2-point-nod", "4-point-nod", "along-slit-nod")
 #: Imaging exposure types (jwst 3.0.0 ``jwst.lib.exposure_types.IMAGING_TYPES``).
 IMAGING_EXP_TYPES = frozenset(
     ACQ_EXP_TYPES + IMAGE2_SCIENCE_EXP_TYPES + IMAGE2_NONSCIENCE_EXP_TYPES

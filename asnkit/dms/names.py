@@ -11,7 +11,7 @@
   ``jw{program}-{asn_id}_{target}_{instrument}_{optical elements}[-{slit}][-{subarray}]``
   (:func:`product_name`); Level 2b products are named after the science file's stem;
 * a pool row whose ``filename`` holds blanks is a junk row (``set acid`` lines left in
-  DMS pools), not an exposure (:func:`is_junk_name`).
+  DMS pools), and so is a repeated header line: not an exposure (:func:`is_junk_name`).
 
 Examples
 --------
@@ -49,6 +49,7 @@ __all__ = [
     "is_junk_name",
     "junk_rows",
     "opt_element",
+    "parse_asn_filename",
     "parse_exposure_name",
     "product_name",
     "remove_suffix",
@@ -184,19 +185,27 @@ def suffix_of(name: str) -> str | None:
 
 
 def is_junk_name(filename: Any) -> bool:
-    """A ``filename`` value that cannot name a file: it holds blanks (``set acid`` lines).
+    """A ``filename`` value that cannot name a file: it holds blanks (``set acid`` lines),
+    or it is the column's name (a header line repeated among the rows).
 
-    >>> is_junk_name("set acid 1000"), is_junk_name("jw_00001_uncal.fits"), is_junk_name(None)
-    (True, False, False)
+    jwst keeps such rows as rows; summaries, candidate lists and the widgets
+    mark them as junk instead of presenting them as exposures.
+
+    >>> is_junk_name("set acid 1000"), is_junk_name("FILENAME"), is_junk_name(None)
+    (True, True, False)
+    >>> is_junk_name("jw_00001_uncal.fits")
+    False
     """
-    return isinstance(filename, str) and _BLANK.search(filename) is not None
+    return isinstance(filename, str) and (
+        _BLANK.search(filename) is not None or filename.lower() == "filename"
+    )
 
 
 def junk_rows(filenames: Iterable[Any]) -> np.ndarray:
     """Boolean mask of the junk rows (:func:`is_junk_name`) of a ``filename`` column."""
     values = list(filenames)
     uniques = {value for value in values if isinstance(value, str)}
-    junk = {value for value in uniques if _BLANK.search(value)}
+    junk = {value for value in uniques if is_junk_name(value)}
     return np.fromiter((v in junk for v in values), dtype=bool, count=len(values))
 
 
@@ -273,6 +282,38 @@ def asn_filename(
     'jw99009-c1000_20250101t000000_image3_00001_asn.json'
     """
     return asn_name(program, asn_id, asn_type, sequence, version_id) + ".json"
+
+
+_ASN_FILENAME = re.compile(
+    r"jw(?P<program>[a-z0-9]+)-(?P<asn_id>[a-z0-9]+)(?:_(?P<version_id>[a-z0-9]+))?"
+    r"_(?P<asn_type>[a-z0-9-]+)_(?P<sequence>\d{5})_asn\.json",
+    re.IGNORECASE,
+)
+
+
+def parse_asn_filename(name: str) -> dict[str, Any] | None:
+    """The parts of a DMS association file name (as :func:`asn_filename` makes it), or None.
+
+    Keys: ``program``, ``asn_id``, ``version_id`` (None when the name has none),
+    ``asn_type`` (lower case) and ``sequence`` (an int). ``name`` is a file
+    name, without folder.
+
+    Examples
+    --------
+    >>> parse_asn_filename(asn_filename("99009", "c1000", "image3", 2, "20250101t000000"))
+    {'program': '99009', 'asn_id': 'c1000', 'version_id': '20250101t000000', \
+'asn_type': 'image3', 'sequence': 2}
+    >>> parse_asn_filename("jw99009-o001_tso-image2_00001_asn.json")["version_id"] is None
+    True
+    >>> parse_asn_filename("my_asn.json") is None
+    True
+    """
+    match = _ASN_FILENAME.fullmatch(name)
+    if match is None:
+        return None
+    parts: dict[str, Any] = {k: v.lower() if v else None for k, v in match.groupdict().items()}
+    parts["sequence"] = int(parts["sequence"])
+    return parts
 
 
 def version_timestamp(when: Any = None) -> str:

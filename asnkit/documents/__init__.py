@@ -2,13 +2,13 @@
 
 - :mod:`~asnkit.documents.model`: :class:`Association` (reads like the pipeline's dict,
   writes jwst's exact JSON layout) with :class:`Product` and :class:`Member` views;
+  :mod:`~asnkit.documents.plain`: the plain JSON values a document is made of;
 - :mod:`~asnkit.documents.collection`: :class:`AssociationSet`, many associations with a
   DataFrame view (``to_frame``), filters and ``write(directory)``;
-- :mod:`~asnkit.documents.names`: moved to :mod:`asnkit.dms.names` (kept for old imports);
 - :mod:`~asnkit.documents.validation`: ``validate``, ``is_valid``, ``iter_errors`` against
   the Level 2b / Level 3 schemas in ``schemas/`` plus the pipeline's own rules;
-- :mod:`~asnkit.documents.io`: ``load_asn``, ``load_set``;
-- :mod:`~asnkit.documents.build`: ``to_association`` (pool rows), ``from_files`` (file lists);
+- :mod:`~asnkit.documents.io`: ``read_asn``, ``read_asn_set``, strict ``parse_json``;
+- :mod:`~asnkit.documents.build`: ``to_association`` (pool rows), ``asn_from_files`` (file lists);
 - :mod:`~asnkit.documents.edit` and :mod:`~asnkit.documents.paths`: add/remove members,
   roles, product names, member path modes;
 - :mod:`~asnkit.documents.diff`: ``diff`` of two associations or two sets, member by member;

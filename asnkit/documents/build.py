@@ -1,4 +1,4 @@
-"""Building associations from pool rows (:func:`to_association`) or file lists (:func:`from_files`).
+"""Associations from pool rows (:func:`to_association`) or file lists (:func:`asn_from_files`).
 
 Both fill every field the pipeline reads, in its key order: ``asn_type``,
 ``asn_rule``, ``version_id``, ``code_version``, ``degraded_status``,
@@ -18,7 +18,7 @@ Examples
 >>> asn.expnames[:2]
 ['jw_00001_cal.fits', 'jw_00002_cal.fits']
 >>> lv2 = to_association(pool, asn_type="image2")
->>> len(lv2.products), lv2.products[0].members[0].expname
+>>> len(lv2.products), lv2.products[0].members()[0].expname
 (8, 'jw_00001_rate.fits')
 """
 
@@ -28,8 +28,10 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from asnkit.deprecation import renamed
 from asnkit.dms.candidates import observation_id, parse_candidates
 from asnkit.dms.exposures import exposure_type, uses_integrations
+from asnkit.dms.identifiers import ASN_ID, ASN_TYPE, PROGRAM, VERSION_ID
 from asnkit.dms.members import (
     DEGRADED_NOTOK,
     DEGRADED_OK,
@@ -54,17 +56,21 @@ from asnkit.dms.values import is_empty, text_row
 from asnkit.documents.model import Association, level_of
 from asnkit.documents.paths import PathMode, member_path
 from asnkit.documents.validation import validate
+from asnkit.engine.naming import as_rule_forms
+from asnkit.errors import AssociationError
 from asnkit.version import code_version
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
+    from asnkit.rules.model import Rule
+
 __all__ = [
     "DEGRADED",
     "NOT_DEGRADED",
     "ROLES",
+    "asn_from_files",
     "exposure_role",
-    "from_files",
     "level2_name",
     "level3_name",
     "to_association",
@@ -163,6 +169,23 @@ def _default_asn_id(rows: list[Mapping[str, Any]]) -> str:
     return "a3001"
 
 
+def _exposures(df: pd.DataFrame, rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """The rows of ``df`` that :func:`_records` kept, in its order (a new frame, attrs kept)."""
+    names = df["filename"].map(lambda v: _text(v))
+    wanted = [str(row["filename"]).strip() for row in rows]
+    first = {}
+    for position, name in enumerate(names):
+        first.setdefault(name, position)
+    out = df.iloc[[first[name] for name in wanted]].copy()
+    out.attrs = dict(df.attrs)
+    return out
+
+
+def _asn_id_of(asn_id: str | None, rows: list[dict[str, Any]]) -> str:
+    """The association id before roles are known: given, or the rows' shared candidate."""
+    return (asn_id or _default_asn_id(rows)).lower()
+
+
 def _constraints_text(rows: list[Mapping[str, Any]], n_rows: int) -> str:
     lines = [f"asnkit: built from {n_rows} pool row{'s' if n_rows != 1 else ''}"]
     for key in ("program", "instrume", "detector", "exp_type", "filter", "pupil", "grating",
@@ -189,7 +212,8 @@ def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
 def to_association(
     df: pd.DataFrame,
     *,
-    asn_type: str = "image3",
+    asn_type: str | None = None,
+    rule: Rule | None = None,
     product_name: str | None = None,
     roles: Mapping[str, str] | Callable[[Mapping[str, Any]], str | None] | str | None = None,
     asn_id: str | None = None,
@@ -210,15 +234,21 @@ def to_association(
     df : DataFrame
         Pool rows (see :func:`asnkit.read_pool`); junk rows are skipped. The
         frame is not changed.
-    asn_type : str
+    asn_type : str, optional
         ``image3``, ``spec3``, ``coron3``, ``ami3``, ``tso3``... make one Level 3
         product with every row; ``image2``, ``spec2``, ``tso-image2``... make
         one Level 2 product per science exposure, each holding the other
-        (non-science) members too.
+        (non-science) members too. Default: the rule's, else ``image3``.
+    rule : Rule, optional
+        The rule the association is meant to follow (e.g. ``dms_rule("Asn_Lv3MIRMRS")``):
+        the Level 3 product is named as generation names that rule's associations
+        (from the values its conditions collect from the rows), and ``asn_rule``
+        says ``candidate_<rule>`` (``discover_<rule>`` for ``a3001``).
     product_name : str, optional
-        Level 3 product name; by default the DMS name
-        ``jw{program}-{asn_id}_{target}_{instrument}_{optical elements}[-{slit}][-{subarray}]``.
-        Level 2 products are named after their science exposure.
+        Level 3 product name; by default the rule's name for these rows, else the
+        DMS name ``jw{program}-{asn_id}_{target}_{instrument}_{optical elements}``
+        ``[-{slit}][-{subarray}]``. Level 2 products are named after their science
+        exposure.
     roles : mapping, callable or str, optional
         Member types given by the user: ``{file name: role}`` (names match
         without folder, extension and suffix), a function ``row -> role or None``,
@@ -256,6 +286,8 @@ def to_association(
         No rows, no science member, an unknown role, or a role given to a file
         that is not among the rows.
     """
+    if asn_type is None:
+        asn_type = rule.asn_type if rule is not None else "image3"
     level = level_of(asn_type)
     if version_id is True:
         version_id = version_timestamp()
@@ -272,10 +304,18 @@ def to_association(
                 "(add their rows, or drop them from roles)"
             )
     user_role = _role_lookup(roles, df)
-    for row in rows:
+    formed = None
+    if rule is not None:
+        formed = as_rule_forms(rule, _exposures(df, rows), _asn_id_of(asn_id, rows))
+    for position, row in enumerate(rows):
         given = user_role(row)
         where = f"row {row['filename']!r}"
-        row["_role"] = _check_role(given, where) if given else exposure_role(row)
+        if given:
+            row["_role"] = _check_role(given, where)
+        elif formed is not None and position in formed.roles:
+            row["_role"] = formed.roles[position]  # as the rule makes it a member
+        else:
+            row["_role"] = exposure_role(row)
     science = [r for r in rows if r["_role"] == "science"]
     if not science:
         found = ", ".join(sorted({r["_role"] for r in rows}))
@@ -284,8 +324,23 @@ def to_association(
             f"the pool flags: {found}); mark the science rows with roles={{file: 'science'}}"
         )
 
-    program_text = format_program(program if program is not None else _common(rows, "program")[0])
+    programs = _common(rows, "program")
+    if program is None and not programs:
+        raise AssociationError(
+            "to_association: the rows have no program; pass program=",
+            errors=[("program", "missing")],
+        )
+    program_text = format_program(program if program is not None else programs[0])
     asn_id = (asn_id or _default_asn_id(science)).lower()
+    _check_name_parts(
+        "to_association",
+        program=(program_text, "program=" if program is not None else "the rows' program"),
+        asn_id=(asn_id, "asn_id="),
+        asn_type=(asn_type, "asn_type="),
+        version_id=(version_id, "version_id="),
+    )
+    if level == 3 and not product_name and formed is not None:
+        product_name = formed.product_name
     targets = _common(science, "targetid")
     raw_target = target if target is not None else (targets[0] if targets else None)
     pool_name = df.attrs.get("asn_pool")
@@ -345,6 +400,9 @@ def to_association(
         header_target = _text(raw_target) or "none"
 
     errors = [m.get("exposerr") for p in products for m in p["members"]]
+    if asn_rule is None and rule is not None:
+        prefix = "discover" if asn_id == "a3001" else "candidate"
+        asn_rule = f"{prefix}_{rule.name}"
     asn = Association.new(
         asn_type=asn_type,
         level=level,
@@ -361,15 +419,34 @@ def to_association(
         filename=asn_filename(program_text, asn_id, asn_type, sequence, version_id),
     )
     if check:
-        validate(asn, warn_paths=PathMode(path_mode) not in _MEANT_PATHS)
+        validate(asn, warn_paths=PathMode(path_mode) not in _MEANT_PATHS, paths=path_mode)
     return asn
 
+
+def _check_name_parts(function: str, **parts: tuple[Any, str]) -> None:
+    """Refuse values that are not DMS identifiers: they make the file name.
+
+    ``parts`` maps ``program``/``asn_id``/``asn_type``/``version_id`` to
+    ``(value, where it came from)``; a ``None`` version id is fine.
+    """
+    for key, (value, where) in parts.items():
+        if key == "version_id" and not value:
+            continue
+        problem = _NAME_PARTS[key].problem(value)
+        if problem:
+            raise AssociationError(
+                f"{function}: {where} {problem} (association file names are made of it)",
+                errors=[(key, problem)],
+            )
+
+
+_NAME_PARTS = {"program": PROGRAM, "asn_id": ASN_ID, "asn_type": ASN_TYPE, "version_id": VERSION_ID}
 
 #: Path modes that put folders in member names on purpose (no warning then).
 _MEANT_PATHS = (PathMode.ABSOLUTE, PathMode.RELATIVE)
 
 
-def from_files(
+def asn_from_files(
     paths: Iterable[str | os.PathLike[str]],
     *,
     asn_type: str = "image3",
@@ -401,27 +478,29 @@ def from_files(
 
     Examples
     --------
-    >>> asn = from_files(["jw01234001001_02101_00001_nrca1_cal.fits",
+    >>> asn = asn_from_files(["jw01234001001_02101_00001_nrca1_cal.fits",
     ...                   "jw01234001001_02101_00002_nrca1_cal.fits"],
     ...                  product_name="my_mosaic")
     >>> asn.program, asn.asn_id, asn.filename
     ('01234', 'o001', 'jw01234-o001_image3_00001_asn.json')
-    >>> from_files(["a_rate.fits", "b_rate.fits"], asn_type="image2").product_names
+    >>> asn_from_files(["a_rate.fits", "b_rate.fits"], asn_type="image2").product_names
     ['a', 'b']
     """
     level = level_of(asn_type)
     names = [os.fspath(p) for p in paths]
     if not names:
-        raise ValueError("from_files: no files given")
+        raise ValueError("asn_from_files: no files given")
     if level == 3 and not product_name:
         raise ValueError(
-            "from_files: a Level 3 association needs product_name "
+            "asn_from_files: a Level 3 association needs product_name "
             "(the name of the combined product, e.g. 'my_mosaic')"
         )
     role_of = {strip_suffix(k).lower(): _check_role(v, k) for k, v in (roles or {}).items()}
     unknown = set(role_of) - {strip_suffix(n).lower() for n in names}
     if unknown:
-        raise ValueError(f"from_files: roles given for files not in the list: {sorted(unknown)}")
+        raise ValueError(
+            f"asn_from_files: roles given for files not in the list: {sorted(unknown)}"
+        )
 
     matches = [parse_exposure_name(n) for n in names]
     if program is None:
@@ -450,6 +529,13 @@ def from_files(
         if product_name and len(products) == 1:
             products[0]["name"] = product_name
     program_text = format_program(program)
+    _check_name_parts(
+        "from_files",
+        program=(program_text, "program="),
+        asn_id=(asn_id.lower(), "asn_id="),
+        asn_type=(asn_type, "asn_type="),
+        version_id=(version_id, "version_id="),
+    )
     asn = Association.new(
         asn_type=asn_type,
         level=level,
@@ -466,5 +552,9 @@ def from_files(
         filename=asn_filename(program_text, asn_id, asn_type, 1, version_id),
     )
     if check:
-        validate(asn, warn_paths=PathMode(path_mode) not in _MEANT_PATHS)
+        validate(asn, warn_paths=PathMode(path_mode) not in _MEANT_PATHS, paths=path_mode)
     return asn
+
+
+#: Deprecated name (asnkit 0.1): ``asn_from_files``, as ``pool_from_files``.
+from_files = renamed(asn_from_files, "from_files")

@@ -58,7 +58,10 @@ def _association_files(names: list[str]) -> list[Path]:
     for name in names:
         path = Path(name)
         if path.is_dir():
-            out.extend(sorted(path.glob("*.json")))
+            found = sorted(path.glob("*.json"))
+            if not found:  # checking nothing must not pass as "0 errors"
+                raise FileNotFoundError(f"{name}: a folder without association files (*.json)")
+            out.extend(found)
         elif path.exists():
             out.append(path)
         else:
@@ -70,7 +73,7 @@ def run_check(args: argparse.Namespace) -> int:
     """``asnkit check``: print the findings; 1 if any error, else 0."""
     from asnkit.documents.checks import check
     from asnkit.documents.findings import Finding, Findings, Severity
-    from asnkit.documents.io import load_asn
+    from asnkit.documents.io import read_asn
     from asnkit.errors import AssociationError
 
     pool = None
@@ -83,7 +86,7 @@ def run_check(args: argparse.Namespace) -> int:
     paths = _association_files(args.files)
     for path in paths:
         try:
-            asn = load_asn(path, validate=False)
+            asn = read_asn(path, validate=False)
         except (AssociationError, OSError, UnicodeDecodeError) as exc:
             unreadable.append({"asn": str(path), "message": str(exc)})
             continue

@@ -50,7 +50,7 @@ class CheckedAssociation:
         self.available = available
         self.findings: list[Finding] = []
         headers = self._headers() if folder is not None or available else None
-        self.facts = [member_facts(p.members, pool=pool, headers=headers) for p in asn.products]
+        self.facts = [member_facts(p.members(), pool=pool, headers=headers) for p in asn.products]
 
     def add(self, code: str, path: str, message: str, hint: str = "") -> None:
         self.findings.append(Finding(code, path, message, hint, asn=self.asn.filename))
@@ -76,6 +76,6 @@ class CheckedAssociation:
         product = self.asn.products[i]
         return [
             (m, f)
-            for m, f in zip(product.members, self.facts[i], strict=True)
+            for m, f in zip(product.members(), self.facts[i], strict=True)
             if m.role == "science"
         ]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from asnkit.dms.names import suffix_of
+from asnkit.dms.names import EXTENSIONS, suffix_of
 from asnkit.documents.check_context import CheckedAssociation
 from asnkit.documents.pipelines import CATALOG_ROLES
 
@@ -23,7 +23,6 @@ _CALIBRATED = frozenset(
 )
 _ODD_NAME = frozenset(" \t\n\r")
 _NAME_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-.+{}")
-_EXTENSIONS = (".fits", ".fits.gz", ".json", ".asdf", ".ecsv")
 
 
 # --------------------------------------------------------------------------- member names
@@ -32,7 +31,7 @@ def check_suffixes(doc: CheckedAssociation) -> None:
     if pipeline is None:
         return
     for i, product in enumerate(doc.asn.products):
-        for j, member in enumerate(product.members):
+        for j, member in enumerate(product.members()):
             if not isinstance(member.expname, str):
                 continue
             suffix = suffix_of(member.expname)
@@ -101,7 +100,7 @@ def check_folders(doc: CheckedAssociation) -> None:
     # while the association stays where it is relative to its members.
     folders: dict[str, None] = {}
     for i, product in enumerate(doc.asn.products):
-        for j, member in enumerate(product.members):
+        for j, member in enumerate(product.members()):
             if not isinstance(member.expname, str):
                 continue
             folder = os.path.dirname(member.expname)
@@ -151,7 +150,7 @@ def check_product_names(doc: CheckedAssociation) -> None:
                 f"characters {odd}: the output files are named {name}_<suffix>.fits",
                 f"use letters, digits, '-' and '_' (e.g. {_plain_name(name)!r})",
             )
-        if name != name.lower() or name.lower().endswith(_EXTENSIONS):
+        if name != name.lower() or name.lower().endswith(EXTENSIONS):
             doc.add(
                 "ASN605",
                 where,
@@ -163,7 +162,7 @@ def check_product_names(doc: CheckedAssociation) -> None:
 
 def _plain_name(name: str) -> str:
     base = name.lower()
-    for ext in _EXTENSIONS:
+    for ext in EXTENSIONS:
         base = base.removesuffix(ext)
     out = "".join(c if c in _NAME_CHARACTERS else "_" for c in base.replace("/", "_"))
     return "_".join(filter(None, out.split("_"))) or "product"
@@ -176,7 +175,7 @@ def check_files(doc: CheckedAssociation) -> None:
         return
     missing: list[tuple[int, int, str]] = []
     for i, product in enumerate(doc.asn.products):
-        for j, member in enumerate(product.members):
+        for j, member in enumerate(product.members()):
             name = member.expname
             if not isinstance(name, str):
                 continue

@@ -40,7 +40,7 @@ def check_roles(doc: CheckedAssociation) -> None:
         exp_types = {f.exp_type for _, f in science if f.exp_type}
         exp_type = next(iter(exp_types)) if len(exp_types) == 1 else None
         by_role: dict[str, list[Member]] = {}
-        for member in product.members:
+        for member in product.members():
             by_role.setdefault(member.role, []).append(member)
         for role, members in by_role.items():
             if role == "science" or role not in KNOWN_EXPTYPES:
@@ -242,9 +242,9 @@ def check_membership(doc: CheckedAssociation) -> None:
     products = doc.asn.products
     for i, product in enumerate(products):
         where = f"products[{i}]"
-        if not product.members:
+        if not product.members():
             continue  # ASN001 (schema) already says it
-        n_science = sum(m.role == "science" for m in product.members)
+        n_science = sum(m.role == "science" for m in product.members())
         if doc.level == 2 and n_science != 1:
             # calwebb_image2/spec2: "Wrong number of science exposures found ... Using only
             # first one." (and an IndexError without any).
@@ -289,7 +289,7 @@ def check_membership(doc: CheckedAssociation) -> None:
                 "write one association per product",
             )
         first = products[0] if products else None
-        roles = {m.role for m in first.members} if first is not None else set()
+        roles = {m.role for m in first.members()} if first is not None else set()
         if pipeline.asn_type == "coron3" and first is not None and "psf" not in roles:
             # calwebb_coron3: "No reference PSF members found in association table" -> abort.
             doc.add(
@@ -319,7 +319,7 @@ def _wfss(doc: CheckedAssociation, i: int, product: Product) -> None:
     if doc.pipeline is None or "sourcecat" not in doc.pipeline.reads:
         return
     exp_types = {f.exp_type for _, f in doc.science(i)}
-    roles = {m.role for m in product.members}
+    roles = {m.role for m in product.members()}
     wfss = bool(exp_types & WFSS_EXP_TYPES)
     some = bool(roles & set(CATALOG_ROLES))
     if not (wfss or some):
@@ -350,7 +350,7 @@ def _duplicates(doc: CheckedAssociation, i: int, product: Product) -> None:
     # ModelLibrary/ModelContainer load every listed member: an exposure listed twice is
     # used twice (double weight in resample and outlier detection).
     seen: dict[tuple[str, str], int] = {}
-    for j, member in enumerate(product.members):
+    for j, member in enumerate(product.members()):
         if not isinstance(member.expname, str):
             continue
         key = (exposure_key(member.expname), member.role)

@@ -15,9 +15,9 @@ protects against.
 
 Examples
 --------
->>> from asnkit.documents.build import from_files
+>>> from asnkit.documents.build import asn_from_files
 >>> names = [f"jw01234001001_02101_0000{i}_nrca1_cal.fits" for i in (1, 2)]
->>> mosaic = from_files(names + ["jw01234003001_02101_00001_nrca1_cal.fits"],
+>>> mosaic = asn_from_files(names + ["jw01234003001_02101_00001_nrca1_cal.fits"],
 ...                     product_name="jw01234-o001_t001_nircam_clear-f150w",
 ...                     roles={"jw01234003001_02101_00001_nrca1": "background"})
 >>> findings = check(mosaic)
@@ -131,13 +131,13 @@ def check(
     -------
     Findings
         Errors, then warnings, then infos; ``.ok`` when there is no error,
-        ``.frame`` as a DataFrame, one line per finding as text. The codes and
+        ``.to_frame()`` as a DataFrame, one line per finding as text. The codes and
         what each protects against: :data:`asnkit.documents.findings.CODES`.
 
     Examples
     --------
-    >>> from asnkit.documents.build import from_files
-    >>> asn = from_files(["jw01234001001_02101_00001_nrca1_uncal.fits",
+    >>> from asnkit.documents.build import asn_from_files
+    >>> asn = asn_from_files(["jw01234001001_02101_00001_nrca1_uncal.fits",
     ...                   "jw01234001001_02101_00001_nrcalong_cal.fits"],
     ...                  product_name="My Mosaic")
     >>> for finding in check(asn):

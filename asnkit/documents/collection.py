@@ -32,8 +32,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
+from asnkit.atomic import file_name_problem
 from asnkit.dms.names import asn_filename, sequence_numbers, strip_suffix
 from asnkit.documents.model import Association
+from asnkit.errors import AssociationError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -145,7 +147,7 @@ class AssociationSet(Sequence[Association]):
                 asn.asn_pool,
             )
             for product in asn.products:
-                for m in product.members:
+                for m in product.members():
                     rows.append(
                         (*head, product.name, m.expname, m.exptype, m.exposerr, m.asn_candidate)
                     )
@@ -232,34 +234,50 @@ class AssociationSet(Sequence[Association]):
 
     # ------------------------------------------------------------------ output
     def write(self, directory: str | os.PathLike[str], *, overwrite: bool = False) -> list[Path]:
-        """Write each association as ``directory/filename``; return the paths written.
+        """Write each association as ``directory/filename``: all of them, or none.
 
-        The folder is created when missing. Nothing is written when any file
-        exists and ``overwrite`` is false.
+        The folder is created when missing. The set is one transaction (see
+        :func:`asnkit.atomic.write_files`): nothing is written when any file
+        exists and ``overwrite`` is false; the files are staged inside the
+        folder, made durable with one sync, then moved into place; a failure
+        or an interrupted run leaves the folder as it was.
+
+        Returns
+        -------
+        list of pathlib.Path
+            The files written, in order.
 
         Raises
         ------
+        AssociationError
+            An association's file name is not a plain DMS file name (values
+            such as ``o001/../../x`` in its ``asn_id`` or ``program`` would put
+            it outside ``directory``), or two associations have the same name.
         FileExistsError
             A file exists and ``overwrite`` is false (the message names it).
-        ValueError
-            Two associations have the same file name.
+        OSError
+            The folder cannot be written.
         """
-        folder = Path(directory)
-        names = self.filenames
-        seen: set[str] = set()
-        for name in names:
-            if name in seen:
-                raise ValueError(f"two associations would be written as {name}")
-            seen.add(name)
-        if not overwrite:
-            existing = [folder / n for n in names if (folder / n).exists()]
-            if existing:
-                more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
-                raise FileExistsError(
-                    f"{existing[0]}: file exists{more} (pass overwrite=True to replace them)"
+        from asnkit.atomic import write_files
+
+        files: dict[str, str] = {}
+        for index, asn in enumerate(self._items):
+            name = asn.filename
+            problem = file_name_problem(name)
+            if problem:
+                raise AssociationError(
+                    f"association {index} ({asn.asn_type} {asn.asn_id}) cannot be written: "
+                    f"{problem}; its file name comes from asn_id, program, asn_type and "
+                    "version_id, which must be DMS identifiers",
+                    errors=[(f"[{index}]", problem)],
                 )
-        folder.mkdir(parents=True, exist_ok=True)
-        return [asn.write(folder / asn.filename, overwrite=overwrite) for asn in self._items]
+            if name in files:
+                raise AssociationError(
+                    f"two associations would be written as {name}",
+                    errors=[(f"[{index}]", f"file name {name} is used twice")],
+                )
+            files[name] = asn.to_json()
+        return write_files(directory, files, overwrite=overwrite)
 
     # ------------------------------------------------------------------ display
     def __repr__(self) -> str:

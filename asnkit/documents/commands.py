@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -30,6 +31,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="print faults only")
     p.add_argument("--as-set", action="store_true",
                    help="also require product names to be unique across the files")  # fmt: skip
+    p.add_argument("--paths", choices=["absolute", "relative"],
+                   help="accept member names written this way on purpose: absolute paths, "
+                   "or paths relative to another folder (starting with ..)")  # fmt: skip
     p.set_defaults(run=run_validate)
 
     p = subparsers.add_parser(
@@ -96,7 +100,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_validate(args: argparse.Namespace) -> int:
     """``asnkit validate``: print every fault; 0 if all files are valid, else 1."""
-    from asnkit.documents.io import load_asn
+    from asnkit.documents.io import read_asn
     from asnkit.documents.validation import iter_errors, path_warnings
     from asnkit.errors import AssociationError
 
@@ -104,13 +108,13 @@ def run_validate(args: argparse.Namespace) -> int:
     loaded = []
     for name in args.files:
         try:
-            asn = load_asn(name, validate=False)
+            asn = read_asn(name, validate=False)
         except (AssociationError, OSError) as exc:
             print(f"{name}: {exc}")
             bad += 1
             continue
         loaded.append(asn.with_filename(name))
-        faults = list(iter_errors(asn))
+        faults = list(iter_errors(asn, paths=args.paths))
         for fault in faults:
             print(f"{name}: {fault}")
         if not args.quiet:
@@ -123,7 +127,8 @@ def run_validate(args: argparse.Namespace) -> int:
     if args.as_set and len(loaded) > 1:
         from asnkit.documents.collection import AssociationSet
 
-        clashes = [f for f in iter_errors(AssociationSet(loaded)) if "is also used by" in f.message]
+        every = iter_errors(AssociationSet(loaded), paths=args.paths)
+        clashes = [f for f in every if "is also used by" in f.message]
         for fault in clashes:
             print(fault)
         bad += bool(clashes)
@@ -149,13 +154,13 @@ def _message(exc: Exception) -> str:
 
 def run_from_list(args: argparse.Namespace) -> int:
     """``asnkit from-list``: write an association of the given files."""
-    from asnkit.documents.build import from_files
+    from asnkit.documents.build import asn_from_files
     from asnkit.errors import AssociationError
 
     output = Path(args.output)
-    folder = output if output.is_dir() else output.parent
+    folder = output if _names_folder(args.output) else output.parent
     try:
-        asn = from_files(
+        asn = asn_from_files(
             args.files,
             asn_type=args.asn_type,
             product_name=args.product_name,
@@ -170,14 +175,19 @@ def run_from_list(args: argparse.Namespace) -> int:
     except (ValueError, KeyError) as exc:
         print(f"asnkit from-list: error: {_message(exc)}", file=sys.stderr)
         return 1
-    path = asn.write(output, overwrite=args.overwrite)
+    path = asn.write(args.output, overwrite=args.overwrite)  # "dir/": into the folder
     print(f"wrote {path}: {len(asn.products)} product(s), {len(asn.members())} member(s)")
     return 0
 
 
+def _names_folder(output: str) -> bool:
+    """Whether ``-o`` names a folder: an existing one, or any path ending with ``/``."""
+    return output.endswith(("/", os.sep)) or Path(output).is_dir()
+
+
 def run_edit(args: argparse.Namespace) -> int:
     """``asnkit edit``: add/remove members; never replaces a file without --overwrite."""
-    from asnkit.documents.io import load_asn
+    from asnkit.documents.io import read_asn
     from asnkit.documents.validation import validate
     from asnkit.errors import AssociationError
 
@@ -187,8 +197,11 @@ def run_edit(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    asn = load_asn(args.association)
-    output = Path(args.output) if args.output else Path(args.association)
+    # any member path form in the input (--paths may rewrite it); the result is validated below
+    asn = read_asn(args.association, paths="as_given")
+    target = args.output or args.association
+    output = Path(target)
+    folder = output if _names_folder(target) else output.parent
     product: int | str | None = args.product
     if isinstance(product, str) and product.lstrip("-").isdigit():
         product = int(product)
@@ -204,22 +217,27 @@ def run_edit(args: argparse.Namespace) -> int:
         if args.rename:
             asn = asn.rename_product(args.rename, product=0 if product is None else product)
         if args.paths:
-            asn = asn.with_paths(args.paths, folder=output.parent)
-        validate(asn, warn_paths=args.paths in (None, "basename"))
+            asn = asn.with_paths(args.paths, folder=folder)
+        validate(asn, warn_paths=args.paths in (None, "basename"), paths=args.paths)
     except AssociationError:
         raise  # the dispatcher prints it
     except (KeyError, ValueError, IndexError) as exc:
         print(f"asnkit edit: error: {_message(exc)}", file=sys.stderr)
         return 1
-    path = asn.write(output, overwrite=args.overwrite)
+    path = asn.write(target, overwrite=args.overwrite)  # "dir/": into the folder
     print(f"wrote {path}: {len(asn.products)} product(s), {len(asn.members())} member(s)")
     return 0
 
 
 def _load_any(name: str):
-    from asnkit.documents.io import load_asn, load_set
+    from asnkit.documents.io import read_asn, read_asn_set
 
-    return load_set(name) if Path(name).is_dir() else load_asn(name)
+    # a comparison needs no valid documents (nor member paths of any form)
+    return (
+        read_asn_set(name, validate=False)
+        if Path(name).is_dir()
+        else read_asn(name, validate=False)
+    )
 
 
 def run_diff(args: argparse.Namespace) -> int:

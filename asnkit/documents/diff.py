@@ -8,16 +8,16 @@ renamed product is still the same product), and members by ``expname``
 (``constraints``, ``code_version``) are ignored by default.
 
 ``str()`` reads like a review comment: per product, the members added (``+``),
-removed (``-``) and whose role changed (``~``); ``.frame`` holds the same as
+removed (``-``) and whose role changed (``~``); ``.to_frame()`` holds the same as
 data, one row per difference.
 
 Examples
 --------
->>> from asnkit.documents.build import from_files
->>> a = from_files(["x_cal.fits", "y_cal.fits"], product_name="p")
->>> b = from_files(["x_cal.fits", "z_cal.fits"], product_name="q").set_role("x", "psf")
+>>> from asnkit.documents.build import asn_from_files
+>>> a = asn_from_files(["x_cal.fits", "y_cal.fits"], product_name="p")
+>>> b = asn_from_files(["x_cal.fits", "z_cal.fits"], product_name="q").set_role("x", "psf")
 >>> d = diff(a, b)
->>> bool(d), len(d.frame)
+>>> bool(d), len(d.to_frame())
 (True, 4)
 >>> print(d)
 jwnoprogram-a3001_image3_00001_asn.json: 4 differences
@@ -35,6 +35,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from asnkit.deprecation import deprecated_property
 from asnkit.dms.names import strip_suffix
 from asnkit.documents.collection import AssociationSet
 from asnkit.documents.model import Association, Product
@@ -44,7 +45,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["DIFF_COLUMNS", "AssociationDiff", "Difference", "diff"]
 
-#: Columns of :attr:`AssociationDiff.frame`.
+#: Columns of :meth:`AssociationDiff.to_frame`.
 DIFF_COLUMNS = (
     "asn_a",
     "asn_b",
@@ -180,13 +181,14 @@ class AssociationDiff:
         """Whether nothing differs."""
         return not self
 
-    @property
-    def frame(self) -> pd.DataFrame:
-        """One row per difference."""
+    def to_frame(self) -> pd.DataFrame:
+        """One row per difference (columns :data:`DIFF_COLUMNS`)."""
         import pandas as pd
 
         rows = [[getattr(d, c) for c in DIFF_COLUMNS] for d in self.differences if not _is_note(d)]
         return pd.DataFrame(rows, columns=list(DIFF_COLUMNS))
+
+    frame = deprecated_property("to_frame", "frame")
 
     def members(self, change: str | None = None) -> list[Difference]:
         """Member differences: ``added``, ``removed``, ``role`` or all (None)."""
@@ -221,7 +223,7 @@ class AssociationDiff:
     def _repr_html_(self) -> str:
         import html
 
-        return f"<pre>{html.escape(str(self))}</pre>" + self.frame.to_html(index=False)
+        return f"<pre>{html.escape(str(self))}</pre>" + self.to_frame().to_html(index=False)
 
 
 def _is_note(d: Difference) -> bool:
@@ -234,8 +236,12 @@ def _member_key(expname: Any, ignore_suffix: bool) -> str:
     return strip_suffix(text).lower() if ignore_suffix else text
 
 
+def _name_key(name: Any) -> Any:
+    return name if name is None or isinstance(name, str) else repr(name)
+
+
 def _keys(product: Product, ignore_suffix: bool) -> set[str]:
-    return {_member_key(m.expname, ignore_suffix) for m in product.members}
+    return {_member_key(m.expname, ignore_suffix) for m in product.members()}
 
 
 def _pair_by_members(left: list[Any], right: list[Any], keys: Any) -> list[tuple[Any, Any]]:
@@ -276,8 +282,9 @@ def _compare(
         va, vb = a.get(key), b.get(key)
         if va != vb:
             add("header", None, None, key, va, vb, "changed")
-    pa = {p.name: p for p in a.products}
-    pb = {p.name: p for p in b.products}
+    # names of documents loaded without validation may be anything: compare them as text
+    pa = {_name_key(p.name): p for p in a.products}
+    pb = {_name_key(p.name): p for p in b.products}
     pairs = [(pa[n], pb[n]) for n in pa if n in pb]
     rest_a = [p for n, p in pa.items() if n not in pb]
     rest_b = [p for n, p in pb.items() if n not in pa]
@@ -286,13 +293,13 @@ def _compare(
     paired_b = {id(y) for _, y in pairs}
     for x in rest_a:
         if id(x) not in paired_a:
-            add("product", x.name, None, None, len(x.members), None, "only in A")
-    for x, y in sorted(pairs, key=lambda xy: list(pa).index(xy[0].name)):
+            add("product", x.name, None, None, len(x.members()), None, "only in A")
+    for x, y in sorted(pairs, key=lambda xy: list(pa).index(_name_key(xy[0].name))):
         name, other = x.name, (y.name if y.name != x.name else None)
         if other is not None:
             add("product", name, None, "name", x.name, y.name, "changed", other)
-        ma = {_member_key(m.expname, ignore_suffix): m for m in x.members}
-        mb = {_member_key(m.expname, ignore_suffix): m for m in y.members}
+        ma = {_member_key(m.expname, ignore_suffix): m for m in x.members()}
+        mb = {_member_key(m.expname, ignore_suffix): m for m in y.members()}
         both = len(ma.keys() & mb.keys())
         add("product", name, None, "members", both, len(ma), "changed", other)
         for key in sorted(dict.fromkeys([*ma, *mb])):
@@ -319,7 +326,7 @@ def _compare(
             add("product", name, None, "member order", None, None, "changed", other)
     for y in rest_b:
         if id(y) not in paired_b:
-            add("product", y.name, None, None, None, len(y.members), "only in B")
+            add("product", y.name, None, None, None, len(y.members()), "only in B")
     return out
 
 
@@ -355,7 +362,7 @@ def diff(
     -------
     AssociationDiff
         Truthy when anything differs; ``str()`` in words (per product: members
-        added, removed, changed role), ``.frame`` as data, ``.members("added")``...
+        added, removed, changed role), ``.to_frame()`` as data, ``.members("added")``...
     """
     if isinstance(a, Association) and isinstance(b, Association):
         return AssociationDiff(

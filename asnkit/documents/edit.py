@@ -8,8 +8,8 @@ base-name match wins over a suffix-less one).
 
 Examples
 --------
->>> from asnkit.documents.build import from_files
->>> asn = from_files(["a_cal.fits", "b_cal.fits"], product_name="p")
+>>> from asnkit.documents.build import asn_from_files
+>>> asn = asn_from_files(["a_cal.fits", "b_cal.fits"], product_name="p")
 >>> asn2 = add_members(asn, "bg_x1d.fits", role="background")
 >>> asn2.expnames, asn.expnames
 (['a_cal.fits', 'b_cal.fits', 'bg_x1d.fits'], ['a_cal.fits', 'b_cal.fits'])
@@ -64,8 +64,8 @@ def find_members(asn: Association, name: str) -> list[tuple[int, int]]:
 
     Examples
     --------
-    >>> from asnkit.documents.build import from_files
-    >>> asn = from_files(["a_cal.fits", "b_cal.fits"], product_name="p")
+    >>> from asnkit.documents.build import asn_from_files
+    >>> asn = asn_from_files(["a_cal.fits", "b_cal.fits"], product_name="p")
     >>> find_members(asn, "b"), find_members(asn, "data/a_cal.fits"), find_members(asn, "c")
     ([(0, 1)], [(0, 0)], [])
     """
@@ -253,8 +253,8 @@ def with_paths(
 
     Examples
     --------
-    >>> from asnkit.documents.build import from_files
-    >>> asn = from_files(["/data/x/a_cal.fits"], product_name="p", path_mode="absolute")
+    >>> from asnkit.documents.build import asn_from_files
+    >>> asn = asn_from_files(["/data/x/a_cal.fits"], product_name="p", path_mode="absolute")
     >>> with_paths(asn, "relative", folder="/data").expnames
     ['x/a_cal.fits']
     >>> with_paths(asn, "basename").expnames

@@ -4,7 +4,7 @@ Every check has one entry in :data:`CODES` (code, severity, title); the code
 never changes meaning, so scripts and CI jobs can filter on it. A
 :class:`Finding` is one frozen record (code, severity, JSON path, message for a
 person, fix hint, association file); :class:`Findings` is the tuple of them
-:func:`asnkit.check` returns, with ``.frame`` (a DataFrame), ``.errors``,
+:func:`asnkit.check` returns, with ``.to_frame()`` (a DataFrame), ``.errors``,
 ``.warnings``, ``.infos`` and one line per finding as text.
 
 Severities:
@@ -113,7 +113,7 @@ CODES: dict[str, Check] = _table(
     ("ASN701", _E, "member files missing next to the association"),
 )
 
-#: Columns of :attr:`Findings.frame`.
+#: Columns of :meth:`Findings.to_frame`.
 FINDING_COLUMNS = ("asn", "code", "severity", "path", "message", "hint")
 
 
@@ -204,8 +204,7 @@ class Findings(tuple):
         """The findings of one code."""
         return Findings(f for f in self if f.code == code)
 
-    @property
-    def frame(self) -> pd.DataFrame:
+    def to_frame(self) -> pd.DataFrame:
         """One row per finding (columns :data:`FINDING_COLUMNS`)."""
         import pandas as pd
 

@@ -37,6 +37,8 @@ from pathlib import Path
 from typing import Any
 
 from asnkit.atomic import write_text
+from asnkit.deprecation import renamed
+from asnkit.documents.plain import plain
 
 __all__ = [
     "LEVEL2_KEYS",
@@ -80,34 +82,6 @@ LEVEL2_KEYS = (
 )
 #: Member keys in the order jwst writes them.
 MEMBER_KEYS = ("expname", "exptype", "exposerr", "asn_candidate")
-
-
-def plain(value: Any) -> Any:
-    """A deep copy of ``value`` made of plain JSON types (dict, list, str, numbers, None).
-
-    numpy scalars become Python numbers, tuples become lists and NaN becomes None.
-
-    Examples
-    --------
-    >>> plain({"a": (1, float("nan")), "b": [{"c": "d"}]})
-    {'a': [1, None], 'b': [{'c': 'd'}]}
-    """
-    if isinstance(value, str) or value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, Mapping):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
-    if isinstance(value, float):
-        return None if value != value else value
-    if isinstance(value, int):
-        return value
-    item = getattr(value, "item", None)  # numpy scalars
-    if callable(item):
-        return plain(item())
-    if isinstance(value, os.PathLike):
-        return os.fspath(value)
-    raise TypeError(f"{value!r} ({type(value).__name__}) cannot be written as JSON")
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str, *, overwrite: bool = False) -> Path:
@@ -198,7 +172,7 @@ class Product(_View):
     --------
     >>> p = Product({"name": "x", "members": [{"expname": "a", "exptype": "science"},
     ...                                      {"expname": "b", "exptype": "background"}]})
-    >>> p.name, len(p.members), [m.expname for m in p.science_members]
+    >>> p.name, len(p.members()), [m.expname for m in p.science_members]
     ('x', 2, ['a'])
     """
 
@@ -209,20 +183,22 @@ class Product(_View):
         """The product name."""
         return self._data.get("name")
 
-    @property
-    def members(self) -> tuple[Member, ...]:
-        """The members, in order."""
-        return tuple(Member(m) for m in self._data.get("members", ()))
+    def members(self, role: str | None = None) -> tuple[Member, ...]:
+        """The members, in order (entries that are not objects are left out); only those of
+        one role (case-insensitive) with ``role``."""
+        members = tuple(Member(m) for m in _entries(self._data.get("members")))
+        if role is None:
+            return members
+        role = role.lower()
+        return tuple(m for m in members if m.role == role)
+
+    #: Deprecated (v0.1.0): ``members(role)``.
+    members_by_role = renamed(members, "members_by_role")
 
     @property
     def science_members(self) -> tuple[Member, ...]:
         """The science members."""
-        return tuple(m for m in self.members if m.is_science)
-
-    def members_by_role(self, role: str) -> tuple[Member, ...]:
-        """The members whose exptype is ``role`` (case-insensitive)."""
-        role = role.lower()
-        return tuple(m for m in self.members if m.role == role)
+        return self.members("science")
 
 
 class Association(Mapping[str, Any]):
@@ -268,8 +244,21 @@ class Association(Mapping[str, Any]):
 
     @classmethod
     def from_json(cls, text: str, *, filename: str | None = None) -> Association:
-        """An association from JSON text (no validation; see :func:`asnkit.load_asn`)."""
-        return cls(json.loads(text), filename=filename)
+        """An association from JSON text (no validation; see :func:`asnkit.read_asn`).
+
+        The JSON is read strictly (:func:`asnkit.documents.io.parse_json`).
+        """
+        from asnkit.documents.io import parse_json
+
+        data = parse_json(text, filename or "<string>")
+        if not isinstance(data, Mapping):
+            from asnkit.errors import AssociationError
+
+            raise AssociationError(
+                f"an association is a JSON object, not {type(data).__name__}",
+                errors=[("", f"expected an object, found {type(data).__name__}")],
+            )
+        return cls(data, filename=filename)
 
     @classmethod
     def new(
@@ -324,7 +313,7 @@ class Association(Mapping[str, Any]):
 
     def to_json(self) -> str:
         """The JSON text the pipeline writes (4-space indent, no trailing newline)."""
-        return json.dumps(self._data, indent=4, separators=(",", ": "))
+        return json.dumps(self._data, indent=4, separators=(",", ": "), allow_nan=False)
 
     def write(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
         """Write the JSON text atomically to ``path``; return the path written.
@@ -336,14 +325,22 @@ class Association(Mapping[str, Any]):
         ------
         FileExistsError
             The file exists and ``overwrite`` is false.
-        ValueError
-            ``path`` is a folder and the association has no filename.
+        AssociationError
+            ``path`` is a folder and :attr:`filename` is missing or not a plain
+            file name (it would land outside the folder).
         """
+        from asnkit.atomic import file_name_problem
+        from asnkit.errors import AssociationError
+
         target = Path(path)
         text = os.fspath(path)
         if target.is_dir() or text.endswith(("/", os.sep)):
-            if not self.filename:
-                raise ValueError(f"{target} is a folder and the association has no filename")
+            problem = file_name_problem(self.filename) if self.filename else "it has no filename"
+            if problem:
+                raise AssociationError(
+                    f"{target} is a folder and the association cannot be written there: {problem}",
+                    errors=[("", problem)],
+                )
             target = target / self.filename
         return atomic_write_text(target, self.to_json(), overwrite=overwrite)
 
@@ -417,17 +414,21 @@ class Association(Mapping[str, Any]):
     # ------------------------------------------------------------------ products and members
     @property
     def products(self) -> tuple[Product, ...]:
-        """The products, in order."""
-        return tuple(Product(p) for p in self._data.get("products", ()))
+        """The products, in order (entries that are not objects are left out).
+
+        A document loaded without validation may hold anything; the views
+        show what they can and :func:`asnkit.validate` says what is wrong.
+        """
+        return tuple(Product(p) for p in _entries(self._data.get("products")))
 
     @property
     def product_names(self) -> list[str | None]:
         """The product names, in order."""
-        return [p.get("name") for p in self._data.get("products", ())]
+        return [p.get("name") for p in _entries(self._data.get("products"))]
 
     def members(self, role: str | None = None) -> list[Member]:
         """Every member of every product, optionally only those of one role."""
-        out = [m for p in self.products for m in p.members]
+        out = [m for p in self.products for m in p.members()]
         if role is not None:
             role = role.lower()
             out = [m for m in out if m.role == role]
@@ -546,7 +547,7 @@ class Association(Mapping[str, Any]):
     # ------------------------------------------------------------------ display
     def __repr__(self) -> str:
         roles = ", ".join(f"{n} {r}" for r, n in self.roles.items())
-        nprod = len(self._data.get("products", ()))
+        nprod = len(self.products)
         nmem = len(self.members())
         title = " ".join(str(x) for x in (self.asn_type, self.asn_id, self.filename) if x)
         return (
@@ -563,7 +564,7 @@ class Association(Mapping[str, Any]):
         )
         rows = []
         for product in self.products:
-            for m in product.members:
+            for m in product.members():
                 rows.append(
                     f"<tr><td>{esc(str(product.name))}</td><td>{esc(str(m.expname))}</td>"
                     f"<td>{esc(str(m.exptype))}</td></tr>"
@@ -598,6 +599,13 @@ class _Lazy(Association):
 
     def __reduce__(self) -> tuple:
         return (Association, (self._data,), (None, {"filename": self.filename}))
+
+
+def _entries(value: Any) -> list[Mapping[str, Any]]:
+    """The objects of a JSON list (anything else: none)."""
+    if not isinstance(value, list):
+        return []
+    return [entry for entry in value if isinstance(entry, Mapping)]
 
 
 def level_of(asn_type: Any, asn_rule: Any = None) -> int:

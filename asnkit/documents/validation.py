@@ -8,6 +8,13 @@ a string ``expname`` and ``exptype``. Beyond the schema:
 - member exptypes are known (:data:`KNOWN_EXPTYPES`, case-insensitive);
 - a Level 2 product holds exactly one science member;
 - product names are unique within an association, and within a set;
+- the header values an association's file name is made of (``program``,
+  ``asn_id``, ``asn_type``, ``version_id``) are DMS identifiers
+  (:mod:`asnkit.dms.identifiers`);
+- member names (``expname``) hold no control characters and stay in the
+  association's folder: no absolute paths (unless ``paths="absolute"`` or
+  ``"as_given"``) and no ``..`` (unless ``paths="relative"`` or
+  ``"as_given"``, where leading ``..`` are meant);
 - :class:`~asnkit.AssociationWarning` when an expname carries a folder or the
   members live in different folders (only from :func:`validate`).
 
@@ -38,9 +45,18 @@ from collections.abc import Iterable, Iterator, Mapping
 from importlib import resources
 from typing import Any, NamedTuple
 
+from asnkit.dms.identifiers import (
+    ASN_ID,
+    ASN_TYPE,
+    PROGRAM,
+    VERSION_ID,
+    member_name_problem,
+)
 from asnkit.dms.members import MEMBER_TYPES
+from asnkit.dms.names import format_program
 from asnkit.documents.collection import AssociationSet
 from asnkit.documents.model import Association, level_of
+from asnkit.documents.paths import PathMode
 from asnkit.errors import AssociationError, AssociationWarning
 
 __all__ = [
@@ -270,18 +286,69 @@ def _path_key(parts: Iterable[Any]) -> list[tuple[int, Any]]:
     return [(0, p) if isinstance(p, int) else (1, str(p)) for p in parts]
 
 
-def _iter_document(asn: Any, level: int | None, science_count: bool = True) -> Iterator[Fault]:
+#: Header keys an association file name is made of, and their DMS patterns.
+_NAME_FIELDS = (
+    ("program", PROGRAM),
+    ("asn_id", ASN_ID),
+    ("asn_type", ASN_TYPE),
+    ("version_id", VERSION_ID),
+)
+
+
+def _path_freedom(paths: Any) -> tuple[bool, bool]:
+    """(absolute names allowed, leading '..' allowed) for a path mode.
+
+    By default (None) and for ``basename`` neither; ``absolute`` asks for
+    absolute names, ``relative`` for names relative to another folder, and
+    ``as_given`` for the names exactly as the caller gave them (either).
+    """
+    if paths is None:
+        return False, False
+    mode = PathMode(paths)
+    given = mode is PathMode.AS_GIVEN
+    return given or mode is PathMode.ABSOLUTE, given or mode is PathMode.RELATIVE
+
+
+def _iter_document(
+    asn: Any,
+    level: int | None,
+    science_count: bool = True,
+    paths: Any = None,
+    *,
+    first_only: bool = False,
+) -> Iterator[Fault]:
     if not isinstance(asn, (Association, Mapping)):
         yield Fault("", f"an association is a JSON object, not {type(asn).__name__}")
         return
     data = asn._data if isinstance(asn, Association) else asn  # read only
     if level is None:
         level = level_of(data.get("asn_type"), data.get("asn_rule"))
-    for error in _schema_faults(data, level):
+    if first_only:  # is_valid: one fault is enough, do not look for all of them
+        fast = _fast_check(level)
+        if fast is not None:
+            conforms = fast(data)
+        else:
+            conforms = next(iter(_validator(level).iter_errors(data)), None) is None
+        if not conforms:
+            yield Fault("", "does not match the schema")
+            return
+        schema_faults: list[Any] = []
+    else:
+        schema_faults = _schema_faults(data, level)
+    for error in schema_faults:
         yield Fault(format_path(error.absolute_path), _schema_message(error))
+    for key, identifier in _NAME_FIELDS:
+        value = data.get(key)
+        if isinstance(value, str):  # other types: the schema says so
+            if key == "program":
+                value = format_program(value)
+            problem = identifier.problem(value)
+            if problem:
+                yield Fault(key, f"{problem}: association file names are made of it")
     products = data.get("products")
     if not isinstance(products, list):
         return
+    absolute_ok, parents_ok = _path_freedom(paths)
     names: dict[str, int] = {}
     for i, product in enumerate(products):
         if not isinstance(product, Mapping):
@@ -303,6 +370,13 @@ def _iter_document(asn: Any, level: int | None, science_count: bool = True) -> I
         for j, member in enumerate(members):
             if not isinstance(member, Mapping):
                 continue
+            expname = member.get("expname")
+            if isinstance(expname, str):
+                problem = member_name_problem(
+                    expname, absolute_ok=absolute_ok, parents_ok=parents_ok
+                )
+                if problem:
+                    yield Fault(f"{where}.members[{j}].expname", problem)
             exptype = member.get("exptype")
             if isinstance(exptype, str):
                 if exptype.lower() not in KNOWN_EXPTYPES:
@@ -324,6 +398,7 @@ def iter_errors(
     *,
     level: int | None = None,
     science_count: bool = True,
+    paths: PathMode | str | None = None,
 ) -> Iterator[Fault]:
     """Every fault of an association (or of each association of a set).
 
@@ -339,6 +414,12 @@ def iter_errors(
     science_count : bool
         Check that every Level 2 product holds exactly one science member
         (:func:`asnkit.check` reports that itself, as ``ASN401``).
+    paths : PathMode or str, optional
+        The form member names were written in on purpose: ``"absolute"``
+        accepts absolute names, ``"relative"`` names starting with ``..``
+        (relative to another folder), ``"as_given"`` both (names as the
+        caller gave them). By default neither: documents read from files must
+        keep their members in the association's folder.
 
     Yields
     ------
@@ -346,11 +427,17 @@ def iter_errors(
         ``(path, message)`` pairs: schema faults first, then the pipeline-rule
         faults (exptypes, science members, product names), each in document order.
     """
+    yield from _faults(asn, level, science_count, paths)
+
+
+def _faults(
+    asn: Any, level: int | None, science_count: bool, paths: Any, first_only: bool = False
+) -> Iterator[Fault]:
     if isinstance(asn, AssociationSet):
         seen: dict[str, str] = {}
         for item in asn:
             prefix = f"{item.filename}:"
-            for fault in _iter_document(item, level, science_count):
+            for fault in _iter_document(item, level, science_count, paths, first_only=first_only):
                 yield Fault(prefix + fault.path, fault.message)
             for i, name in enumerate(item.product_names):
                 if not isinstance(name, str):
@@ -362,14 +449,20 @@ def iter_errors(
                     )
                 seen.setdefault(name, item.filename)
         return
-    yield from _iter_document(asn, level, science_count)
+    yield from _iter_document(asn, level, science_count, paths, first_only=first_only)
 
 
 def is_valid(
-    asn: Association | Mapping[str, Any] | AssociationSet, *, level: int | None = None
+    asn: Association | Mapping[str, Any] | AssociationSet,
+    *,
+    level: int | None = None,
+    paths: PathMode | str | None = None,
 ) -> bool:
-    """Whether the association (or set) has no fault (see :func:`iter_errors`)."""
-    return next(iter_errors(asn, level=level), None) is None
+    """Whether the association (or set) has no fault (see :func:`iter_errors`).
+
+    Stops at the first fault (it does not ask the schema validator for all).
+    """
+    return next(_faults(asn, level, True, paths, first_only=True), None) is None
 
 
 def path_warnings(asn: Association | Mapping[str, Any]) -> list[str]:
@@ -410,6 +503,7 @@ def validate(
     level: int | None = None,
     file: str | None = None,
     warn_paths: bool = True,
+    paths: PathMode | str | None = None,
 ) -> None:
     """Raise :class:`~asnkit.AssociationError` listing every fault, if any.
 
@@ -426,6 +520,8 @@ def validate(
         Name to show in the message (default: the association's filename).
     warn_paths : bool
         Warn about folders in member names (off when they are meant).
+    paths : PathMode or str, optional
+        The form member names were written in on purpose (see :func:`iter_errors`).
 
     Raises
     ------
@@ -440,7 +536,7 @@ def validate(
     asnkit.errors.AssociationError: association is invalid (1 fault):
       products[0].members: must not be empty
     """
-    faults = list(iter_errors(asn, level=level))
+    faults = list(iter_errors(asn, level=level, paths=paths))
     if file is None:
         file = getattr(asn, "filename", None)
     where = file or "association"

@@ -196,19 +196,32 @@ def _prune_imprints(asn: AsnState) -> None:
                     members.remove(imprint)
 
 
+def _expspcin(item: Any) -> int:
+    """The exposure's ``expspcin`` as a number (KeyError when not set, as the reference)."""
+    text = first_value(item, ("expspcin",))[1]
+    try:
+        return int(text)
+    except ValueError:  # asn_generate stops with ValueError
+        from asnkit.errors import PoolError
+
+        raise PoolError(
+            f"{item.filename}: expspcin {text!r} is not a number", column="expspcin", row=item.row
+        ) from None
+
+
 def _closest_direct(science: dict, directs: list[dict], parallel: bool) -> dict:
     if parallel:
         longs = [d for d in directs if "long" in d["expname"]]
         return longs[0] if longs else directs[0]
     closest = directs[0]
     try:
-        expspcin = int(first_value(science["item"], ("expspcin",))[1])
+        expspcin = _expspcin(science["item"])
     except KeyError:
         return closest
     min_diff = 9999
     for direct in directs:
         try:
-            direct_expspcin = int(first_value(direct["item"], ("expspcin",))[1])
+            direct_expspcin = _expspcin(direct["item"])
         except KeyError:
             continue
         diff = direct_expspcin - expspcin

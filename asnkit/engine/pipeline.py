@@ -41,6 +41,7 @@ from typing import Any
 
 import pandas as pd
 
+from asnkit.dms.identifiers import VERSION_ID
 from asnkit.dms.names import asn_filename, version_timestamp
 from asnkit.engine.finalize import dropped_fate, finalize
 from asnkit.engine.members import refresh
@@ -49,11 +50,14 @@ from asnkit.engine.prune import prune, resequence
 from asnkit.engine.record import DocumentSource, Fate, Formation, Member, Output, Record
 from asnkit.engine.state import AsnState
 from asnkit.engine.table import Table, build_table, candidates_by_type
-from asnkit.errors import AssociationWarning, PoolError
+from asnkit.errors import AssociationError, AssociationWarning, PoolError
+from asnkit.pool.read import check_identifiers, locate
 from asnkit.rules.model import Rule, missing_columns
 from asnkit.version import code_version
 
 __all__ = [
+    "REQUIRED_COLUMNS",
+    "check_pool",
     "check_rule_columns",
     "discovery",
     "document",
@@ -85,10 +89,56 @@ def gc_paused() -> Iterator[None]:
 
 
 def resolve_version_id(version_id: str | bool | None) -> str | None:
-    """``True``: the current UTC time (``%Y%m%dt%H%M%S``); ``False`` or empty: none."""
+    """``True``: the current UTC time (``%Y%m%dt%H%M%S``); ``False`` or empty: none.
+
+    Raises
+    ------
+    AssociationError
+        A version id that is not a DMS version id (it names files).
+    """
     if version_id is True:
         return version_timestamp()
+    if version_id and not VERSION_ID.matches(version_id):
+        problem = VERSION_ID.problem(version_id)
+        raise AssociationError(f"version_id: {problem}", errors=[("version_id", problem)])
     return version_id or None
+
+
+#: Columns the engine reads from every exposure that starts an association.
+REQUIRED_COLUMNS = ("filename", "program", "targetid")
+
+
+def check_pool(pool: pd.DataFrame) -> None:
+    """Refuse a pool generation cannot use, before generating.
+
+    The pool needs the :data:`REQUIRED_COLUMNS` (``asn_generate`` stops with
+    ``KeyError`` without them), and its programs and candidate ids become
+    parts of file names: they must be DMS identifiers
+    (:func:`asnkit.pool.read.check_identifiers`; frames built in memory never
+    went through :func:`asnkit.read_pool`).
+
+    Raises
+    ------
+    asnkit.PoolError
+        Naming the pool file, the column and the line (or row).
+    """
+    lowered = {str(column).lower() for column in pool.columns}
+    name = pool.attrs.get("pool_file") or pool.attrs.get("asn_pool") or "in-memory pool"
+    for column in REQUIRED_COLUMNS:
+        if column not in lowered:
+            raise PoolError(
+                f"no {column!r} column: the rules read it from every exposure that starts "
+                "an association (asn_generate stops with KeyError too)",
+                file=str(name),
+                column=column,
+            )
+    frame = pool
+    if any(str(column) != str(column).lower() for column in pool.columns):
+        frame = pool.rename(columns=lambda column: str(column).lower())
+    try:
+        check_identifiers(frame)
+    except PoolError as exc:
+        raise locate(exc, pool) from None
 
 
 def check_rule_columns(pool: pd.DataFrame, rules: Iterable[Rule]) -> None:
@@ -317,14 +367,41 @@ def run_engine(
     skips (every exposure is checked against every association of every rule, as
     the reference does): much slower, the same result.
     """
-    rules = list(rules)
+    try:
+        return _run_engine(
+            pool,
+            list(rules),
+            candidates=candidates,
+            discover=discover,
+            all_candidates=all_candidates,
+            version_id=version_id,
+            shortcuts=shortcuts,
+            stacklevel=stacklevel + 1,
+        )
+    except PoolError as exc:  # name the file and the line, not a 0-based row
+        raise locate(exc, pool) from None
+
+
+def _run_engine(
+    pool: pd.DataFrame,
+    rules: list[Rule],
+    *,
+    candidates: Sequence[str] | None,
+    discover: bool,
+    all_candidates: bool,
+    version_id: str | bool | None,
+    shortcuts: bool,
+    stacklevel: int,
+) -> Record:
     check_rule_columns(pool, rules)
+    check_pool(pool)
+    version_id = resolve_version_id(version_id)
     with gc_paused():
         table = build_table(pool)
         chosen = select_candidates(table, candidates, all_candidates, stacklevel=stacklevel + 1)
         discovering = discover and candidates is None
         record = Record(rules, chosen, discovering, table=table)
-        matcher = Matcher(table, rules, resolve_version_id(version_id), shortcuts=shortcuts)
+        matcher = Matcher(table, rules, version_id, shortcuts=shortcuts)
         record.compiled = (matcher.cand_rules, matcher.disc_rules)
         lines: dict = {}
         # per level, the finished associations discovered, then those of the candidates: the

@@ -31,9 +31,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from asnkit.dms.values import EMPTY
 from asnkit.engine.state import AsnState, CompiledRule, meets
 from asnkit.engine.table import Table
-from asnkit.rules.dms import EMPTY
 from asnkit.rules.model import Attr, Group, Reduce, Test
 
 __all__ = ["FAIL", "PASS", "UNKNOWN", "Route", "StaticEval", "routes"]

@@ -23,6 +23,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from asnkit.dms.exposures import exposure_type
+from asnkit.engine.table import Item
+
 __all__ = ["DocumentSource", "Fate", "Formation", "Member", "Output", "Record"]
 
 
@@ -129,6 +132,18 @@ class Record:
     outputs: list[Output] = field(default_factory=list)
     table: Any = field(default=None, repr=False)
     compiled: Any = field(default=None, repr=False)
+
+    def text(self, position: int, column: str) -> str:
+        """A pool value as generation read it: lower-case text, ``null`` when missing or absent."""
+        values = self.table.cols.get(column)
+        return "null" if values is None else values[position]
+
+    def role(self, position: int) -> str:
+        """The DMS role of a pool row (science, dark, target_acquisition...; ``unknown``)."""
+        try:
+            return exposure_type(Item(self.table, position))
+        except LookupError:
+            return "unknown"
 
     def taken_rows(self) -> set[int]:
         """Pool rows in a kept association (a WFSS direct image through its Level 3 products)."""

@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 
 from asnkit.dms.candidates import observation_id, parse_candidates
-from asnkit.errors import AssociationWarning
+from asnkit.dms.identifiers import CANDIDATE_ID
+from asnkit.errors import AssociationWarning, PoolError
 
 __all__ = ["Item", "Table", "build_table", "candidates_by_type", "rows_by_candidate"]
 
@@ -116,7 +117,12 @@ def build_table(pool: pd.DataFrame) -> Table:
     if "asn_candidate" not in cols:
         name = pool.attrs.get("asn_pool", "in-memory")
         if "obs_num" not in cols:
-            raise KeyError(f"{name}: the pool has neither 'asn_candidate' nor 'obs_num'")
+            raise PoolError(
+                "the pool has neither an 'asn_candidate' nor an 'obs_num' column: "
+                "no association candidates",
+                file=name,
+                column="asn_candidate",
+            )
         warnings.warn(
             f"{name}: no asn_candidate column; using observation candidates from obs_num "
             "(jwst asn_generate stops with KeyError on such pools)",
@@ -134,15 +140,25 @@ def build_table(pool: pd.DataFrame) -> Table:
 def candidates_by_type(table: Table) -> list[tuple[str, str]]:
     """(id, type) of every candidate, grouped by type in order of first appearance.
 
-    Values that are not candidates (junk rows) are skipped.
+    Values that are not candidates (junk rows) are skipped. Candidate ids name
+    association files: one that is not a DMS candidate id
+    (:data:`asnkit.dms.identifiers.CANDIDATE_ID`) is a :class:`~asnkit.PoolError`
+    naming its row.
     """
     by_type: dict[str, dict[str, None]] = {}
-    for text in dict.fromkeys(table.cols["asn_candidate"]):
+    texts = table.cols["asn_candidate"]
+    for text in dict.fromkeys(texts):
         try:
             pairs = parse_candidates(text)
         except ValueError:
             continue
         for cid, ctype in pairs:
+            if not CANDIDATE_ID.matches(cid):
+                raise PoolError(
+                    f"asn_candidate {text!r}: {CANDIDATE_ID.problem(cid)}",
+                    column="asn_candidate",
+                    row=texts.index(text),
+                )
             by_type.setdefault(ctype, {})[cid] = None
     return [(cid, ctype) for ctype, ids in by_type.items() for cid in ids]
 

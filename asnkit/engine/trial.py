@@ -39,7 +39,8 @@ class NodeResult:
     """One constraint node checked on the exposure.
 
     ``passed`` is None for a node not checked (an all-of stops at the first
-    failure, an any-of at the first match). For attributes: ``column`` read,
+    failure, an any-of at the first match; its children are then not listed). For
+    attributes: ``column`` read,
     ``value`` found there (lower-case text, None: no value), ``required`` (the
     pattern, or the value the association pinned, or computed by the node's
     condition; None: any value). For tests: ``got``, what the source computed.
@@ -52,16 +53,11 @@ class NodeResult:
     value: str | None = None
     required: str | None = None
     got: Any = None
+    #: How many conditions (leaves) under this node hold.
+    leaves_passed: int = 0
 
     def __repr__(self) -> str:
         return f"NodeResult({self.node!r}, passed={self.passed})"
-
-    @property
-    def leaves_passed(self) -> int:
-        """How many conditions (leaves) under this node hold."""
-        if not isinstance(self.node, Group):
-            return int(bool(self.passed))
-        return sum(child.leaves_passed for child in self.children)
 
     def failed_leaves(self) -> list[NodeResult]:
         """The leaves checked and failed, in tree order."""
@@ -124,7 +120,10 @@ def trial(
         node = cr.nodes[i]
         passed = results.get(i)
         if isinstance(node, Group):
-            return NodeResult(node, passed, tuple(build(k) for k in cr.children[i]))
+            if passed is None:
+                return NodeResult(node, None)
+            kids = tuple(build(k) for k in cr.children[i])
+            return NodeResult(node, passed, kids, leaves_passed=sum(k.leaves_passed for k in kids))
         if isinstance(node, Attr):
             column, value = node.sources[0], None
             for source in node.sources:
@@ -134,13 +133,20 @@ def trial(
                     break
             pinned = state.st[i][0]
             required = _required(node.value if node.value is not None else pinned, state)
-            return NodeResult(node, passed, column=column, value=value, required=required)
+            return NodeResult(
+                node,
+                passed,
+                column=column,
+                value=value,
+                required=required,
+                leaves_passed=int(bool(passed)),
+            )
         got = None
         if isinstance(node, Test) and node.source is not None:
             try:
                 got = node.source(item, state)
             except (KeyError, LookupError, TypeError, ValueError):
                 got = None
-        return NodeResult(node, passed, got=got)
+        return NodeResult(node, passed, got=got, leaves_passed=int(bool(passed)))
 
     return build(0)

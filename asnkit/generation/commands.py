@@ -11,12 +11,14 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 from pathlib import Path
+from typing import Any
 
 from asnkit.rules import RULE_SETS, rule_set
 
-__all__ = ["RULE_SETS", "register", "rule_set", "run_explain", "run_generate"]
+__all__ = ["earlier_output", "register", "run_explain", "run_generate"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -85,25 +87,48 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_generate(args: argparse.Namespace) -> int:
     """Run ``asnkit generate``; return the exit status."""
+    from asnkit.dms.identifiers import VERSION_ID
+    from asnkit.dms.names import version_timestamp
     from asnkit.generation.run import run
     from asnkit.pool.read import read_pool
 
+    rules = rule_set(args.rules)
+    version_id = version_timestamp() if args.version_id is True else args.version_id
+    if version_id is not None and not VERSION_ID.matches(version_id):
+        print(f"asnkit generate: error: --version-id: {VERSION_ID.problem(version_id)}",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    output: Path = args.output
+    if output.exists() and not output.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "not a folder (-o names the output folder)",
+                                 str(output))  # fmt: skip
     if args.save_orphans and args.save_orphans.exists() and not args.overwrite:
         raise FileExistsError(f"{args.save_orphans} exists (use --overwrite to replace it)")
     pool = read_pool(args.pool)
     discover = args.discover or (not args.all_candidates and not args.ids)
     all_candidates = args.all_candidates or (not args.discover and not args.ids)
+    if not args.overwrite:  # refuse before generating, not after
+        levels = {rule.level for rule in rules}
+        found = earlier_output(output, pool, version_id, levels, args.ids, discover)
+        if found:
+            more = f" and {len(found) - 1} more" if len(found) > 1 else ""
+            raise FileExistsError(
+                f"{found[0]}: file exists{more}, from an earlier run on this pool "
+                "(use --overwrite to replace them, or another folder)"
+            )
     made = run(
         pool,
-        rule_set(args.rules),
+        rules,
         candidates=args.ids,
         discover=discover,
         all_candidates=all_candidates,
-        version_id=args.version_id,
+        version_id=version_id,
     )
     asns = made.associations()
-    output: Path = args.output
-    asns.write(output, overwrite=args.overwrite)  # refuses existing files, naming them
+    try:
+        asns.write(output, overwrite=args.overwrite)  # all or nothing; refuses existing files
+    except FileExistsError as exc:  # written meanwhile by another run
+        raise FileExistsError(str(exc).replace("pass overwrite=True", "use --overwrite")) from None
     if args.save_orphans:
         from asnkit.pool.write import write_pool
 
@@ -145,3 +170,48 @@ def run_explain(args: argparse.Namespace) -> int:
         for label, row in table.iterrows():
             print(f"{label}\t{row['filename']}\t{row['exp_type']}\t{row['reason']}")
     return status
+
+
+def earlier_output(
+    folder: Path,
+    pool: Any,
+    version_id: str | None,
+    levels: set[int],
+    ids: list[str] | None,
+    discover: bool,
+) -> list[Path]:
+    """Association files in ``folder`` that a generation on ``pool`` would write again.
+
+    Their names have one of the pool's programs, one of its candidate ids (or
+    ``ids``; or a discovered ``a3001``-like id), this ``version_id`` and a type
+    of one of ``levels``. This is checked before generating, so that a rerun
+    without ``--overwrite`` stops at once; the exact check runs again when
+    writing.
+    """
+    if not folder.is_dir():
+        return []
+    from asnkit.dms.names import format_program, parse_asn_filename
+    from asnkit.documents.model import level_of
+    from asnkit.pool.candidates import candidate_ids
+
+    programs = {format_program(p).lower() for p in pool.get("program", [])
+                if isinstance(p, str)}  # fmt: skip
+    if ids is not None:
+        wanted = {i.lower() for i in ids}
+    elif "asn_candidate" in pool.columns:
+        wanted = {str(i).lower() for i in candidate_ids(pool)["candidate_id"]}
+    else:
+        wanted = set()
+    found = []
+    for path in sorted(folder.glob("jw*_asn.json")):
+        match = parse_asn_filename(path.name)
+        if match is None or match["program"] not in programs:
+            continue
+        if match["version_id"] != (version_id.lower() if version_id else None):
+            continue
+        asn_id = match["asn_id"]
+        if asn_id not in wanted and not (discover and asn_id.startswith("a")):
+            continue
+        if level_of(match["asn_type"]) in levels:
+            found.append(path)
+    return found

@@ -54,17 +54,16 @@ from typing import Any
 import pandas as pd
 
 from asnkit.dms.candidates import parse_candidates
-from asnkit.dms.exposures import SPECIAL_MODIFIERS, exposure_type
+from asnkit.dms.exposures import SPECIAL_MODIFIERS
 from asnkit.dms.names import strip_suffix
 from asnkit.engine.record import Fate, Formation
-from asnkit.engine.table import Item
 from asnkit.engine.trial import NodeResult, trial
 from asnkit.generation.compare import COMPARE_COLUMNS, compare_rules
 from asnkit.generation.explanation import EXPLAIN_COLUMNS, Explanation, Outcome, RuleResult
 from asnkit.generation.reasons import dropped_reason, duplicate_reason, failure, validity_failure
 from asnkit.generation.run import Run, run
 from asnkit.rules.model import Attr, Finalize, Group, Reduce, Rule, Test, value_matches
-from asnkit.rules.predicates import OwnRole
+from asnkit.rules.predicates import HasMember, OwnRole
 
 __all__ = [
     "COMPARE_COLUMNS",
@@ -74,6 +73,7 @@ __all__ = [
     "Outcome",
     "RuleResult",
     "compare_rules",
+    "exp_type_patterns",
     "explain",
     "explanation",
     "orphan_table",
@@ -85,8 +85,15 @@ __all__ = [
 # --------------------------------------------------------------------------- what a rule did
 
 
-def rule_results(run: Run, position: int) -> list[RuleResult]:
-    """What every rule of the run did with the pool row at ``position``."""
+def rule_results(
+    run: Run, position: int, patterns: list[list[tuple[str, Any]]] | None = None
+) -> list[RuleResult]:
+    """What every rule of the run did with the pool row at ``position``.
+
+    ``patterns``: :func:`exp_type_patterns` of every rule (computed when not given).
+    """
+    if patterns is None:
+        patterns = exp_type_patterns(run.rules)
     by_rule: dict[int, list[Formation]] = {}
     for formation in run.formations_with(position):
         by_rule.setdefault(formation.rule, []).append(formation)
@@ -94,7 +101,7 @@ def rule_results(run: Run, position: int) -> list[RuleResult]:
     for index, rule in enumerate(run.rules):
         formations = by_rule.get(index)
         if not formations:
-            out.append(_not_matched(run, index, rule, position))
+            out.append(_not_matched(run, index, rule, position, patterns[index]))
             continue
         for formation in formations:
             out.extend(_fate(rule, formation, position))
@@ -105,7 +112,16 @@ def _fate(rule: Rule, formation: Formation, position: int) -> list[RuleResult]:
     acid, asn_rule = formation.asn_id, formation.asn_rule
     if formation.dropped:
         reason = f"association {acid} dropped at finalize: {dropped_reason(formation, rule)}"
-        return [RuleResult(rule.name, rule.level, Outcome.DROPPED, reason, asn_rule=asn_rule)]
+        return [
+            RuleResult(
+                rule.name,
+                rule.level,
+                Outcome.DROPPED,
+                reason,
+                asn_rule=asn_rule,
+                failed=formation.failed,
+            )
+        ]
     results = []
     for output in formation.outputs:
         if output.fate is Fate.DUPLICATE:
@@ -169,7 +185,7 @@ def _trial_candidates(run: Run, rule: Rule, position: int) -> list[tuple[str, st
     """How the rule would meet the exposure: by discovery, or as one of its candidates."""
     if rule.keeps_candidate_type("discovered"):
         return [None]
-    text = run.record.table.cols["asn_candidate"][position]
+    text = run.record.text(position, "asn_candidate")
     try:
         pairs = parse_candidates(text)
     except ValueError:
@@ -177,7 +193,9 @@ def _trial_candidates(run: Run, rule: Rule, position: int) -> list[tuple[str, st
     return [(cid, ctype.lower()) for cid, ctype in pairs if rule.keeps_candidate_type(ctype)]
 
 
-def _not_matched(run: Run, index: int, rule: Rule, position: int) -> RuleResult:
+def _not_matched(
+    run: Run, index: int, rule: Rule, position: int, patterns: list[tuple[str, Any]]
+) -> RuleResult:
     best: NodeResult | None = None
     for candidate in _trial_candidates(run, rule, position):
         result = trial(run.record, index, position, candidate)
@@ -208,7 +226,7 @@ def _not_matched(run: Run, index: int, rule: Rule, position: int) -> RuleResult:
             value=value,
             required="a candidate of a type the rule keeps",
         )
-    found = failure(best, pool, position)
+    found = failure(best, lambda column: run.value(position, column))
     return RuleResult(
         rule.name,
         rule.level,
@@ -218,7 +236,7 @@ def _not_matched(run: Run, index: int, rule: Rule, position: int) -> RuleResult:
         value=found.value,
         required=found.required,
         conditions_met=best.leaves_passed,
-        takes_exp_type=_takes_exp_type(run, rule, position),
+        takes_exp_type=_takes_exp_type(run, patterns, position),
     )
 
 
@@ -248,26 +266,21 @@ def _exp_type_patterns(node: Any, negated: bool) -> list[tuple[str, Any]]:
     return []
 
 
-def _takes_exp_type(run: Run, rule: Rule, position: int) -> bool:
+def exp_type_patterns(rules: Iterable[Rule]) -> list[list[tuple[str, Any]]]:
+    """Per rule, the fixed exp_type values and roles it asks for (outside none_of / not_all)."""
+    return [_exp_type_patterns(rule.constraints, False) for rule in rules]
+
+
+def _takes_exp_type(run: Run, patterns: list[tuple[str, Any]], position: int) -> bool:
     """The rule is for this exposure type (one of its exp_type values or roles matches)."""
-    patterns = _exp_type_patterns(rule.constraints, False)
     if not patterns:
         return True
-    cols = run.record.table.cols
-    value = cols["exp_type"][position] if "exp_type" in cols else "null"
-    role = exposure_role(run, position)
+    value = run.record.text(position, "exp_type")
+    role = run.record.role(position)
     return any(
         value_matches(value, pattern) if kind == "exp_type" else role == pattern
         for kind, pattern in patterns
     )
-
-
-def exposure_role(run: Run, position: int) -> str:
-    """The DMS role of a pool row (science, dark, target_acquisition...)."""
-    try:
-        return exposure_type(Item(run.record.table, position))
-    except LookupError:
-        return "unknown"
 
 
 # --------------------------------------------------------------------------- public API
@@ -396,6 +409,13 @@ _FLAGS = frozenset({*(column for _, column in SPECIAL_MODIFIERS), "tsovisit"})
 _PREFERENCE = {Outcome.REMOVED: 0, Outcome.PRUNED: 1, Outcome.DROPPED: 2, Outcome.NOT_MATCHED: 3}
 
 
+def _lacked_science_only(failed: Sequence[Any]) -> bool:
+    """The validity checks failed are all "has a science member" (whatever their names)."""
+    return bool(failed) and all(
+        isinstance(check, HasMember) and check.role == "science" for check in failed
+    )
+
+
 def _closest(results: Sequence[RuleResult]) -> RuleResult:
     """The most telling result for an orphan.
 
@@ -411,7 +431,7 @@ def _closest(results: Sequence[RuleResult]) -> RuleResult:
             counts[key] = counts.get(key, 0) + 1
 
     def rank(r: RuleResult) -> int:
-        if r.outcome is Outcome.DROPPED and r.reason.endswith("(has_science)"):
+        if r.outcome is Outcome.DROPPED and _lacked_science_only(r.failed):
             return 4  # the exposure was not science there: rarely the reason
         if r.outcome is Outcome.NOT_MATCHED:
             return 3 if r.takes_exp_type else 5
@@ -432,12 +452,13 @@ def orphan_table(run: Run) -> pd.DataFrame:
     """The exposures no association of the run took, with the most telling reason."""
     pool = run.pool
     taken = run.taken_rows()
+    patterns = exp_type_patterns(run.rules)
     records = []
     index = []
     for row in range(len(pool)):
         if row in taken:
             continue
-        results = rule_results(run, row)
+        results = rule_results(run, row, patterns)
         if not results:
             continue
         best = _closest(results)
@@ -453,7 +474,7 @@ def orphan_table(run: Run) -> pd.DataFrame:
                 value=exp_type,
                 required=None,
             )
-            reason = f"no rule takes exp_type {exp_type!r} (role {exposure_role(run, row)})"
+            reason = f"no rule takes exp_type {exp_type!r} (role {run.record.role(row)})"
         records.append(
             {
                 "filename": pool["filename"].iloc[row],

@@ -58,6 +58,8 @@ class RuleResult:
     required: str | None = None
     conditions_met: int = 0
     takes_exp_type: bool = False
+    #: The association was dropped at finalize: the validity conditions it failed.
+    failed: tuple[Any, ...] = ()
 
     def __str__(self) -> str:
         return f"{self.rule}: {self.reason}"

@@ -11,10 +11,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-
-import pandas as pd
 
 from asnkit.dms.values import EMPTY
 from asnkit.engine.record import Fate, Formation, Output
@@ -56,41 +55,49 @@ def _required_text(result: NodeResult) -> str | None:
     return result.required
 
 
-def _pool_value(pool: pd.DataFrame, position: int, column: str | None, text: str | None) -> Any:
+#: ``value(column)``: the exposure's value in a pool column as the pool has it (None:
+#: missing; KeyError: the pool has no such column).
+ValueOf = Callable[[str], Any]
+
+
+def _pool_value(value_of: ValueOf, column: str | None, text: str | None) -> Any:
     """The exposure's value as the pool has it (original case); None when missing."""
-    if text is None:
+    if text is None or column is None:
         return None
-    if column in pool.columns:
-        value = pool[column].iloc[position]
-        return None if pd.isna(value) else value
-    return None if text in EMPTY else text
+    try:
+        return value_of(column)
+    except KeyError:  # a column the engine made (asn_candidate of an old pool)
+        return None if text in EMPTY else text
 
 
-def failure(result: NodeResult, pool: pd.DataFrame, position: int) -> Failure:
-    """The condition that made ``result`` (a rule checked on pool row ``position``) fail."""
+def failure(result: NodeResult, value_of: ValueOf) -> Failure:
+    """The condition that made ``result`` (a rule checked on one exposure) fail.
+
+    ``value_of(column)`` gives the exposure's values as the pool has them.
+    """
     node = result.node
     if isinstance(node, Attr):
-        return _attr_failed(result, pool, position)
+        return _attr_failed(result, value_of)
     if isinstance(node, Test):
         return _test_failed(result)
     kids = [k for k in result.children if k.passed is not None]
     if node.reduce is Reduce.ALL:
         for kid in kids:
             if not kid.passed:
-                return failure(kid, pool, position)
+                return failure(kid, value_of)
     elif node.reduce is Reduce.ANY and kids:
-        return _any_failed(kids, pool, position)
+        return _any_failed(kids, value_of)
     elif node.reduce in (Reduce.NOT_ANY, Reduce.NOT_ALL):
         for kid in kids:
             if kid.passed:
-                return _excluded(kid, pool, position)
+                return _excluded(kid, value_of)
     return Failure(f"{node.name or node.reduce.value} does not match")
 
 
-def _any_failed(kids: list[NodeResult], pool: pd.DataFrame, position: int) -> Failure:
+def _any_failed(kids: list[NodeResult], value_of: ValueOf) -> Failure:
     """The alternative that came closest; alternatives failing on the same column merged."""
     top = max(k.leaves_passed for k in kids)
-    failures = [failure(k, pool, position) for k in kids if k.leaves_passed == top]
+    failures = [failure(k, value_of) for k in kids if k.leaves_passed == top]
     first = failures[0]
     same = [f for f in failures if f.column == first.column and f.required]
     if len(same) < 2 or first.value is None:
@@ -102,10 +109,10 @@ def _any_failed(kids: list[NodeResult], pool: pd.DataFrame, position: int) -> Fa
     return Failure(text, first.column, first.value, required)
 
 
-def _attr_failed(result: NodeResult, pool: pd.DataFrame, position: int) -> Failure:
+def _attr_failed(result: NodeResult, value_of: ValueOf) -> Failure:
     node = result.node
     column = result.column
-    value = _pool_value(pool, position, column, result.value)
+    value = _pool_value(value_of, column, result.value)
     required = _required_text(result)
     if value is None:
         shown = "a value" if required is None else repr(_short(required))
@@ -139,11 +146,11 @@ def _test_failed(result: NodeResult) -> Failure:
     return Failure(f"{label} does not match", label)
 
 
-def _excluded(result: NodeResult, pool: pd.DataFrame, position: int) -> Failure:
+def _excluded(result: NodeResult, value_of: ValueOf) -> Failure:
     node = result.node
     if isinstance(node, Attr):
         column = result.column
-        value = _pool_value(pool, position, column, result.value)
+        value = _pool_value(value_of, column, result.value)
         pattern = "any value" if node.value is None else (_required_text(result) or "")
         return Failure(
             f"{column} is {value!r}, which is excluded ({_short(pattern)})",
@@ -158,7 +165,7 @@ def _excluded(result: NodeResult, pool: pd.DataFrame, position: int) -> Failure:
         return Failure(f"{node.name} holds, which is excluded", node.name)
     for kid in result.children:
         if kid.passed:
-            return _excluded(kid, pool, position)
+            return _excluded(kid, value_of)
     return Failure("an excluded condition holds")
 
 

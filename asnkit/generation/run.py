@@ -3,7 +3,7 @@
 A :class:`Run` holds the associations (:meth:`Run.associations`, what
 :func:`asnkit.generate` returns) and, for every association any rule formed,
 which rule and candidate formed it, its members before finalize and what
-finalize and pruning did with it (:meth:`Run.frame`). Explanations
+finalize and pruning did with it (:meth:`Run.to_frame`). Explanations
 (:meth:`Run.explain`, :meth:`Run.orphans`) and comparisons
 (:func:`asnkit.compare_rules`) are queries over it: nothing is generated twice.
 
@@ -14,7 +14,7 @@ Examples
 >>> r = asnkit.run(pool, version_id="20250101t000000")
 >>> r
 <Run: 44 rules over 8 rows, 1 candidate and discovery: 11 associations formed, 9 kept>
->>> table = r.frame()
+>>> table = r.to_frame()
 >>> table.loc[table["fate"] == "joined", "association"].nunique()
 9
 >>> table.columns.tolist()
@@ -44,7 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["FRAME_COLUMNS", "Run", "run"]
 
-#: Columns of :meth:`Run.frame`.
+#: Columns of :meth:`Run.to_frame`.
 FRAME_COLUMNS = ("association", "rule", "candidate", "member", "role", "fate", "row")
 
 
@@ -62,6 +62,7 @@ class Run:
         self.record = record
         self._associations = associations
         self._by_row: dict[int, list[Formation]] | None = None
+        self._columns: dict[str, Any] = {}
 
     # ------------------------------------------------------------------ what ran
     @property
@@ -87,6 +88,22 @@ class Run:
             self._by_row = self.record.by_row()
         return self._by_row.get(position, [])
 
+    def value(self, position: int, column: str) -> Any:
+        """The pool's value at a row position and column (None when missing).
+
+        Raises
+        ------
+        KeyError
+            The pool has no such column.
+        """
+        values = self._columns.get(column)
+        if values is None:
+            if column not in self.pool.columns:
+                raise KeyError(column)
+            values = self._columns[column] = self.pool[column].to_numpy(dtype=object)
+        value = values[position]
+        return None if value is None or pd.isna(value) else value
+
     def associations(self) -> AssociationSet:
         """The associations made (what :func:`asnkit.generate` returns)."""
         return self._associations
@@ -104,7 +121,7 @@ class Run:
         return out
 
     # ------------------------------------------------------------------ the record as a table
-    def frame(self) -> pd.DataFrame:
+    def to_frame(self) -> pd.DataFrame:
         """One row per association formed and pool row in it: what became of that member.
 
         Columns (:data:`FRAME_COLUMNS`): ``association`` (the file, when the

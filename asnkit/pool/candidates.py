@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from asnkit.dms.candidates import UNKNOWN_CTYPE, parse_candidates
-from asnkit.dms.names import is_junk_name
+from asnkit.dms.names import junk_rows
 from asnkit.errors import PoolError
 
 __all__ = ["UNKNOWN_CTYPE", "candidate_ids", "explode_candidates", "parse_candidates"]
@@ -73,7 +73,9 @@ def explode_candidates(df: pd.DataFrame) -> pd.DataFrame:
 
 def _pairs_of_rows(df: pd.DataFrame) -> list[tuple[tuple[str, str], ...]]:
     """Parsed ``asn_candidate`` of each row; junk rows that do not parse have none."""
-    names = df["filename"] if "filename" in df.columns else None
+    from asnkit.pool.read import locate
+
+    junk = _junk_mask(df)
     pairs = []
     for position, value in enumerate(df["asn_candidate"]):
         if not isinstance(value, str):
@@ -82,42 +84,61 @@ def _pairs_of_rows(df: pd.DataFrame) -> list[tuple[tuple[str, str], ...]]:
         try:
             pairs.append(parse_candidates(value))
         except ValueError as exc:
-            name = names.iat[position] if names is not None else None
-            if is_junk_name(name):
+            if junk[position]:
                 pairs.append(())  # a junk row ("set acid"): not an exposure
                 continue
-            label = df.index[position]
-            label = label.item() if hasattr(label, "item") else label
-            raise PoolError(
-                f"row {position} (index {label!r}): malformed asn_candidate {value!r}: {exc}",
-                column="asn_candidate",
+            raise locate(
+                PoolError(
+                    f"malformed asn_candidate {value!r}: {exc}",
+                    column="asn_candidate",
+                    row=position,
+                ),
+                df,
             ) from None
     return pairs
+
+
+def _junk_mask(df: pd.DataFrame) -> np.ndarray:
+    if "filename" not in df.columns:
+        return np.zeros(len(df), dtype=bool)
+    return junk_rows(df["filename"])
 
 
 def candidate_ids(df: pd.DataFrame) -> pd.DataFrame:
     """The candidates of a pool with their type and number of exposures.
 
+    Junk rows (``set acid`` lines, see :func:`asnkit.dms.names.is_junk_name`)
+    are not exposures: candidates only they list (the bare integers ``1000``,
+    ``1002`` of old pools, type ``unknown``) are marked ``junk`` and listed
+    last, with no exposures.
+
     Returns
     -------
     pandas.DataFrame
-        Columns ``candidate_id``, ``candidate_type``, ``exposures``, sorted by id.
+        Columns ``candidate_id``, ``candidate_type``, ``exposures`` (rows that
+        are exposures) and ``junk`` (True when only junk rows list the
+        candidate), sorted by id, junk last.
 
     Examples
     --------
     >>> import asnkit
     >>> pool = asnkit.read_pool(asnkit.data.pool_path("pool_001_candidates"))
-    >>> candidate_ids(pool).head(3)  # the junk rows hold bare integers: type "unknown"
-      candidate_id candidate_type  exposures
-    0         1000        unknown          1
-    1         1002        unknown          1
-    2        c1000         mosaic         20
+    >>> candidate_ids(pool).head(2)
+      candidate_id candidate_type  exposures   junk
+    0        c1000         mosaic         20  False
+    1        c1001         mosaic         30  False
+    >>> candidate_ids(pool).tail(2)  # the junk rows hold bare integers: type "unknown"
+       candidate_id candidate_type  exposures  junk
+    10         1000        unknown          0  True
+    11         1002        unknown          0  True
     """
     exploded = explode_candidates(df).dropna(subset=["candidate_id"])
+    exposure = ~_junk_mask(exploded)
     table = (
-        exploded.groupby(["candidate_id", "candidate_type"], sort=True)
-        .size()
-        .rename("exposures")
+        exploded.assign(exposures=exposure.astype(np.int64))
+        .groupby(["candidate_id", "candidate_type"], sort=True)["exposures"]
+        .sum()
         .reset_index()
     )
-    return table
+    table["junk"] = table["exposures"] == 0
+    return table.sort_values("junk", kind="stable").reset_index(drop=True)

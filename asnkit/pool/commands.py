@@ -69,7 +69,10 @@ def run_summary(args: argparse.Namespace) -> int:
         return 1
     with pd.option_context("display.width", 250, "display.max_colwidth", 80):
         print(table.fillna("-").to_string(index=False))
-    print(f"\n{len(pool)} rows, {int(table['exposures'].sum())} exposures in {len(table)} groups")
+    junk = table.attrs.get("junk_rows", 0)
+    note = f" ({junk} junk row{'s' if junk != 1 else ''}, not exposures)" if junk else ""
+    exposures = int(table["exposures"].sum())
+    print(f"\n{len(pool)} rows{note}, {exposures} exposures in {len(table)} groups")
     return 0
 
 

@@ -3,24 +3,33 @@
 A pool is a ``|``-separated text table with one row per exposure. The reader
 follows the reference generator (``jwst.associations.AssociationPool.read``):
 
+* only ``\\n`` ends a line (``\\r\\n`` too); other line-like characters
+  (``\\v``, ``\\f``, ``\\x85``, U+2028) are data, so line numbers are those
+  of any editor; a UTF-8 byte-order mark is ignored;
 * a line whose first non-blank character is ``#`` is a comment, wherever it
   stands; ``#`` elsewhere is data (``mega_pool.csv`` has ``#todo`` values);
 * blank lines are skipped; the first other line is the header;
+* a cell that starts with ``"`` is quoted up to the next ``"`` (``""`` is a
+  quote): ``"ngc|3603"`` is one cell, as jwst reads it. A quoted cell never
+  spans lines: an unclosed quote is an error naming the line, where jwst
+  would silently swallow the rows up to the next quote;
 * column names are lowercased; every value is kept as text (``00009`` stays
   ``00009``) with surrounding blanks removed;
 * empty cells and ``NULL`` (any case) are missing values;
 * every other line is a row, even junk rows (they are reported in a
-  :class:`~asnkit.PoolWarning`).
+  :class:`~asnkit.PoolWarning`, see :func:`asnkit.dms.names.is_junk_name`);
+* programs and association candidate ids become parts of file names, so they
+  must be DMS identifiers (:mod:`asnkit.dms.identifiers`).
 
 Values keep their case in the frame; the rules compare them case-insensitively.
+Every failure is a :class:`~asnkit.PoolError` naming the file, the line and
+the column.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import bisect
 import os
-import re
 import warnings
 from collections import Counter
 from pathlib import Path
@@ -30,17 +39,27 @@ import numpy as np
 import pandas as pd
 
 from asnkit.dms.candidates import parse_candidates
+from asnkit.dms.identifiers import CANDIDATE_ID, PROGRAM
 from asnkit.dms.names import junk_rows
 from asnkit.dms.values import POOL_MISSING
 from asnkit.errors import PoolError, PoolWarning
 
-__all__ = ["MISSING_TOKENS", "POOL_ATTRS", "read_pool"]
+__all__ = [
+    "MISSING_TOKENS",
+    "POOL_ATTRS",
+    "check_identifiers",
+    "line_of",
+    "locate",
+    "read_pool",
+]
 
 #: Cell values that mean "no value" in a pool (compared case-insensitively).
 MISSING_TOKENS = POOL_MISSING
 
 #: Keys of ``DataFrame.attrs`` set by :func:`read_pool`.
-POOL_ATTRS = ("asn_pool", "pool_file", "null_text")
+POOL_ATTRS = ("asn_pool", "pool_file", "null_text", "pool_lines")
+
+_QUOTE = '"'
 
 
 def read_pool(source: str | os.PathLike | IO, *, delimiter: str = "|") -> pd.DataFrame:
@@ -59,17 +78,19 @@ def read_pool(source: str | os.PathLike | IO, *, delimiter: str = "|") -> pd.Dat
         One row per exposure, lowercase column names, text values, missing
         values as ``NaN``. ``df.attrs["asn_pool"]`` is the pool's file name
         (what associations record as ``asn_pool``), ``df.attrs["pool_file"]``
-        the path it was read from.
+        the path it was read from, ``df.attrs["pool_lines"]`` where each row
+        stands in the file (see :func:`line_of`).
 
     Raises
     ------
     FileNotFoundError
         The file does not exist.
     asnkit.PoolError
-        The file is empty, has no header or no ``filename`` column, repeats
-        a column name, has a row with the wrong number of fields or an
-        ``asn_candidate`` value that cannot be parsed. The message names the
-        file, the line and the column.
+        The file is empty, not UTF-8 text, has no header or no ``filename``
+        column, repeats a column name, has a row with the wrong number of
+        fields, a quoted cell not closed on its line, an ``asn_candidate``
+        value that cannot be parsed, or a program or candidate id that is not
+        a DMS identifier. The message names the file, the line and the column.
 
     Examples
     --------
@@ -80,18 +101,21 @@ def read_pool(source: str | os.PathLike | IO, *, delimiter: str = "|") -> pd.Dat
     ['001']
     """
     text, name, pool_file = _read_text(source)
-    lines = text.splitlines()
-    header_at, header = _find_header(lines, name, delimiter)
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    header_at, header = _find_header(lines, name)
     columns = _column_names(header, header_at, name, delimiter)
-    data, line_numbers = _data_lines(lines, header_at, len(columns), name, delimiter)
+    rows, numbers = _data_rows(lines, header_at, columns, name, delimiter)
 
-    frame, widths = _to_frame(data, columns, delimiter)
+    frame, widths = _to_frame(rows, columns)
     frame.attrs["asn_pool"] = Path(name).name if name != "<buffer>" else "in-memory"
     frame.attrs["pool_file"] = pool_file
     frame.attrs["null_text"] = _null_text(frame, widths)
-    junk = _junk_rows(frame)
-    _check_candidates(frame, line_numbers, name, skip=junk)
-    _warn_junk_rows(frame, line_numbers, name, junk)
+    frame.attrs["pool_lines"] = _runs(numbers)
+    junk = np.flatnonzero(junk_rows(frame["filename"]))
+    check_identifiers(frame, junk=junk)
+    _warn_junk_rows(frame, numbers, name, junk)
     return frame
 
 
@@ -101,12 +125,19 @@ def read_pool(source: str | os.PathLike | IO, *, delimiter: str = "|") -> pd.Dat
 def _read_text(source) -> tuple[str, str, str]:
     """Return (text, display name, pool_file) for a path or buffer."""
     if hasattr(source, "read"):
-        raw = source.read()
         name = getattr(source, "name", None)
         name = str(name) if isinstance(name, (str, os.PathLike)) else "<buffer>"
+        try:
+            raw = source.read()
+        except UnicodeDecodeError as exc:
+            raise PoolError(f"not a text pool ({exc.reason})", file=name) from None
+        except OSError as exc:
+            raise PoolError(f"cannot be read ({exc.strerror or exc})", file=name) from None
         if isinstance(raw, bytes):
             raw = _decode(raw, name)
-        return raw, name, name
+        elif not isinstance(raw, str):
+            raise PoolError(f"read() gave {type(raw).__name__}, not text", file=name)
+        return raw.removeprefix("\ufeff"), name, name
     path = Path(source)
     if not path.exists():
         raise FileNotFoundError(f"pool file not found: {path}")
@@ -121,12 +152,15 @@ def _read_text(source) -> tuple[str, str, str]:
 
 def _decode(raw: bytes, name: str) -> str:
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8-sig")  # a byte-order mark is not part of the header
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise PoolError(
-            f"not a text pool (byte {exc.start} is not UTF-8)", file=name, line=line
-        ) from exc
+            f"not a text pool (byte {exc.start}, character {column} of the line, is not UTF-8)",
+            file=name,
+            line=line,
+        ) from None
 
 
 def _is_skipped(line: str) -> bool:
@@ -134,7 +168,7 @@ def _is_skipped(line: str) -> bool:
     return not stripped or stripped.startswith("#")
 
 
-def _find_header(lines: list[str], name: str, delimiter: str) -> tuple[int, str]:
+def _find_header(lines: list[str], name: str) -> tuple[int, str]:
     for index, line in enumerate(lines):
         if not _is_skipped(line):
             return index, line
@@ -143,8 +177,8 @@ def _find_header(lines: list[str], name: str, delimiter: str) -> tuple[int, str]
 
 
 def _column_names(header: str, header_at: int, name: str, delimiter: str) -> list[str]:
-    columns = [cell.strip().lower() for cell in _split(header, delimiter)]
     line = header_at + 1
+    columns = [cell.strip().lower() for cell in _split(header, delimiter, name, line, None)]
     for position, column in enumerate(columns):
         if not column:
             raise PoolError(f"header field {position + 1} has no column name", file=name, line=line)
@@ -168,75 +202,102 @@ def _column_names(header: str, header_at: int, name: str, delimiter: str) -> lis
     return columns
 
 
-def _data_lines(
-    lines: list[str], header_at: int, width: int, name: str, delimiter: str
-) -> tuple[list[str], np.ndarray]:
-    data: list[str] = []
+def _data_rows(
+    lines: list[str], header_at: int, columns: list[str], name: str, delimiter: str
+) -> tuple[list[list[str]], np.ndarray]:
+    rows: list[list[str]] = []
     numbers: list[int] = []
-    expected = width - 1
+    width = len(columns)
     for index in range(header_at + 1, len(lines)):
         line = lines[index]
         if _is_skipped(line):
             continue
-        quoted = '"' in line
-        if (quoted and len(_split(line, delimiter)) != width) or (
-            not quoted and line.count(delimiter) != expected
-        ):
-            found = len(_split(line, delimiter))
+        cells = _split(line, delimiter, name, index + 1, columns)
+        if len(cells) != width:
             raise PoolError(
-                f"expected {width} fields as in the header, found {found}",
+                f"expected {width} fields as in the header, found {len(cells)}",
                 file=name,
                 line=index + 1,
             )
-        data.append(line)
+        rows.append(cells)
         numbers.append(index + 1)
-    return data, np.asarray(numbers, dtype=np.int64)
+    return rows, np.asarray(numbers, dtype=np.int64)
 
 
-def _split(line: str, delimiter: str) -> list[str]:
-    """The cells of one line; double quotes group a cell as astropy's reader does."""
-    if '"' not in line:
+def _split(
+    line: str, delimiter: str, name: str, number: int, columns: list[str] | None
+) -> list[str]:
+    """The cells of one line (a trailing ``\\r`` is not data).
+
+    A cell whose first non-blank character is ``"`` is quoted up to the next
+    lone ``"`` (``""`` stands for a quote), as astropy's reader (and so jwst)
+    reads it; text after the closing quote is kept. A quote inside an
+    unquoted cell is data. A quoted cell must close on its line.
+    """
+    if line.endswith("\r"):
+        line = line[:-1]
+    if _QUOTE not in line:
         return line.split(delimiter)
-    return next(csv.reader([line], delimiter=delimiter, quotechar='"'))
+    cells: list[str] = []
+    size, step = len(line), len(delimiter)
+    start = 0
+    while True:
+        lead = start
+        while lead < size and line[lead] in " \t":
+            lead += 1
+        if lead < size and line[lead] == _QUOTE:
+            parts, position = [], lead + 1
+            while True:
+                close = line.find(_QUOTE, position)
+                if close < 0:
+                    column = columns[len(cells)] if columns and len(cells) < len(columns) else None
+                    raise PoolError(
+                        f"the quoted cell opened at character {lead + 1} is not closed on "
+                        "this line (a quoted cell cannot span lines; double a quote inside "
+                        'a quoted cell: "")',
+                        file=name,
+                        line=number,
+                        column=column,
+                    )
+                parts.append(line[position:close])
+                if line.startswith(_QUOTE, close + 1):
+                    parts.append(_QUOTE)
+                    position = close + 2
+                    continue
+                position = close + 1
+                break
+            end = line.find(delimiter, position)
+            end = size if end < 0 else end
+            cells.append("".join(parts) + line[position:end])
+        else:
+            end = line.find(delimiter, start)
+            end = size if end < 0 else end
+            cells.append(line[start:end])
+        if end >= size:
+            return cells
+        start = end + step
 
 
-def _to_frame(
-    data: list[str], columns: list[str], delimiter: str
-) -> tuple[pd.DataFrame, dict[str, int]]:
-    if not data:
+def _to_frame(rows: list[list[str]], columns: list[str]) -> tuple[pd.DataFrame, dict[str, int]]:
+    if not rows:
         empty = pd.DataFrame({column: pd.Series([], dtype="str") for column in columns})
         return empty, dict.fromkeys(columns, 0)
-    frame = pd.read_csv(
-        io.StringIO("\n".join(data)),
-        sep=re.escape(delimiter) if len(delimiter) > 1 else delimiter,
-        header=None,
-        names=columns,
-        dtype=str,
-        keep_default_na=False,
-        na_filter=False,
-        quoting=csv.QUOTE_MINIMAL,  # "a|b" is one cell, as astropy (and jwst) read it
-        quotechar='"',
-        engine="c" if len(delimiter) == 1 else "python",
-        skip_blank_lines=False,
-    )
-    widths = {column: _width(frame[column]) for column in columns}
-    return pd.DataFrame({column: _clean(frame[column]) for column in columns}), widths
+    data, widths = {}, {}
+    for column, values in zip(columns, zip(*rows, strict=True), strict=True):
+        data[column], widths[column] = _clean(values)
+    return pd.DataFrame(data), widths
 
 
-def _width(values: pd.Series) -> int:
-    """Length of the longest cell (blanks stripped), as astropy sizes a text column."""
-    uniques = pd.unique(values.to_numpy(dtype=object))
-    return max((len(str(value).strip()) for value in uniques), default=0)
-
-
-def _clean(values: pd.Series) -> pd.Series:
-    """Strip blanks, make ``NULL``/empty missing. Pool columns repeat few values,
-    so the work is done once per distinct value."""
-    codes, uniques = pd.factorize(values.to_numpy(dtype=object))  # missing -> code -1
-    stripped = (str(value).strip() for value in uniques)
+def _clean(values: tuple[str, ...]) -> tuple[pd.Series, int]:
+    """Strip blanks, make ``NULL``/empty missing; also the width of the column
+    (its longest cell, blanks stripped, as astropy sizes a text column). Pool
+    columns repeat few values, so the work is done once per distinct value."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    stripped = [str(value).strip() for value in uniques]
+    width = max(map(len, stripped), default=0)
     table = [None if text.lower() in MISSING_TOKENS else text for text in stripped]
     table.append(None)
-    return pd.Series(np.asarray(table, dtype=object)[codes], dtype="str")
+    return pd.Series(np.asarray(table, dtype=object)[codes], dtype="str"), width
 
 
 def _null_text(frame: pd.DataFrame, widths: dict[str, int]) -> dict[str, str]:
@@ -256,33 +317,125 @@ def _null_text(frame: pd.DataFrame, widths: dict[str, int]) -> dict[str, str]:
     }
 
 
+# --------------------------------------------------------------------------- where rows are
+
+
+def _runs(numbers: np.ndarray) -> tuple[tuple[int, int, int], ...]:
+    """Line numbers as runs ``(first row, its line, rows)`` of consecutive lines."""
+    if len(numbers) == 0:
+        return ()
+    breaks = np.flatnonzero(np.diff(numbers) != 1) + 1
+    starts = np.concatenate(([0], breaks))
+    ends = np.concatenate((breaks, [len(numbers)]))
+    return tuple((int(a), int(numbers[a]), int(b - a)) for a, b in zip(starts, ends, strict=True))
+
+
+def line_of(df: pd.DataFrame, position: int) -> int | None:
+    """The line of the pool file where the row at ``position`` of ``df`` stands.
+
+    Works on frames made by :func:`read_pool` and on selections of them that
+    kept their index (``df.attrs["pool_lines"]`` maps index labels to lines);
+    None when unknown.
+
+    Examples
+    --------
+    >>> import io
+    >>> df = read_pool(io.StringIO("# a comment\\nfilename\\na.fits\\n\\nb.fits\\n"))
+    >>> line_of(df, 0), line_of(df, 1), line_of(df.iloc[1:], 0)
+    (3, 5, 5)
+    """
+    runs = df.attrs.get("pool_lines")
+    if not runs or not 0 <= position < len(df):
+        return None
+    label = df.index[position]
+    if not isinstance(label, (int, np.integer)) or isinstance(label, bool):
+        return None
+    at = bisect.bisect_right([run[0] for run in runs], int(label)) - 1
+    if at < 0:
+        return None
+    first, line, count = runs[at]
+    offset = int(label) - first
+    return line + offset if offset < count else None
+
+
+def locate(error: PoolError, df: pd.DataFrame) -> PoolError:
+    """``error`` with the pool file and the line of its row (``error.row``) filled in.
+
+    Errors raised while working on rows (during generation, say) know the
+    row's position; this turns it into what a person can find in the file.
+    """
+    if error.line is not None and error.file is not None:
+        return error
+    line = error.line
+    if line is None and error.row is not None:
+        line = line_of(df, error.row)
+    file = error.file
+    pool_file = df.attrs.get("pool_file")
+    if isinstance(pool_file, str) and (file is None or file == df.attrs.get("asn_pool")):
+        file = pool_file
+    return PoolError(
+        error.message, file=file, line=line, column=error.column,
+        row=None if line is not None else error.row,
+    )  # fmt: skip
+
+
 # --------------------------------------------------------------------------- checks
 
 
-def _junk_rows(frame: pd.DataFrame) -> np.ndarray:
-    """Positions of rows whose filename cannot be a file name (junk rows, kept but reported)."""
-    return np.flatnonzero(junk_rows(frame["filename"]))
+def check_identifiers(df: pd.DataFrame, *, junk: np.ndarray | None = None) -> None:
+    """Check the values of a pool that become parts of file names.
+
+    Programs must be DMS programs and every ``asn_candidate`` must parse into
+    DMS candidate ids (:mod:`asnkit.dms.identifiers`). Junk rows may hold any
+    program (``set acid`` rows hold ``program``) and unparseable candidates;
+    candidate ids they do hold must still be DMS ids.
+
+    Raises
+    ------
+    asnkit.PoolError
+        Naming the file, the line (or the row) and the column.
+    """
+    if junk is None:
+        junk = np.flatnonzero(junk_rows(df["filename"])) if "filename" in df.columns else []
+    is_junk_row = np.zeros(len(df), dtype=bool)
+    is_junk_row[junk] = True
+    if "program" in df.columns:
+        _check_column(df, "program", is_junk_row, _program_problem)
+    if "asn_candidate" in df.columns:
+        _check_column(df, "asn_candidate", is_junk_row, _candidate_problem)
 
 
-def _check_candidates(
-    frame: pd.DataFrame, line_numbers: np.ndarray, name: str, skip: np.ndarray
-) -> None:
-    if "asn_candidate" not in frame.columns:
-        return
-    values = frame["asn_candidate"].to_numpy(dtype=object)
-    skipped = set(skip.tolist())
-    for position, value in enumerate(values):
-        if not isinstance(value, str) or position in skipped:
+def _program_problem(value: str, junk: bool) -> str | None:
+    if junk and value.isalnum() and value.isascii():
+        return None
+    return PROGRAM.problem(value)
+
+
+def _candidate_problem(value: str, junk: bool) -> str | None:
+    try:
+        pairs = parse_candidates(value)
+    except ValueError as exc:
+        return None if junk else f"malformed asn_candidate {value!r}: {exc}"
+    for cid, _ in pairs:
+        problem = CANDIDATE_ID.problem(cid)
+        if problem:
+            return f"asn_candidate {value!r}: {problem}"
+    return None
+
+
+def _check_column(df: pd.DataFrame, column: str, is_junk_row: np.ndarray, problem) -> None:
+    """Run ``problem(value, junk)`` once per distinct (value, junk) pair; raise on the first."""
+    codes, uniques = pd.factorize(df[column].to_numpy(dtype=object))
+    keys = codes.astype(np.int64) * 2 + is_junk_row
+    _, first = np.unique(keys, return_index=True)
+    for position in np.sort(first):
+        code = codes[position]
+        value = uniques[code] if code >= 0 else None
+        if not isinstance(value, str):
             continue
-        try:
-            parse_candidates(value)
-        except ValueError as exc:
-            raise PoolError(
-                f"malformed asn_candidate {value!r}: {exc}",
-                file=name,
-                line=int(line_numbers[position]),
-                column="asn_candidate",
-            ) from None
+        message = problem(value, bool(is_junk_row[position]))
+        if message:
+            raise locate(PoolError(message, column=column, row=int(position)), df)
 
 
 def _warn_junk_rows(

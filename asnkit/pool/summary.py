@@ -58,7 +58,8 @@ def summary(df: pd.DataFrame, by: Sequence[str] | str | None = None) -> pd.DataF
         ``candidates`` (the ids of the group's candidates, unless grouped by
         candidate) when the pool has those columns. Groups are sorted,
         numbers in numeric order (observation 2 before 10). Junk rows
-        (``set acid``) are not exposures and are left out.
+        (``set acid`` lines, repeated headers) are not exposures and are left
+        out; ``attrs["junk_rows"]`` of the result says how many there were.
 
     Raises
     ------
@@ -87,7 +88,9 @@ def summary(df: pd.DataFrame, by: Sequence[str] | str | None = None) -> pd.DataF
         raise KeyError(column_error(frame, missing[0]))
     keys = pd.DataFrame({c: _lowered(frame[c]) for c in columns}, index=frame.index)
     if not columns:
-        return pd.DataFrame({"exposures": [len(frame)]})
+        table = pd.DataFrame({"exposures": [len(frame)]})
+        table.attrs["junk_rows"] = len(junk)
+        return table
     grouped = keys.groupby(columns, dropna=False, sort=False)
     table = grouped.size().rename("exposures").reset_index()
     if "detector" in frame.columns and "detector" not in columns:
@@ -98,6 +101,7 @@ def summary(df: pd.DataFrame, by: Sequence[str] | str | None = None) -> pd.DataF
         table["candidates"] = _listed(*ids, grouped)
     table = _sorted(table, columns)
     table.attrs = dict(df.attrs)
+    table.attrs["junk_rows"] = len(junk)
     return table
 
 

@@ -24,15 +24,18 @@ import pandas as pd
 
 from asnkit.atomic import write_text
 from asnkit.errors import PoolError
-from asnkit.pool.read import MISSING_TOKENS
+from asnkit.pool.read import MISSING_TOKENS, check_identifiers
 
 __all__ = ["LINE_BREAKS", "MISSING_TEXT", "pool_text", "write_pool"]
 
 #: What a missing value is written as.
 MISSING_TEXT = "NULL"
 
-#: Characters that end a line for :meth:`str.splitlines` (and so for the reader).
+#: Characters that end a line for :meth:`str.splitlines` (and so for some of the
+#: readers of jwst's astropy; asnkit's reader ends lines at ``\n`` only).
 LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+_QUOTE = '"'
 
 
 def write_pool(
@@ -69,9 +72,12 @@ def write_pool(
         ``path`` exists and ``overwrite`` is false; the message names it.
     asnkit.PoolError
         The frame cannot be written as a pool that reads back the same: no
-        ``filename`` column, column names that repeat once lowercased, or a
-        value holding the delimiter or a line break (the message names the
-        row and the column).
+        ``filename`` column, column names that repeat once lowercased, a
+        value holding the delimiter or a line break, or a program or
+        candidate id that is not a DMS identifier (the message names the row
+        and the column). A value starting with a double quote is written
+        quoted (its quotes doubled), so that readers do not take it for the
+        start of a quoted cell.
 
     Notes
     -----
@@ -111,6 +117,7 @@ def pool_text(df: pd.DataFrame, *, delimiter: str = "|", name: str = "<frame>") 
     a.fits|NULL
     """
     columns = _column_names(df, delimiter, name)
+    _check_identifiers(df, columns, name)
     body = np.empty((len(df), len(columns)), dtype=object)
     # Narrow columns read from a file with empty cells stay empty (see read_pool's
     # attrs["null_text"]), so the reference reader sees the same pool again.
@@ -189,8 +196,30 @@ def _cells(
             _raise_bad_cell(position, column, f"is not UTF-8 text ({exc.reason})", name, df, cell)
         if cell.strip().lower() in MISSING_TOKENS:
             cells[index] = missing
+        elif cell.lstrip().startswith(_QUOTE):
+            # the reader (and jwst's) takes a leading quote as the start of a quoted cell
+            cells[index] = _QUOTE + cell.replace(_QUOTE, _QUOTE * 2) + _QUOTE
     table = np.array([*cells, missing], dtype=object)
     return table[codes]
+
+
+def _check_identifiers(df: pd.DataFrame, columns: list[str], name: str) -> None:
+    """Programs and candidate ids must be DMS identifiers, as the reader requires."""
+    wanted = [c for c in ("program", "asn_candidate") if c in columns]
+    if not wanted or len(df) == 0:
+        return
+    view = pd.DataFrame(
+        {c: df.iloc[:, columns.index(c)].to_numpy(dtype=object) for c in [*wanted, "filename"]}
+    )
+    try:
+        check_identifiers(view)
+    except PoolError as exc:
+        position = exc.row if exc.row is not None else 0
+        label = df.index[position]
+        label = label.item() if hasattr(label, "item") else label
+        raise PoolError(
+            f"row {position} (index {label!r}): {exc.message}", file=name, column=exc.column
+        ) from None
 
 
 def _check_first_cells(cells: np.ndarray, column: str, name: str, df: pd.DataFrame) -> None:

@@ -15,7 +15,7 @@ A rule set is a plain list of rules. Every rule made by :func:`rule` keeps, as
 every DMS Level 3 rule does, one program and one instrument per association,
 and needs at least one science member. ``rule.describe()`` prints all its
 conditions; :func:`asnkit.explain` tells, for one exposure, which rule took it
-or which condition did not (:mod:`asnkit.engine.explain`).
+or which condition did not (:mod:`asnkit.generation.explain`).
 
 Examples
 --------
@@ -57,18 +57,15 @@ import enum
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, cast
+from typing import Any
 
 from asnkit.rules import naming
 from asnkit.rules import predicates as p
 from asnkit.rules.model import (
-    Attr,
     Finalize,
     Group,
     Node,
-    Reduce,
     Rule,
-    Test,
     WorkOver,
     all_of,
     any_of,
@@ -76,6 +73,7 @@ from asnkit.rules.model import (
     none_of,
     test,
 )
+from asnkit.rules.transform import add_to_rule_branch, ignored, leaf_keys, strip_conditions
 
 __all__ = [
     "DMS_NAMES",
@@ -481,103 +479,6 @@ def dms_rule(name: str) -> Rule:
 # --------------------------------------------------------------------------- derive()
 
 
-#: Source of the conditions :func:`derive` ignores: always empty text.
-ignored = p.Constant("ignored", "a condition this rule ignores", columns=(), value="")
-
-
-def _passing(node: Attr | Test) -> Node:
-    """A stand-in that always passes, keeping the name (rules look values up by name).
-
-    An attribute becomes a collector: it still records the values it sees (so
-    product names show e.g. every filter), but never rejects an exposure.
-    """
-    if isinstance(node, Attr):
-        return Attr(
-            node.sources,
-            name=node.name,
-            force_unique=False,
-            required=False,
-            evaluate=node.evaluate,
-        )
-    return Test(source=ignored, name=node.name)  # pins "" and then always matches it
-
-
-def _failing(node: Attr | Test) -> Test:
-    """A stand-in that never matches (an ignored condition inside none_of / not_all)."""
-    return Test(True, source=ignored, name=node.name, force_unique=False)
-
-
-def _restricts(node: Attr) -> bool:
-    """False for an attribute that only collects values (it never rejects an exposure)."""
-    return bool(
-        node.value is not None
-        or node.force_unique
-        or node.required
-        or node.force_undefined
-        or node.onlyif is not None
-    )
-
-
-def _ignored(node: Node, ignore: frozenset[str]) -> bool:
-    if isinstance(node, Attr):
-        hit = node.name in ignore or any(s in ignore for s in node.sources)
-        return hit and _restricts(node)
-    return isinstance(node, Test) and node.name in ignore
-
-
-def _strip(node: Node, ignore: frozenset[str], negated: bool) -> Node:
-    """The node with the ignored conditions replaced by stand-ins.
-
-    An ignored condition is taken as satisfied in the direction that accepts
-    the exposure: it passes, or, under a ``none_of``/``not_all``, never
-    matches. The tree keeps its shape and names.
-    """
-    if isinstance(node, Group):
-        flip = node.reduce in (Reduce.NOT_ANY, Reduce.NOT_ALL)
-        kids = tuple(_strip(child, ignore, negated ^ flip) for child in node.children)
-        if all(k is c for k, c in zip(kids, node.children, strict=True)):
-            return node
-        return replace(node, children=kids)
-    if not _ignored(node, ignore):
-        return node
-    return _failing(node) if negated else _passing(node)
-
-
-def _add_to_rule_branch(top: Group, extra: list[Node]) -> Group:
-    """Add conditions to the DMS wrapper's ``rule`` branch (so target acquisitions still join)."""
-
-    def visit(node: Node) -> tuple[Node, bool]:
-        if not isinstance(node, Group):
-            return node, False
-        if node.name == "rule" and node.reduce is Reduce.ALL:
-            return replace(node, children=(*node.children, *extra)), True
-        out, done = [], False
-        for child in node.children:
-            if not done:
-                child, done = visit(child)
-            out.append(child)
-        return (replace(node, children=tuple(out)), True) if done else (node, False)
-
-    new, done = visit(top)
-    if not done:
-        new = replace(top, children=(*top.children, *extra))
-    return new  # type: ignore[return-value]
-
-
-def _leaf_keys(node: Node) -> set[str]:
-    if isinstance(node, Group):
-        out: set[str] = set()
-        for child in node.children:
-            out |= _leaf_keys(child)
-        if node.name:
-            out.add(node.name)
-        return out
-    keys = {node.name} if node.name else set()
-    if isinstance(node, Attr):
-        keys |= set(node.sources)
-    return keys
-
-
 def derive(
     base: Rule,
     name: str | None = None,
@@ -633,7 +534,7 @@ def derive(
     if isinstance(ignore, str):
         raise TypeError("ignore takes a list of column or constraint names, not one string")
     ignore_set = frozenset(str(i).lower() for i in ignore)
-    known = _leaf_keys(base.constraints) | set(_OBSERVATION)
+    known = leaf_keys(base.constraints) | set(_OBSERVATION)
     for key in sorted(ignore_set):
         if key not in known:
             close = difflib.get_close_matches(key, sorted(known), n=5, cutoff=0.5)
@@ -641,10 +542,10 @@ def derive(
             raise ValueError(f"{base.name} has no condition on {key!r}; known: {hint}")
     if "asn_candidate" in ignore_set:
         raise ValueError("asn_candidate cannot be ignored (use scope= instead)")
-    top = cast(Group, _strip(base.constraints, ignore_set - set(_OBSERVATION), False))
-    extra = _conditions(_Names(_leaf_keys(top)), select, agree, agree_if_set, exclude)
+    top = strip_conditions(base.constraints, ignore_set - set(_OBSERVATION))
+    extra = _conditions(_Names(leaf_keys(top)), select, agree, agree_if_set, exclude)
     if extra:
-        top = _add_to_rule_branch(top, extra)
+        top = add_to_rule_branch(top, extra)
     validity = tuple(base.validity)
     if scope is None and ignore_set & set(_OBSERVATION):
         scope = Scope.POOL

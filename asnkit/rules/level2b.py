@@ -19,9 +19,10 @@ from functools import lru_cache
 from typing import Any
 
 from asnkit.dms import exposures as dms
+from asnkit.dms.candidates import DIRECT_IMAGE_CANDIDATE
 from asnkit.rules import naming
 from asnkit.rules import predicates as p
-from asnkit.rules.level3 import base_tso
+from asnkit.rules.level3 import base_tso, not_tso, target_constraint
 from asnkit.rules.model import (
     DirectImage,
     Finalize,
@@ -37,9 +38,6 @@ from asnkit.rules.model import (
 )
 
 __all__ = ["dms_level2b", "level2_rule", "mode", "single_science"]
-
-_NOD_PATTERNS = "2-point-nod|4-point-nod|along-slit-nod"
-_DIRECT_IMAGE_CANDIDATE = r"\[\('c\d{4}', 'direct_image'\)\]"
 
 
 def _base() -> Group:
@@ -129,22 +127,8 @@ def _spectral_science(exclude: tuple[str, ...] = ()) -> Group:
     return any_of(attr("exp_type", name="exp_type", value="|".join(types)))
 
 
-def _target() -> Group:
-    return any_of(
-        all_of(
-            attr("asn_candidate", name="acdirect", value=_DIRECT_IMAGE_CANDIDATE),
-            test(name="target", source=p.target_000),
-        ),
-        attr("targetid", name="target"),
-    )
-
-
 def _wfsc() -> Group:
     return all_of(all_of(attr("visitype", name="wfsc", value=".+wfsc.+", force_unique=True)))
-
-
-def _not_tso() -> Group:
-    return none_of(base_tso())
 
 
 def _valid_ifu() -> Any:
@@ -226,7 +210,7 @@ def _lrs_nod() -> Group:
 def _lrs_taconfirm() -> Group:
     lrs = "mir_lrs-slitless|mir_lrs-fixedslit"
     sci = all_of(single_science(), attr("exp_type", name="exp_type", value=lrs))
-    bkg = all_of(_background(), _not_tso(), attr("exp_type", name="exp_type", value=lrs))
+    bkg = all_of(_background(), not_tso(), attr("exp_type", name="exp_type", value=lrs))
     scibkg = all_of(mode(), any_of(sci, bkg))
     taconfirm = attr("exp_type", name="exp_type", value="mir_taconfirm")
     scita = all_of(attr("obs_id", name="obs_id"), any_of(sci, taconfirm))
@@ -271,7 +255,7 @@ def dms_level2b() -> tuple[Rule, ...]:
                 _base(),
                 mode(),
                 _image_science(),
-                _not_tso(),
+                not_tso(),
                 any_of(_background(), single_science()),
             ),
             description="Science images, with their background exposures.",
@@ -412,7 +396,10 @@ def dms_level2b() -> tuple[Rule, ...]:
                         attr("mostilno", name="mostilno"),
                     ),
                 ),
-                none_of(base_tso(), attr("patttype", name="patttype", value=_NOD_PATTERNS)),
+                none_of(
+                    base_tso(),
+                    attr("patttype", name="patttype", value="|".join(dms.NOD_PATTERN_TYPES)),
+                ),
                 _valid_ifu(),
             ),
             finalize=Finalize.IMPRINT,
@@ -501,7 +488,7 @@ def dms_level2b() -> tuple[Rule, ...]:
             "spec2",
             all_of(
                 _base(),
-                _target(),
+                target_constraint(follow_science=False),
                 _wfss_or_direct("mir_wfss", "mir_image"),
                 attr("instrume", name="instrument"),
                 attr("detector", name="detector"),
@@ -516,7 +503,7 @@ def dms_level2b() -> tuple[Rule, ...]:
             "spec2",
             all_of(
                 _base(),
-                _target(),
+                target_constraint(follow_science=False),
                 _wfss_or_direct("nis_wfss", "nis_image"),
                 attr("instrume", name="instrument"),
                 attr("instrume", name="instrument"),
@@ -533,7 +520,7 @@ def dms_level2b() -> tuple[Rule, ...]:
             "spec2",
             all_of(
                 _base(),
-                _target(),
+                target_constraint(follow_science=False),
                 _wfss_or_direct("nrc_wfss", "nrc_image"),
                 attr("instrume", name="instrument"),
                 attr("detector", name="detector"),
@@ -547,10 +534,10 @@ def dms_level2b() -> tuple[Rule, ...]:
             "Asn_Lv2WFSSParallel",
             "spec2",
             all_of(
-                attr("asn_candidate", name="acdirect", value=_DIRECT_IMAGE_CANDIDATE),
+                attr("asn_candidate", name="acdirect", value=DIRECT_IMAGE_CANDIDATE),
                 _wfss_or_direct("nis_wfss|nrc_wfss|mir_wfss", "nis_image|nrc_image|mir_image"),
                 _wfss_exposures(),
-                _target(),
+                target_constraint(follow_science=False),
                 attr("instrume", name="instrument"),
             ),
             exposure_type=wfss,

@@ -17,6 +17,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from asnkit.dms import exposures
+from asnkit.dms.candidates import DIRECT_IMAGE_CANDIDATE
 from asnkit.rules import naming
 from asnkit.rules import predicates as p
 from asnkit.rules.model import (
@@ -34,13 +36,11 @@ from asnkit.rules.model import (
 __all__ = [
     "base_tso",
     "dms_level3",
+    "not_tso",
     "optical_path",
     "science_rule",
     "target_constraint",
 ]
-
-_NOD_PATTERNS = "2-point-nod|4-point-nod|along-slit-nod"
-_DIRECT_IMAGE_CANDIDATE = r"\[\('c\d{4}', 'direct_image'\)\]"
 
 
 def base_tso() -> Group:
@@ -49,13 +49,14 @@ def base_tso() -> Group:
         attr("pntgtype", value="science"),
         any_of(
             attr("tsovisit", value="t"),
-            attr("exp_type", value="nrc_tsimage|nrc_tsgrism|nrs_brightobj"),
+            attr("exp_type", value="|".join(exposures.TSO_EXP_TYPES)),
         ),
         name="is_tso",
     )
 
 
 def not_tso() -> Group:
+    """The exposure is not a time series (see :func:`base_tso`)."""
     return none_of(base_tso())
 
 
@@ -93,7 +94,7 @@ def target_constraint(follow_science: bool = True) -> Group:
     )
     return any_of(
         all_of(
-            attr("asn_candidate", name="acdirect", value=_DIRECT_IMAGE_CANDIDATE),
+            attr("asn_candidate", name="acdirect", value=DIRECT_IMAGE_CANDIDATE),
             test(name="target", source=p.target_000),
         ),
         target,
@@ -416,7 +417,13 @@ def dms_level3() -> tuple[Rule, ...]:
                     value="mir_lrs-fixedslit|nis_soss",
                     force_unique=False,
                 ),
-                any_of(attr("patttype", name="patttype_spectarg", value=_NOD_PATTERNS)),
+                any_of(
+                    attr(
+                        "patttype",
+                        name="patttype_spectarg",
+                        value="|".join(exposures.NOD_PATTERN_TYPES),
+                    )
+                ),
             ),
             finalize=Finalize.FIXEDSLIT_BKG,
             description="Nodded slit spectroscopy; each nod's x1d is the others' background.",

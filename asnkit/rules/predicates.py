@@ -204,10 +204,11 @@ def _own_type(item: Any) -> str:
             kind = exposures.exposure_type(item)
         except LookupError:
             raise PoolError(
-                f"row {item.row} ({item.filename}): no exp_type, the exposure's role "
-                "cannot be determined (asn_generate stops with LookupError too)",
+                f"{item.filename}: no exp_type, the exposure's role cannot be determined "
+                "(asn_generate stops with LookupError too)",
                 file=table.asn_pool,
                 column="exp_type",
+                row=item.row,
             ) from None
         cache[item.row] = kind
     return kind

@@ -22,11 +22,11 @@ from collections import Counter
 from enum import Enum
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from asnkit.dms.names import exposure_key
 from asnkit.dms.values import natural_key
-from asnkit.sky.groups import exposure_key, membership
+from asnkit.sky.groups import membership
 from asnkit.sky.schematic import is_junk, position_indices
 
 __all__ = [
@@ -209,7 +209,21 @@ def group_order(groups: Any) -> list[str]:
     return sorted(set(groups), key=lambda g: (g == UNGROUPED, natural_key(g)))
 
 
+#: Step along the colour map between consecutive groups, when there are more than 20:
+#: the golden ratio's fraction, so neighbours in the legend (often neighbours on the sky,
+#: like the image2 associations of one dither) never get near-identical colours.
+_GOLDEN_STEP = (5**0.5 - 1) / 2
+
+
 def palette(labels: list[str]) -> dict[str, tuple]:
+    """A colour per label: tab10 / tab20, beyond 20 the turbo map spread out (grey: ungrouped).
+
+    Examples
+    --------
+    >>> colors = palette([f"asn {i}" for i in range(148)])
+    >>> len(set(colors.values())), colors["asn 0"] != colors["asn 1"]
+    (148, True)
+    """
     from matplotlib import colormaps
 
     named = [lab for lab in labels if lab != UNGROUPED]
@@ -220,7 +234,7 @@ def palette(labels: list[str]) -> dict[str, tuple]:
         colors = [colormaps["tab20"](i) for i in range(n)]
     else:
         cmap = colormaps["turbo"]
-        colors = [cmap(x) for x in np.linspace(0.05, 0.95, n)]
+        colors = [cmap(0.05 + 0.9 * ((i * _GOLDEN_STEP) % 1.0)) for i in range(n)]
     out = dict(zip(named, colors, strict=True))
     if UNGROUPED in labels:
         out[UNGROUPED] = _GREY

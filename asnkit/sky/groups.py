@@ -44,7 +44,7 @@ def _association_rows(associations: Iterable[Any]) -> pd.DataFrame:
             name = getattr(asn, "filename", None) or f"association {number}"
             label = re.sub(r"_asn\.json$", "", str(name))
         for product in products:
-            rows.extend((exposure_key(m.expname), label, m.exptype) for m in product.members)
+            rows.extend((exposure_key(m.expname), label, m.exptype) for m in product.members())
     return pd.DataFrame(rows, columns=["key", "group", "role"]).drop_duplicates(ignore_index=True)
 
 

@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from asnkit.dms.names import exposure_key
 from asnkit.sky.colors import ColorBy, color_labels, group_order, palette
 from asnkit.sky.colors import legend as draw_legend
 from asnkit.sky.footprints import FootprintSource, footprints
-from asnkit.sky.groups import exposure_key
 from asnkit.sky.layout import AngleUnit, Plane, angle_unit, colouring, sky_layout
 from asnkit.sky.schematic import schematic_layout
 

@@ -49,7 +49,8 @@ class AssociationBuilder(w.VBox):
     sky : bool
         Show the sky view (default True).
     height : int
-        Height of the table and the sky in pixels.
+        Height of the table and the sky in pixels (the default keeps the whole builder,
+        bar included, on a 1280x800 screen).
 
     Examples
     --------
@@ -68,7 +69,7 @@ class AssociationBuilder(w.VBox):
         path: str = "",
         associations: Any = None,
         sky: bool = True,
-        height: int = 420,
+        height: int = 340,
         debounce: float = 0.15,
         **kwargs: Any,
     ) -> None:
@@ -76,7 +77,7 @@ class AssociationBuilder(w.VBox):
         self.explorer = PoolExplorer(df, debounce=debounce, tables=False)
         self.filters = w.Accordion(children=[self.explorer], selected_index=None)
         self.table = ExposureTable(
-            df, role_options=logic.MEMBER_ROLES, height=height, layout=w.Layout(width="42%")
+            df, role_options=logic.MEMBER_ROLES, height=height, layout=w.Layout(width="47%")
         )
         self.sky = (
             SkyView(
@@ -84,41 +85,52 @@ class AssociationBuilder(w.VBox):
                 associations=associations,
                 tool="lasso",
                 height=height - 10,
-                layout=w.Layout(width="58%"),
+                layout=w.Layout(width="53%"),
             )
             if sky
             else None
         )
+        compact = {"description_width": "initial"}  # labels as wide as their words
         self.asn_type = w.Dropdown(
-            options=logic.ASN_TYPES, description="type", layout=w.Layout(width="170px")
+            options=logic.ASN_TYPES,
+            description="type",
+            style=compact,
+            layout=w.Layout(width="130px"),
         )
         self.product_name = w.Text(
             placeholder="(the DMS name)",
             description="product",
             continuous_update=False,
-            layout=w.Layout(width="300px"),
+            style=compact,
+            layout=w.Layout(width="240px"),
         )
         self.path = w.Text(
             value=path,
             placeholder="file or folder, e.g. my_asn.json",
             description="file",
-            layout=w.Layout(width="260px"),
+            style=compact,
+            layout=w.Layout(width="180px"),
         )
         self.overwrite = w.Checkbox(
             value=False, description="overwrite", indent=False, layout=w.Layout(width="90px")
         )
+        # offered beside Export only while the check finds errors; see _checked
         self.override = w.Checkbox(
             value=False,
-            description="export anyway (despite errors)",
+            description="export anyway",
+            tooltip="write the association although the check finds errors",
             indent=False,
-            layout=w.Layout(width="250px"),
+            layout=w.Layout(width="125px", display="none"),
         )
         self.changes = w.HTML()
         self.changes.add_class("asnkit-builder-changes")
-        self.export = w.Button(description="Export", icon="save", button_style="primary")
+        self.export = w.Button(
+            description="Export", icon="save", button_style="primary", layout=w.Layout(width="96px")
+        )
         self.check = w.HTML(layout=w.Layout(width="100%"))
         self.check.add_class("asnkit-builder-check")
         self.status = w.HTML(layout=w.Layout(margin="0 0 0 8px"))
+        self.status.add_class("asnkit-builder-status")
 
         for source, target in (
             (self.asn_type, "asn_type"),
@@ -192,8 +204,8 @@ class AssociationBuilder(w.VBox):
 
     def member_roles(self) -> dict[str, str]:
         """Each chosen exposure and its role: given by the user, or ``"<role> (auto)"``."""
+        from asnkit.dms.names import exposure_key
         from asnkit.documents.build import exposure_role
-        from asnkit.sky.groups import exposure_key
 
         built = {}
         if self.model.association is not None:
@@ -240,7 +252,7 @@ class AssociationBuilder(w.VBox):
             head = (
                 f"<span style='color:#b00020'><b>\u2716 {k} error{'s' if k != 1 else ''}: "
                 f"calwebb would not do what this {esc(asn.asn_type)} association of {n} "
-                "exposures says</b>; Export is blocked unless 'export anyway' is ticked</span>"
+                "exposures says</b> (Export needs 'export anyway')</span>"
             )
         else:
             k = len(m.errors)
@@ -256,6 +268,7 @@ class AssociationBuilder(w.VBox):
             for mark, color, text in items
         ]
         self.check.value = head + (f"<ul>{''.join(lines)}</ul>" if lines and n else "")
+        self.override.layout.display = "" if m.errors and asn is not None else "none"
         self.status.value = ""
 
     def _changes_changed(self, _change: Any) -> None:
@@ -278,6 +291,14 @@ class AssociationBuilder(w.VBox):
                 f"<span style='color:#1b7d2e'>\u2714 Written {logic.escape(self.model.written)}"
                 + (f" ({logic.escape(anyway)})" if anyway else "")
                 + "</span>"
+            )
+        elif status.startswith("not exported") and self.model.errors and self.association:
+            # the errors are listed just above: say what to do, not all of it again
+            k = len(self.model.errors)
+            self.status.value = (
+                f"<span style='color:#b00020'>\u2716 Not exported: {k} error"
+                f"{'s' if k != 1 else ''} (listed above). Fix them, or tick 'export anyway' "
+                "to write it all the same.</span>"
             )
         else:
             self.status.value = f"<span style='color:#b00020'>{logic.escape(status)}</span>"

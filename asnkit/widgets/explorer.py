@@ -44,7 +44,7 @@ class PoolExplorer(w.VBox):
     >>> explorer = PoolExplorer(pool)
     >>> explorer.filters["exp_type"].value = ("nrs_fixedslit", "nrs_msaspec")
     >>> explorer.model.n_selected, len(explorer.selection), explorer.count.value
-    (4, 4, '<b>4</b> of 73 exposures selected')
+    (4, 4, '<b>4</b> of 73 exposures selected (2 junk rows of the pool left out)')
     """
 
     def __init__(
@@ -134,7 +134,10 @@ class PoolExplorer(w.VBox):
 
     def _count_html(self) -> str:
         m = self.model
-        return f"<b>{m.n_selected}</b> of {m.n_total} exposures selected"
+        junk = f" ({m.n_junk} junk row{'s' if m.n_junk != 1 else ''} of the pool left out)"
+        return f"<b>{m.n_selected}</b> of {m.n_total} exposures selected" + (
+            junk if m.n_junk else ""
+        )
 
     def _render(self) -> None:
         """Refresh option counts, count, table and summary."""

@@ -7,6 +7,7 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
+from asnkit.sky.colors import short_labels
 from asnkit.widgets import logic
 from asnkit.widgets.models import GroupingModel
 from asnkit.widgets.skyview import SkyView
@@ -106,17 +107,23 @@ class GroupingView(w.VBox):
 
     # ----------------------------------------------------------------- events
     def _fill_groups(self) -> None:
+        labels = [label for label, _ in self.model.groups]
+        short = short_labels(labels)  # as the legend: the words that tell them apart
+        if len(set(short.values())) < len(short):
+            short = {label: label for label in labels}
         self._syncing = True
         try:
             self.groups.options = [("(none)", "")] + [
-                (f"{label} ({size})", label) for label, size in self.model.groups
+                (f"{short[label]} ({size})", label) for label, size in self.model.groups
             ]
             self.groups.value = ""
         finally:
             self._syncing = False
         layout = self.sky.geometry
+        named = {value: label for label, value in self.sky.color_options}
+        how = logic.escape(named.get(self.model.grouping, self.model.grouping))
         self.note.value = (
-            f"<small>{self.model.grouping}: {len(self.model.groups)} group(s); "
+            f"<small>{how}: {len(self.model.groups)} group(s); "
             + (
                 f"{layout.n_exposures} footprint(s) on the sky"
                 + (f", {layout.undrawn} without sky information" if layout.undrawn else "")

@@ -433,9 +433,15 @@ def export_association(asn: Any, path: str | Path, *, overwrite: bool = False) -
     A folder gets the association's DMS file name. Returns ``(written, message)``; the
     message names the absolute path (``written /abs/path_asn.json``).
     """
+    from asnkit.atomic import file_name_problem
+
     target = Path(path).expanduser().absolute()
     if target.is_dir():
-        target = target / (asn.filename or "association_asn.json")
+        name = asn.filename or "association_asn.json"
+        problem = file_name_problem(name)  # never a file outside the folder asked for
+        if problem:
+            return False, f"could not write into {target}: {problem}"
+        target = target / name
     if target.exists() and not overwrite:
         return False, f"{target} exists: tick 'overwrite' to replace it"
     try:
@@ -471,7 +477,7 @@ def plain_message(text: str) -> str:
             f"them as {match[2]}): give at least one the role 'science' in the table's role "
             "column."
         )
-    text = re.sub(r"^(to_association|from_files): ", "", text)
+    text = re.sub(r"^(to_association|asn_from_files): ", "", text)
     text = re.sub(r"roles=\{[^}]*\}", "the role column of the table", text)
     text = text.replace("product_name", "the product name")
     return text[:1].upper() + text[1:]

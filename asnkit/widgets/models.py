@@ -45,6 +45,9 @@ class ExplorerModel(tl.HasTraits):
         The filter columns (:func:`asnkit.widgets.logic.filter_columns` by default).
     n_total, n_selected : int
         Exposures in the pool (junk rows excluded) and in the selection.
+    n_junk : int
+        Junk rows of the pool (``set acid`` lines, repeated headers): rows,
+        but not exposures; never selected.
     counts : dict
         ``column -> {value: count}`` under the other columns' filters (faceted: the
         count says how many exposures choosing that value would add).
@@ -56,6 +59,7 @@ class ExplorerModel(tl.HasTraits):
     pattern = tl.Unicode("")
     columns = tl.List(tl.Unicode())
     n_total = tl.Int(0)
+    n_junk = tl.Int(0)
     n_selected = tl.Int(0)
     counts = tl.Dict()
     revision = tl.Int(0)
@@ -75,6 +79,7 @@ class ExplorerModel(tl.HasTraits):
         self._mask = self._exposure.copy()
         self.columns = cols
         self.n_total = int(self._exposure.sum())
+        self.n_junk = len(df) - self.n_total
         self.update()
 
     @property
@@ -384,6 +389,8 @@ class BuilderModel(tl.HasTraits):
         from asnkit.documents.diff import diff
 
         current = self.association
+        if self._original.filename:  # one name in the header: what changed against that file
+            current = type(current).from_dict(current.to_dict(), filename=self._original.filename)
         keep = {"asn_type", "asn_id"}
         ignore = [k for k in {*self._original, *current} if k not in keep and k != "products"]
         return diff(self._original, current, ignore=ignore, ignore_suffix=True)

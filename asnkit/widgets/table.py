@@ -37,9 +37,9 @@ TABLE_FIELDS = (
 
 def table_rows(pool: pd.DataFrame) -> dict[str, Any]:
     """The table's data: columns, file names, text values and the pipeline's role per row."""
+    from asnkit.dms.names import exposure_key
     from asnkit.documents.build import exposure_role
     from asnkit.pool.labels import label_positions
-    from asnkit.sky.groups import exposure_key
     from asnkit.sky.schematic import is_junk
 
     rows = pool.loc[~is_junk(pool)].reset_index(drop=True)

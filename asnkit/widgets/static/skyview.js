@@ -10,6 +10,7 @@ const DASH = 7; // px of each colour in the striped outline of an exposure in se
 const FILL_ALPHA = 0.2; // opacity of a footprint's fill (shared by identical stacked footprints)
 const MARGIN = { left: 54, right: 10, top: 10, bottom: 40 };
 const MAX_PANELS = 36;
+const LEGEND_BESIDE_MIN = 600; // px of width below which the legend goes under the plot
 const TOOLS = [
   ["pan", "pan", "drag to move the view, wheel to zoom"],
   ["box", "box", "drag a box: takes the footprints whose centre is inside (Shift adds, Alt removes)"],
@@ -282,7 +283,7 @@ function render({ model, el: root }) {
 
   const state = {
     g: null, c: null, batches: [], panelBatches: new Map(), context: null,
-    selected: new Set(), selectedPath: null, shown: null, view: null,
+    selected: new Set(), selectedPath: null, panelSelected: new Map(), shown: null, view: null,
     hover: -1, hoverPanel: null, drag: null, legendHover: -1, width: 0, height: 0,
     frame: 0, seq: 0, pending: new Map(), wheelAt: null,
   };
@@ -313,6 +314,7 @@ function render({ model, el: root }) {
   function rebuild() {
     const { g, c } = state;
     state.panelBatches = new Map();
+    state.panelSelected = new Map();
     state.batches = g && c ? buildBatches(g, c, isShown) : [];
     state.context = null;
     loadSelection();
@@ -325,6 +327,7 @@ function render({ model, el: root }) {
     const path = new Paths();
     for (const e of state.selected) addRings(path, g, e);
     state.selectedPath = path;
+    state.panelSelected = new Map();
     updateStatus();
     stats.selectionLoad.push(performance.now() - began);
   }
@@ -396,6 +399,8 @@ function render({ model, el: root }) {
 
   // ---------------------------------------------------------------- drawing
   function sizeCanvases() {
+    // too narrow for the legend beside the plot: a few compact lines of entries below it
+    wrap.classList.toggle("asnkit-sky-legend-below", body.clientWidth < LEGEND_BESIDE_MIN);
     const W = Math.max(200, Math.floor(stage.clientWidth));
     const H = model.get("height");
     const dpr = window.devicePixelRatio || 1;
@@ -406,8 +411,8 @@ function render({ model, el: root }) {
       c.style.width = `${W}px`; c.style.height = `${H}px`;
     }
     stage.style.height = `${H}px`;
-    // beside the plot the legend may be as tall as it; wrapped below it, a few lines
-    legend.style.maxHeight = legend.offsetTop > stage.offsetTop + 10 ? "110px" : `${H}px`;
+    // beside the plot the legend may be as tall as it; below it, the stylesheet's few lines
+    legend.style.maxHeight = wrap.classList.contains("asnkit-sky-legend-below") ? "" : `${H}px`;
   }
 
   function drawBatches(ctx, batches, s, dim) {
@@ -472,17 +477,34 @@ function render({ model, el: root }) {
         drawBatches(ctx, batches, s, dim);
       }
       if (state.selected.size) {
+        // a panel highlights the selected exposures among its own group's only
+        const chosen = vp.group === undefined ? state.selectedPath : panelSelection(vp.group);
         ctx.lineWidth = (state.selected.size > 60 ? 1.4 : 2.2) / s;
         ctx.strokeStyle = "rgba(0,0,0,0.9)";
         ctx.fillStyle = "rgba(255,214,0,0.18)";
-        state.selectedPath.fill(ctx);
-        state.selectedPath.stroke(ctx);
+        chosen.fill(ctx);
+        chosen.stroke(ctx);
       }
       drawTarget(ctx, vp);
       ctx.restore();
       if (vp.group !== undefined) drawPanelFrame(ctx, vp);
     }
     if (vps.length === 1 && vps[0].group === undefined) drawAxes(ctx, vps[0]);
+  }
+
+  function panelSelection(group) {
+    let path = state.panelSelected.get(group);
+    if (!path) {
+      const { g, c } = state;
+      path = new Paths();
+      for (const e of state.selected) {
+        for (let t = c.itemStart[e]; t < c.itemStart[e + 1]; t++) {
+          if (c.itemGroup[t] === group) { addRings(path, g, e); break; }
+        }
+      }
+      state.panelSelected.set(group, path);
+    }
+    return path;
   }
 
   function drawTarget(ctx, vp) {
@@ -499,9 +521,12 @@ function render({ model, el: root }) {
     ctx.closePath();
     ctx.fillStyle = "#ffc107"; ctx.strokeStyle = "#000"; ctx.lineWidth = 1;
     ctx.fill(); ctx.stroke();
-    if (t[2]) {
+    if (t[2] && vp.group === undefined) { // small multiples: the star alone, no name over the panel
       ctx.font = "11px sans-serif"; ctx.fillStyle = "#333";
-      ctx.fillText(t[2], sx + 9, sy - 6);
+      // right of the star, or left of it when the name would run out of the plot
+      const width = ctx.measureText(t[2]).width;
+      const right = sx + 9 + width <= vp.x + vp.w - 2 || sx - 9 - width < vp.x;
+      ctx.fillText(t[2], right ? sx + 9 : sx - 9 - width, sy - 6);
     }
   }
 
@@ -519,7 +544,11 @@ function render({ model, el: root }) {
       max -= 2;
       label = `${shorten(name, max)} (${grp.count})`;
     }
+    // a panel too narrow even for the shortened name: the title stops at its edge
+    ctx.save();
+    ctx.beginPath(); ctx.rect(vp.x + 12, vp.y - 16, Math.max(0, vp.w - 12), 16); ctx.clip();
     ctx.fillText(label, vp.x + 14, vp.y - 5);
+    ctx.restore();
   }
 
   function drawAxes(ctx, vp) {
@@ -707,7 +736,8 @@ function render({ model, el: root }) {
       }
     });
     const c = state.c;
-    if (c && c.how) {
+    // the groups it is coloured by, unless the lines above already say them (dither, tile)
+    if (c && c.how && c.how !== "dither" && c.how !== "tile") {
       const labels = [];
       for (let t = c.itemStart[e]; t < c.itemStart[e + 1]; t++) labels.push(c.groups[c.itemGroup[t]].label);
       const line = el("div", "asnkit-sky-tip-line");

@@ -74,7 +74,9 @@ function render({ model, el: root }) {
   function fillHead() {
     thead.textContent = "";
     const tr = el("tr");
-    const cols = [["_chosen", "\u2714"], ...state.rows.columns, ["_role", "role"]];
+    // the role right after the exposure: in sight without scrolling sideways
+    const [first, ...rest] = state.rows.columns;
+    const cols = [["_chosen", "\u2714"], first, ["_role", "role"], ...rest];
     for (const [key, label] of cols) {
       const th = el("th", null, label);
       th.dataset.key = key;
@@ -119,7 +121,8 @@ function render({ model, el: root }) {
       box.title = "choose this exposure (Shift: every row from the last one ticked)";
       td0.append(box);
       tr.append(td0);
-      for (const [key] of rows.columns) tr.append(el("td", null, rows.values[key][i]));
+      const [[firstKey], ...others] = rows.columns;
+      tr.append(el("td", null, rows.values[firstKey][i]));
       const tdRole = el("td", "asnkit-table-role");
       if (isChosen) {
         const select = el("select");
@@ -133,6 +136,7 @@ function render({ model, el: root }) {
         tdRole.append(select);
       } else tdRole.append(el("span", "asnkit-table-auto", rows.auto_roles[i]));
       tr.append(tdRole);
+      for (const [key] of others) tr.append(el("td", null, rows.values[key][i]));
       frag.append(tr);
     }
     tbody.append(frag);
