@@ -120,6 +120,7 @@ class Pass:
         self.indexes = [AsnIndex(plan) for plan in plans]
         self.version_id = version_id
         self.counter = counter
+        self.made = 0  # associations tried in this pass (kept or not)
         self.associations: list[AsnState] = []
         self.all_rules = tuple(range(len(rules)))
         self.skip = list(skip)
@@ -175,14 +176,14 @@ class Pass:
                 if allowed_set is not None and r not in allowed_set:
                     continue
                 cr = self.rules[r]
-                self.counter[0] += 1
+                self.made += 1  # a key while the pass runs; numbered when it ends
                 override = None
                 if self.override is not None:
                     override = (
                         len(cr.nodes) - 1,
                         (self.override, ("asn_candidate",), True, (), False),
                     )
-                asn = AsnState(cr, self.counter[0], self.version_id, override)
+                asn = AsnState(cr, self.made, self.version_id, override)
                 match, more = self._add_to(r, asn, item)
                 if more:
                     reprocess.extend(more)
@@ -204,6 +205,10 @@ def run_pass(generation: Pass, items: list[Item]) -> list[AsnState]:
                 kept = _workover_filter(next_list, process_list.work_over)
                 if kept is not None:
                     queue.push(kept)
+    counter = generation.counter  # numbered across passes, those kept only (as run_by_rule)
+    for asn in generation.associations:
+        counter[0] += 1
+        asn.seq = counter[0]
     return generation.associations
 
 
