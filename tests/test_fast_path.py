@@ -9,7 +9,8 @@ record: every association formed (rule, candidate, id, members in order, fate,
 failed checks, observations), every output finalize made of it (members,
 product, direct image, fate, which output it duplicates, file name, document),
 in the same order -- on every pool the parity tests and the unseen-pool tests
-read, and on random pools.
+read, and on random pools. (By default the fast path starts at
+:data:`~asnkit.engine.passes.FAST_PATH_MIN_ROWS` rows; here it runs on every pool.)
 """
 
 from __future__ import annotations
@@ -113,6 +114,7 @@ def outcome(pool: pd.DataFrame, fast: bool, monkeypatch: pytest.MonkeyPatch) -> 
     with monkeypatch.context() as patch, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         patch.setattr(asnkit.engine.passes, "FAST_PATH", fast)
+        patch.setattr(asnkit.engine.passes, "FAST_PATH_MIN_ROWS", 0)  # every pool, however small
         try:
             return whole_record(run(pool, version_id=VERSION_ID))
         except asnkit.PoolError as error:  # e.g. a value generation refuses
@@ -236,3 +238,17 @@ def test_fast_path_is_the_reference_on_a_large_observation(monkeypatch):
     assert used.groups >= 4
     image3 = [doc for name, doc in reference["documents"] if "_image3_" in name]
     assert sorted(len(doc["products"][0]["members"]) for doc in image3) == [100] * 4
+
+
+def test_small_pools_take_the_reference_loop_by_default(monkeypatch):
+    """Below FAST_PATH_MIN_ROWS the reference loop runs (it is faster there); from it on,
+    the fast path."""
+    pool = _read(POOLS / "pool_018_all_exptypes.csv")
+    used = Used(monkeypatch)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run(pool, version_id=VERSION_ID)
+        assert used.passes == 0
+        monkeypatch.setattr(asnkit.engine.passes, "FAST_PATH_MIN_ROWS", len(pool))
+        run(pool, version_id=VERSION_ID)
+        assert used.passes > 0
