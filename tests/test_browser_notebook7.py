@@ -51,6 +51,8 @@ def test_skyview_in_notebook7_renders_and_a_click_selects_in_the_kernel(tools, t
         kernel = server.start_kernel(NOTEBOOK)
         with tools.chromium_page(1280, 900) as page:
             elsewhere = tools.requests_elsewhere(page, server)
+            console: list[str] = []
+            page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
             try:
                 tools.open_notebook(page, server, NOTEBOOK)
                 # Notebook 7's own application, not JupyterLab's
@@ -59,7 +61,7 @@ def test_skyview_in_notebook7_renders_and_a_click_selects_in_the_kernel(tools, t
                 assert page.locator("#jp-top-panel, .jp-LabShell").count() == 0
                 tools.run_all_cells(page)
                 assert not tools.tracebacks(page), tools.tracebacks(page)
-                _check_rendered(page)
+                _check_rendered(page, console)
                 _hover_and_click(page, tools, server, kernel, screenshot)
                 assert not elsewhere, f"the page fetched from outside the server: {elsewhere}"
             except Exception:
@@ -68,17 +70,35 @@ def test_skyview_in_notebook7_renders_and_a_click_selects_in_the_kernel(tools, t
                 raise
 
 
-def _check_rendered(page) -> None:
-    page.wait_for_function(
+def _wait(page, condition: str, what: str, console: list[str]) -> None:
+    """Wait for a JavaScript condition; on time-out, fail saying what the output shows."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(condition, timeout=WIDGET_TIMEOUT_MS, polling=100)
+    except PlaywrightTimeout:
+        output = page.locator(".jp-OutputArea-output").all_inner_texts()
+        pytest.fail(
+            f"{what} within {WIDGET_TIMEOUT_MS / 1000:.0f} s; the cell's output shows "
+            f"{output!r}; the browser's console errors: {console}"
+        )
+
+
+def _check_rendered(page, console: list[str]) -> None:
+    _wait(
+        page,
         "() => !document.body.innerText.includes('Loading widget...')",
-        timeout=WIDGET_TIMEOUT_MS,
+        "the widget's 'Loading widget...' placeholder did not go",
+        console,
     )
     body = page.inner_text("body")
     assert "Error displaying widget" not in body and "Loading widget..." not in body
-    page.wait_for_function(
+    _wait(
+        page,
         "() => document.querySelectorAll('.jp-OutputArea-output .asnkit-sky').length === 1 && "
         f"{SKY}.stats.firstDraw !== null",
-        timeout=WIDGET_TIMEOUT_MS,
+        "the SkyView did not draw",
+        console,
     )
     (ink,) = page.evaluate(CANVAS_INK)  # share of the plot's pixels drawn on
     assert 0.01 < ink < 0.9, ink
