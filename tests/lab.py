@@ -189,6 +189,15 @@ class Lab:
             assert response.status == 201, response.status
             return json.loads(response.read())["kernel"]["id"]
 
+    def kernel_connections(self, notebook: str) -> int:
+        """How many pages are connected to the kernel of ``notebook``'s session (0 if none)."""
+        request = urllib.request.Request(
+            f"{self.base}/api/sessions", headers={"Authorization": f"token {self.token}"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            sessions = json.loads(response.read())
+        return sum(s["kernel"].get("connections", 0) for s in sessions if s["path"] == notebook)
+
 
 def _wait_for_server(proc: subprocess.Popen, url: str, log: Path, name: str) -> None:
     deadline = time.monotonic() + SERVER_START_TIMEOUT
@@ -330,12 +339,23 @@ def write_notebook(path: Path, cells: list[str]) -> Path:
 
 
 def open_notebook(page, lab: Lab, notebook: str) -> None:
-    """Open a notebook whose kernel :meth:`Lab.start_kernel` started; wait for it to be idle."""
+    """Open a notebook whose kernel :meth:`Lab.start_kernel` started; wait for it to be idle.
+
+    The page is ready when the server counts its connection to that kernel. On a loaded
+    machine the page may not see the session in time (or not know the kernel specs yet) and
+    ask which kernel to use, at any moment after the cells show: answered with the preferred
+    one, the server hands back the session it has for the path.
+    """
     page.goto(lab.url(notebook), wait_until="domcontentloaded")
     page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(state="visible")
     dialog = page.locator(".jp-Dialog", has_text="Select Kernel")
-    if dialog.count():  # the kernel started through the REST API is the one to use
-        dialog.get_by_role("button", name="Select").click()
+    deadline = time.monotonic() + PAGE_TIMEOUT_MS / 1000
+    while not lab.kernel_connections(notebook):
+        if dialog.count():
+            dialog.get_by_role("button", name="Select").click()
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the page did not connect to the kernel of {notebook}")
+        page.wait_for_timeout(250)
     page.locator('.jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(
         state="attached"
     )
