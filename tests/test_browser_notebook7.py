@@ -146,13 +146,13 @@ def _hover_and_click(page, tools, server, kernel, screenshot) -> None:
     # a click selects it in the kernel; the browser hears back and the tooltip says so
     page.mouse.click(*client())
     tools.wait_for_kernel(server, kernel, "view.selected", [target], "click on one footprint")
-    page.mouse.move(*(v + 40 for v in client()))
-    text = hover()
-    assert text.splitlines()[0] == target and "\u2714 selected" in text, text
     page.wait_for_function(
         "() => document.querySelector('.asnkit-sky-status').innerText.startsWith('1 selected')",
         timeout=5_000,
     )
+    page.mouse.move(*(v + 40 for v in client()))
+    text = hover()
+    assert text.splitlines()[0] == target and "\u2714 selected" in text, text
     page.screenshot(path=str(screenshot))
     print(f"screenshot: {screenshot}")
 
