@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import matplotlib
 import pytest
+from hypothesis import HealthCheck, settings
 
 matplotlib.use("Agg")
+
+# No per-example deadline: on a loaded 2-core CI machine an example may take seconds, which
+# says nothing about the property tested (hypothesis' default fails it after 200 ms).
+settings.register_profile("asnkit", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("asnkit")
 
 
 @pytest.fixture
