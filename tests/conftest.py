@@ -3,5 +3,26 @@
 from __future__ import annotations
 
 import matplotlib
+import pytest
+from hypothesis import HealthCheck, settings
 
 matplotlib.use("Agg")
+
+# No per-example deadline: on a loaded 2-core CI machine an example may take seconds, which
+# says nothing about the property tested (hypothesis' default fails it after 200 ms).
+settings.register_profile("asnkit", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("asnkit")
+
+
+@pytest.fixture
+def tools():
+    """tests/lab.py (Jupyter server + Chromium); skips the test when Chromium or playwright
+    is missing, the only reason a browser test may skip."""
+    from tests import lab
+
+    try:
+        lab.chromium()
+        lab.sync_playwright()
+    except lab.Missing as exc:
+        pytest.skip(str(exc))
+    return lab

@@ -2,15 +2,41 @@
 
 from __future__ import annotations
 
+import shutil
+import sys
 from pathlib import Path
 
-__all__ = ["ASN", "DATA", "EXPECTED", "EXPOSURES", "POOLS", "ROW_COUNTS", "pool_file", "pool_names"]
+__all__ = [
+    "ASN",
+    "DATA",
+    "EXPECTED",
+    "EXPOSURES",
+    "POOLS",
+    "ROW_COUNTS",
+    "asnkit_command",
+    "pool_file",
+    "pool_names",
+]
 
 DATA = Path(__file__).parent / "data"
 POOLS = DATA / "pools"
 EXPECTED = DATA / "expected"
 ASN = DATA / "asn"
 EXPOSURES = DATA / "exposures"
+
+
+def asnkit_command() -> list[str]:
+    """The installed ``asnkit`` command of the Python running the tests.
+
+    The script beside ``sys.executable`` (the venv's ``bin``), so a test never runs another
+    environment's ``asnkit`` found first on ``PATH``; ``python -m asnkit`` without one.
+    """
+    folder = Path(sys.executable).parent
+    for name in ("asnkit", "asnkit.exe"):
+        if (folder / name).is_file():
+            return [str(folder / name)]
+    found = shutil.which("asnkit", path=str(folder))
+    return [found] if found else [sys.executable, "-m", "asnkit"]
 
 
 def pool_file(name: str) -> Path:

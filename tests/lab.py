@@ -1,11 +1,12 @@
-"""JupyterLab + Debian's Chromium for the browser tests and the sky benchmark.
+"""JupyterLab or Notebook 7 + Debian's Chromium for the browser tests and the sky benchmark.
 
-:func:`running_lab` starts JupyterLab on 127.0.0.1 in a scratch folder (no user
-configuration, no update check, no news), :func:`open_notebook` opens a notebook in a
-Playwright page and :func:`run_all_cells` runs it from the Run menu; :func:`kernel_value`
-asks the notebook's kernel for a value through a second client (what the Python side holds,
-not what the page shows). Playwright drives the system ``chromium``; never
-``playwright install``.
+:func:`running_lab` starts JupyterLab (:func:`running_notebook7` the Notebook 7 front end, the
+same server with the same isolation) on 127.0.0.1 in a scratch folder (no user configuration,
+no update check, no news), :func:`open_notebook` opens a notebook in a Playwright page and
+:func:`run_all_cells` runs it from the Run menu (both front ends share JupyterLab's notebook
+components, so the same selectors serve both); :func:`kernel_value` asks the notebook's kernel
+for a value through a second client (what the Python side holds, not what the page shows).
+Playwright drives the system ``chromium``; never ``playwright install``.
 """
 
 from __future__ import annotations
@@ -43,8 +44,9 @@ INSTALL_HINT = (
 )
 
 SERVER_START_TIMEOUT = 30.0  # s, until /api/status answers
-PAGE_TIMEOUT_MS = 20_000  # JupyterLab loaded, notebook opened, kernel idle
+PAGE_TIMEOUT_MS = 20_000  # front end loaded, notebook opened, kernel idle
 RUN_TIMEOUT_MS = 60_000  # Run All Cells until every cell has run
+KERNEL_TIMEOUT = 15.0  # s, for the kernel to reflect a gesture
 
 
 class Missing(RuntimeError):
@@ -104,7 +106,7 @@ def _data_dirs() -> list[str]:
 
 
 def lab_environment(home: Path) -> dict[str, str]:
-    """Environment of a JupyterLab that reads no user configuration and fetches nothing."""
+    """Environment of a Jupyter server that reads no user configuration and fetches nothing."""
     config, settings = home / "config", home / "settings"
     # no 'Would you like to receive official Jupyter news?' toast over the notebook
     _write_json(
@@ -134,18 +136,36 @@ def lab_environment(home: Path) -> dict[str, str]:
     return env
 
 
+@dataclass(frozen=True)
+class Frontend:
+    """A Jupyter front end: the server module that serves it and where it opens a notebook."""
+
+    name: str  # for messages
+    module: str  # ``python -m <module>`` starts the server with this front end
+    notebook_page: str  # URL path (below the server's base) opening a notebook
+    options: tuple[str, ...] = ()  # command-line options of its own
+
+
+# JupyterLab's server extension is loaded by both front ends (Notebook 7 is built on it): it
+# must not check PyPI for a newer JupyterLab nor fetch news in either
+NO_UPDATE_CHECK = "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"
+JUPYTERLAB = Frontend("JupyterLab", "jupyterlab", "lab/tree", (NO_UPDATE_CHECK,))
+NOTEBOOK7 = Frontend("Notebook 7", "notebook", "notebooks", (NO_UPDATE_CHECK,))
+
+
 @dataclass
 class Lab:
-    """A running JupyterLab."""
+    """A running Jupyter server with a front end (JupyterLab or Notebook 7)."""
 
     base: str
     token: str
     root: Path
     runtime: Path
     log: Path
+    frontend: Frontend = JUPYTERLAB
 
     def url(self, notebook: str) -> str:
-        return f"{self.base}/lab/tree/{notebook}?token={self.token}"
+        return f"{self.base}/{self.frontend.notebook_page}/{notebook}?token={self.token}"
 
     def log_tail(self, n: int = 3000) -> str:
         return self.log.read_text(errors="replace")[-n:]
@@ -169,12 +189,21 @@ class Lab:
             assert response.status == 201, response.status
             return json.loads(response.read())["kernel"]["id"]
 
+    def kernel_connections(self, notebook: str) -> int:
+        """How many pages are connected to the kernel of ``notebook``'s session (0 if none)."""
+        request = urllib.request.Request(
+            f"{self.base}/api/sessions", headers={"Authorization": f"token {self.token}"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            sessions = json.loads(response.read())
+        return sum(s["kernel"].get("connections", 0) for s in sessions if s["path"] == notebook)
 
-def _wait_for_server(proc: subprocess.Popen, url: str, log: Path) -> None:
+
+def _wait_for_server(proc: subprocess.Popen, url: str, log: Path, name: str) -> None:
     deadline = time.monotonic() + SERVER_START_TIMEOUT
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"JupyterLab exited ({proc.returncode}):\n{log.read_text()[-3000:]}")
+            raise RuntimeError(f"{name} exited ({proc.returncode}):\n{log.read_text()[-3000:]}")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
@@ -183,27 +212,28 @@ def _wait_for_server(proc: subprocess.Popen, url: str, log: Path) -> None:
             pass
         time.sleep(0.25)
     raise RuntimeError(
-        f"JupyterLab did not answer within {SERVER_START_TIMEOUT:.0f} s:\n{log.read_text()[-3000:]}"
+        f"{name} did not answer within {SERVER_START_TIMEOUT:.0f} s:\n{log.read_text()[-3000:]}"
     )
 
 
 @contextlib.contextmanager
-def running_lab(root: Path, home: Path) -> Iterator[Lab]:
-    """A JupyterLab on 127.0.0.1 serving ``root``; ``home`` holds its configuration and log."""
+def running_server(root: Path, home: Path, frontend: Frontend) -> Iterator[Lab]:
+    """A Jupyter server with ``frontend`` on 127.0.0.1 serving ``root``; ``home`` holds its
+    configuration and log (:func:`lab_environment`), a fresh token and a free port."""
     port, token = free_port(), secrets.token_hex(16)
     home.mkdir(parents=True, exist_ok=True)
-    log = home / "jupyterlab.log"
+    log = home / f"{frontend.module}.log"
     command = [
         sys.executable,
         "-m",
-        "jupyterlab",
+        frontend.module,
         "--no-browser",
         "--ServerApp.ip=127.0.0.1",
         f"--ServerApp.port={port}",
         "--ServerApp.port_retries=0",
         f"--ServerApp.root_dir={root}",
         f"--IdentityProvider.token={token}",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        *frontend.options,
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:  # CI containers run as root
         command.append("--ServerApp.allow_root=True")
@@ -218,8 +248,8 @@ def running_lab(root: Path, home: Path) -> Iterator[Lab]:
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_for_server(proc, f"{base}/api/status?token={token}", log)
-        yield Lab(base, token, root, home / "jupyter" / "runtime", log)
+        _wait_for_server(proc, f"{base}/api/status?token={token}", log, frontend.name)
+        yield Lab(base, token, root, home / "jupyter" / "runtime", log, frontend)
     finally:
         proc.terminate()  # the server shuts its kernels down on SIGTERM
         try:
@@ -227,6 +257,16 @@ def running_lab(root: Path, home: Path) -> Iterator[Lab]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(timeout=5)
+
+
+def running_lab(root: Path, home: Path) -> contextlib.AbstractContextManager[Lab]:
+    """A JupyterLab on 127.0.0.1 serving ``root``; ``home`` holds its configuration and log."""
+    return running_server(root, home, JUPYTERLAB)
+
+
+def running_notebook7(root: Path, home: Path) -> contextlib.AbstractContextManager[Lab]:
+    """The Notebook 7 front end (``python -m notebook``), isolated as :func:`running_lab` is."""
+    return running_server(root, home, NOTEBOOK7)
 
 
 @contextlib.contextmanager
@@ -243,6 +283,23 @@ def chromium_page(width: int = 1400, height: int = 1400) -> Iterator[Any]:
             yield page
         finally:
             browser.close()
+
+
+def requests_elsewhere(page, lab: Lab) -> list[str]:
+    """A list the page's requests to anywhere but ``lab`` are appended to, from now on.
+
+    Empty at the end when everything the page needed came from the server (no CDN, no
+    tile server); ``data:`` and ``blob:`` URLs are the page's own.
+    """
+    elsewhere: list[str] = []
+    local = (f"{lab.base}/", "data:", "blob:")
+
+    def record(request) -> None:
+        if not request.url.startswith(local):
+            elsewhere.append(request.url)
+
+    page.on("request", record)
+    return elsewhere
 
 
 # every code cell with source has run (a number in its prompt), or a cell failed and
@@ -282,12 +339,23 @@ def write_notebook(path: Path, cells: list[str]) -> Path:
 
 
 def open_notebook(page, lab: Lab, notebook: str) -> None:
-    """Open a notebook whose kernel :meth:`Lab.start_kernel` started; wait for it to be idle."""
+    """Open a notebook whose kernel :meth:`Lab.start_kernel` started; wait for it to be idle.
+
+    The page is ready when the server counts its connection to that kernel. On a loaded
+    machine the page may not see the session in time (or not know the kernel specs yet) and
+    ask which kernel to use, at any moment after the cells show: answered with the preferred
+    one, the server hands back the session it has for the path.
+    """
     page.goto(lab.url(notebook), wait_until="domcontentloaded")
     page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(state="visible")
     dialog = page.locator(".jp-Dialog", has_text="Select Kernel")
-    if dialog.count():  # the kernel started through the REST API is the one to use
-        dialog.get_by_role("button", name="Select").click()
+    deadline = time.monotonic() + PAGE_TIMEOUT_MS / 1000
+    while not lab.kernel_connections(notebook):
+        if dialog.count():
+            dialog.get_by_role("button", name="Select").click()
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the page did not connect to the kernel of {notebook}")
+        page.wait_for_timeout(250)
     page.locator('.jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status="idle"]').wait_for(
         state="attached"
     )
@@ -333,3 +401,27 @@ def kernel_value(lab: Lab, kernel_id: str, expression: str, timeout: float = 20.
         return json.loads(text)
     finally:
         client.stop_channels()
+
+
+def wait_for_kernel(
+    lab: Lab, kernel_id: str, expression: str, expected: Any, what: str, timeout=KERNEL_TIMEOUT
+) -> Any:
+    """Poll :func:`kernel_value` until ``expression`` equals ``expected``; return it.
+
+    Raises AssertionError saying ``what`` was expected and what the kernel has instead.
+    """
+    deadline = time.monotonic() + timeout
+    value = None
+    while time.monotonic() < deadline:
+        value = kernel_value(lab, kernel_id, expression)
+        if value == expected:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"{what}: the kernel has {value!r}, expected {expected!r}")
+
+
+def artifacts(tmp_path: Path) -> Path:
+    """Where screenshots go: ``$ASNKIT_ARTIFACTS`` when set (CI keeps it), else ``tmp_path``."""
+    folder = Path(os.environ.get("ASNKIT_ARTIFACTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import shutil
 import time
 from pathlib import Path
@@ -38,37 +37,8 @@ pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "03_groupings_on_the_sky.ipynb"
 WIDGET_TIMEOUT_MS = 15_000  # widget views replaced their 'Loading widget...' placeholder
-KERNEL_TIMEOUT = 15.0  # s, for the kernel to reflect a gesture
 WIDGET_VIEWS = ".jp-OutputArea-output > .jupyter-widgets, .jp-OutputArea-output > .asnkit-sky"
 SKY = "document.querySelectorAll('.asnkit-sky')[{i}].__asnkitSky"
-
-
-@pytest.fixture
-def tools():
-    try:
-        lab_tools.chromium()
-        lab_tools.sync_playwright()
-    except lab_tools.Missing as exc:
-        pytest.skip(str(exc))
-    return lab_tools
-
-
-def _artifacts(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("ASNKIT_ARTIFACTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def _wait_kernel(lab, kernel, expression: str, expected, what: str):
-    """Poll the kernel until ``expression`` equals ``expected``; return the last value."""
-    deadline = time.monotonic() + KERNEL_TIMEOUT
-    value = None
-    while time.monotonic() < deadline:
-        value = lab_tools.kernel_value(lab, kernel, expression)
-        if value == expected:
-            return value
-        time.sleep(0.2)
-    pytest.fail(f"{what}: the kernel has {value!r}, expected {expected!r}")
 
 
 # ----------------------------------------------------------------------------- notebook 03
@@ -76,7 +46,7 @@ def test_notebook_03_renders_and_a_legend_click_selects_in_the_kernel(tools, tmp
     root = tmp_path / "root"
     root.mkdir()
     shutil.copy(NOTEBOOK, root / NOTEBOOK.name)
-    screenshot = _artifacts(tmp_path) / "browser_03_groupings_on_the_sky.png"
+    screenshot = lab_tools.artifacts(tmp_path) / "browser_03_groupings_on_the_sky.png"
     with tools.running_lab(root, tmp_path / "home") as lab:
         kernel = lab.start_kernel(NOTEBOOK.name)
         with tools.chromium_page() as page:
@@ -199,7 +169,7 @@ def _legend_click_selects(page, lab, kernel) -> None:
         for name in lab_tools.kernel_value(lab, kernel, "list(demo['filename'])")
         if name.startswith("jw99999002") and "nrcalong" not in name
     )
-    _wait_kernel(lab, kernel, "sorted(groups.sky.selected)", expected, "legend click")
+    lab_tools.wait_for_kernel(lab, kernel, "sorted(groups.sky.selected)", expected, "legend click")
     assert lab_tools.kernel_value(lab, kernel, "groups.model.group") == label
     # the small multiples: the group's own panel highlights its exposures; a panel of
     # another group (o003, another field) keeps its own colours, no selection drawn over it
@@ -254,7 +224,7 @@ def test_builder_lasso_shift_box_alt_click_export_with_the_mouse(tools, tmp_path
         "csv": asnkit.read_pool(demo / "jw99999_simulated_pool.csv"),
         "headers": asnkit.pool_from_files(sorted((demo / "exposures").glob("*.fits"))),
     }
-    artifacts = _artifacts(tmp_path)
+    artifacts = lab_tools.artifacts(tmp_path)
     with tools.running_lab(root, tmp_path / "home") as lab:
         kernel = lab.start_kernel("builder.ipynb")
         with tools.chromium_page(*SCREEN) as page:
@@ -346,7 +316,9 @@ def _build_two_tiles(page, lab, kernel, i, builder, pool, target: Path, artifact
     for point in ring[1:]:
         page.mouse.move(*point, steps=2)
     page.mouse.up()
-    _wait_kernel(lab, kernel, f"sorted({builder}.model.selected)", tile1, "lasso round tile 1")
+    lab_tools.wait_for_kernel(
+        lab, kernel, f"sorted({builder}.model.selected)", tile1, "lasso round tile 1"
+    )
     page.wait_for_function(
         "([el, n]) => el.querySelectorAll('tbody input:checked').length === n",
         arg=[page.locator(".asnkit-table").nth(i).element_handle(), 16],
@@ -372,7 +344,9 @@ def _build_two_tiles(page, lab, kernel, i, builder, pool, target: Path, artifact
     page.mouse.up()
     page.keyboard.up("Shift")
     both = sorted(tile1 + tile2)
-    _wait_kernel(lab, kernel, f"sorted({builder}.model.selected)", both, "shift-box tile 2")
+    lab_tools.wait_for_kernel(
+        lab, kernel, f"sorted({builder}.model.selected)", both, "shift-box tile 2"
+    )
 
     # 4. zoom in on tile 2 with the wheel, hover one exposure: the tooltip names it
     out = tile2[5]
@@ -397,7 +371,9 @@ def _build_two_tiles(page, lab, kernel, i, builder, pool, target: Path, artifact
     page.mouse.click(x, y)
     page.keyboard.up("Alt")
     kept = sorted(set(both) - {out})
-    _wait_kernel(lab, kernel, f"sorted({builder}.model.selected)", kept, "alt-click one out")
+    lab_tools.wait_for_kernel(
+        lab, kernel, f"sorted({builder}.model.selected)", kept, "alt-click one out"
+    )
     page.wait_for_function(
         "([el, n]) => el.querySelectorAll('tbody input:checked').length === n",
         arg=[page.locator(".asnkit-table").nth(i).element_handle(), 31],

@@ -11,8 +11,6 @@ state is read from the kernel (tests/lab.py holds the JupyterLab and browser plu
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
 
 import pytest
 
@@ -51,23 +49,11 @@ NOTEBOOK_VIEW = """() => {
 }"""
 
 
-@pytest.fixture
-def tools():
-    try:
-        lab_tools.chromium()
-        lab_tools.sync_playwright()
-    except lab_tools.Missing as exc:
-        pytest.skip(str(exc))
-    return lab_tools
-
-
 def test_builder_in_chromium_refuses_the_mixed_filter_association(tools, tmp_path):
     root = tmp_path / "root"
     root.mkdir()
     lab_tools.write_notebook(root / NOTEBOOK, [SETUP])
-    folder = Path(os.environ.get("ASNKIT_ARTIFACTS") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    screenshot = folder / "browser_builder_refuses_mixed_filters.png"
+    screenshot = lab_tools.artifacts(tmp_path) / "browser_builder_refuses_mixed_filters.png"
     with tools.running_lab(root, tmp_path / "home") as lab:
         kernel = lab.start_kernel(NOTEBOOK)
         with tools.chromium_page(1280, 800) as page:

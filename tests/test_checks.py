@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import warnings
 from pathlib import Path
 
@@ -418,6 +419,34 @@ def test_missing_member_files_next_to_the_association(tmp_path):
     assert asnkit.check(doc, files=[n for n, _ in SCIENCE]).ok
     missing = asnkit.check(doc, files=[SCIENCE[0][0]]).by_code("ASN701")
     assert [f.path for f in missing] == [f"products[0].members[{j}].expname" for j in (1, 2)]
+
+
+def test_member_names_outside_the_folder_are_not_looked_for(tmp_path, monkeypatch):
+    """A document's expnames never make asnkit stat or open a file outside its folder."""
+    folder = tmp_path / "asn"
+    folder.mkdir()
+    outside = tmp_path / "secret_cal.fits"
+    outside.write_bytes(b"")
+    (folder / "link_cal.fits").symlink_to(outside)
+    (folder / SCIENCE[0][0]).write_bytes(b"")
+    hostile = ["../secret_cal.fits", str(outside), "link_cal.fits", "a/../../secret_cal.fits"]
+    members = [SCIENCE[0], *[(name, "science") for name in hostile]]
+    touched: list[str] = []
+    real_stat = os.stat
+
+    def watching_stat(path, *args, **kwargs):
+        touched.append(os.fspath(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", watching_stat)
+    findings = asnkit.check(asn("image3", (PRODUCT, members)), files=folder)
+    monkeypatch.undo()
+    looked_at = {os.path.realpath(path) for path in touched}
+    assert os.path.realpath(outside) not in looked_at, "a file outside the folder was looked at"
+    flagged = findings.by_code("ASN702")
+    assert [f.path for f in flagged] == [f"products[0].members[{j}].expname" for j in (1, 2, 3, 4)]
+    assert all(f.severity is Severity.WARNING and "outside" in f.message for f in flagged)
+    assert not findings.by_code("ASN701")  # the one member inside is there
 
 
 def test_member_headers_give_the_facts_when_there_is_no_pool(tmp_path):

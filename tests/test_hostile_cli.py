@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from asnkit.cli import main
-from tests.helpers import EXPECTED, EXPOSURES, pool_file
+from tests.helpers import EXPECTED, EXPOSURES, asnkit_command, pool_file
 
 POOL = pool_file("pool_002_image_miri")
 LV3 = EXPECTED / "pool_002_image_miri" / "jw99009-o001_20250101t000000_image3_00001_asn.json"
@@ -202,8 +200,7 @@ def test_an_interrupt_is_one_line(monkeypatch, capsys):
 
 def test_the_installed_command_prints_no_traceback(tmp_path):
     """The real ``asnkit`` process, not main(): one line, status 1."""
-    exe = shutil.which("asnkit") or ""
-    argv = [exe] if exe else [sys.executable, "-m", "asnkit"]
+    argv = asnkit_command()
     done = subprocess.run(
         [*argv, "edit", str(tmp_path), "--remove", "x"], capture_output=True, text=True
     )

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 import shlex
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import asnkit_command
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,8 +33,7 @@ def test_quick_start_prints_the_result_first_not_a_warning(tmp_path):
     assert argv[0] == "asnkit"
     output = argv.index("-o") + 1
     argv[output] = str(tmp_path / argv[output])
-    exe = shutil.which("asnkit")
-    prefix = [exe] if exe else [sys.executable, "-m", "asnkit"]
+    prefix = asnkit_command()
     done = subprocess.run([*prefix, *argv[1:]], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     lines = (done.stderr + done.stdout).splitlines()

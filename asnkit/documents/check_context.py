@@ -6,9 +6,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from asnkit.dms.identifiers import member_name_problem
 from asnkit.documents.exposures import ExposureFacts, PoolIndex, header_facts, member_facts
 from asnkit.documents.findings import Finding
 from asnkit.documents.model import Association, Member
@@ -67,10 +69,21 @@ class CheckedAssociation:
         return out
 
     def path_of(self, expname: str) -> Path | None:
-        """Where the pipeline looks for a member: ``asn_dir / expname`` (ModelLibrary)."""
-        if self.folder is not None:
-            return self.folder / expname
-        return None
+        """Where the pipeline looks for a member: ``asn_dir / expname`` (ModelLibrary).
+
+        ``None`` without a folder, and for a name that is not a plain relative path
+        (absolute, ``..``, control characters) or that resolves (through links) outside
+        the folder: a document's values never make asnkit open a file elsewhere.
+        """
+        if self.folder is None or member_name_problem(expname) is not None:
+            return None
+        path = self.folder / expname
+        try:  # realpath reads links (lstat/readlink) without following them to a file
+            real = Path(os.path.realpath(path))
+            inside = real.is_relative_to(os.path.realpath(self.folder))
+        except (OSError, ValueError):  # a name the OS refuses
+            return None
+        return path if inside else None
 
     def science(self, i: int) -> list[tuple[Member, ExposureFacts]]:
         product = self.asn.products[i]

@@ -185,7 +185,18 @@ def check_files(doc: CheckedAssociation) -> None:
                     or os.path.basename(name) in doc.available
                 )
             else:
-                found = (doc.folder / name).is_file()
+                path = doc.path_of(name)
+                if path is None:
+                    doc.add(
+                        "ASN702",
+                        f"products[{i}].members[{j}].expname",
+                        f"{name!r} lies outside the association's folder {str(doc.folder)!r}: "
+                        "not looked for (asnkit opens member files only inside that folder)",
+                        "keep members next to the association, with base names "
+                        "(asn.with_paths('basename'))",
+                    )
+                    continue
+                found = path.is_file()
             if not found:
                 missing.append((i, j, name))
     where = str(doc.folder) if doc.folder is not None else "the files given"

@@ -111,6 +111,7 @@ CODES: dict[str, Check] = _table(
     ("ASN605", _I, "a product name with capitals or a file extension"),
     # files (files=)
     ("ASN701", _E, "member files missing next to the association"),
+    ("ASN702", _W, "member names outside the association's folder (not looked for)"),
 )
 
 #: Columns of :meth:`Findings.to_frame`.

@@ -233,12 +233,26 @@ def palette(labels: list[str]) -> dict[str, tuple]:
     elif n <= 20:
         colors = [colormaps["tab20"](i) for i in range(n)]
     else:
-        cmap = colormaps["turbo"]
-        colors = [cmap(0.05 + 0.9 * ((i * _GOLDEN_STEP) % 1.0)) for i in range(n)]
+        colors = _turbo([0.05 + 0.9 * ((i * _GOLDEN_STEP) % 1.0) for i in range(n)])
     out = dict(zip(named, colors, strict=True))
     if UNGROUPED in labels:
         out[UNGROUPED] = _GREY
     return out
+
+
+def _turbo(positions: list[float]) -> list[tuple]:
+    """Turbo at ``positions`` in [0, 1], interpolated between its 256 colours.
+
+    Looking the map up would round each position to one of 256 entries, so two groups
+    of a large set could share a colour.
+    """
+    import numpy as np
+    from matplotlib import colormaps
+
+    lut = np.asarray(colormaps["turbo"].colors, dtype=float)
+    grid = np.linspace(0.0, 1.0, len(lut))
+    rgb = np.column_stack([np.interp(positions, grid, lut[:, k]) for k in range(3)])
+    return [(float(r), float(g), float(b), 1.0) for r, g, b in rgb]
 
 
 def legend(ax, labels, colors, title, max_entries, groups, extra_handles=()):
