@@ -55,7 +55,6 @@ class Table:
         self.integrations: dict[tuple, bool] = {}  # (row, TSO visit, coron) -> *ints files
         self.member_names: dict[tuple, str] = {}  # (row, level, role, ints) -> member name
 
-
     def forget(self) -> None:
         """Drop what matching remembered per row (member names, integrations flags)."""
         self.integrations.clear()
