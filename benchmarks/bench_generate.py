@@ -143,6 +143,7 @@ def _cpu_rows(versions, title: str, pools: list[tuple[str, Path]], repeat: int, 
     print(
         f"  {'pool':24s} {'rows':>7s} {'asns':>6s} {'cpu s':>8s} {'base s':>8s} {'ratio':>7s}"
         f" {'us/row':>7s} {'peak MB':>8s} {'base MB':>8s} {'mem':>6s}"
+        f" {'gen MB':>7s} {'base':>7s} {'gen':>6s}"
     )
     per_row = []
     for name, path, rows in pools:
@@ -164,9 +165,15 @@ def _cpu_rows(versions, title: str, pools: list[tuple[str, Path]], repeat: int, 
             f"{base['cpu'] if base else float('nan'):>8.3f} "
             f"{format_ratio(base and base['cpu'], this['cpu']):>7s} {us:>7.0f} "
             f"{this['peak']:>8.0f} {base['peak'] if base else float('nan'):>8.0f} "
-            f"{format_ratio(base and base['peak'], this['peak']):>6s}",
+            f"{format_ratio(base and base['peak'], this['peak']):>6s} "
+            f"{this['gen_mb']:>7.0f} {base['gen_mb'] if base else float('nan'):>7.0f} "
+            f"{format_ratio(base and base['gen_mb'], this['gen_mb']):>6s}",
             flush=True,
         )
+    print(
+        "  peak MB: the process's peak RSS (pool read included); gen MB: peak - RSS after"
+        " reading the pool (what generate adds)"
+    )
     if len(per_row) > 1:
         print(
             f"  growth: CPU per row, largest / smallest size = {per_row[-1] / per_row[0]:.2f}"

@@ -32,7 +32,7 @@ from __future__ import annotations
 import html
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -229,6 +229,18 @@ class Association(Mapping[str, Any]):
     def from_dict(cls, data: Mapping[str, Any], *, filename: str | None = None) -> Association:
         """An association holding a deep copy of ``data``, keys in the given order."""
         return cls(data, filename=filename)
+
+    @classmethod
+    def lazy(
+        cls, build: Callable[[], dict[str, Any]], *, filename: str | None = None
+    ) -> Association:
+        """An association whose document ``build()`` makes when it is first read.
+
+        ``build`` must return a new dict of plain JSON types each time (it is
+        kept, not copied). Generation uses it: documents are made from the
+        run's compact record only when someone reads them.
+        """
+        return _Lazy(build, filename)
 
     @classmethod
     def from_json(cls, text: str, *, filename: str | None = None) -> Association:
@@ -563,6 +575,30 @@ class Association(Mapping[str, Any]):
             f"<table><thead><tr><th>product</th><th>expname</th><th>exptype</th></tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table></div>"
         )
+
+
+class _Lazy(Association):
+    """An :class:`Association` built on first read (:meth:`Association.lazy`)."""
+
+    __slots__ = ("_build",)
+
+    def __init__(self, build: Callable[[], dict[str, Any]], filename: str | None) -> None:
+        self._build: Callable[[], dict[str, Any]] | None = build
+        self.filename = filename
+
+    @property  # type: ignore[override]
+    def _data(self) -> dict[str, Any]:  # the base class's slot, filled on first read
+        slot = Association._data
+        build = self._build
+        if build is None:
+            return slot.__get__(self, Association)  # type: ignore[attr-defined]
+        data = build()
+        slot.__set__(self, data)  # type: ignore[attr-defined]
+        self._build = None
+        return data
+
+    def __reduce__(self) -> tuple:
+        return (Association, (self._data,), (None, {"filename": self.filename}))
 
 
 def _entries(value: Any) -> list[Mapping[str, Any]]:

@@ -45,8 +45,13 @@ def _multivalue(item: Any, source: str, values: list) -> Any:
     return ProcessList([Item(item.table, item.row, str(v)) for v in values])
 
 
-def compile_checkers(cr: Any) -> list[Checker]:
-    """One checker per node of the compiled rule (same numbering)."""
+def compile_checkers(cr: Any, pool: Any = None) -> list[Checker]:
+    """One checker per node of the compiled rule (same numbering).
+
+    ``pool``: a :class:`~asnkit.engine.columns.PoolColumns`; attributes then read
+    its precomputed column lists (:func:`~asnkit.engine.columns.bound_attr`).
+    """
+    from asnkit.engine.columns import bindable, bound_attr
     from asnkit.engine.state import ProcessList, meets, meets_cached
 
     checkers: list[Checker | None] = [None] * len(cr.nodes)
@@ -241,7 +246,10 @@ def compile_checkers(cr: Any) -> list[Checker]:
         if checker is None:
             node = cr.nodes[i]
             if isinstance(node, Attr):
-                checker = attr_checker(i, node)
+                if pool is not None and bindable(node):
+                    checker = bound_attr(i, node, pool)
+                else:
+                    checker = attr_checker(i, node)
             elif isinstance(node, Test):
                 checker = test_checker(i, node)
             else:

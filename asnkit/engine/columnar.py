@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from asnkit.dms.values import EMPTY
+from asnkit.engine.columns import PoolColumns
 from asnkit.engine.prefilter import FAIL, PASS, StaticEval
 from asnkit.engine.state import AsnState, CompiledRule, meets
 from asnkit.engine.table import Item, Table
@@ -93,50 +93,41 @@ def _noop_reprocess(node: Attr) -> bool:
 class ColumnarPool:
     """One pool's columns as arrays, with what groupings of several rules and candidates share.
 
+    Columns are read through the pool's :class:`~asnkit.engine.columns.PoolColumns`
+    (values factorized once); what is kept per column list is small (which source
+    each row reads, one byte; whether it matches a pattern, one byte).
+
     Examples
     --------
     >>> import asnkit
     >>> from asnkit.engine.table import build_table
     >>> table = build_table(asnkit.read_pool(asnkit.data.pool_path("pool_002_image_miri")))
-    >>> first, source = ColumnarPool(table).first_valid(("filter",))
-    >>> first[:2].tolist(), source[:2].tolist()
-    (['f560w', 'f560w'], [0, 0])
+    >>> ColumnarPool(table).first_valid(("filter",))[:2].tolist()
+    [0, 0]
     """
 
-    def __init__(self, table: Table, static: StaticEval | None = None) -> None:
+    def __init__(
+        self, table: Table, static: StaticEval | None = None, columns: PoolColumns | None = None
+    ) -> None:
         self.table = table
         self.static = static if static is not None else StaticEval(table)
-        self._columns: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-        self._first: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = {}
+        self.columns = columns if columns is not None else PoolColumns(table)
+        self._first: dict[tuple[str, ...], np.ndarray] = {}
         self._meets: dict[tuple[Any, Any], np.ndarray] = {}
         self._fresh: dict[int, AsnState] = {}
 
-    def column(self, name: str) -> tuple[np.ndarray, np.ndarray]:
-        """(values, valid) of a column over the whole pool (valid: not an empty value)."""
-        hit = self._columns.get(name)
-        if hit is None:
-            col = self.table.cols.get(name)
-            if col is None:
-                values = np.full(self.table.n, None, dtype=object)
-                hit = (values, np.zeros(self.table.n, dtype=bool))
-            else:
-                values = np.asarray(col, dtype=object)
-                hit = (values, ~pd.Series(values).isin(EMPTY).to_numpy() & pd.notna(values))
-            self._columns[name] = hit
-        return hit
+    def _valid(self, name: str) -> np.ndarray:
+        codes, uniques = self.columns.factorized(name)
+        return np.array([u is not None for u in uniques], dtype=bool)[codes]
 
-    def first_valid(self, sources: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
-        """(value, which source) of the first valid column of each row (-1: none)."""
+    def first_valid(self, sources: tuple[str, ...]) -> np.ndarray:
+        """Which of ``sources`` each row reads: the first with a valid value (-1: none)."""
         hit = self._first.get(sources)
         if hit is None:
-            values = np.full(self.table.n, None, dtype=object)
-            source = np.full(self.table.n, -1, dtype=np.int64)
+            source = np.full(self.table.n, -1, dtype=np.int8)
             for k, name in enumerate(sources):
-                col, valid = self.column(name)
-                take = valid & (source < 0)
-                values[take] = col[take]
-                source[take] = k
-            hit = self._first[sources] = (values, source)
+                source[self._valid(name) & (source < 0)] = k
+            hit = self._first[sources] = source
         return hit
 
     def matches(self, sources: tuple[str, ...], pattern: Any) -> np.ndarray:
@@ -144,10 +135,12 @@ class ColumnarPool:
         key = (sources, pattern)
         hit = self._meets.get(key)
         if hit is None:
-            values, source = self.first_valid(sources)
-            codes, uniques = pd.factorize(values)
-            verdict = np.array([meets(str(v), pattern) for v in uniques] + [False], dtype=bool)
-            hit = self._meets[key] = verdict[codes] & (source >= 0)
+            source = self.first_valid(sources)
+            hit = np.zeros(self.table.n, dtype=bool)
+            for k, name in enumerate(sources):
+                ok = np.frombuffer(self.columns.matches(name, pattern), dtype=bool)
+                hit |= ok & (source == k)
+            self._meets[key] = hit
         return hit
 
     def fresh(self, cr: CompiledRule) -> AsnState:
@@ -205,8 +198,7 @@ class _Leaves:
             return self._candidate_attr(node, n)
         if isinstance(node, Attr) and _is_pin(node):
             # the first column with a valid value (a pin then reads only that column)
-            values, source = self.pool.first_valid(node.sources)
-            values, source = values[self.rows], source[self.rows]
+            source = self.pool.first_valid(node.sources)[self.rows]
             present = source >= 0
             self.source_of[i] = source
             code = np.where(present, _PIN, FAIL if node.required else _MISSING).astype(np.int8)
@@ -225,8 +217,14 @@ class _Leaves:
         return np.where(any_state == fresh, any_state, np.int8(3)).astype(np.int8)
 
     def _candidate_attr(self, node: Attr, n: int) -> np.ndarray:
-        if self.cand is None or node.onlyif is not None or node.force_reprocess is not None:
-            return np.full(n, np.int8(3))  # discovery: per-row candidate texts
+        if node.onlyif is not None or node.force_reprocess is not None:
+            return np.full(n, np.int8(3))
+        if self.cand is None:  # discovery: each row's own candidate text, a column as any other
+            if node.evaluate:
+                return np.full(n, np.int8(3))
+            any_state = self.static.outcome(node, None, True)[self.rows]
+            fresh = self.static.outcome(node, self.fresh, True)[self.rows]
+            return np.where(any_state == fresh, any_state, np.int8(3)).astype(np.int8)
         if node.evaluate:  # the pass's own candidate: every row carries it and agrees
             return np.full(n, PASS)
         ok = node.value is None or meets(self.cand, node.value)

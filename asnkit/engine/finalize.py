@@ -1,19 +1,14 @@
 """Finalize generated associations: validity, nod splitting, imprints, WFSS, pruning.
 
 Follows the reference generator's finalize step (jwst 3.0.0): each association
-is finalized by its rule (:class:`asnkit.rules.Finalize`), then duplicates are
-pruned per level (identical membership: the association with the highest
-``asn_id`` in sort order wins, i.e. observation over candidate over
-discovered) and sequence numbers restart at 1 per (asn_id, asn_type).
-Duplicate detection hashes each product's membership, so it is linear.
+is finalized by its rule (:class:`asnkit.rules.Finalize`); duplicates are then
+pruned per level (:mod:`asnkit.engine.prune`).
 """
 
 from __future__ import annotations
 
 import copy
 import logging
-import re
-from collections import Counter, defaultdict
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -30,8 +25,6 @@ __all__ = [
     "finalize",
     "finalize_level2",
     "finalize_level3",
-    "prune",
-    "resequence",
 ]
 
 log = logging.getLogger(__name__)
@@ -265,158 +258,6 @@ def finalize_level2(asn: AsnState) -> list[AsnState]:
     if kind in (Finalize.NOD, Finalize.IMPRINT_NOD):
         return _nod_associations(asn)
     return [asn]
-
-
-# --------------------------------------------------------------------------- pruning
-
-
-def _membership(asn: AsnState) -> frozenset | None:
-    members = asn.products[0]["members"]
-    names = [m["expname"] for m in members]
-    if len(set(names)) != len(names):
-        return None
-    return frozenset((m["expname"], m["exptype"]) for m in members)
-
-
-def _product_diff(left: dict, right: dict, strict: bool) -> tuple[bool, bool]:
-    """(equal, subset) of two products' membership, as jwst's diff sees them."""
-
-    def munge(name: str) -> str:
-        return name if strict else _stem(name)
-
-    dup = any(len({m["expname"] for m in p["members"]}) != len(p["members"]) for p in (left, right))
-    length_differs = len(left["members"]) != len(right["members"])
-    mismatch = False
-    remaining = list(right["members"])
-    unaccounted_left = 0
-    for lm in left["members"]:
-        for rm in remaining:
-            if munge(lm["expname"]) != munge(rm["expname"]):
-                continue
-            if lm["exptype"] != rm["exptype"]:
-                mismatch = True
-            remaining.remove(rm)
-            break
-        else:
-            unaccounted_left += 1
-    unaccounted = unaccounted_left > 0 or len(remaining) > 0
-    equal = not (dup or length_differs or mismatch or unaccounted)
-    subset = (not dup) and (not mismatch) and length_differs and unaccounted
-    return equal, subset
-
-
-def _components(name: str) -> set[str]:
-    return set(re.split("[_-]", name))
-
-
-def _asn_equal(left: AsnState, right: AsnState) -> bool:
-    if left is right:
-        return True
-    if left.data["asn_type"] != right.data["asn_type"]:
-        return False
-    if left.data["asn_id"][0] != right.data["asn_id"][0]:
-        return False
-    if len(left.products) != len(right.products):
-        return False
-    remaining = list(right.products)
-    for lp in left.products:
-        for rp in remaining:
-            if _components(rp["name"]) != _components(lp["name"]):
-                continue
-            if not _product_diff(lp, rp, strict=False)[0]:
-                return False
-            remaining.remove(rp)
-            break
-        else:
-            return False
-    return not remaining
-
-
-def _equality_key(asn: AsnState) -> tuple:
-    """Equal associations (:func:`_asn_equal`) have equal keys."""
-    products = sorted(tuple(sorted(_components(p["name"]))) for p in asn.products)
-    return (asn.data["asn_type"], asn.data["asn_id"][:1], tuple(products))
-
-
-def _contains(seq: dict[tuple, list[AsnState]], asn: AsnState) -> bool:
-    return any(x is asn or _asn_equal(x, asn) for x in seq.get(_equality_key(asn), ()))
-
-
-def _remove_equal(seq: list[AsnState], asn: AsnState) -> None:
-    for i, x in enumerate(seq):
-        if x is asn or _asn_equal(x, asn):
-            del seq[i]
-            return
-
-
-def prune(asns: list[AsnState]) -> list[AsnState]:
-    """Drop duplicate associations, then duplicate products (jwst ``prune``)."""
-    ordered = sorted(asns, key=lambda a: a.data["asn_id"])
-    seen: set = set()
-    pruned: list[AsnState] = []
-    for asn in reversed(ordered):
-        key = _membership(asn)
-        if key is not None:
-            if key in seen:
-                continue
-            seen.add(key)
-        pruned.append(asn)
-    return _prune_products(pruned)
-
-
-def _prune_products(asns: list[AsnState]) -> list[AsnState]:
-    names = [a.products[0]["name"] for a in asns]
-    dups = [name for name, count in Counter(names).items() if count > 1]
-    if not dups:
-        return asns
-    ordered = sorted(asns, key=lambda a: a.data["asn_id"])
-    by_product: dict[str, list[AsnState]] = defaultdict(list)
-    for asn in ordered:
-        by_product[asn.products[0]["name"]].append(asn)
-    full_prune: list[AsnState] = []
-    pruned_by_key: dict[tuple, list[AsnState]] = defaultdict(list)
-    for product in dups:
-        dup_asns = by_product[product]
-        to_keep = list(dup_asns)
-        for asn in dup_asns:
-            if _contains(pruned_by_key, asn):
-                continue
-            to_prune = []
-            for entrant in to_keep:
-                if _asn_equal(entrant, asn):
-                    continue
-                equal, subset = _product_diff(asn.products[0], entrant.products[0], strict=True)
-                if equal:
-                    to_prune.append(entrant)
-                    continue
-                if subset:
-                    if len(entrant.products[0]["members"]) > len(asn.products[0]["members"]):
-                        asn, entrant = entrant, asn
-                    to_prune.append(entrant)
-                    continue
-                if not _product_diff(asn.products[0], entrant.products[0], strict=False)[0]:
-                    log.warning(
-                        "associations with product %s have the same product name but "
-                        "significant differences",
-                        product,
-                    )
-            full_prune.extend(to_prune)
-            for pruned in to_prune:
-                pruned_by_key[_equality_key(pruned)].append(pruned)
-                _remove_equal(to_keep, pruned)
-    removed = Counter(id(asn) for asn in full_prune)
-    if removed and max(removed.values()) > 1:  # the reference fails the same way
-        raise IndexError("Expected duplicate association not found in list")
-    return [asn for asn in ordered if id(asn) not in removed]
-
-
-def resequence(asns: list[AsnState]) -> None:
-    """Number associations 1, 2, ... per (asn_id, asn_type), in list order."""
-    counters: dict[tuple[str, str], int] = defaultdict(int)
-    for asn in asns:
-        key = (asn.data["asn_id"], asn.data["asn_type"])
-        counters[key] += 1
-        asn.seq_out = counters[key]
 
 
 def finalize(asn: AsnState) -> tuple[list[AsnState], Fate]:

@@ -12,37 +12,61 @@ from typing import Any
 from asnkit.dms.members import DEGRADED_NOTOK, DEGRADED_OK, level2_name, level3_name
 from asnkit.dms.values import is_empty
 from asnkit.rules.naming import get_target
-from asnkit.rules.predicates import default_integrations
+from asnkit.rules.predicates import Integrations, default_integrations
 
 __all__ = ["add_member", "init_hook", "make_member", "refresh"]
 
 
 def _integrations(item: Any, asn: Any) -> bool:
-    return (asn.rule.integrations or default_integrations)(item, asn)
+    check = asn.rule.integrations or default_integrations
+    if type(check) is not Integrations:
+        return check(item, asn)
+    # the DMS check reads the exposure and whether the association pinned a TSO visit:
+    # remembered per pool row (members of many associations ask again)
+    try:
+        tso_visit = asn.value("is_tso") == "t"
+    except KeyError:
+        tso_visit = False
+    key = (item.row, tso_visit, check.coron)
+    cache = item.table.integrations
+    hit = cache.get(key)
+    if hit is None:
+        hit = cache[key] = check(item, asn)
+    return hit
 
 
 def _exposerr(item: Any) -> Any:
     return item["exposerr"] if "exposerr" in item else None
 
 
+def _name(item: Any, level: int, role: str, integrations: bool) -> str:
+    """The member's file name (:func:`level2_name` / :func:`level3_name`), per pool row."""
+    key = (item.row, level, role if level == 3 else None, integrations)
+    cache = item.table.member_names
+    hit = cache.get(key)
+    if hit is None:
+        filename = item["filename"]
+        if level == 3:
+            exp_type = item.get("exp_type", "null")
+            hit = level3_name(filename, exp_type=exp_type, role=role, integrations=integrations)
+        else:
+            hit = level2_name(filename, integrations=integrations)
+        cache[key] = hit
+    return hit
+
+
 def make_member(asn: Any, item: Any) -> dict[str, Any]:
     rule = asn.rule
     if rule.level == 3:
         exptype = rule.exposure_type(item, asn)
-        expname = level3_name(
-            item["filename"],
-            exp_type=item.get("exp_type", "null"),
-            role=exptype,
-            integrations=_integrations(item, asn),
-        )
         return {
-            "expname": expname,
+            "expname": _name(item, 3, exptype, _integrations(item, asn)),
             "exptype": exptype,
             "exposerr": _exposerr(item),
             "asn_candidate": item["asn_candidate"],
             "item": item,
         }
-    expname = level2_name(item["filename"], integrations=_integrations(item, asn))
+    expname = _name(item, 2, "", _integrations(item, asn))
     return {
         "expname": expname,
         "exptype": rule.exposure_type(item, asn),

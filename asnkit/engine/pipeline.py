@@ -5,15 +5,18 @@
 2. **matching** (:func:`match`): per candidate, the associations every rule forms
    over the candidate's exposures (:class:`~asnkit.engine.passes.Matcher`);
 3. **discovery** (:func:`discovery`): the associations formed across the pool;
-4. **finalize** (:func:`finalize_level`): each association by its rule (kept, split,
-   or dropped, and why), per level;
-5. **pruning**: duplicate associations dropped (which one each duplicates);
-6. **sequencing**: numbers per ``(asn_id, asn_type)``, file names and documents.
+4. **finalize** (:func:`finish`): each association by its rule (kept, split, or
+   dropped, and why), as soon as its pass ends;
+5. **pruning** (:func:`number`): duplicate associations dropped, per level (which
+   one each duplicates);
+6. **sequencing** (:func:`number`): numbers per ``(asn_id, asn_type)``, file names;
+   documents are made from their parts when read (:class:`DocumentSource`).
 
 :func:`run_engine` runs them all; :mod:`asnkit.generation` wraps the record as a
 :class:`~asnkit.generation.run.Run`. Associations that can never be valid (their
 validity checks are settled when their pass ends) are recorded and released at
-once, which keeps memory low on large pools.
+once, and the others once finalized (only their documents' parts are kept), so
+only one pass's associations are ever alive: memory stays low on large pools.
 
 Examples
 --------
@@ -40,10 +43,11 @@ import pandas as pd
 
 from asnkit.dms.identifiers import VERSION_ID
 from asnkit.dms.names import asn_filename, version_timestamp
-from asnkit.engine.finalize import dropped_fate, finalize, prune, resequence
+from asnkit.engine.finalize import dropped_fate, finalize
 from asnkit.engine.members import refresh
 from asnkit.engine.passes import Matcher
-from asnkit.engine.record import Fate, Formation, Member, Output, Record
+from asnkit.engine.prune import prune, resequence
+from asnkit.engine.record import DocumentSource, Fate, Formation, Member, Output, Record
 from asnkit.engine.state import AsnState
 from asnkit.engine.table import Table, build_table, candidates_by_type
 from asnkit.errors import AssociationError, AssociationWarning, PoolError
@@ -57,9 +61,11 @@ __all__ = [
     "check_rule_columns",
     "discovery",
     "document",
-    "finalize_level",
+    "document_source",
+    "finish",
     "gc_paused",
     "match",
+    "number",
     "resolve_version_id",
     "run_engine",
     "select_candidates",
@@ -189,6 +195,9 @@ def _members(asn: AsnState) -> tuple[Member, ...]:
     return tuple(out)
 
 
+_NO_FILES: frozenset[str] = frozenset()
+
+
 def _formed(record: Record, asns: list[AsnState], candidate: tuple[str, str] | None) -> list:
     """Record the associations a pass formed; those that can never be valid are dropped now."""
     kept = []
@@ -203,7 +212,7 @@ def _formed(record: Record, asns: list[AsnState], candidate: tuple[str, str] | N
         )
         record.formations.append(formation)
         if all(asn.validity):
-            asn.filenames = frozenset()  # only matching asks "is this file a member?"
+            asn.filenames = _NO_FILES  # only matching asks "is this file a member?"
             kept.append((asn, formation))
         else:  # finalize would drop it: record why, and let it go
             formation.members = _members(asn)
@@ -211,14 +220,10 @@ def _formed(record: Record, asns: list[AsnState], candidate: tuple[str, str] | N
     return kept
 
 
-def match(
-    record: Record, matcher: Matcher, candidates: Iterable[tuple[str, str]]
-) -> list[tuple[AsnState, Formation]]:
-    """Stage 2: the associations every rule forms over each candidate's exposures."""
-    out = []
-    for cid, ctype in candidates:
-        out.extend(_formed(record, matcher.candidate(cid, ctype), (cid, ctype)))
-    return out
+def match(record: Record, matcher: Matcher, candidate: tuple[str, str]) -> list:
+    """Stage 2: the associations every rule forms over one candidate's exposures."""
+    cid, ctype = candidate
+    return _formed(record, matcher.candidate(cid, ctype), candidate)
 
 
 def discovery(record: Record, matcher: Matcher) -> list[tuple[AsnState, Formation]]:
@@ -226,14 +231,19 @@ def discovery(record: Record, matcher: Matcher) -> list[tuple[AsnState, Formatio
     return _formed(record, matcher.discover(), None)
 
 
-def finalize_level(
-    record: Record, formed: list[tuple[AsnState, Formation]], level: int
-) -> list[tuple[AsnState, Output]]:
-    """Stages 4 to 6 for one level: finalize, prune duplicates, number; in list order."""
-    for asn, _ in formed:
-        refresh(asn)  # headers and product names up to date before finalize reads them
-    outputs: list[tuple[AsnState, Output]] = []
+def finish(
+    formed: list[tuple[AsnState, Formation]], table: Table, lines: dict
+) -> list[tuple[DocumentSource, Output]]:
+    """Stage 4 for the associations of one pass: each finalized by its rule.
+
+    What finalize made of each is recorded (an :class:`~asnkit.engine.record.Output`);
+    the states are let go, their documents' parts kept (:class:`DocumentSource`),
+    so only one pass's states are alive at a time. ``lines``: the run's cache of
+    constraint lines.
+    """
+    out = []
     for asn, formation in formed:
+        refresh(asn)  # header and product name up to date before finalize reads them
         formation.members = _members(asn)
         results, formation.fate = finalize(asn)
         if not results:
@@ -250,15 +260,52 @@ def finalize_level(
                 direct_image=direct["item"].row if isinstance(direct, dict) else None,
             )
             formation.outputs.append(output)
-            outputs.append((result, output))
-    by_state = {id(asn): output for asn, output in outputs}
-    survivors = prune([asn for asn, _ in outputs])
+            out.append((document_source(result, members, lines, table), output))
+    return out
+
+
+def number(finished: list[tuple[DocumentSource, Output]]) -> list[tuple[DocumentSource, Output]]:
+    """Stages 5 and 6 for one level: duplicates pruned, the others numbered; in list order."""
+    by_source = {id(source): output for source, output in finished}
+    survivors = prune([source for source, _ in finished])
     resequence(survivors)
-    kept_ids = {id(asn) for asn in survivors}
-    for asn, output in outputs:
-        if id(asn) not in kept_ids:
+    kept_ids = {id(source) for source in survivors}
+    for source, output in finished:
+        if id(source) not in kept_ids:
             output.fate = Fate.DUPLICATE
-    return [(asn, by_state[id(asn)]) for asn in survivors]
+    return [(source, by_source[id(source)]) for source in survivors]
+
+
+def document_source(
+    asn: AsnState, members: tuple[Member, ...], lines: dict, table: Table
+) -> DocumentSource:
+    """What the document of a finalized state is made of (:class:`DocumentSource`).
+
+    ``members`` are the state's member entries (:class:`~asnkit.engine.record.Output`),
+    ``lines`` a cache of constraint lines shared by the run.
+    """
+    cands: list[Any] = []
+    products = []
+    start = 0
+    for product in asn.products:
+        entries = product["members"]
+        for member in entries:
+            item = member.get("item")
+            cands.append(None if item is None else item.cand)
+        size = len(entries)
+        own = members if size == len(members) else members[start : start + size]
+        products.append((product["name"], own))
+        start += size
+    distinct = set(cands)
+    cols = table.cols
+    return DocumentSource(
+        asn.data,
+        asn.constraint_lines(lines),
+        tuple(products),
+        cands[0] if len(distinct) <= 1 and cands else tuple(cands),
+        asn.rule.level == 3,
+        (cols.get("exposerr"), cols.get("asn_candidate")),
+    )
 
 
 def document(asn: AsnState) -> tuple[dict[str, Any], str]:
@@ -356,20 +403,35 @@ def _run_engine(
         record = Record(rules, chosen, discovering, table=table)
         matcher = Matcher(table, rules, version_id, shortcuts=shortcuts)
         record.compiled = (matcher.cand_rules, matcher.disc_rules)
-        from_candidates = match(record, matcher, chosen)
-        formed = (discovery(record, matcher) if discovering else []) + from_candidates
-        del matcher, from_candidates
-        # the order finalize takes them in: discovered first, then per candidate
+        lines: dict = {}
+        # per level, the finished associations discovered, then those of the candidates: the
+        # order finalize takes them in
+        finished: dict[int, tuple[list, list]] = {2: ([], []), 3: ([], [])}
+        for candidate in chosen:
+            for entry in finish(match(record, matcher, candidate), table, lines):
+                finished[rules[entry[1].formation.rule].level][1].append(entry)
+        if discovering:
+            for entry in finish(discovery(record, matcher), table, lines):
+                finished[rules[entry[1].formation.rule].level][0].append(entry)
+        del matcher
+        table.forget()  # per-row caches of matching
         record.formations.sort(key=lambda f: f.candidate is not None)
-        states: list[tuple[AsnState, Output]] = []
+        kept: list[tuple[DocumentSource, Output]] = []
         for level in (2, 3):
-            states += finalize_level(record, [f for f in formed if f[0].rule.level == level], level)
-        del formed
-        record.outputs = [output for _, output in states]
-        states.reverse()
-        while states:  # each state is released once its document exists (lower peak memory)
-            asn, output = states.pop()
-            output.document, output.filename = document(asn)
+            discovered, from_candidates = finished.pop(level)
+            kept += number(discovered + from_candidates)
+        record.outputs = [output for _, output in kept]
+        for source, output in kept:
+            data = source.data
+            output.source = source
+            output.filename = asn_filename(
+                data["program"],
+                data["asn_id"],
+                data["asn_type"],
+                source.seq_out,
+                data["version_id"],
+            )
+        del kept
         pruned = [o for f in record.formations for o in f.outputs if o.fate is Fate.DUPLICATE]
         _duplicates(record, pruned)
     return record

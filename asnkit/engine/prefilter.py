@@ -64,6 +64,23 @@ class StaticEval:
         self._numbers: dict[int, int] = {}
         self._structures: dict[Any, int] = {}
         self._nodes: list[Any] = []  # keeps the numbered nodes (and so their ids) alive
+        self._reads_candidate: set[int] = set()  # numbers of nodes reading asn_candidate
+        self._constants: dict[int, np.ndarray] = {}
+
+    def _constant(self, outcome: Any) -> np.ndarray:
+        """The same outcome for every row: one shared, read-only array per outcome."""
+        hit = self._constants.get(int(outcome))
+        if hit is None:
+            hit = np.full(self.n, outcome, dtype=np.int8)
+            hit.flags.writeable = False
+            self._constants[int(outcome)] = hit
+        return hit
+
+    def forget(self) -> None:
+        """Drop the per-row arrays computed so far (they are recomputed when asked again)."""
+        self._first.clear()
+        self._groups.clear()
+        self._cache.clear()
 
     # ------------------------------------------------------------------ factorizations
     def _first_valid(self, sources: tuple[str, ...]) -> tuple[np.ndarray, list[Any]]:
@@ -82,7 +99,7 @@ class StaticEval:
             values[take] = arr[take]
             missing &= ~take
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
-        result = (codes, list(uniques))
+        result = (codes.astype(np.int32), list(uniques))
         self._first[sources] = result
         return result
 
@@ -102,12 +119,21 @@ class StaticEval:
         return result
 
     # ------------------------------------------------------------------ evaluation
-    def outcome(self, node: Any, fresh: AsnState | None = None) -> np.ndarray:
-        """Per-row outcome of ``node`` (any state, or the fresh association ``fresh``)."""
-        key = (self._number(node), fresh is not None)
+    def outcome(
+        self, node: Any, fresh: AsnState | None = None, discovery: bool = False
+    ) -> np.ndarray:
+        """Per-row outcome of ``node`` (any state, or the fresh association ``fresh``).
+
+        ``discovery``: exposures carry their own ``asn_candidate`` text (else a
+        candidate pass rewrites it, and conditions on it are left UNKNOWN).
+        """
+        number = self._number(node)
+        key = (number, fresh is not None, discovery and number in self._reads_candidate)
         hit = self._cache.get(key)
         if hit is None:
-            hit = self._evaluate(node, fresh)
+            hit = self._evaluate(node, fresh, discovery)
+            if len(hit) and hit.flags.writeable and hit.min() == hit.max():
+                hit = self._constant(hit[0])  # one shared array for every all-alike outcome
             self._cache[key] = hit
         return hit
 
@@ -131,22 +157,30 @@ class StaticEval:
             number = self._structures.setdefault(structure, len(self._structures))
             self._numbers[id(node)] = number
             self._nodes.append(node)
+            reads = self._reads_candidate
+            if isinstance(node, Group):
+                if any(self._number(child) in reads for child in node.children):
+                    reads.add(number)
+            elif isinstance(node, Attr) and "asn_candidate" in node.sources:
+                reads.add(number)
         return number
 
-    def _evaluate(self, node: Any, fresh: AsnState | None) -> np.ndarray:
+    def _evaluate(self, node: Any, fresh: AsnState | None, discovery: bool) -> np.ndarray:
         if isinstance(node, Attr):
-            return self._attr(node, fresh)
+            return self._attr(node, fresh, discovery)
         if isinstance(node, Test):
             return self._test(node, fresh)
-        return self._group(node, fresh)
+        return self._group(node, fresh, discovery)
 
-    def _attr(self, node: Attr, fresh: AsnState | None) -> np.ndarray:
-        if "asn_candidate" in node.sources or node.onlyif is not None or node.evaluate:
-            return np.full(self.n, UNKNOWN)
+    def _attr(self, node: Attr, fresh: AsnState | None, discovery: bool) -> np.ndarray:
+        if node.onlyif is not None or node.evaluate:
+            return self._constant(UNKNOWN)
+        if "asn_candidate" in node.sources and not discovery:
+            return self._constant(UNKNOWN)
         pattern = node.value
         if callable(pattern):
             if fresh is None:
-                return np.full(self.n, UNKNOWN)
+                return self._constant(UNKNOWN)
             pattern = pattern(fresh)
         codes, uniques = self._first_valid(node.sources)
         verdict = np.array([_attr_scalar(node, v, pattern, fresh) for v in uniques], dtype=np.int8)
@@ -154,20 +188,20 @@ class StaticEval:
 
     def _test(self, node: Test, fresh: AsnState | None) -> np.ndarray:
         if node.reprocess_on_fail or node.reprocess_on_match:
-            return np.full(self.n, UNKNOWN)
+            return self._constant(UNKNOWN)
         if node.value is None:
-            return np.full(self.n, PASS)
+            return self._constant(PASS)
         if node.source is not None and _asn_only(node.source) and node.test is None:
             if fresh is None:
-                return np.full(self.n, UNKNOWN)
+                return self._constant(UNKNOWN)
             ok = node.source(None, fresh) == node.value
-            return np.full(self.n, PASS if ok else FAIL)
+            return self._constant(PASS if ok else FAIL)
         if node.source is None and node.test is None:
-            return np.full(self.n, UNKNOWN)
+            return self._constant(UNKNOWN)
         source_cols = () if node.source is None else _item_columns(node.source)
         test_cols = () if node.test is None else _item_columns(node.test)
         if source_cols is None or test_cols is None:
-            return np.full(self.n, UNKNOWN)
+            return self._constant(UNKNOWN)
         codes, uniques = self._combos(tuple(sorted({*source_cols, *test_cols})))
         verdict = []
         for row in uniques:
@@ -182,8 +216,8 @@ class StaticEval:
             verdict.append(PASS if ok else FAIL)
         return np.asarray(verdict, dtype=np.int8)[codes]
 
-    def _group(self, node: Group, fresh: AsnState | None) -> np.ndarray:
-        outs = [self.outcome(child, fresh) for child in node.children]
+    def _group(self, node: Group, fresh: AsnState | None, discovery: bool) -> np.ndarray:
+        outs = [self.outcome(child, fresh, discovery) for child in node.children]
         reduce = node.reduce
         if not outs:
             result = np.full(self.n, FAIL)
@@ -242,20 +276,26 @@ class Route:
     ``choice[k]`` is the branch taken at the k-th any-of node, or None when the
     exposure could take more than one. ``keys`` are the (node, column) pairs
     pinned along the route; ``closers`` the state-only tests along it (once
-    they fail, no new exposure can join through this route).
+    they fail, no new exposure can join through this route); ``optional`` the
+    other pins along it, with their columns (an exposure with a value other
+    than the one pinned fails).
     """
 
     choice: tuple[int | None, ...]
     keys: tuple[tuple[int, str], ...]
     closers: tuple[int, ...]
+    optional: tuple[tuple[int, tuple[str, ...]], ...] = ()
 
 
 def _pinning(node: Any) -> bool:
+    return _agreeing(node) and len(node.sources) == 1 and node.required
+
+
+def _agreeing(node: Any) -> bool:
+    """A constraint an exposure fails when it has a value other than the one pinned."""
     return (
         isinstance(node, Attr)
-        and len(node.sources) == 1
-        and node.sources[0] != "asn_candidate"
-        and node.required
+        and "asn_candidate" not in node.sources
         and node.force_unique
         and not node.force_undefined
         and not node.evaluate
@@ -275,18 +315,22 @@ def _closing(node: Any) -> bool:
     )
 
 
-def _walk(cr: CompiledRule, i: int, keys: list, closers: list, anys: list | None) -> None:
+def _walk(
+    cr: CompiledRule, i: int, keys: list, closers: list, anys: list | None, optional: list
+) -> None:
     node = cr.nodes[i]
     if isinstance(node, Group):
         if node.reprocess_on_fail:
             return
         if node.reduce is Reduce.ALL:
             for child in cr.children[i]:
-                _walk(cr, child, keys, closers, anys)
+                _walk(cr, child, keys, closers, anys, optional)
         elif node.reduce is Reduce.ANY and anys is not None and cr.children[i]:
             anys.append(i)
     elif _pinning(node):
         keys.append((i, node.sources[0]))
+    elif _agreeing(node):
+        optional.append((i, node.sources))
     elif _closing(node):
         closers.append(i)
 
@@ -297,7 +341,8 @@ def routes(cr: CompiledRule) -> tuple[list[int], list[Route]]:
     keys: list = []
     closers: list = []
     anys: list[int] = []
-    _walk(cr, 0, keys, closers, anys)
+    optional: list = []
+    _walk(cr, 0, keys, closers, anys, optional)
     anys = anys[:3]
     branch_parts = []
     for a in anys:
@@ -305,23 +350,34 @@ def routes(cr: CompiledRule) -> tuple[list[int], list[Route]]:
         for child in cr.children[a]:
             k: list = []
             c: list = []
-            _walk(cr, child, k, c, None)
-            parts.append((k, c))
+            o: list = []
+            _walk(cr, child, k, c, None, o)
+            parts.append((k, c, o))
         branch_parts.append(parts)
     out = []
     options = [[None, *range(len(cr.children[a]))] for a in anys]
     for choice in itertools.product(*options):
         k = list(keys)
         c = list(closers)
+        o = list(optional)
         for position, branch in enumerate(choice):
             if branch is not None:
                 k.extend(branch_parts[position][branch][0])
                 c.extend(branch_parts[position][branch][1])
+                o.extend(branch_parts[position][branch][2])
         seen: set[str] = set()
         unique_keys = []
         for node, column in k:
             if column not in seen:
                 seen.add(column)
                 unique_keys.append((node, column))
-        out.append(Route(tuple(choice), tuple(unique_keys), tuple(dict.fromkeys(c))))
+        unique_optional = [(node, sources) for node, sources in dict(o).items()]
+        out.append(
+            Route(
+                tuple(choice),
+                tuple(unique_keys),
+                tuple(dict.fromkeys(c)),
+                tuple(unique_optional),
+            )
+        )
     return anys, out

@@ -26,7 +26,7 @@ from typing import Any
 from asnkit.dms.exposures import exposure_type
 from asnkit.engine.table import Item
 
-__all__ = ["Fate", "Formation", "Member", "Output", "Record"]
+__all__ = ["DocumentSource", "Fate", "Formation", "Member", "Output", "Record"]
 
 
 class Fate(enum.Enum):
@@ -44,15 +44,15 @@ class Fate(enum.Enum):
 Member = tuple[int | None, str, str]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Output:
     """An association finalize made of a formation.
 
     ``members`` are its member entries after finalize (document order);
     ``direct_image`` the pool row whose Level 3 products a WFSS association
     uses; ``duplicate_of`` the kept output it duplicates when pruned;
-    ``filename`` and ``document`` once kept (``document`` is released once the
-    documents are built).
+    ``filename`` and ``source`` once kept (the document is built from
+    ``source`` when asked for: :meth:`document`).
     """
 
     formation: Formation
@@ -62,7 +62,13 @@ class Output:
     fate: Fate = Fate.KEPT
     duplicate_of: Output | None = None
     filename: str | None = None
-    document: dict[str, Any] | None = field(default=None, repr=False)
+    source: DocumentSource | None = field(default=None, repr=False)
+
+    def document(self) -> dict[str, Any]:
+        """The association document (a new plain dict each time)."""
+        if self.source is None:
+            raise ValueError("not a kept association: it has no document")
+        return self.source.build()
 
     @property
     def rows(self) -> dict[int, str]:
@@ -74,7 +80,7 @@ class Output:
         return out
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Formation:
     """An association as a rule formed it, before finalize.
 
@@ -149,12 +155,9 @@ class Record:
         return rows
 
     def documents(self) -> Iterator[tuple[dict[str, Any], str]]:
-        """(document, file name) of the kept associations, releasing each document."""
+        """(document, file name) of the kept associations, in order."""
         for output in self.outputs:
-            document, output.document = output.document, None
-            if document is None:
-                raise ValueError("the documents of this record were taken already")
-            yield document, str(output.filename)
+            yield output.document(), str(output.filename)
 
     def by_row(self) -> dict[int, list[Formation]]:
         """Pool row -> the formations that had it before finalize (in formation order)."""
@@ -163,3 +166,62 @@ class Record:
             for row in formation.rows:
                 index.setdefault(row, []).append(formation)
         return index
+
+
+class DocumentSource:
+    """What an association document is made of, kept compact until the document is asked for.
+
+    The header (``data``), the lines of the constraints text (shared between
+    associations), and the ``products``: ``(name, members)`` pairs, the members
+    as the record keeps them (pool row or None, role, file name); each member's
+    ``exposerr`` and ``asn_candidate`` are read from the pool's columns
+    (``cands``: the candidate text the exposure carried in its pass, one for all
+    members or one per member; None: its own column). ``seq_out`` is the
+    association's number among those of its ``(asn_id, asn_type)``.
+    """
+
+    __slots__ = ("cands", "columns", "data", "level3", "lines", "products", "seq_out")
+
+    def __init__(
+        self,
+        data: dict[str, Any],
+        lines: tuple[str, ...],
+        products: tuple[tuple[str, tuple[Member, ...]], ...],
+        cands: Any,
+        level3: bool,
+        columns: tuple[Any, Any],
+    ) -> None:
+        self.data = data
+        self.lines = lines
+        self.products = products
+        self.cands = cands
+        self.level3 = level3
+        self.columns = columns  # the pool's exposerr and asn_candidate columns (lists, or None)
+        self.seq_out = 0
+
+    def build(self) -> dict[str, Any]:
+        """The document: a new plain dict (keys in the order the reference writes them)."""
+        from asnkit.version import code_version
+
+        data = dict(self.data)
+        data["code_version"] = code_version()
+        data["constraints"] = "\n".join(self.lines)
+        exposerrs, candidates = self.columns
+        cands = self.cands
+        single = not isinstance(cands, tuple)
+        products = []
+        k = 0
+        for name, entries in self.products:
+            members = []
+            for row, role, expname in entries:
+                out: dict[str, Any] = {"expname": expname, "exptype": role}
+                if row is not None:
+                    out["exposerr"] = None if exposerrs is None else exposerrs[row]
+                    if self.level3:
+                        cand = cands if single else cands[k]
+                        out["asn_candidate"] = cand if cand is not None else candidates[row]
+                members.append(out)
+                k += 1
+            products.append({"name": name, "members": members})
+        data["products"] = products
+        return data

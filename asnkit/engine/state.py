@@ -16,6 +16,7 @@ from typing import Any
 
 from asnkit.dms.members import DEGRADED_OK
 from asnkit.dms.values import evaluate
+from asnkit.engine.members import add_member, init_hook, refresh
 from asnkit.engine.table import Item
 from asnkit.rules.model import Attr, Group, Rule, Test, WorkOver, value_matches
 
@@ -62,7 +63,8 @@ def meets_cached(cache: dict, value: str, conditions: str | Sequence[str]) -> bo
 
 class MemberIndex:
     """What generation asks about the members of an association's last product, kept as
-    members are appended: their (expname, exptype) pairs and how many are science.
+    members are appended: how many are science, and (for more than a few members) the
+    set of their (expname, exptype) pairs.
 
     Checking an exposure once rescanned every member (quadratic in association size).
     The index follows the members list it last saw; a different list, a shorter one,
@@ -71,11 +73,14 @@ class MemberIndex:
 
     __slots__ = ("keys", "last", "members", "science", "seen")
 
+    #: Up to this many members, "is it a member?" is a scan (no set kept).
+    SCAN = 8
+
     def __init__(self) -> None:
         self.members: list | None = None
         self.seen = 0
         self.last: Any = None
-        self.keys: set[tuple[str, str]] = set()
+        self.keys: set[tuple[str, str]] | None = None
         self.science = 0
 
     def sync(self, members: list[dict[str, Any]]) -> MemberIndex:
@@ -84,14 +89,26 @@ class MemberIndex:
             or len(members) < self.seen
             or (self.seen and members[self.seen - 1] is not self.last)
         ):
-            self.members, self.seen, self.keys, self.science = members, 0, set(), 0
+            self.members, self.seen, self.keys, self.science = members, 0, None, 0
         if len(members) > self.seen:
+            keys = self.keys
             for member in members[self.seen :]:
-                self.keys.add((member["expname"], member["exptype"]))
+                if keys is not None:
+                    keys.add((member["expname"], member["exptype"]))
                 self.science += member["exptype"].lower() == "science"
             self.seen = len(members)
             self.last = members[-1]
         return self
+
+    def contains(self, members: list[dict[str, Any]], key: tuple[str, str]) -> bool:
+        """Whether a member of ``members`` has this (expname, exptype)."""
+        self.sync(members)
+        if self.keys is None:
+            if len(members) <= self.SCAN:
+                name, kind = key
+                return any(m["expname"] == name and m["exptype"] == kind for m in members)
+            self.keys = {(m["expname"], m["exptype"]) for m in members}
+        return key in self.keys
 
 
 class CompiledRule:
@@ -116,6 +133,8 @@ class CompiledRule:
             self.by_name.setdefault(node.name, i)
             self.all_by_name.setdefault(node.name, []).append(i)
         self.acid_nodes = [i for i, n in enumerate(self.nodes) if isinstance(n, Attr) and n.is_acid]
+        self.named_leaves = [i for i in self.iter_leaves() if self.nodes[i].name is not None]
+        self.force_match: int | None = self.by_name.get("force_match")
         from asnkit.engine.checks import compile_checkers
 
         self.checkers = compile_checkers(self)
@@ -157,6 +176,7 @@ class AsnState:
     __slots__ = (
         "_acid",
         "_index",
+        "check",
         "cr",
         "data",
         "direct_image",
@@ -177,8 +197,10 @@ class AsnState:
         seq: int,
         version_id: str | None,
         override: tuple[int, tuple] | None = None,
+        check: Any = None,
     ) -> None:
         self.cr = cr
+        self.check = cr.checkers[0] if check is None else check  # the rule's whole check
         self.st = list(cr.initial)
         if override is not None:
             self.st[override[0]] = override[1]
@@ -259,9 +281,8 @@ class AsnState:
 
     def has_member(self, expname: str, exptype: str) -> bool:
         """The last product has a member of this name and type."""
-        return (
-            bool(self.products)
-            and (expname, exptype) in self._index.sync(self.products[-1]["members"]).keys
+        return bool(self.products) and self._index.contains(
+            self.products[-1]["members"], (expname, exptype)
         )
 
     @property
@@ -292,28 +313,25 @@ class AsnState:
         if item.filename in self.filenames:
             return True, []
         saved = self.st[:]
-        match, reprocess = self.cr.checkers[0](self, item)
-        if not match:
-            self.st = saved
-        if not reprocess:
+        match, reprocess = self.check(self, item)
+        if reprocess:
+            for process_list in reprocess:
+                if process_list.rules is None:
+                    process_list.rules = (self.cr.index,)
+        else:
             reprocess = []
-        for process_list in reprocess:
-            if process_list.rules is None:
-                process_list.rules = (self.cr.index,)
         if match:
             if self.run_init_hook:
-                from asnkit.engine.members import init_hook
-
                 init_hook(self, item)
                 self.run_init_hook = False
-            from asnkit.engine.members import add_member, refresh
-
             if not add_member(self, item) and self.stale:
                 # nothing added, so the reference leaves the header as it was before
                 current, self.st = self.st, saved
                 refresh(self)
                 self.st = current
-        i = self.cr.by_name.get("force_match")
+        else:
+            self.st = saved
+        i = self.cr.force_match
         if i is not None and self.st[i] is not None and self.st[i][0] is not None:
             match = bool(self.st[i][0])
         return match, reprocess
@@ -321,22 +339,38 @@ class AsnState:
     # ------------------------------------------------------------------ text
     def constraints_text(self) -> str:
         """Deterministic text of the named constraints and their current values."""
+        return "\n".join(self.constraint_lines())
+
+    def constraint_lines(self, cache: dict | None = None) -> tuple[str, ...]:
+        """The lines of :meth:`constraints_text`; ``cache`` remembers lines already written
+        (associations of one rule share most of their pinned values)."""
         lines = []
-        for i in self.cr.iter_leaves():
-            node = self.cr.nodes[i]
-            if node.name is None:
+        st = self.st
+        nodes = self.cr.nodes
+        for i in self.cr.named_leaves:
+            state = st[i]
+            if cache is None:
+                lines.append(_line(nodes[i], state))
                 continue
-            state = self.st[i]
-            value = state[0]
-            if callable(value):
-                value = f"<{getattr(value, '__name__', 'computed')}>"
-            elif not isinstance(value, (str, bool, int, float, type(None), tuple, list)):
-                value = f"<{type(value).__name__}>"
-            if isinstance(node, Attr):
-                lines.append(
-                    f"Attr({{'name': {node.name!r}, 'sources': {list(state[1])!r}, "
-                    f"'value': {value!r}}})"
-                )
-            else:
-                lines.append(f"Test({{'name': {node.name!r}, 'value': {value!r}}})")
-        return "\n".join(lines)
+            value = state[0]  # type too: False == 0, but their lines differ
+            key = (id(nodes[i]), type(value), value, state[1] if len(state) == 5 else None)
+            try:
+                line = cache.get(key)
+            except TypeError:  # an unhashable pinned value: written each time
+                lines.append(_line(nodes[i], state))
+                continue
+            if line is None:
+                line = cache[key] = _line(nodes[i], state)
+            lines.append(line)
+        return tuple(lines)
+
+
+def _line(node: Any, state: tuple) -> str:
+    value = state[0]
+    if callable(value):
+        value = f"<{getattr(value, '__name__', 'computed')}>"
+    elif not isinstance(value, (str, bool, int, float, type(None), tuple, list)):
+        value = f"<{type(value).__name__}>"
+    if isinstance(node, Attr):
+        return f"Attr({{'name': {node.name!r}, 'sources': {list(state[1])!r}, 'value': {value!r}}})"
+    return f"Test({{'name': {node.name!r}, 'value': {value!r}}})"

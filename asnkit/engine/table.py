@@ -34,7 +34,16 @@ __all__ = ["Item", "Table", "build_table", "candidates_by_type", "rows_by_candid
 class Table:
     """Pool columns as lists of lower-case text (``"null"`` when missing)."""
 
-    __slots__ = ("asn_pool", "cols", "escaped", "exposure_types", "matches", "n")
+    __slots__ = (
+        "asn_pool",
+        "cols",
+        "escaped",
+        "exposure_types",
+        "integrations",
+        "matches",
+        "member_names",
+        "n",
+    )
 
     def __init__(self, cols: dict[str, list[str]], n: int, asn_pool: str) -> None:
         self.cols = cols
@@ -43,6 +52,13 @@ class Table:
         self.exposure_types: dict[int, str] = {}  # row -> role, computed on demand
         self.escaped: dict[str, str] = {}  # text -> re.escape(text); values repeat a lot
         self.matches: dict[tuple, bool] = {}  # (pattern, text) -> meets(text, pattern)
+        self.integrations: dict[tuple, bool] = {}  # (row, TSO visit, coron) -> *ints files
+        self.member_names: dict[tuple, str] = {}  # (row, level, role, ints) -> member name
+
+    def forget(self) -> None:
+        """Drop what matching remembered per row (member names, integrations flags)."""
+        self.integrations.clear()
+        self.member_names.clear()
 
 
 class Item:

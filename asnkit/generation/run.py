@@ -250,6 +250,6 @@ def run(
             stacklevel=4,
         )
         associations = AssociationSet(
-            Association.from_dict(data, filename=name) for data, name in record.documents()
+            Association.lazy(output.document, filename=output.filename) for output in record.outputs
         )
     return Run(pool, record, associations)

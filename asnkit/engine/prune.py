@@ -1,0 +1,188 @@
+"""Pruning and sequencing of finalized associations, on their compact parts.
+
+The reference generator (jwst 3.0.0) drops duplicate associations once every
+association is finalized: first those with the same membership (the one with
+the highest ``asn_id`` in sort order wins: observation over candidate over
+discovered), then those whose product has the same name as another's and
+whose members are the same or a subset; finally each ``(asn_id, asn_type)``
+is numbered 1, 2, ... in order.
+
+Here an association is any object with ``data`` (its header: ``asn_id``,
+``asn_type``), ``products`` (``(name, members)`` pairs, each member a
+``(pool row, role, file name)`` entry as :class:`~asnkit.engine.record.Output`
+keeps them) and ``seq_out`` (set by :func:`resequence`): the finalized states
+are released before pruning, only their parts are kept
+(:class:`~asnkit.engine.record.DocumentSource`). Duplicate detection hashes each
+product's membership, so it is linear.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from pathlib import PurePosixPath
+from typing import Any
+
+from asnkit.dms.names import remove_suffix
+
+__all__ = ["prune", "resequence"]
+
+log = logging.getLogger("asnkit.engine.finalize")
+
+_ROLE, _NAME = 1, 2  # member entry: (row, role, file name)
+
+
+def _stem(expname: str) -> str:
+    return remove_suffix(PurePosixPath(expname).name.rsplit(".", 1)[0])
+
+
+def _membership(asn: Any) -> frozenset | None:
+    members = asn.products[0][1]
+    names = [m[_NAME] for m in members]
+    if len(set(names)) != len(names):
+        return None
+    return frozenset((m[_NAME], m[_ROLE]) for m in members)
+
+
+def _product_diff(left: tuple, right: tuple, strict: bool) -> tuple[bool, bool]:
+    """(equal, subset) of two products' membership, as jwst's diff sees them."""
+
+    def munge(name: str) -> str:
+        return name if strict else _stem(name)
+
+    left_members, right_members = left[1], right[1]
+    dup = any(len({m[_NAME] for m in ms}) != len(ms) for ms in (left_members, right_members))
+    length_differs = len(left_members) != len(right_members)
+    mismatch = False
+    remaining = list(right_members)
+    unaccounted_left = 0
+    for lm in left_members:
+        for k, rm in enumerate(remaining):
+            if munge(lm[_NAME]) != munge(rm[_NAME]):
+                continue
+            if lm[_ROLE] != rm[_ROLE]:
+                mismatch = True
+            del remaining[k]  # the first with this name: the one jwst's list.remove takes
+            break
+        else:
+            unaccounted_left += 1
+    unaccounted = unaccounted_left > 0 or len(remaining) > 0
+    equal = not (dup or length_differs or mismatch or unaccounted)
+    subset = (not dup) and (not mismatch) and length_differs and unaccounted
+    return equal, subset
+
+
+def _components(name: str) -> set[str]:
+    return set(re.split("[_-]", name))
+
+
+def _asn_equal(left: Any, right: Any) -> bool:
+    if left is right:
+        return True
+    if left.data["asn_type"] != right.data["asn_type"]:
+        return False
+    if left.data["asn_id"][0] != right.data["asn_id"][0]:
+        return False
+    if len(left.products) != len(right.products):
+        return False
+    remaining = list(right.products)
+    for lp in left.products:
+        for k, rp in enumerate(remaining):
+            if _components(rp[0]) != _components(lp[0]):
+                continue
+            if not _product_diff(lp, rp, strict=False)[0]:
+                return False
+            del remaining[k]
+            break
+        else:
+            return False
+    return not remaining
+
+
+def _equality_key(asn: Any) -> tuple:
+    """Equal associations (:func:`_asn_equal`) have equal keys."""
+    products = sorted(tuple(sorted(_components(name))) for name, _ in asn.products)
+    return (asn.data["asn_type"], asn.data["asn_id"][:1], tuple(products))
+
+
+def _contains(seq: dict[tuple, list[Any]], asn: Any) -> bool:
+    return any(x is asn or _asn_equal(x, asn) for x in seq.get(_equality_key(asn), ()))
+
+
+def _remove_equal(seq: list[Any], asn: Any) -> None:
+    for i, x in enumerate(seq):
+        if x is asn or _asn_equal(x, asn):
+            del seq[i]
+            return
+
+
+def prune(asns: Sequence[Any]) -> list[Any]:
+    """Drop duplicate associations, then duplicate products (jwst ``prune``)."""
+    ordered = sorted(asns, key=lambda a: a.data["asn_id"])
+    seen: set = set()
+    pruned: list[Any] = []
+    for asn in reversed(ordered):
+        key = _membership(asn)
+        if key is not None:
+            if key in seen:
+                continue
+            seen.add(key)
+        pruned.append(asn)
+    return _prune_products(pruned)
+
+
+def _prune_products(asns: list[Any]) -> list[Any]:
+    names = [a.products[0][0] for a in asns]
+    dups = [name for name, count in Counter(names).items() if count > 1]
+    if not dups:
+        return asns
+    ordered = sorted(asns, key=lambda a: a.data["asn_id"])
+    by_product: dict[str, list[Any]] = defaultdict(list)
+    for asn in ordered:
+        by_product[asn.products[0][0]].append(asn)
+    full_prune: list[Any] = []
+    pruned_by_key: dict[tuple, list[Any]] = defaultdict(list)
+    for product in dups:
+        dup_asns = by_product[product]
+        to_keep = list(dup_asns)
+        for asn in dup_asns:
+            if _contains(pruned_by_key, asn):
+                continue
+            to_prune = []
+            for entrant in to_keep:
+                if _asn_equal(entrant, asn):
+                    continue
+                equal, subset = _product_diff(asn.products[0], entrant.products[0], strict=True)
+                if equal:
+                    to_prune.append(entrant)
+                    continue
+                if subset:
+                    if len(entrant.products[0][1]) > len(asn.products[0][1]):
+                        asn, entrant = entrant, asn
+                    to_prune.append(entrant)
+                    continue
+                if not _product_diff(asn.products[0], entrant.products[0], strict=False)[0]:
+                    log.warning(
+                        "associations with product %s have the same product name but "
+                        "significant differences",
+                        product,
+                    )
+            full_prune.extend(to_prune)
+            for pruned in to_prune:
+                pruned_by_key[_equality_key(pruned)].append(pruned)
+                _remove_equal(to_keep, pruned)
+    removed = Counter(id(asn) for asn in full_prune)
+    if removed and max(removed.values()) > 1:  # the reference fails the same way
+        raise IndexError("Expected duplicate association not found in list")
+    return [asn for asn in ordered if id(asn) not in removed]
+
+
+def resequence(asns: Sequence[Any]) -> None:
+    """Number associations 1, 2, ... per (asn_id, asn_type), in list order."""
+    counters: dict[tuple[str, str], int] = defaultdict(int)
+    for asn in asns:
+        key = (asn.data["asn_id"], asn.data["asn_type"])
+        counters[key] += 1
+        asn.seq_out = counters[key]
