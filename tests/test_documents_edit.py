@@ -195,7 +195,9 @@ _member = st.fixed_dictionaries(
     optional={
         "exposerr": st.one_of(st.none(), _text),
         "asn_candidate": _text,
-        "extra": st.one_of(st.integers(), st.floats(allow_nan=False), st.booleans()),
+        "extra": st.one_of(
+            st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.booleans()
+        ),
     },
 )
 _product = st.fixed_dictionaries(
