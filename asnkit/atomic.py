@@ -81,6 +81,13 @@ def exists_message(path: str | os.PathLike[str]) -> str:
     return f"{path}: file exists (pass overwrite=True to replace it)"
 
 
+def _exists(path: str | os.PathLike[str], message: str | None = None) -> FileExistsError:
+    """A FileExistsError naming ``path`` (``filename``), for callers to re-raise as theirs."""
+    error = FileExistsError(message or exists_message(path))
+    error.errno, error.filename = errno.EEXIST, os.fspath(path)
+    return error
+
+
 def file_name_problem(name: object) -> str | None:
     """``None`` if ``name`` is a plain file name (one path component), else what is wrong.
 
@@ -219,10 +226,11 @@ def write_files(
                 raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(target))
         if existing and not overwrite:
             if len(existing) == 1:
-                raise FileExistsError(exists_message(existing[0]))
-            raise FileExistsError(
+                raise _exists(existing[0])
+            raise _exists(
+                existing[0],
                 f"{existing[0]}: file exists (and {len(existing) - 1} more; "
-                "pass overwrite=True to replace them)"
+                "pass overwrite=True to replace them)",
             )
         if names:
             _Transaction(base, handle, overwrite).run(targets, [files[n] for n in names])
@@ -373,12 +381,12 @@ class _Transaction:
             try:
                 os.link(staged, target)
             except FileExistsError:
-                raise FileExistsError(exists_message(target)) from None
+                raise _exists(target) from None
             except OSError as exc:
                 if exc.errno not in _NO_HARD_LINKS:
                     raise
                 if os.path.lexists(target):
-                    raise FileExistsError(exists_message(target)) from None
+                    raise _exists(target) from None
                 os.replace(staged, target)
 
 
