@@ -56,6 +56,7 @@ from asnkit.dms.identifiers import control_characters
 __all__ = [
     "LOCK_WAIT",
     "STAGING_PREFIX",
+    "ExistsError",
     "exists_message",
     "file_name_problem",
     "recover",
@@ -81,11 +82,27 @@ def exists_message(path: str | os.PathLike[str]) -> str:
     return f"{path}: file exists (pass overwrite=True to replace it)"
 
 
-def _exists(path: str | os.PathLike[str], message: str | None = None) -> FileExistsError:
-    """A FileExistsError naming ``path`` (``filename``), for callers to re-raise as theirs."""
-    error = FileExistsError(message or exists_message(path))
-    error.errno, error.filename = errno.EEXIST, os.fspath(path)
-    return error
+class ExistsError(FileExistsError):
+    """A file exists and ``overwrite`` is false: ``filename`` names it, ``str()`` says so.
+
+    Callers re-raise it as their own (:class:`asnkit.errors.PoolFileExistsError`...).
+
+    Examples
+    --------
+    >>> err = ExistsError("out/a.json")
+    >>> str(err), err.filename, err.errno == errno.EEXIST
+    ('out/a.json: file exists (pass overwrite=True to replace it)', 'out/a.json', True)
+    """
+
+    def __init__(self, path: str | os.PathLike[str], message: str | None = None) -> None:
+        super().__init__(message or exists_message(path))
+        self.errno, self.filename = errno.EEXIST, os.fspath(path)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+    def __reduce__(self):
+        return (type(self), (self.filename, self.args[0]))
 
 
 def file_name_problem(name: object) -> str | None:
@@ -226,8 +243,8 @@ def write_files(
                 raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(target))
         if existing and not overwrite:
             if len(existing) == 1:
-                raise _exists(existing[0])
-            raise _exists(
+                raise ExistsError(existing[0])
+            raise ExistsError(
                 existing[0],
                 f"{existing[0]}: file exists (and {len(existing) - 1} more; "
                 "pass overwrite=True to replace them)",
@@ -381,12 +398,12 @@ class _Transaction:
             try:
                 os.link(staged, target)
             except FileExistsError:
-                raise _exists(target) from None
+                raise ExistsError(target) from None
             except OSError as exc:
                 if exc.errno not in _NO_HARD_LINKS:
                     raise
                 if os.path.lexists(target):
-                    raise _exists(target) from None
+                    raise ExistsError(target) from None
                 os.replace(staged, target)
 
 
