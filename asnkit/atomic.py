@@ -29,7 +29,7 @@ Examples
 >>> write_text(folder / "a.txt", "two")
 Traceback (most recent call last):
 ...
-FileExistsError: .../a.txt: file exists (pass overwrite=True to replace it)
+asnkit.atomic.ExistsError: .../a.txt: file exists (pass overwrite=True to replace it)
 >>> [p.name for p in write_files(folder, {"b.txt": "x", "c.txt": "y"})]
 ['b.txt', 'c.txt']
 >>> write_files(folder, {"../d.txt": "x"})

@@ -100,7 +100,7 @@ def select(df: pd.DataFrame, **column_values: Any) -> pd.DataFrame:
     >>> select(pool, filtr="x")
     Traceback (most recent call last):
     ...
-    KeyError: "no column 'filtr' in the pool; close matches: filter"
+    asnkit.errors.PoolKeyError: no column 'filtr' in the pool; close matches: filter
     """
     mask = np.ones(len(df), dtype=bool)
     for key, wanted in column_values.items():
