@@ -37,7 +37,7 @@ from asnkit.documents.collection import AssociationSet
 from asnkit.documents.model import Association
 from asnkit.engine.pipeline import gc_paused, run_engine
 from asnkit.engine.record import Fate, Formation, Record
-from asnkit.errors import PoolTypeError
+from asnkit.errors import PoolKeyError, PoolTypeError
 from asnkit.rules.model import Rule
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -100,7 +100,9 @@ class Run:
         values = self._columns.get(column)
         if values is None:
             if column not in self.pool.columns:
-                raise KeyError(column)
+                from asnkit.pool.select import column_error
+
+                raise PoolKeyError(column_error(self.pool, column))
             values = self._columns[column] = self.pool[column].to_numpy(dtype=object)
         value = values[position]
         return None if value is None or pd.isna(value) else value
