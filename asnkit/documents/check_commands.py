@@ -82,6 +82,7 @@ def run_check(args: argparse.Namespace) -> int:
 
         pool = read_pool(args.pool)
     found: list[Finding] = []
+    recorded: set[str] = set()
     unreadable: list[dict[str, str]] = []
     paths = _association_files(args.files)
     for path in paths:
@@ -90,6 +91,7 @@ def run_check(args: argparse.Namespace) -> int:
         except (AssociationError, OSError, UnicodeDecodeError) as exc:
             unreadable.append({"asn": str(path), "message": str(exc)})
             continue
+        recorded.add(str(asn.asn_pool))
         findings = check(asn, pool=pool, files=path.parent if args.member_files else None)
         found.extend(dataclasses.replace(f, asn=str(path)) for f in findings)
     findings = Findings(found)
@@ -111,4 +113,9 @@ def run_check(args: argparse.Namespace) -> int:
             + (f", {len(unreadable)} unreadable" if unreadable else ""),
             file=sys.stderr,
         )
+        name = pool.attrs.get("asn_pool") if pool is not None else None
+        if name and recorded and name not in recorded and "ASN801" in findings.codes:
+            others = ", ".join(sorted(recorded)[:3]) + (" ..." if len(recorded) > 3 else "")
+            print(f"note: every association names another pool (asn_pool): {others}",
+                  file=sys.stderr)  # fmt: skip
     return 1 if findings.errors or unreadable else 0
