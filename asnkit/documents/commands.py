@@ -232,7 +232,7 @@ def run_edit(args: argparse.Namespace) -> int:
 def _load_any(name: str):
     from asnkit.documents.io import read_asn, read_asn_set
 
-    # a comparison needs no valid documents (nor member paths of any form)
+    # member paths of any form; diff() refuses invalid documents (naming file and JSON path)
     return (
         read_asn_set(name, validate=False)
         if Path(name).is_dir()
