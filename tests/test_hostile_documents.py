@@ -222,7 +222,7 @@ def test_documents_loaded_without_validation_can_be_shown_and_validated(doc, tmp
     with pytest.raises(AssociationError):
         asn.validate()
     assert not is_valid(asn)
-    with pytest.raises(AssociationError, match="broken_asn.json"):
+    with pytest.raises(AssociationError, match=r"broken_asn\.json"):
         asn.diff(asn)  # a comparison would hide the faults
     asnkit.diff(asn, asn, validate=False)  # what can be read of them
 
