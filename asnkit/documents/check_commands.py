@@ -14,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-__all__ = ["register", "run_check"]
+__all__ = ["association_files", "register", "run_check"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -53,7 +53,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run_check)
 
 
-def _association_files(names: list[str]) -> list[Path]:
+def association_files(names: list[str]) -> list[Path]:
+    """The files named, and every ``*.json`` of the folders named (FileNotFoundError if none)."""
     out: list[Path] = []
     for name in names:
         path = Path(name)
@@ -84,7 +85,7 @@ def run_check(args: argparse.Namespace) -> int:
     found: list[Finding] = []
     recorded: set[str] = set()
     unreadable: list[dict[str, str]] = []
-    paths = _association_files(args.files)
+    paths = association_files(args.files)
     for path in paths:
         try:
             asn = read_asn(path, validate=False)
