@@ -117,7 +117,7 @@ def run_generate(args: argparse.Namespace) -> int:
         if found:
             more = f" and {len(found) - 1} more" if len(found) > 1 else ""
             raise FileExistsError(
-                f"{found[0]}: file exists{more}, from an earlier run on this pool "
+                f"{found[0]}: file exists{more}, from an earlier run{_run_on(found[0], pool)} "
                 "(use --overwrite to replace them, or another folder)"
             )
     made = run(
@@ -139,6 +139,19 @@ def run_generate(args: argparse.Namespace) -> int:
         write_pool(made.orphan_rows(), args.save_orphans, overwrite=args.overwrite)
     print(f"{len(asns)} associations written to {output}", file=sys.stderr)
     return 0
+
+
+def _run_on(path: Path, pool: Any) -> str:
+    """`` on this pool`` / `` on POOL`` as the file's ``asn_pool`` says; '' if it does not."""
+    import json
+
+    try:
+        recorded = json.loads(path.read_text(encoding="utf-8")).get("asn_pool")
+    except (OSError, ValueError, AttributeError):
+        return ""
+    if not isinstance(recorded, str) or not recorded.isprintable() or not recorded.strip():
+        return ""
+    return " on this pool" if recorded == pool.attrs.get("asn_pool") else f" on {recorded}"
 
 
 def _unknown_candidates(pool: Any, ids: list[str]) -> str:
