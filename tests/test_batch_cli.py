@@ -406,3 +406,19 @@ def test_a_worker_that_starts_after_its_run_was_killed_ends_too():
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.kill(worker, signal.SIGKILL)
+
+
+def test_the_table_names_the_pools_with_warnings(tmp_path, capsys):
+    folder = tmp_path / "pools"
+    folder.mkdir()
+    for i in range(7):  # pool_001 has junk rows: a warning each
+        shutil.copy(pool_file("pool_001_candidates"), folder / f"warned{i}_pool.csv")
+    shutil.copy(pool_file("pool_002_image_miri"), folder)
+    argv = [str(folder), "-o", str(tmp_path / "out"), "--no-progress", "--workers", "1"]
+    status, out, _ = run(capsys, *argv)
+    assert status == 0 and table(out)["pools with warnings"] == "7"
+    lines = out.splitlines()
+    line = lines[next(k for k, x in enumerate(lines) if x.startswith("pools with")) + 1]
+    named = [f"warned{i}_pool" for i in range(5)]
+    assert line.strip() == f"{', '.join(named)} and 2 more (their warnings: in the manifest)"
+    assert "pool_002_image_miri" not in line

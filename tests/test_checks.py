@@ -539,3 +539,38 @@ def test_cli_check_of_a_folder_without_associations_fails(tmp_path, capsys):
     err = capsys.readouterr().err
     assert f"{tmp_path}: a folder without association files (*.json)" in err
     assert "Traceback" not in err
+
+
+# --------------------------------------------------------------------------- the wrong pool
+def test_members_not_in_the_given_pool_are_a_warning(tmp_path, capsys):
+    from asnkit.cli import main
+
+    found = asnkit.read_asn_set(EXPECTED / "pool_007_spec_miri")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", asnkit.PoolWarning)
+        own = asnkit.read_pool(DATA / "pools" / "pool_007_spec_miri.csv")
+        other = asnkit.read_pool(DATA / "pools" / "jw09505_20251216t202003_pool.csv")
+    assert "ASN801" not in asnkit.check(found, pool=own).codes
+    findings = asnkit.check(found, pool=other)
+    wrong = [f for f in findings if f.code == "ASN801"]
+    assert len(wrong) == len(found) and not findings.errors
+    assert all(f.severity is Severity.WARNING and f.hint for f in wrong)
+    first = found[0]
+    n = len([m for m in first.members() if m.role not in ("sourcecat", "segmap", "direct_image")])
+    other_name = "jw09505_20251216t202003_pool.csv"
+    assert f"{n} of {n} exposure members not in {other_name}" in wrong[0].message
+    assert f"asn_pool is {first.asn_pool}" in wrong[0].message
+    # half the members from another pool: counted
+    rows = [{"filename": m.expname, "exp_type": "mir_lrs-fixedslit"}
+            for m in first.members()][: max(1, n // 2)]  # fmt: skip
+    part = only(asnkit.check(first, pool=pool_of(rows)), "ASN801")
+    assert part.message.startswith(f"{n - len(rows)} of {n} exposure members not in")
+    # the command says it too, and that every file names another pool
+    folder = tmp_path / "asns"
+    folder.mkdir()
+    for a in found:
+        a.write(folder / a.filename)
+    assert main(["check", str(folder), "--pool", str(DATA / "pools" / other_name)]) == 0
+    out, err = capsys.readouterr()
+    assert out.count("warning ASN801") == len(found)
+    assert "every association names another pool (asn_pool): pool_007_spec_miri" in err

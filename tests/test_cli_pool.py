@@ -22,7 +22,7 @@ def test_summary_prints_the_table(capsys):
     for column in table.columns:
         assert column in out
     assert "mir_image" in out and "f560w" in out
-    assert "8 rows, 8 exposures in 1 groups" in out
+    assert "8 rows, 8 exposures in 1 group\n" in out
 
 
 def test_summary_reports_junk_rows_on_stderr_and_groups_by(capsys):
@@ -30,6 +30,17 @@ def test_summary_reports_junk_rows_on_stderr_and_groups_by(capsys):
     captured = capsys.readouterr()
     assert "2 junk row(s)" in captured.err
     assert "c1000" in captured.out and "mosaic" in captured.out
+    # 70 exposures, each in an observation and a mosaic candidate: 140 pairs, not exposures
+    pool = asnkit.read_pool(pool_file("pool_001_candidates"))
+    from asnkit.dms.names import junk_rows
+
+    assert int((~junk_rows(pool["filename"])).sum()) == 70
+    assert (
+        f"{len(pool)} rows (2 junk rows, not exposures), 70 exposures, "
+        "140 exposure-candidate pairs in 10 groups" in captured.out
+    )
+    assert main(["summary", str(pool_file("pool_001_candidates"))]) == 0
+    assert ", 70 exposures in " in capsys.readouterr().out  # one group per exposure: no pairs
 
 
 def test_summary_errors_exit_1_with_a_message(capsys, tmp_path):

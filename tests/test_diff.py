@@ -85,3 +85,31 @@ def test_sets_pair_associations_by_members_when_names_and_files_differ():
     assert d.pairs == (("one_asn.json", "two_asn.json"),)
     assert [m.expname for m in d.members("removed")] == ["jw_00005_cal.fits"]
     assert "one_asn.json / two_asn.json" in str(d)
+
+
+def test_invalid_documents_are_refused_naming_file_and_json_path(tmp_path, capsys):
+    import json
+
+    import pytest
+
+    from asnkit.cli import main
+
+    good = asn(product("p", SCI), filename="good_asn.json")
+    raw = good.to_dict()
+    raw["products"][0]["members"][1] = "just_a_string.fits"
+    bad = asnkit.Association.from_dict(raw, filename="bad_asn.json")
+    for a, b in ((good, bad), (bad, good), ([good], [bad])):
+        with pytest.raises(asnkit.AssociationError, match=r"bad_asn\.json") as caught:
+            asnkit.diff(a, b)
+        assert "products[0].members[1]" in str(caught.value)
+    # member names of any path form are not faults
+    elsewhere = asn(product("p", [("../raw/jw_00001_cal.fits", "science")]))
+    assert asnkit.diff(elsewhere, elsewhere).identical
+    # the command: an error, not "no differences"
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    first.write_text(json.dumps(raw | {"products": good.to_dict()["products"]}))
+    second.write_text(json.dumps(raw))
+    assert main(["diff", str(first), str(second)]) == 1
+    out, err = capsys.readouterr()
+    assert "no differences" not in out
+    assert "b.json is invalid" in err and "products[0].members[1]: must be an object" in err

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import string
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -132,7 +133,7 @@ def test_cli_validate(tmp_path, capsys):
     out = capsys.readouterr().out
     assert f"{bad}: products[0].members[3]: 'expname' is required" in out
     assert f"{bad}: products[0].members[4].exptype: must be a string" in out
-    assert f"{broken}: {broken}, line 1, column 2: not valid JSON" in out
+    assert f"\n{broken}, line 1, column 2: not valid JSON" in out  # the name once
     # product names across files: jwst itself wrote two products of the same name here
     dups = [str(p) for p in sorted((EXPECTED / "jw00632_dups").glob("*.json"))]
     assert main(["validate", "-q", *dups]) == 0
@@ -158,7 +159,7 @@ def test_cli_from_list_edit_diff(tmp_path, capsys):
     assert out.read_text() == text
     assert main([*argv, "--overwrite"]) == 0
     assert main(["from-list", "a_cal.fits", "-o", str(tmp_path / "x.json")]) == 1
-    assert "needs product_name" in capsys.readouterr().err
+    assert "needs --product-name" in capsys.readouterr().err
 
     edited = tmp_path / "edited_asn.json"
     assert main(["edit", str(out), "--add", "jw_00003_cal.fits", "-o", str(edited)]) == 0
@@ -185,6 +186,51 @@ def test_cli_from_list_edit_diff(tmp_path, capsys):
     words = capsys.readouterr().out
     assert "    + jw_00001_cal.fits (science)" in words
     assert main(["diff", str(POOL), str(POOL)]) == 0
+
+
+def test_cli_messages_name_options_and_files_once(tmp_path, capsys, monkeypatch):
+    from asnkit.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    out = "mosaic_asn.json"
+    argv = ["from-list", "jw_00001_cal.fits", "jw_00002_cal.fits", "-o", out]
+    assert main(argv) == 1
+    err = capsys.readouterr().err
+    assert err == "asnkit from-list: error: a Level 3 association needs --product-name " \
+        "(the name of the combined product, e.g. 'my_mosaic')\n"  # fmt: skip
+    assert main([*argv, "--product-name", "mine"]) == 0
+    capsys.readouterr()
+    assert main([*argv, "--product-name", "mine"]) == 1
+    err = capsys.readouterr().err
+    assert err == f"asnkit from-list: error: {out}: file exists (use --overwrite to replace it)\n"
+    assert main(["edit", out, "--rename", "other"]) == 1
+    err = capsys.readouterr().err
+    assert err == f"asnkit edit: error: {out}: file exists (use --overwrite to replace it)\n"
+    # edit: each path warning once
+    raw = read_asn(out).to_dict()
+    raw["products"][0]["members"][0]["expname"] = "sub/jw_00001_cal.fits"
+    Path("sub_asn.json").write_text(json.dumps(raw))
+    assert main(["edit", "sub_asn.json", "--rename", "x", "-o", "x_asn.json"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert err and len(err) == len(set(err)) and all("warning" in line for line in err)
+    # validate: a missing file, an empty one, a folder
+    Path("empty.json").write_text("")
+    assert main(["validate", "nope.json", "empty.json", out]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "nope.json: no such file"
+    assert (
+        lines[1].startswith("empty.json, line 1, column 1: ") and lines[1].count("empty.json") == 1
+    )
+    Path("folder").mkdir()
+    for name in ("a_asn.json", "b_asn.json"):
+        Path("folder", name).write_text(Path(out).read_text())
+    assert main(["validate", "folder"]) == 0
+    captured = capsys.readouterr()
+    assert "folder/a_asn.json: valid" in captured.out and "folder/b_asn.json: valid" in captured.out
+    assert "2 of 2 files valid" in captured.err
+    Path("none").mkdir()
+    assert main(["validate", "none"]) == 1
+    assert "none: a folder without association files" in capsys.readouterr().err
 
 
 # ---------------------------------------------------------------------- property

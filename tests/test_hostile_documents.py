@@ -222,7 +222,9 @@ def test_documents_loaded_without_validation_can_be_shown_and_validated(doc, tmp
     with pytest.raises(AssociationError):
         asn.validate()
     assert not is_valid(asn)
-    asn.diff(asn)
+    with pytest.raises(AssociationError, match=r"broken_asn\.json"):
+        asn.diff(asn)  # a comparison would hide the faults
+    asnkit.diff(asn, asn, validate=False)  # what can be read of them
 
 
 def test_validate_as_set_on_products_that_are_not_objects(tmp_path, capsys):

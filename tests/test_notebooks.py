@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -25,6 +26,27 @@ def test_notebook_is_committed_without_outputs(path):
             assert cell.outputs == [] and cell.execution_count is None, cell.source[:60]
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_code_is_plain_python(path):
+    book = nbformat.read(path, as_version=4)
+    for cell in book.cells:
+        assert "__import__(" not in cell.source, cell.source[:60]
+
+
+#: A table cell pandas cut (``..._asn....``, ``reads on...``): the part that mattered is hidden.
+_CUT = re.compile(r"\w\.{3,4}(?=\s|$)", re.MULTILINE)
+
+
+def _tables_shown(book) -> list[str]:
+    """The text of every DataFrame a cell shows (outputs with an HTML table)."""
+    return [
+        output["data"]["text/plain"]
+        for cell in book.cells
+        for output in cell.get("outputs", [])
+        if output.get("output_type") == "execute_result" and "text/html" in output["data"]
+    ]
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs_without_error(path, tmp_path):
@@ -46,6 +68,12 @@ def test_notebook_runs_without_error(path, tmp_path):
         if output.get("output_type") == "error"
     ]
     assert not errors
+    tables = _tables_shown(book)
+    assert tables
+    for text in tables:
+        assert not _CUT.search(text), text
+    if path.stem.startswith("01_"):  # junk rows are explained, not shown as exposures
+        assert not any("set acid" in text for text in tables)
     images = sum(
         "image/png" in output.get("data", {})
         for cell in book.cells

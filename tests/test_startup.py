@@ -37,6 +37,22 @@ def test_reading_and_generating_load_none_of_the_heavy_packages():
     assert _loaded_after(code) == []
 
 
+def test_the_command_line_parser_loads_no_rules_and_no_batch_driver():
+    """``asnkit --version`` / ``--help`` build the parser only: the rules, the engine and the
+    batch driver are imported when a command runs."""
+    script = (
+        "import sys, json\n"
+        "from asnkit.cli import build_parser\n"
+        "build_parser()\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith(('asnkit.rules.',"
+        " 'asnkit.engine', 'asnkit.batch.many', 'asnkit.batch.schedulers',"
+        " 'asnkit.generation.run', 'asnkit.generation.generate')))))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+
+
 @pytest.mark.parametrize(
     "document",
     [

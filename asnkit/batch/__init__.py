@@ -13,9 +13,23 @@ Modules: ``many`` (the driver: skips, staging, moving folders into place),
 its lock), ``schedulers``, ``commands`` (``asnkit generate-many``).
 """
 
-from asnkit.batch.manifest import PoolRecord, PoolStatus, read_manifest
-from asnkit.batch.many import ManyResult, generate_many
-from asnkit.batch.schedulers import Dask, Processes, Scheduler, Serial
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+# Imported on first use: the command line reads only MANIFEST_NAME to build its parser.
+_LAZY: dict[str, str] = {
+    "PoolRecord": "asnkit.batch.manifest",
+    "PoolStatus": "asnkit.batch.manifest",
+    "read_manifest": "asnkit.batch.manifest",
+    "ManyResult": "asnkit.batch.many",
+    "generate_many": "asnkit.batch.many",
+    "Dask": "asnkit.batch.schedulers",
+    "Processes": "asnkit.batch.schedulers",
+    "Scheduler": "asnkit.batch.schedulers",
+    "Serial": "asnkit.batch.schedulers",
+}
 
 __all__ = [
     "Dask",
@@ -28,3 +42,16 @@ __all__ = [
     "generate_many",
     "read_manifest",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'asnkit.batch' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

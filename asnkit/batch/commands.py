@@ -165,6 +165,10 @@ class Progress:
         self.bar.close()
 
 
+#: Pools with warnings named in the closing table (the rest: in the manifest).
+_NAMED = 5
+
+
 def summary_table(result: Any) -> str:
     """The closing table of ``asnkit generate-many``.
 
@@ -172,7 +176,7 @@ def summary_table(result: Any) -> str:
     warnings, time (and pools per second).
     """
     counts = result.counts
-    warned = sum(bool(r.warnings) for r in result.records)
+    warned = [r.pool for r in result.records if r.warnings]
     rate = len(result.records) / result.seconds if result.seconds > 0 else 0.0
     rows = [
         ("pools", f"{len(result.records)}"),
@@ -180,11 +184,15 @@ def summary_table(result: Any) -> str:
         ("  skipped", f"{counts['skipped']}"),
         ("  failed", f"{counts['failed']}"),
         ("associations written", f"{result.associations}"),
-        ("pools with warnings", f"{warned}"),
+        ("pools with warnings", f"{len(warned)}"),
         ("time", f"{result.seconds:.1f} s ({rate:.1f} pools/s)"),
     ]
     width = max(len(v) for _, v in rows)
     lines = [f"{name:<22s}{value:>{width}s}" for name, value in rows]
+    if warned:  # which ones; the manifest has every pool's warnings
+        shown = ", ".join(warned[:_NAMED])
+        more = f" and {len(warned) - _NAMED} more" if len(warned) > _NAMED else ""
+        lines.insert(6, f"  {shown}{more} (their warnings: in the manifest)")
     lines.append(f"manifest: {result.out_dir / MANIFEST_NAME}")
     return "\n".join(lines)
 

@@ -14,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-__all__ = ["register", "run_check"]
+__all__ = ["association_files", "register", "run_check"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -53,7 +53,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run_check)
 
 
-def _association_files(names: list[str]) -> list[Path]:
+def association_files(names: list[str]) -> list[Path]:
+    """The files named, and every ``*.json`` of the folders named (FileNotFoundError if none)."""
     out: list[Path] = []
     for name in names:
         path = Path(name)
@@ -82,14 +83,16 @@ def run_check(args: argparse.Namespace) -> int:
 
         pool = read_pool(args.pool)
     found: list[Finding] = []
+    recorded: set[str] = set()
     unreadable: list[dict[str, str]] = []
-    paths = _association_files(args.files)
+    paths = association_files(args.files)
     for path in paths:
         try:
             asn = read_asn(path, validate=False)
         except (AssociationError, OSError, UnicodeDecodeError) as exc:
             unreadable.append({"asn": str(path), "message": str(exc)})
             continue
+        recorded.add(str(asn.asn_pool))
         findings = check(asn, pool=pool, files=path.parent if args.member_files else None)
         found.extend(dataclasses.replace(f, asn=str(path)) for f in findings)
     findings = Findings(found)
@@ -111,4 +114,9 @@ def run_check(args: argparse.Namespace) -> int:
             + (f", {len(unreadable)} unreadable" if unreadable else ""),
             file=sys.stderr,
         )
+        name = pool.attrs.get("asn_pool") if pool is not None else None
+        if name and recorded and name not in recorded and "ASN801" in findings.codes:
+            others = ", ".join(sorted(recorded)[:3]) + (" ..." if len(recorded) > 3 else "")
+            print(f"note: every association names another pool (asn_pool): {others}",
+                  file=sys.stderr)  # fmt: skip
     return 1 if findings.errors or unreadable else 0

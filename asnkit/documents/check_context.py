@@ -46,6 +46,7 @@ class CheckedAssociation:
         available: set[str] | None,
     ) -> None:
         self.asn = asn
+        self.pool = pool
         self.pipeline: Pipeline | None = pipeline_for(asn.asn_type)
         self.level = self.pipeline.level if self.pipeline else asn.level
         self.folder = folder

@@ -21,6 +21,7 @@ __all__ = [
     "check_exposure_types",
     "check_membership",
     "check_mixing",
+    "check_pool",
     "check_roles",
 ]
 
@@ -364,3 +365,31 @@ def _duplicates(doc: CheckedAssociation, i: int, product: Product) -> None:
             )
         else:
             seen[key] = j
+
+
+# --------------------------------------------------------------------------- the pool
+def check_pool(doc: CheckedAssociation) -> None:
+    """Exposure members the given pool does not list: checked against another pool?
+
+    Without their pool rows, the checks that need exposure types and filters fall
+    back on file names and see less; a wrong ``pool=`` would pass silently.
+    Catalogues and Level 3 products (WFSS sourcecat, segmap, direct_image) are
+    not pool rows and are not counted.
+    """
+    if doc.pool is None:
+        return
+    members = [m for m in doc.asn.members() if m.role not in CATALOG_ROLES]
+    missing = [m for m in members if str(m.expname) not in doc.pool]
+    if not missing:
+        return
+    pool = doc.pool.name or "the given pool"
+    message = f"{len(missing)} of {len(members)} exposure members not in {pool}"
+    recorded = doc.asn.asn_pool
+    if recorded and doc.pool.name and str(recorded) != doc.pool.name:
+        message += f" (the association's asn_pool is {recorded})"
+    doc.add(
+        "ASN801",
+        "products",
+        message + f": {member_list(missing)}",
+        "check against the pool the association was made from",
+    )

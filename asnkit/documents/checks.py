@@ -48,6 +48,7 @@ from asnkit.documents.check_members import (
     check_exposure_types,
     check_membership,
     check_mixing,
+    check_pool,
     check_roles,
 )
 from asnkit.documents.collection import AssociationSet
@@ -92,6 +93,7 @@ CHECKS = (
     check_folders,
     check_product_names,
     check_files,
+    check_pool,
 )
 
 

@@ -15,6 +15,7 @@ import os
 import sys
 import warnings
 from pathlib import Path
+from typing import Any
 
 __all__ = ["register", "run_diff", "run_edit", "run_from_list", "run_validate"]
 
@@ -27,7 +28,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Check association files against the Level 2b/Level 3 schemas and the "
         "pipeline's rules; print every fault with its file and JSON path.",
     )
-    p.add_argument("files", nargs="+", metavar="FILE", help="association JSON files")
+    p.add_argument("files", nargs="+", metavar="FILE",
+                   help="association JSON files, or folders (their *.json files)")  # fmt: skip
     p.add_argument("-q", "--quiet", action="store_true", help="print faults only")
     p.add_argument("--as-set", action="store_true",
                    help="also require product names to be unique across the files")  # fmt: skip
@@ -100,17 +102,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_validate(args: argparse.Namespace) -> int:
     """``asnkit validate``: print every fault; 0 if all files are valid, else 1."""
+    from asnkit.documents.check_commands import association_files
     from asnkit.documents.io import read_asn
     from asnkit.documents.validation import iter_errors, path_warnings
     from asnkit.errors import AssociationError
 
     bad = 0
     loaded = []
+    names = []  # folders: their *.json files, as `asnkit check` reads them
     for name in args.files:
+        names += [str(p) for p in association_files([name])] if Path(name).is_dir() else [name]
+    for name in names:
         try:
             asn = read_asn(name, validate=False)
         except (AssociationError, OSError) as exc:
-            print(f"{name}: {exc}")
+            print(_about(name, exc))
             bad += 1
             continue
         loaded.append(asn.with_filename(name))
@@ -133,7 +139,7 @@ def run_validate(args: argparse.Namespace) -> int:
             print(fault)
         bad += bool(clashes)
     if not args.quiet:
-        n = len(args.files)
+        n = len(names)
         print(f"{n - bad} of {n} file{'s' if n != 1 else ''} valid", file=sys.stderr)
     return 1 if bad else 0
 
@@ -149,7 +155,36 @@ def _roles(pairs: list[str], command: str = "from-list") -> dict[str, str]:
 
 
 def _message(exc: Exception) -> str:
-    return str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+    """A library error in command-line words (options, not keyword arguments)."""
+    text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+    for python, cli in _CLI_WORDS:
+        text = text.replace(python, cli)
+    return text
+
+
+#: Library wording -> the option of the command line that does the same.
+_CLI_WORDS = (
+    ("pass overwrite=True to replace it", "use --overwrite to replace it"),
+    ("asn_from_files: ", ""),
+    ("needs product_name", "needs --product-name"),
+)
+
+
+def _about(name: str, exc: BaseException) -> str:
+    """``NAME: what is wrong`` for a file that cannot be read, the name said once."""
+    if isinstance(exc, FileNotFoundError):
+        return f"{name}: no such file"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{name}: {exc.strerror}"
+    text = str(exc)
+    return text if text.startswith(name) else f"{name}: {text}"
+
+
+def _write(asn: Any, target: str, overwrite: bool) -> Path:
+    try:
+        return asn.write(target, overwrite=overwrite)  # "dir/": into the folder
+    except FileExistsError as exc:
+        raise FileExistsError(_message(exc)) from None
 
 
 def run_from_list(args: argparse.Namespace) -> int:
@@ -170,12 +205,10 @@ def run_from_list(args: argparse.Namespace) -> int:
             path_mode=args.paths,
             folder=folder,
         )
-    except AssociationError:
-        raise  # the dispatcher prints it
-    except (ValueError, KeyError) as exc:
+    except (AssociationError, ValueError, KeyError) as exc:
         print(f"asnkit from-list: error: {_message(exc)}", file=sys.stderr)
         return 1
-    path = asn.write(args.output, overwrite=args.overwrite)  # "dir/": into the folder
+    path = _write(asn, args.output, args.overwrite)
     print(f"wrote {path}: {len(asn.products)} product(s), {len(asn.members())} member(s)")
     return 0
 
@@ -189,7 +222,7 @@ def run_edit(args: argparse.Namespace) -> int:
     """``asnkit edit``: add/remove members; never replaces a file without --overwrite."""
     from asnkit.documents.io import read_asn
     from asnkit.documents.validation import validate
-    from asnkit.errors import AssociationError
+    from asnkit.errors import AssociationError, AssociationWarning
 
     if not (args.add or args.remove or args.set_role or args.rename or args.paths):
         print(
@@ -197,8 +230,11 @@ def run_edit(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    # any member path form in the input (--paths may rewrite it); the result is validated below
-    asn = read_asn(args.association, paths="as_given")
+    # any member path form in the input (--paths may rewrite it); the result is validated
+    # below, which warns about its member paths: once, for what is written
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AssociationWarning)
+        asn = read_asn(args.association, paths="as_given")
     target = args.output or args.association
     output = Path(target)
     folder = output if _names_folder(target) else output.parent
@@ -224,7 +260,7 @@ def run_edit(args: argparse.Namespace) -> int:
     except (KeyError, ValueError, IndexError) as exc:
         print(f"asnkit edit: error: {_message(exc)}", file=sys.stderr)
         return 1
-    path = asn.write(target, overwrite=args.overwrite)  # "dir/": into the folder
+    path = _write(asn, target, args.overwrite)
     print(f"wrote {path}: {len(asn.products)} product(s), {len(asn.members())} member(s)")
     return 0
 
@@ -232,7 +268,7 @@ def run_edit(args: argparse.Namespace) -> int:
 def _load_any(name: str):
     from asnkit.documents.io import read_asn, read_asn_set
 
-    # a comparison needs no valid documents (nor member paths of any form)
+    # member paths of any form; diff() refuses invalid documents (naming file and JSON path)
     return (
         read_asn_set(name, validate=False)
         if Path(name).is_dir()

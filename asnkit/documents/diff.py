@@ -39,6 +39,7 @@ from asnkit.deprecation import deprecated_property
 from asnkit.dms.names import strip_suffix
 from asnkit.documents.collection import AssociationSet
 from asnkit.documents.model import Association, Product
+from asnkit.documents.validation import validate
 from asnkit.errors import AssociationTypeError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -341,12 +342,18 @@ def _asn_keys(asn: Association) -> set[tuple[str, str]]:
             for m in asn.members()}  # fmt: skip
 
 
+def _refuse_invalid(items: Iterable[Association]) -> None:
+    for asn in items:  # one by one: jwst's own sets share product names (wfs-image3)
+        validate(asn, warn_paths=False, paths="as_given")
+
+
 def diff(
     a: Association | AssociationSet | Iterable[Association],
     b: Association | AssociationSet | Iterable[Association],
     *,
     ignore: Sequence[str] = DEFAULT_IGNORE,
     ignore_suffix: bool = False,
+    validate: bool = True,
 ) -> AssociationDiff:
     """What differs between two associations, or two sets of associations.
 
@@ -358,14 +365,25 @@ def diff(
         Header keys not compared (default ``constraints`` and ``code_version``).
     ignore_suffix : bool
         Pair members by name without suffix (``x_cal.fits`` = ``x_rate.fits``).
+    validate : bool
+        Refuse invalid documents (default); ``False`` compares whatever can be
+        read of them (an association being edited).
 
     Returns
     -------
     AssociationDiff
         Truthy when anything differs; ``str()`` in words (per product: members
         added, removed, changed role), ``.to_frame()`` as data, ``.members("added")``...
+
+    Raises
+    ------
+    AssociationError
+        When either side holds an invalid document (naming its file and the JSON
+        path of each fault): a comparison of what calwebb cannot read would hide
+        the fault. Member names may be of any path form.
     """
     if isinstance(a, Association) and isinstance(b, Association):
+        _refuse_invalid([a, b] if validate else [])
         return AssociationDiff(
             tuple(_compare(a, b, ignore, ignore_suffix)), ((a.filename, b.filename),)
         )
@@ -376,6 +394,7 @@ def diff(
             "wrap the association: AssociationSet([asn])"
         )
     set_a, set_b = AssociationSet(a), AssociationSet(b)
+    _refuse_invalid([*set_a, *set_b] if validate else [])
     by_key: dict[tuple[str, str], list[Association]] = {}
     for asn in set_b:
         by_key.setdefault(_pair_key(asn), []).append(asn)

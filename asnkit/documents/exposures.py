@@ -159,6 +159,8 @@ class PoolIndex:
             raise PoolKeyError(column_error(pool, "filename"))
         columns = [c for c in (*_COLUMNS, "asn_candidate") if c in pool.columns]
         self._rows: dict[str, list[dict[str, Any]]] = {}
+        #: The pool's file name (``asn_pool`` of what was made from it), when known.
+        self.name: str | None = pool.attrs.get("asn_pool")
         names = pool["filename"].tolist()
         values = pool[columns].to_dict(orient="records") if columns else [{}] * len(names)
         for name, row in zip(names, values, strict=True):

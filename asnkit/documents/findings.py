@@ -112,6 +112,8 @@ CODES: dict[str, Check] = _table(
     # files (files=)
     ("ASN701", _E, "member files missing next to the association"),
     ("ASN702", _W, "member names outside the association's folder (not looked for)"),
+    # the pool (pool=)
+    ("ASN801", _W, "members not found in the given pool (another pool?)"),
 )
 
 #: Columns of :meth:`Findings.to_frame`.

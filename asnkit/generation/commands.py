@@ -105,6 +105,10 @@ def run_generate(args: argparse.Namespace) -> int:
     if args.save_orphans and args.save_orphans.exists() and not args.overwrite:
         raise FileExistsError(f"{args.save_orphans} exists (use --overwrite to replace it)")
     pool = read_pool(args.pool)
+    unknown = _unknown_candidates(pool, args.ids or [])
+    if unknown:  # the library warns and makes nothing; asked by name, it is a mistake
+        print(f"asnkit generate: error: {unknown}", file=sys.stderr)
+        return 1
     discover = args.discover or (not args.all_candidates and not args.ids)
     all_candidates = args.all_candidates or (not args.discover and not args.ids)
     if not args.overwrite:  # refuse before generating, not after
@@ -113,7 +117,7 @@ def run_generate(args: argparse.Namespace) -> int:
         if found:
             more = f" and {len(found) - 1} more" if len(found) > 1 else ""
             raise FileExistsError(
-                f"{found[0]}: file exists{more}, from an earlier run on this pool "
+                f"{found[0]}: file exists{more}, from an earlier run{_run_on(found[0], pool)} "
                 "(use --overwrite to replace them, or another folder)"
             )
     made = run(
@@ -135,6 +139,39 @@ def run_generate(args: argparse.Namespace) -> int:
         write_pool(made.orphan_rows(), args.save_orphans, overwrite=args.overwrite)
     print(f"{len(asns)} associations written to {output}", file=sys.stderr)
     return 0
+
+
+def _run_on(path: Path, pool: Any) -> str:
+    """`` on this pool`` / `` on POOL`` as the file's ``asn_pool`` says; '' if it does not."""
+    import json
+
+    try:
+        recorded = json.loads(path.read_text(encoding="utf-8")).get("asn_pool")
+    except (OSError, ValueError, AttributeError):
+        return ""
+    if not isinstance(recorded, str) or not recorded.isprintable() or not recorded.strip():
+        return ""
+    return " on this pool" if recorded == pool.attrs.get("asn_pool") else f" on {recorded}"
+
+
+def _unknown_candidates(pool: Any, ids: list[str]) -> str:
+    """One line naming the ``-i`` ids the pool has no candidate of (close matches), or ''."""
+    import difflib
+
+    from asnkit.pool.candidates import candidate_ids
+
+    known = [str(i) for i in candidate_ids(pool)["candidate_id"]] if ids else []
+    unknown = [i for i in ids if i not in known]
+    if not unknown:
+        return ""
+    name = pool.attrs.get("asn_pool", "the pool")
+    parts = []
+    for cid in unknown:
+        lowered = {k.lower(): k for k in known}
+        close = [lowered[k] for k in difflib.get_close_matches(cid.lower(), lowered, 4, 0.5)]
+        parts.append(f"{cid!r}" + (f" (close matches: {', '.join(close)})" if close else ""))
+    n = len(unknown)
+    return f"candidate{'s' if n > 1 else ''} {', '.join(parts)} not in {name}"
 
 
 def run_explain(args: argparse.Namespace) -> int:

@@ -71,8 +71,15 @@ def run_summary(args: argparse.Namespace) -> int:
         print(table.fillna("-").to_string(index=False))
     junk = table.attrs.get("junk_rows", 0)
     note = f" ({junk} junk row{'s' if junk != 1 else ''}, not exposures)" if junk else ""
-    exposures = int(table["exposures"].sum())
-    print(f"\n{len(pool)} rows{note}, {exposures} exposures in {len(table)} groups")
+    exposures = len(pool) - junk
+    counted = int(table["exposures"].sum())  # by candidate: an exposure in each of its candidates
+    if counted != exposures:
+        kind = "candidate" if "candidate_id" in table.columns else "group"
+        pairs = f", {counted} exposure-{kind} pairs"
+    else:
+        pairs = ""
+    groups = f"{len(table)} group{'s' if len(table) != 1 else ''}"
+    print(f"\n{len(pool)} rows{note}, {exposures} exposures{pairs} in {groups}")
     return 0
 
 

@@ -26,27 +26,40 @@ Asn_Lv3Image (Level 3, asn_type image3, finalize multi_obs)
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from asnkit.errors import AssociationError, AssociationTypeError
-from asnkit.rules.level2b import dms_level2b
-from asnkit.rules.level3 import dms_level3
-from asnkit.rules.model import (
-    Attr,
-    DirectImage,
-    Finalize,
-    Group,
-    Reduce,
-    Rule,
-    Test,
-    WorkOver,
-    all_of,
-    any_of,
-    attr,
-    none_of,
-    not_all,
-    test,
-)
+
+if TYPE_CHECKING:
+    from asnkit.rules.model import Rule
+
+# The rule classes and the DMS rules are imported on first use, so that what only needs
+# RULE_SETS (the command line's choices: ``asnkit --version`` builds the parser) stays cheap.
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "Attr",
+            "DirectImage",
+            "Finalize",
+            "Group",
+            "Reduce",
+            "Rule",
+            "Test",
+            "WorkOver",
+            "all_of",
+            "any_of",
+            "attr",
+            "none_of",
+            "not_all",
+            "test",
+        ),
+        "asnkit.rules.model",
+    ),
+    "dms_level2b": "asnkit.rules.level2b",
+    "dms_level3": "asnkit.rules.level3",
+}
 
 __all__ = [
     "RULE_SETS",
@@ -77,6 +90,9 @@ RULE_SETS = ("level2", "level3", "all")
 
 def dms_rules() -> tuple[Rule, ...]:
     """The DMS rules, Level 2b then Level 3, in the reference registry's order."""
+    from asnkit.rules.level2b import dms_level2b
+    from asnkit.rules.level3 import dms_level3
+
     return tuple(dms_level2b()) + tuple(dms_level3())
 
 
@@ -86,6 +102,9 @@ def rule_set(name: str) -> tuple[Rule, ...]:
     >>> len(rule_set("level3")), len(rule_set("all"))
     (22, 44)
     """
+    from asnkit.rules.level2b import dms_level2b
+    from asnkit.rules.level3 import dms_level3
+
     sets = {"level2": dms_level2b, "level3": dms_level3, "all": dms_rules}
     if name not in sets:
         raise AssociationError(f"no rule set {name!r}; one of: {', '.join(RULE_SETS)}")
@@ -112,6 +131,7 @@ def as_rules(rules: Rule | str | Iterable[Rule], *, argument: str = "rules") -> 
 
     Examples
     --------
+    >>> from asnkit.rules import dms_level3
     >>> len(as_rules("level3")), as_rules(dms_level3()[0])
     (22, [Rule('Asn_Lv3ACQ_Reprocess', level=3, asn_type='None')])
     >>> as_rules(["Asn_Lv3Image"])
@@ -119,6 +139,8 @@ def as_rules(rules: Rule | str | Iterable[Rule], *, argument: str = "rules") -> 
     ...
     asnkit.errors.AssociationTypeError: rules[0] is a str ('Asn_Lv3Image'), not a Rule; ...
     """
+    from asnkit.rules.model import Rule
+
     if isinstance(rules, Rule):
         return [rules]
     if isinstance(rules, str):
@@ -140,3 +162,16 @@ def as_rules(rules: Rule | str | Iterable[Rule], *, argument: str = "rules") -> 
                 "use asnkit.rules.custom.dms_rule(name) for a DMS rule by name"
             )
     return out
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'asnkit.rules' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -393,7 +393,7 @@ class BuilderModel(tl.HasTraits):
             current = type(current).from_dict(current.to_dict(), filename=self._original.filename)
         keep = {"asn_type", "asn_id"}
         ignore = [k for k in {*self._original, *current} if k not in keep and k != "products"]
-        return diff(self._original, current, ignore=ignore, ignore_suffix=True)
+        return diff(self._original, current, ignore=ignore, ignore_suffix=True, validate=False)
 
     @property
     def can_export(self) -> bool:
