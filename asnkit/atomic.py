@@ -29,7 +29,7 @@ Examples
 >>> write_text(folder / "a.txt", "two")
 Traceback (most recent call last):
 ...
-FileExistsError: .../a.txt: file exists (pass overwrite=True to replace it)
+asnkit.atomic.ExistsError: .../a.txt: file exists (pass overwrite=True to replace it)
 >>> [p.name for p in write_files(folder, {"b.txt": "x", "c.txt": "y"})]
 ['b.txt', 'c.txt']
 >>> write_files(folder, {"../d.txt": "x"})
@@ -56,6 +56,7 @@ from asnkit.dms.identifiers import control_characters
 __all__ = [
     "LOCK_WAIT",
     "STAGING_PREFIX",
+    "ExistsError",
     "exists_message",
     "file_name_problem",
     "recover",
@@ -79,6 +80,29 @@ _NO_HARD_LINKS = frozenset(
 def exists_message(path: str | os.PathLike[str]) -> str:
     """The one message asnkit gives when it will not replace a file."""
     return f"{path}: file exists (pass overwrite=True to replace it)"
+
+
+class ExistsError(FileExistsError):
+    """A file exists and ``overwrite`` is false: ``filename`` names it, ``str()`` says so.
+
+    Callers re-raise it as their own (:class:`asnkit.errors.PoolFileExistsError`...).
+
+    Examples
+    --------
+    >>> err = ExistsError("out/a.json")
+    >>> str(err), err.filename, err.errno == errno.EEXIST
+    ('out/a.json: file exists (pass overwrite=True to replace it)', 'out/a.json', True)
+    """
+
+    def __init__(self, path: str | os.PathLike[str], message: str | None = None) -> None:
+        super().__init__(message or exists_message(path))
+        self.errno, self.filename = errno.EEXIST, os.fspath(path)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+    def __reduce__(self):
+        return (type(self), (self.filename, self.args[0]))
 
 
 def file_name_problem(name: object) -> str | None:
@@ -219,10 +243,11 @@ def write_files(
                 raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(target))
         if existing and not overwrite:
             if len(existing) == 1:
-                raise FileExistsError(exists_message(existing[0]))
-            raise FileExistsError(
+                raise ExistsError(existing[0])
+            raise ExistsError(
+                existing[0],
                 f"{existing[0]}: file exists (and {len(existing) - 1} more; "
-                "pass overwrite=True to replace them)"
+                "pass overwrite=True to replace them)",
             )
         if names:
             _Transaction(base, handle, overwrite).run(targets, [files[n] for n in names])
@@ -373,12 +398,12 @@ class _Transaction:
             try:
                 os.link(staged, target)
             except FileExistsError:
-                raise FileExistsError(exists_message(target)) from None
+                raise ExistsError(target) from None
             except OSError as exc:
                 if exc.errno not in _NO_HARD_LINKS:
                     raise
                 if os.path.lexists(target):
-                    raise FileExistsError(exists_message(target)) from None
+                    raise ExistsError(target) from None
                 os.replace(staged, target)
 
 

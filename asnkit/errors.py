@@ -11,11 +11,26 @@ import os
 
 __all__ = [
     "AssociationError",
+    "AssociationFileExistsError",
+    "AssociationFileNotFoundError",
+    "AssociationIndexError",
+    "AssociationKeyError",
+    "AssociationTypeError",
     "AssociationWarning",
     "PoolError",
+    "PoolFileExistsError",
+    "PoolFileNotFoundError",
+    "PoolKeyError",
+    "PoolTypeError",
     "PoolWarning",
     "error_message",
 ]
+
+# Only PoolError and AssociationError (and their subclasses) escape asnkit on
+# bad input. Where Python has a more precise builtin (KeyError for a missing
+# column, FileNotFoundError for a missing file...) the error is BOTH: e.g.
+# PoolKeyError(PoolError, KeyError), so code written against either keeps
+# working. Their str() is the plain message (KeyError would quote it).
 
 
 class PoolError(ValueError):
@@ -59,8 +74,14 @@ class PoolError(ValueError):
         self.row = row
         super().__init__(self._format())
 
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
     def __reduce__(self):  # picklable (process pools), keyword arguments included
-        return (_rebuild_pool_error, (self.message, self.file, self.line, self.column, self.row))
+        return (
+            _rebuild_pool_error,
+            (type(self), self.message, self.file, self.line, self.column, self.row),
+        )
 
     def _format(self) -> str:
         where = []
@@ -75,8 +96,46 @@ class PoolError(ValueError):
         return f"{', '.join(where)}: {self.message}" if where else self.message
 
 
-def _rebuild_pool_error(message, file, line, column, row) -> PoolError:
-    return PoolError(message, file=file, line=line, column=column, row=row)
+def _rebuild_pool_error(cls, message, file, line, column, row) -> PoolError:
+    return cls(message, file=file, line=line, column=column, row=row)
+
+
+class PoolKeyError(PoolError, KeyError):
+    """A column, observation or candidate named by the caller is not in the pool.
+
+    Examples
+    --------
+    >>> err = PoolKeyError("no column 'filtre' in the pool; close matches: filter")
+    >>> isinstance(err, KeyError), str(err)
+    (True, "no column 'filtre' in the pool; close matches: filter")
+    """
+
+
+class PoolTypeError(PoolError, TypeError):
+    """An argument about a pool has the wrong type (a string where a frame is needed...)."""
+
+
+class PoolFileNotFoundError(PoolError, FileNotFoundError):
+    """A pool or exposure file does not exist; ``filename`` is the path.
+
+    Examples
+    --------
+    >>> err = PoolFileNotFoundError("pool file not found", file="nope.csv")
+    >>> str(err), err.filename, isinstance(err, FileNotFoundError)
+    ('nope.csv: pool file not found', 'nope.csv', True)
+    """
+
+    def __init__(self, message: str, *, path: str | None = None, **where) -> None:
+        super().__init__(message, **where)
+        self.errno, self.filename = errno.ENOENT, path if path is not None else where.get("file")
+
+
+class PoolFileExistsError(PoolError, FileExistsError):
+    """A pool would be written over an existing file without ``overwrite=True``."""
+
+    def __init__(self, message: str, *, path: str | None = None, **where) -> None:
+        super().__init__(message, **where)
+        self.errno, self.filename = errno.EEXIST, path if path is not None else where.get("file")
 
 
 class PoolWarning(UserWarning):
@@ -90,9 +149,61 @@ class AssociationError(ValueError):
     message of the exception shows them one per line.
     """
 
-    def __init__(self, message: str, errors: list[tuple[str, str]] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        errors: list[tuple[str, str]] | None = None,
+        *,
+        file: str | os.PathLike[str] | None = None,
+    ) -> None:
         self.errors = list(errors or [])
+        self.file = None if file is None else os.fspath(file)
         super().__init__(message)
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+    def __reduce__(self):  # picklable (process pools), keyword arguments included
+        return (_rebuild_association_error, (type(self), self.args[0], self.errors, self.file))
+
+
+def _rebuild_association_error(cls, message, errors, file) -> AssociationError:
+    return cls(message, errors, file=file)
+
+
+class AssociationKeyError(AssociationError, KeyError):
+    """A member, product, rule or association named by the caller does not exist."""
+
+
+class AssociationIndexError(AssociationError, IndexError):
+    """A product number is out of range."""
+
+
+class AssociationTypeError(AssociationError, TypeError):
+    """An argument has the wrong type (a path where an association is needed...)."""
+
+
+class AssociationFileNotFoundError(AssociationError, FileNotFoundError):
+    """An association file does not exist; ``filename`` is the path.
+
+    Examples
+    --------
+    >>> err = AssociationFileNotFoundError("nope.json: no such association file", file="nope.json")
+    >>> err.filename, isinstance(err, FileNotFoundError)
+    ('nope.json', True)
+    """
+
+    def __init__(self, message: str, errors=None, *, file=None) -> None:
+        super().__init__(message, errors, file=file)
+        self.errno, self.filename = errno.ENOENT, self.file
+
+
+class AssociationFileExistsError(AssociationError, FileExistsError):
+    """An association would be written over an existing file without ``overwrite=True``."""
+
+    def __init__(self, message: str, errors=None, *, file=None) -> None:
+        super().__init__(message, errors, file=file)
+        self.errno, self.filename = errno.EEXIST, self.file
 
 
 class AssociationWarning(UserWarning):
@@ -112,6 +223,8 @@ def error_message(exc: BaseException) -> str:
     >>> error_message(FileExistsError("a.json: file exists"))
     'a.json: file exists'
     """
+    if isinstance(exc, (PoolError, AssociationError)):
+        return str(exc)
     if isinstance(exc, OSError) and exc.strerror:
         where = [os.fsdecode(f) for f in (exc.filename, exc.filename2) if f is not None]
         text = exc.strerror

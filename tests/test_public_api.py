@@ -102,6 +102,7 @@ RULES = [
     "WorkOver",
     "all_of",
     "any_of",
+    "as_rules",
     "attr",
     "dms_level2b",
     "dms_level3",

@@ -206,6 +206,8 @@ def run_generate_many(args: argparse.Namespace) -> int:
         scheduler = make_scheduler(args.workers, args.scheduler)
         pools = expand_pools(args.pools)
         rules = rule_set(args.rules)
+    except OSError:
+        raise  # no pool file: not a usage error (exit status 1, from asnkit.cli)
     except ValueError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return 2

@@ -43,6 +43,8 @@ from typing import Any
 
 import pandas as pd
 
+from asnkit.errors import PoolFileNotFoundError
+
 __all__ = [
     "MANIFEST_NAME",
     "Manifest",
@@ -243,7 +245,9 @@ def read_manifest(folder: str | os.PathLike[str]) -> pd.DataFrame:
     """
     path = Path(folder) / MANIFEST_NAME
     if not path.exists():
-        raise FileNotFoundError(f"{path}: no manifest (not a generate-many output folder)")
+        raise PoolFileNotFoundError(
+            "no manifest (not a generate-many output folder)", file=str(path)
+        )
     return records_frame(manifest_state(folder).latest.values())
 
 

@@ -54,7 +54,7 @@ from asnkit.batch.manifest import (
 )
 from asnkit.batch.schedulers import Processes, Scheduler
 from asnkit.batch.work import Job, PoolTask, describe_error, generate_one, utc_now
-from asnkit.errors import PoolError
+from asnkit.errors import PoolError, PoolFileNotFoundError
 from asnkit.rules.model import Rule
 
 __all__ = ["STAGING_NAME", "ManyResult", "expand_pools", "generate_many", "settings_digest"]
@@ -155,7 +155,7 @@ def expand_pools(pools: str | os.PathLike[str] | Iterable[str | os.PathLike[str]
         elif not path.exists() and glob.has_magic(str(item)):
             matches = sorted(Path(m) for m in glob.glob(str(item)) if Path(m).is_file())
             if not matches:
-                raise FileNotFoundError(f"no pool file matches {str(item)!r}")
+                raise PoolFileNotFoundError(f"no pool file matches {str(item)!r}", path=str(item))
             found.extend(matches)
         else:
             found.append(path)

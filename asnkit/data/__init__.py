@@ -38,7 +38,10 @@ def pool_path(name: str) -> Path:
     stem = name[:-4] if name.endswith(".csv") else name
     path = data_path("pools", f"{stem}.csv")
     if not path.exists():
-        raise FileNotFoundError(
-            f"no shipped pool named {name!r}; shipped pools: {', '.join(pool_names())}"
+        from asnkit.errors import PoolFileNotFoundError
+
+        raise PoolFileNotFoundError(
+            f"no shipped pool named {name!r}; shipped pools: {', '.join(pool_names())}",
+            path=str(path),
         )
     return path

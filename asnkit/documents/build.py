@@ -24,6 +24,7 @@ Examples
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -57,7 +58,8 @@ from asnkit.documents.model import Association, level_of
 from asnkit.documents.paths import PathMode, member_path
 from asnkit.documents.validation import validate
 from asnkit.engine.naming import as_rule_forms
-from asnkit.errors import AssociationError
+from asnkit.errors import AssociationError, PoolKeyError
+from asnkit.pool.select import column_error
 from asnkit.version import code_version
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -131,7 +133,7 @@ def _role_lookup(
         return roles
     if isinstance(roles, str):
         if roles not in df.columns:
-            raise KeyError(f"roles={roles!r}: no such column in the pool rows")
+            raise PoolKeyError(f"roles={roles!r}: {column_error(df, roles)}")
         column = roles
         return lambda row: None if is_empty(row.get(column)) else str(row[column])
     by_key = {strip_suffix(str(name)).lower(): role for name, role in roles.items()}
@@ -141,7 +143,11 @@ def _role_lookup(
 def _check_role(role: str, where: str) -> str:
     low = role.strip().lower()
     if low not in ROLES:
-        raise ValueError(f"{where}: unknown role {role!r} (known: {', '.join(sorted(ROLES))})")
+        close = difflib.get_close_matches(low, sorted(ROLES), n=3)
+        hint = f"did you mean: {', '.join(close)}; " if close else ""
+        raise AssociationError(
+            f"{where}: unknown role {role!r} ({hint}known: {', '.join(sorted(ROLES))})"
+        )
     return low
 
 
@@ -199,7 +205,7 @@ def _constraints_text(rows: list[Mapping[str, Any]], n_rows: int) -> str:
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
     """The rows as dicts: junk rows (file names with blanks) and repeated files left out."""
     if "filename" not in df.columns:
-        raise KeyError("the pool rows need a 'filename' column")
+        raise PoolKeyError(column_error(df, "filename"))
     out, seen = [], set()
     for row in df.to_dict(orient="records"):
         name = _text(row.get("filename"))
@@ -282,7 +288,7 @@ def to_association(
 
     Raises
     ------
-    ValueError
+    asnkit.AssociationError (a ValueError)
         No rows, no science member, an unknown role, or a role given to a file
         that is not among the rows.
     """
@@ -293,12 +299,12 @@ def to_association(
         version_id = version_timestamp()
     rows = _records(df)
     if not rows:
-        raise ValueError("to_association: no pool rows selected")
+        raise AssociationError("to_association: no pool rows selected")
     if isinstance(roles, Mapping):
         known = {strip_suffix(str(row["filename"])).lower() for row in rows}
         strays = [str(k) for k in roles if strip_suffix(str(k)).lower() not in known]
         if strays:
-            raise ValueError(
+            raise AssociationError(
                 f"to_association: roles given for {len(strays)} file(s) not among the "
                 f"{len(rows)} rows: {strays[:5]}{' ...' if len(strays) > 5 else ''} "
                 "(add their rows, or drop them from roles)"
@@ -319,7 +325,7 @@ def to_association(
     science = [r for r in rows if r["_role"] == "science"]
     if not science:
         found = ", ".join(sorted({r["_role"] for r in rows}))
-        raise ValueError(
+        raise AssociationError(
             f"to_association: none of the {len(rows)} rows is a science exposure (roles from "
             f"the pool flags: {found}); mark the science rows with roles={{file: 'science'}}"
         )
@@ -388,7 +394,7 @@ def to_association(
         if catalog:
             others += wfss_catalog_members(catalog)
         if product_name and len(science) != 1:
-            raise ValueError(
+            raise AssociationError(
                 f"to_association: product_name names one product, but {asn_type} makes one "
                 f"product per science exposure ({len(science)} here)"
             )
@@ -489,16 +495,16 @@ def asn_from_files(
     level = level_of(asn_type)
     names = [os.fspath(p) for p in paths]
     if not names:
-        raise ValueError("asn_from_files: no files given")
+        raise AssociationError("asn_from_files: no files given")
     if level == 3 and not product_name:
-        raise ValueError(
+        raise AssociationError(
             "asn_from_files: a Level 3 association needs product_name "
             "(the name of the combined product, e.g. 'my_mosaic')"
         )
     role_of = {strip_suffix(k).lower(): _check_role(v, k) for k, v in (roles or {}).items()}
     unknown = set(role_of) - {strip_suffix(n).lower() for n in names}
     if unknown:
-        raise ValueError(
+        raise AssociationError(
             f"asn_from_files: roles given for files not in the list: {sorted(unknown)}"
         )
 

@@ -56,6 +56,7 @@ from asnkit.documents.exposures import PoolIndex
 from asnkit.documents.findings import Finding, Findings
 from asnkit.documents.model import Association
 from asnkit.documents.validation import iter_errors
+from asnkit.errors import AssociationTypeError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -149,6 +150,11 @@ def check(
     ASN604 warning products[0].name
     ASN605 info products[0].name
     """
+    if isinstance(asn_or_set, (str, bytes, os.PathLike)):
+        raise AssociationTypeError(
+            f"check takes an association, not the path {os.fsdecode(asn_or_set)!r}: "
+            f"asnkit.check(asnkit.read_asn({os.fsdecode(asn_or_set)!r}))"
+        )
     if isinstance(asn_or_set, Association):
         items = [asn_or_set]
     elif isinstance(asn_or_set, Mapping):

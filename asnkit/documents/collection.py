@@ -35,7 +35,12 @@ from typing import TYPE_CHECKING, Any, overload
 from asnkit.atomic import file_name_problem
 from asnkit.dms.names import asn_filename, sequence_numbers, strip_suffix
 from asnkit.documents.model import Association
-from asnkit.errors import AssociationError
+from asnkit.errors import (
+    AssociationError,
+    AssociationFileExistsError,
+    AssociationKeyError,
+    AssociationTypeError,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -78,6 +83,13 @@ class AssociationSet(Sequence[Association]):
     __slots__ = ("_items",)
 
     def __init__(self, associations: Iterable[Association | Any] = ()) -> None:
+        if isinstance(associations, (str, bytes, os.PathLike, Association)) or not isinstance(
+            associations, Iterable
+        ):
+            raise AssociationTypeError(
+                "an AssociationSet is made from a list of associations, not "
+                f"{type(associations).__name__} (read files with asnkit.read_asn_set)"
+            )
         items = [
             a if isinstance(a, Association) else Association.from_dict(a) for a in associations
         ]
@@ -101,7 +113,7 @@ class AssociationSet(Sequence[Association]):
             for asn in self._items:
                 if asn.filename == index or asn.name == index:
                     return asn
-            raise KeyError(f"no association named {index!r}")
+            raise AssociationKeyError(f"no association named {index!r}")
         return self._items[index]
 
     def __len__(self) -> int:
@@ -277,7 +289,10 @@ class AssociationSet(Sequence[Association]):
                     errors=[(f"[{index}]", f"file name {name} is used twice")],
                 )
             files[name] = asn.to_json()
-        return write_files(directory, files, overwrite=overwrite)
+        try:
+            return write_files(directory, files, overwrite=overwrite)
+        except FileExistsError as exc:
+            raise AssociationFileExistsError(str(exc), file=exc.filename) from None
 
     # ------------------------------------------------------------------ display
     def __repr__(self) -> str:

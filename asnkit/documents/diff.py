@@ -40,6 +40,7 @@ from asnkit.dms.names import strip_suffix
 from asnkit.documents.collection import AssociationSet
 from asnkit.documents.model import Association, Product
 from asnkit.documents.validation import validate
+from asnkit.errors import AssociationTypeError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -387,7 +388,11 @@ def diff(
             tuple(_compare(a, b, ignore, ignore_suffix)), ((a.filename, b.filename),)
         )
     if isinstance(a, Association) or isinstance(b, Association):
-        raise TypeError("diff compares two associations or two sets, not one of each")
+        kinds = ", ".join(type(x).__name__ for x in (a, b))
+        raise AssociationTypeError(
+            f"diff compares two associations or two sets, not one of each ({kinds}); "
+            "wrap the association: AssociationSet([asn])"
+        )
     set_a, set_b = AssociationSet(a), AssociationSet(b)
     _refuse_invalid([*set_a, *set_b] if validate else [])
     by_key: dict[tuple[str, str], list[Association]] = {}

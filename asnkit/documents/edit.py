@@ -24,6 +24,7 @@ Examples
 from __future__ import annotations
 
 import copy
+import difflib
 import os
 from collections.abc import Iterable
 from typing import Any
@@ -32,6 +33,7 @@ from asnkit.dms.names import strip_suffix
 from asnkit.documents.model import Association
 from asnkit.documents.paths import PathMode, member_path
 from asnkit.documents.validation import KNOWN_EXPTYPES
+from asnkit.errors import AssociationError, AssociationIndexError, AssociationKeyError
 
 __all__ = [
     "add_members",
@@ -52,8 +54,28 @@ def _names(values: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) ->
 def _role(role: str) -> str:
     low = str(role).strip().lower()
     if low not in KNOWN_EXPTYPES:
-        raise ValueError(f"unknown role {role!r} (known: {', '.join(sorted(KNOWN_EXPTYPES))})")
+        close = difflib.get_close_matches(low, sorted(KNOWN_EXPTYPES), n=3)
+        hint = f"did you mean: {', '.join(close)}; " if close else ""
+        raise AssociationError(
+            f"unknown role {role!r} ({hint}known: {', '.join(sorted(KNOWN_EXPTYPES))})"
+        )
     return low
+
+
+def _not_a_member(asn: Association, name: str) -> AssociationKeyError:
+    """The error for a name that matches no member: close member names, or the members there are."""
+    members = [
+        os.path.basename(str(m.get("expname", "")))
+        for p in asn.get("products", ())
+        for m in p.get("members", ())
+    ]
+    close = difflib.get_close_matches(os.path.basename(name), members, n=3)
+    if close:
+        hint = f"; did you mean: {', '.join(close)}"
+    else:
+        hint = f"; members: {', '.join(members[:5])}" + (", ..." if len(members) > 5 else "")
+    where = asn.filename or "the association"
+    return AssociationKeyError(f"{name!r} is not a member of {where}{hint}")
 
 
 def find_members(asn: Association, name: str) -> list[tuple[int, int]]:
@@ -88,11 +110,13 @@ def _product_index(asn: Association, product: int | str | None) -> list[int]:
         return list(range(count))
     if isinstance(product, int):
         if not -count <= product < count:
-            raise IndexError(f"products[{product}]: the association has {count} product(s)")
+            raise AssociationIndexError(
+                f"products[{product}]: the association has {count} product(s)"
+            )
         return [product % count]
     names = asn.product_names
     if product not in names:
-        raise KeyError(f"no product named {product!r} (products: {names})")
+        raise AssociationKeyError(f"no product named {product!r} (products: {names})")
     return [names.index(product)]
 
 
@@ -128,7 +152,7 @@ def add_members(
 
     Raises
     ------
-    ValueError
+    asnkit.AssociationError (a ValueError)
         A name is already a member of a target product, or the role is unknown.
     """
     role = _role(role)
@@ -140,7 +164,7 @@ def add_members(
         ]
         for name in names:
             if find_members(asn, name):
-                raise ValueError(f"{name!r} is already a member of the association")
+                raise AssociationError(f"{name!r} is already a member of the association")
             member = {"expname": name, "exptype": role, **fields}
             data["products"].append(
                 {"name": strip_suffix(name), "members": [member, *copy.deepcopy(others)]}
@@ -150,7 +174,7 @@ def add_members(
     for name in names:
         taken = [i for i, _ in find_members(asn, name) if i in targets]
         if taken:
-            raise ValueError(f"{name!r} is already a member of products[{taken[0]}]")
+            raise AssociationError(f"{name!r} is already a member of products[{taken[0]}]")
         for i in targets:
             data["products"][i]["members"].append({"expname": name, "exptype": role, **fields})
     return Association.from_dict(data, filename=asn.filename)
@@ -171,9 +195,9 @@ def remove_members(
 
     Raises
     ------
-    KeyError
+    asnkit.errors.AssociationKeyError (a KeyError)
         A name matches no member (unless ``missing_ok``).
-    ValueError
+    asnkit.AssociationError (a ValueError)
         Nothing would be left.
     """
     data = asn.to_dict()
@@ -181,7 +205,7 @@ def remove_members(
     for name in _names(expnames):
         found = find_members(asn, name)
         if not found and not missing_ok:
-            raise KeyError(f"{name!r} is not a member of {asn.filename or 'the association'}")
+            raise _not_a_member(asn, name)
         doomed.update(found)
     products = []
     for i, product in enumerate(data["products"]):
@@ -195,7 +219,7 @@ def remove_members(
             continue
         products.append({**product, "members": members})
     if not products:
-        raise ValueError("removing these members would leave no product")
+        raise AssociationError("removing these members would leave no product")
     data["products"] = products
     return Association.from_dict(data, filename=asn.filename)
 
@@ -209,7 +233,7 @@ def set_role(
 
     Raises
     ------
-    KeyError
+    asnkit.errors.AssociationKeyError (a KeyError)
         A name matches no member.
     """
     role = _role(role)
@@ -217,7 +241,7 @@ def set_role(
     for name in _names(expnames):
         found = find_members(asn, name)
         if not found:
-            raise KeyError(f"{name!r} is not a member of {asn.filename or 'the association'}")
+            raise _not_a_member(asn, name)
         for i, j in found:
             data["products"][i]["members"][j]["exptype"] = role
     return Association.from_dict(data, filename=asn.filename)
@@ -228,13 +252,13 @@ def rename_product(asn: Association, new_name: str, *, product: int | str = 0) -
 
     Raises
     ------
-    ValueError
+    asnkit.AssociationError (a ValueError)
         Another product already has that name.
     """
     (index,) = _product_index(asn, product)
     names = asn.product_names
     if new_name in names and names.index(new_name) != index:
-        raise ValueError(f"products[{names.index(new_name)}] is already named {new_name!r}")
+        raise AssociationError(f"products[{names.index(new_name)}] is already named {new_name!r}")
     data = asn.to_dict()
     data["products"][index]["name"] = new_name
     return Association.from_dict(data, filename=asn.filename)

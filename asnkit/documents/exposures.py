@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 from asnkit.dms import exposures as dms
 from asnkit.dms.names import exposure_key, exposure_name, is_junk_name
 from asnkit.dms.values import is_empty
+from asnkit.errors import PoolKeyError
+from asnkit.pool.select import column_error
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -154,7 +156,7 @@ class PoolIndex:
 
     def __init__(self, pool: pd.DataFrame) -> None:
         if "filename" not in pool.columns:
-            raise KeyError("the pool has no 'filename' column")
+            raise PoolKeyError(column_error(pool, "filename"))
         columns = [c for c in (*_COLUMNS, "asn_candidate") if c in pool.columns]
         self._rows: dict[str, list[dict[str, Any]]] = {}
         #: The pool's file name (``asn_pool`` of what was made from it), when known.

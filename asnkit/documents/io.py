@@ -29,7 +29,7 @@ from asnkit.documents.paths import PathMode
 from asnkit.documents.plain import MAX_DEPTH
 from asnkit.documents.validation import Fault, format_path
 from asnkit.documents.validation import validate as _validate
-from asnkit.errors import AssociationError
+from asnkit.errors import AssociationError, AssociationFileNotFoundError, AssociationTypeError
 
 __all__ = ["MAX_INTEGER_DIGITS", "parse_json", "read_asn", "read_asn_set"]
 
@@ -181,13 +181,17 @@ def _read(source: PathOrFile) -> tuple[str | bytes, str, str | None]:
             raise IsADirectoryError(f"{path}: is a folder, not an association file")
         try:
             return path.read_bytes(), str(path), path.name
+        except FileNotFoundError:
+            raise AssociationFileNotFoundError(
+                f"{path}: no such association file", file=path
+            ) from None
         except OSError as exc:  # name the file (a failed read does not)
             if exc.filename is not None or exc.errno is None:
                 raise
             raise type(exc)(exc.errno, exc.strerror, str(path)) from None
     read = getattr(source, "read", None)
     if not callable(read):
-        raise TypeError(f"expected a path or an open file, not {type(source).__name__}")
+        raise AssociationTypeError(f"expected a path or an open file, not {type(source).__name__}")
     name = getattr(source, "name", None)
     if isinstance(name, (str, os.PathLike)):
         return read(), os.fspath(name), os.path.basename(os.fspath(name))

@@ -220,7 +220,16 @@ class Association(Mapping[str, Any]):
 
     def __init__(self, data: Mapping[str, Any], *, filename: str | None = None) -> None:
         if not isinstance(data, Mapping):
-            raise TypeError(f"an association is a mapping, not {type(data).__name__}")
+            from asnkit.errors import AssociationTypeError
+
+            raise AssociationTypeError(
+                f"an association is a mapping, not {type(data).__name__}"
+                + (
+                    f" ({os.fspath(data)!r}: read a file with asnkit.read_asn)"
+                    if isinstance(data, (str, os.PathLike))
+                    else ""
+                )
+            )
         self._data: dict[str, Any] = plain(data)
         self.filename: str | None = filename
 
@@ -330,7 +339,7 @@ class Association(Mapping[str, Any]):
             file name (it would land outside the folder).
         """
         from asnkit.atomic import file_name_problem
-        from asnkit.errors import AssociationError
+        from asnkit.errors import AssociationError, AssociationFileExistsError
 
         target = Path(path)
         text = os.fspath(path)
@@ -342,7 +351,10 @@ class Association(Mapping[str, Any]):
                     errors=[("", problem)],
                 )
             target = target / self.filename
-        return atomic_write_text(target, self.to_json(), overwrite=overwrite)
+        try:
+            return atomic_write_text(target, self.to_json(), overwrite=overwrite)
+        except FileExistsError as exc:
+            raise AssociationFileExistsError(str(exc), file=exc.filename) from None
 
     # ------------------------------------------------------------------ header fields
     def _get(self, key: str) -> Any:

@@ -12,6 +12,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from asnkit.errors import AssociationTypeError
+
 __all__ = ["MAX_DEPTH", "plain"]
 
 
@@ -66,4 +68,4 @@ def plain(value: Any, _depth: int = 0) -> Any:
         return plain(item(), _depth)
     if isinstance(value, os.PathLike):
         return os.fspath(value)
-    raise TypeError(f"{value!r} ({type(value).__name__}) cannot be written as JSON")
+    raise AssociationTypeError(f"{value!r} ({type(value).__name__}) cannot be written as JSON")

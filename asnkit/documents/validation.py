@@ -111,7 +111,7 @@ def format_path(parts: Iterable[Any]) -> str:
 def load_schema(level: int) -> dict[str, Any]:
     """The JSON schema of Level 2 (``2``) or Level 3 (``3``) associations."""
     if level not in SCHEMA_FILES:
-        raise ValueError(f"level must be 2 or 3, not {level!r}")
+        raise AssociationError(f"level must be 2 or 3, not {level!r}")
     text = resources.files("asnkit.documents").joinpath("schemas", SCHEMA_FILES[level])
     return json.loads(text.read_text(encoding="utf-8"))
 

@@ -134,9 +134,11 @@ def compare_rules(
         "discover": discover,
         "all_candidates": all_candidates,
     }
+    from asnkit.rules import as_rules
+
     return compare_runs(
-        run(pool, list(rules_a), **options),
-        run(pool, list(rules_b), **options),
+        run(pool, as_rules(rules_a, argument="rules_a"), **options),
+        run(pool, as_rules(rules_b, argument="rules_b"), **options),
         include_same=include_same,
     )
 

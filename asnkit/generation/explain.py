@@ -58,6 +58,7 @@ from asnkit.dms.exposures import SPECIAL_MODIFIERS
 from asnkit.dms.names import strip_suffix
 from asnkit.engine.record import Fate, Formation
 from asnkit.engine.trial import NodeResult, trial
+from asnkit.errors import PoolKeyError
 from asnkit.generation.compare import COMPARE_COLUMNS, compare_rules
 from asnkit.generation.explanation import EXPLAIN_COLUMNS, Explanation, Outcome, RuleResult
 from asnkit.generation.reasons import dropped_reason, duplicate_reason, failure, validity_failure
@@ -291,7 +292,9 @@ def _default_rules(rules: Iterable[Rule] | None) -> list[Rule]:
         from asnkit.rules import dms_rules
 
         return list(dms_rules())
-    return list(rules)
+    from asnkit.rules import as_rules
+
+    return as_rules(rules)
 
 
 def _find_rows(pool: pd.DataFrame, filename: str) -> list[int]:
@@ -302,10 +305,16 @@ def _find_rows(pool: pd.DataFrame, filename: str) -> list[int]:
         key = strip_suffix(wanted)
         hits = [i for i, n in enumerate(names) if n and strip_suffix(n) == key]
     if not hits:
-        close = difflib.get_close_matches(wanted, [str(n) for n in names], n=3)
-        hint = f"; did you mean {', '.join(close)}" if close else ""
+        known = [str(n) for n in pool["filename"] if isinstance(n, str)]
+        close = difflib.get_close_matches(wanted, [n.lower() for n in known], n=3)
+        if close:
+            hint = f"; did you mean {', '.join(close)}"
+        elif known:
+            hint = f"; it has {len(known)} exposure(s), e.g. {', '.join(known[:3])}"
+        else:
+            hint = "; it has no exposures"
         where = pool.attrs.get("asn_pool", "the pool")
-        raise KeyError(f"{filename!r} is not in {where}{hint}")
+        raise PoolKeyError(f"{filename!r} is not in {where}{hint}")
     return hits
 
 
@@ -318,7 +327,7 @@ def explanation(run: Run, filename: str, *, row: Any = None) -> Explanation:
         chosen = [i for i in hits if pool.index[i] == row]
         if not chosen:
             labels = [pool.index[i] for i in hits]
-            raise KeyError(f"row {row!r} does not have {filename!r}; rows that do: {labels}")
+            raise PoolKeyError(f"row {row!r} does not have {filename!r}; rows that do: {labels}")
         position = chosen[0]
     else:
         position = hits[0]

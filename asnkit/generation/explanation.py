@@ -15,6 +15,8 @@ from typing import Any
 
 import pandas as pd
 
+from asnkit.errors import AssociationKeyError
+
 __all__ = ["EXPLAIN_COLUMNS", "Explanation", "Outcome", "RuleResult"]
 
 #: Columns of :meth:`Explanation.to_frame`.
@@ -94,7 +96,8 @@ class Explanation:
         for r in self.results:
             if r.rule == rule:
                 return r
-        raise KeyError(f"no rule {rule!r} in this explanation")
+        names = ", ".join(dict.fromkeys(r.rule for r in self.results))
+        raise AssociationKeyError(f"no rule {rule!r} in this explanation; rules: {names}")
 
     def to_frame(self) -> pd.DataFrame:
         """One row per rule (per association it joined or started), :data:`EXPLAIN_COLUMNS`."""

@@ -58,9 +58,11 @@ def apply_rules(
     -------
     asnkit.AssociationSet
     """
+    from asnkit.rules import as_rules
+
     return run(
         pool,
-        list(rules),
+        as_rules(rules),
         candidates=candidates,
         discover=discover,
         all_candidates=all_candidates,

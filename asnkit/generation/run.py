@@ -37,6 +37,7 @@ from asnkit.documents.collection import AssociationSet
 from asnkit.documents.model import Association
 from asnkit.engine.pipeline import gc_paused, run_engine
 from asnkit.engine.record import Fate, Formation, Record
+from asnkit.errors import PoolKeyError, PoolTypeError
 from asnkit.rules.model import Rule
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -99,7 +100,9 @@ class Run:
         values = self._columns.get(column)
         if values is None:
             if column not in self.pool.columns:
-                raise KeyError(column)
+                from asnkit.pool.select import column_error
+
+                raise PoolKeyError(column_error(self.pool, column))
             values = self._columns[column] = self.pool[column].to_numpy(dtype=object)
         value = values[position]
         return None if value is None or pd.isna(value) else value
@@ -234,10 +237,15 @@ def run(
     Run
         ``run(...).associations()`` is what :func:`asnkit.generate` returns.
     """
-    if rules is None:
-        from asnkit.rules import dms_rules
+    from asnkit.rules import as_rules, dms_rules
 
-        rules = dms_rules()
+    if not isinstance(pool, pd.DataFrame):
+        raise PoolTypeError(
+            f"pool must be a DataFrame (asnkit.read_pool(path)), not {type(pool).__name__}"
+        )
+    rules = dms_rules() if rules is None else as_rules(rules)
+    if isinstance(candidates, str):
+        candidates = [candidates]  # one candidate id, not its characters
     with gc_paused():
         record = run_engine(
             pool,

@@ -13,7 +13,8 @@ import pandas as pd
 
 from asnkit.dms.candidates import UNKNOWN_CTYPE, parse_candidates
 from asnkit.dms.names import junk_rows
-from asnkit.errors import PoolError
+from asnkit.errors import PoolError, PoolKeyError
+from asnkit.pool.select import column_error
 
 __all__ = ["UNKNOWN_CTYPE", "candidate_ids", "explode_candidates", "parse_candidates"]
 
@@ -52,7 +53,7 @@ def explode_candidates(df: pd.DataFrame) -> pd.DataFrame:
     [['o001', 'observation'], ['c1000', 'mosaic']]
     """
     if "asn_candidate" not in df.columns:
-        raise KeyError("the pool has no 'asn_candidate' column")
+        raise PoolKeyError(column_error(df, "asn_candidate"))
     pairs = _pairs_of_rows(df)
     counts = np.fromiter((max(len(p), 1) for p in pairs), dtype=np.int64, count=len(pairs))
     positions = np.repeat(np.arange(len(df)), counts)

@@ -37,7 +37,7 @@ import pandas as pd
 from asnkit.dms import exposures
 from asnkit.dms.candidates import format_candidates, observation_id, parse_candidates
 from asnkit.dms.values import POOL_MISSING
-from asnkit.errors import PoolError, PoolWarning
+from asnkit.errors import PoolError, PoolFileNotFoundError, PoolWarning
 
 __all__ = [
     "ACQ_EXP_TYPES",
@@ -202,7 +202,7 @@ def _headers(path: Path) -> tuple[Any, Any]:
     from astropy.io import fits
 
     if not path.exists():
-        raise FileNotFoundError(f"exposure file not found: {path}")
+        raise PoolFileNotFoundError("exposure file not found", file=str(path))
     if path.is_dir():
         raise PoolError("is a directory, not an exposure file", file=str(path))
     try:

@@ -26,6 +26,7 @@ import pandas as pd
 
 from asnkit.dms import exposures
 from asnkit.dms.candidates import parse_candidates
+from asnkit.errors import PoolError, PoolKeyError, PoolTypeError
 
 __all__ = [
     "NON_SCIENCE_EXP_TYPES",
@@ -99,7 +100,7 @@ def select(df: pd.DataFrame, **column_values: Any) -> pd.DataFrame:
     >>> select(pool, filtr="x")
     Traceback (most recent call last):
     ...
-    KeyError: "no column 'filtr' in the pool; close matches: filter"
+    asnkit.errors.PoolKeyError: no column 'filtr' in the pool; close matches: filter
     """
     mask = np.ones(len(df), dtype=bool)
     for key, wanted in column_values.items():
@@ -174,7 +175,7 @@ def science(df: pd.DataFrame, *, special: bool = True) -> pd.DataFrame:
     (True, False)
     """
     if "exp_type" not in df.columns:
-        raise KeyError(column_error(df, "exp_type"))
+        raise PoolKeyError(column_error(df, "exp_type"))
     exp_type = _lowered(df["exp_type"])
     mask = exp_type.notna().to_numpy(dtype=bool) & ~exp_type.isin(NON_SCIENCE_EXP_TYPES).to_numpy(
         dtype=bool
@@ -214,7 +215,7 @@ def observation(df: pd.DataFrame, obs_num: int | str) -> pd.DataFrame:
     """
     number = _observation_number(obs_num)
     if "obs_num" not in df.columns:
-        raise KeyError(column_error(df, "obs_num"))
+        raise PoolKeyError(column_error(df, "obs_num"))
     numbers = pd.to_numeric(df["obs_num"], errors="coerce")
     return _subset(df, (numbers == number).to_numpy(dtype=bool))
 
@@ -243,7 +244,7 @@ def candidate(df: pd.DataFrame, candidate_id: str) -> pd.DataFrame:
     ['3', '4']
     """
     if "asn_candidate" not in df.columns:
-        raise KeyError(column_error(df, "asn_candidate"))
+        raise PoolKeyError(column_error(df, "asn_candidate"))
     wanted = str(candidate_id).strip().lower()
     hits = [
         isinstance(value, str) and any(cid.lower() == wanted for cid, _ in _pairs(value))
@@ -279,7 +280,7 @@ def _lowered(values: pd.Series) -> pd.Series:
 def _callable_mask(values: pd.Series, function: Callable[[pd.Series], Any]) -> np.ndarray:
     result = np.asarray(function(values.copy()), dtype=bool)
     if result.shape != (len(values),):
-        raise ValueError(
+        raise PoolError(
             f"the function for column {values.name!r} returned shape {result.shape}, "
             f"expected one boolean per row ({len(values)})"
         )
@@ -292,7 +293,7 @@ def _column(df: pd.DataFrame, key: str) -> str:
     lowered = {str(column).lower(): column for column in df.columns}
     if key.lower() in lowered:
         return lowered[key.lower()]
-    raise KeyError(column_error(df, key))
+    raise PoolKeyError(column_error(df, key))
 
 
 def column_error(df: pd.DataFrame, key: str) -> str:
@@ -311,7 +312,7 @@ def _preview(names: Iterable[str], limit: int = 12) -> str:
 
 def _observation_number(obs_num: int | str) -> int:
     if isinstance(obs_num, (bool, np.bool_)):
-        raise TypeError("obs_num must be an integer or text such as '001'")
+        raise PoolTypeError("obs_num must be an integer or text such as '001'")
     if isinstance(obs_num, (int, np.integer)):
         return int(obs_num)
     text = str(obs_num).strip().lower()
@@ -320,4 +321,4 @@ def _observation_number(obs_num: int | str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise ValueError(f"not an observation number: {obs_num!r} (try 1 or '001')") from None
+        raise PoolError(f"not an observation number: {obs_num!r} (try 1 or '001')") from None

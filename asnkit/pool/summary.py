@@ -10,6 +10,7 @@ import pandas as pd
 from asnkit.dms.candidates import parse_candidates
 from asnkit.dms.names import junk_rows
 from asnkit.dms.values import natural_key
+from asnkit.errors import PoolKeyError
 from asnkit.pool.candidates import explode_candidates
 from asnkit.pool.select import column_error
 
@@ -85,7 +86,7 @@ def summary(df: pd.DataFrame, by: Sequence[str] | str | None = None) -> pd.DataF
         frame = explode_candidates(frame)
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise KeyError(column_error(frame, missing[0]))
+        raise PoolKeyError(column_error(frame, missing[0]))
     keys = pd.DataFrame({c: _lowered(frame[c]) for c in columns}, index=frame.index)
     if not columns:
         table = pd.DataFrame({"exposures": [len(frame)]})

@@ -27,7 +27,10 @@ Asn_Lv3Image (Level 3, asn_type image3, finalize multi_obs)
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
+
+from asnkit.errors import AssociationError, AssociationTypeError
 
 if TYPE_CHECKING:
     from asnkit.rules.model import Rule
@@ -70,6 +73,7 @@ __all__ = [
     "WorkOver",
     "all_of",
     "any_of",
+    "as_rules",
     "attr",
     "dms_level2b",
     "dms_level3",
@@ -103,8 +107,61 @@ def rule_set(name: str) -> tuple[Rule, ...]:
 
     sets = {"level2": dms_level2b, "level3": dms_level3, "all": dms_rules}
     if name not in sets:
-        raise ValueError(f"no rule set {name!r}; one of: {', '.join(RULE_SETS)}")
+        raise AssociationError(f"no rule set {name!r}; one of: {', '.join(RULE_SETS)}")
     return tuple(sets[name]())
+
+
+def as_rules(rules: Rule | str | Iterable[Rule], *, argument: str = "rules") -> list[Rule]:
+    """The list of rules a caller means: a list as given, one rule, or a rule-set name.
+
+    Parameters
+    ----------
+    rules : Rule, str or iterable of Rule
+        Rules; a single :class:`Rule` is a list of one, a string names a DMS
+        rule set (:data:`RULE_SETS`, see :func:`rule_set`).
+    argument : str
+        The argument's name, for the error message.
+
+    Raises
+    ------
+    asnkit.AssociationError (a ValueError)
+        A string that names no rule set.
+    asnkit.errors.AssociationTypeError (a TypeError)
+        Something that is not a rule (the message says which item).
+
+    Examples
+    --------
+    >>> from asnkit.rules import dms_level3
+    >>> len(as_rules("level3")), as_rules(dms_level3()[0])
+    (22, [Rule('Asn_Lv3ACQ_Reprocess', level=3, asn_type='None')])
+    >>> as_rules(["Asn_Lv3Image"])
+    Traceback (most recent call last):
+    ...
+    asnkit.errors.AssociationTypeError: rules[0] is a str ('Asn_Lv3Image'), not a Rule; ...
+    """
+    from asnkit.rules.model import Rule
+
+    if isinstance(rules, Rule):
+        return [rules]
+    if isinstance(rules, str):
+        if rules.lower() in RULE_SETS:
+            return list(rule_set(rules.lower()))
+        raise AssociationError(
+            f"{argument}={rules!r}: not a rule set (one of: {', '.join(RULE_SETS)}); "
+            "pass a list of rules"
+        )
+    if not isinstance(rules, Iterable):
+        raise AssociationTypeError(
+            f"{argument} must be a list of rules, not {type(rules).__name__}"
+        )
+    out = list(rules)
+    for index, item in enumerate(out):
+        if not isinstance(item, Rule):
+            raise AssociationTypeError(
+                f"{argument}[{index}] is a {type(item).__name__} ({item!r:.60}), not a Rule; "
+                "use asnkit.rules.custom.dms_rule(name) for a DMS rule by name"
+            )
+    return out
 
 
 def __getattr__(name: str) -> Any:

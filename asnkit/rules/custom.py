@@ -59,6 +59,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from asnkit.errors import AssociationError, AssociationKeyError, AssociationTypeError
 from asnkit.rules import naming
 from asnkit.rules import predicates as p
 from asnkit.rules.model import (
@@ -205,7 +206,9 @@ def _product_name(value: str | Callable[..., str] | None) -> Callable[..., str]:
     if isinstance(value, str):
         return NameTemplate(value)
     if not callable(value):
-        raise TypeError(f"product_name must be a template string or a callable, not {value!r}")
+        raise AssociationTypeError(
+            f"product_name must be a template string or a callable, not {value!r}"
+        )
     return value
 
 
@@ -218,7 +221,7 @@ def _pattern(column: str, value: Any) -> str | tuple[str, ...]:
     if isinstance(value, Iterable):
         values = tuple(str(v) for v in value)
         if not values or not all(values):
-            raise ValueError(f"{column}: empty value in {value!r}")
+            raise AssociationError(f"{column}: empty value in {value!r}")
         return values
     return str(value)
 
@@ -245,7 +248,9 @@ def _conditions(
     exclude: Mapping[str, Any] | None,
 ) -> list[Node]:
     if isinstance(agree, str) or isinstance(agree_if_set, str):
-        raise TypeError("agree and agree_if_set take a list of column names, not one string")
+        raise AssociationTypeError(
+            "agree and agree_if_set take a list of column names, not one string"
+        )
     nodes: list[Node] = []
     agreed = [(c.lower(), True) for c in agree] + [(c.lower(), False) for c in agree_if_set]
     # agreement first: the DMS names (opt_elem...) go to the columns that must agree
@@ -275,7 +280,7 @@ def _scope(value: Scope | str) -> Scope:
         return Scope(str(value).lower())
     except ValueError:
         known = ", ".join(s.value for s in Scope)
-        raise ValueError(f"unknown scope {value!r}; one of: {known}") from None
+        raise AssociationError(f"unknown scope {value!r}; one of: {known}") from None
 
 
 def _check_template(product_name: Any, names: Iterable[str], columns: Iterable[str]) -> None:
@@ -285,7 +290,7 @@ def _check_template(product_name: Any, names: Iterable[str], columns: Iterable[s
     known |= set(names) | set(columns)
     unknown = [f for f in product_name.fields() if f not in known]
     if unknown:
-        raise ValueError(
+        raise AssociationError(
             f"product_name {product_name.text!r}: unknown field(s) {unknown}; "
             f"known: {sorted(known)}"
         )
@@ -371,7 +376,7 @@ def rule(
         attr('obs_num', name='obs_num', force_unique=False, required=False)
     """
     if not name or not isinstance(name, str):
-        raise ValueError("a rule needs a name")
+        raise AssociationError("a rule needs a name")
     scope = _scope(scope)
     names = _Names(["program", "instrument", "obs_num"])
     nodes = _conditions(names, select, agree, agree_if_set, exclude)
@@ -453,7 +458,7 @@ def dms_rule(name: str) -> Rule:
 
     Raises
     ------
-    KeyError
+    asnkit.errors.AssociationKeyError (a KeyError)
         No DMS rule has that name; the message suggests close names.
 
     Examples
@@ -463,7 +468,7 @@ def dms_rule(name: str) -> Rule:
     >>> dms_rule("Lv3Image")
     Traceback (most recent call last):
     ...
-    KeyError: "no DMS rule 'Lv3Image'; did you mean: Asn_Lv3Image, ...
+    asnkit.errors.AssociationKeyError: no DMS rule 'Lv3Image'; did you mean: Asn_Lv3Image, ...
     """
     from asnkit.rules import dms_rules
 
@@ -473,7 +478,7 @@ def dms_rule(name: str) -> Rule:
             return found
     close = difflib.get_close_matches(name, list(rules), n=4, cutoff=0.5)
     hint = f"did you mean: {', '.join(close)}" if close else f"known: {', '.join(rules)}"
-    raise KeyError(f"no DMS rule {name!r}; {hint}")
+    raise AssociationKeyError(f"no DMS rule {name!r}; {hint}")
 
 
 # --------------------------------------------------------------------------- derive()
@@ -516,7 +521,7 @@ def derive(
 
     Raises
     ------
-    ValueError
+    asnkit.AssociationError (a ValueError)
         A name in ``ignore`` matches no condition of the rule (the message
         lists those that exist), or is ``asn_candidate``.
 
@@ -529,19 +534,21 @@ def derive(
     >>> derive(image, ignore=["colour"])
     Traceback (most recent call last):
     ...
-    ValueError: Asn_Lv3Image has no condition on 'colour'; ...
+    asnkit.errors.AssociationError: Asn_Lv3Image has no condition on 'colour'; ...
     """
     if isinstance(ignore, str):
-        raise TypeError("ignore takes a list of column or constraint names, not one string")
+        raise AssociationTypeError(
+            "ignore takes a list of column or constraint names, not one string"
+        )
     ignore_set = frozenset(str(i).lower() for i in ignore)
     known = leaf_keys(base.constraints) | set(_OBSERVATION)
     for key in sorted(ignore_set):
         if key not in known:
             close = difflib.get_close_matches(key, sorted(known), n=5, cutoff=0.5)
             hint = ", ".join(close) if close else ", ".join(sorted(known))
-            raise ValueError(f"{base.name} has no condition on {key!r}; known: {hint}")
+            raise AssociationError(f"{base.name} has no condition on {key!r}; known: {hint}")
     if "asn_candidate" in ignore_set:
-        raise ValueError("asn_candidate cannot be ignored (use scope= instead)")
+        raise AssociationError("asn_candidate cannot be ignored (use scope= instead)")
     top = strip_conditions(base.constraints, ignore_set - set(_OBSERVATION))
     extra = _conditions(_Names(leaf_keys(top)), select, agree, agree_if_set, exclude)
     if extra:

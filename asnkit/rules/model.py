@@ -38,6 +38,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Union
 
+from asnkit.errors import AssociationError, AssociationTypeError
+
 __all__ = [
     "Attr",
     "DirectImage",
@@ -387,7 +389,7 @@ def attr(*sources: str, **options: Any) -> Attr:
     attr('filter', 'band', name='opt_elem')
     """
     if not sources:
-        raise ValueError("attr() needs at least one column")
+        raise AssociationError("attr() needs at least one column")
     value = options.get("value")
     if isinstance(value, list):
         options["value"] = tuple(value)
@@ -411,7 +413,9 @@ test.__test__ = False  # type: ignore[attr-defined]  # a factory, not a pytest t
 def _group(reduce: Reduce, children: tuple[Node, ...], options: dict[str, Any]) -> Group:
     for child in children:
         if not isinstance(child, (Attr, Test, Group)):
-            raise TypeError(f"not a constraint: {child!r}")
+            raise AssociationTypeError(
+                f"not a constraint: {child!r} (use attr(), test() or a group of them)"
+            )
     return Group(tuple(children), reduce, **options)
 
 

@@ -26,6 +26,7 @@ import pandas as pd
 
 from asnkit.dms.names import exposure_key
 from asnkit.dms.values import natural_key
+from asnkit.errors import AssociationError, PoolKeyError
 from asnkit.sky.groups import membership
 from asnkit.sky.schematic import is_junk, position_indices
 
@@ -145,12 +146,12 @@ def color_labels(
     rows = exposures.index
     if key in (ColorBy.ASSOCIATION.value, ColorBy.LEVEL3.value):
         if associations is None:
-            raise ValueError(f"color_by={key!r} needs associations=...")
+            raise AssociationError(f"color_by={key!r} needs associations=...")
         chosen = associations
         if key == ColorBy.LEVEL3.value:
             chosen = level3_associations(associations)
             if chosen is None:
-                raise ValueError(
+                raise AssociationError(
                     "color_by='level3' needs associations that include Level 3 ones "
                     "(an AssociationSet); use color_by='association' for these"
                 )
@@ -172,7 +173,7 @@ def color_labels(
             group = "dither " + pos["dither"].astype(str)
         return pd.DataFrame({"row": rows, "group": group.values}), key
     if key not in pool.columns:
-        raise KeyError(
+        raise PoolKeyError(
             f"color_by={key!r} is neither one of {[c.value for c in ColorBy]} nor a column "
             f"of the pool ({', '.join(map(str, pool.columns))})"
         )

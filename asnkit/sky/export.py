@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from asnkit.errors import PoolError, PoolFileExistsError
 from asnkit.sky.footprints import footprints
 from asnkit.sky.layout import ON_SKY
 
@@ -46,7 +47,7 @@ def _resolve(data: Any, pool: pd.DataFrame | None, associations: Any):
     if isinstance(data, pd.DataFrame):
         return data, associations
     if pool is None:
-        raise ValueError("to export associations pass the pool they came from: pool=df")
+        raise PoolError("to export associations pass the pool they came from: pool=df")
     return pool, data
 
 
@@ -141,4 +142,7 @@ def write_ds9(
     from asnkit.atomic import write_text
 
     text = ds9_regions(data, **kwargs)
-    return write_text(Path(path).expanduser().resolve(), text, overwrite=overwrite)
+    try:
+        return write_text(Path(path).expanduser().resolve(), text, overwrite=overwrite)
+    except FileExistsError as exc:
+        raise PoolFileExistsError(str(exc), path=exc.filename) from None

@@ -23,6 +23,7 @@ from typing import Any
 import pandas as pd
 
 from asnkit.dms.names import SUFFIXES, exposure_key
+from asnkit.errors import AssociationError, AssociationTypeError
 
 __all__ = ["GROUP_COLUMNS", "PIPELINE_SUFFIXES", "exposure_key", "membership"]
 
@@ -73,7 +74,7 @@ def membership(groups: Any) -> pd.DataFrame:
         name_col = next((c for c in ("expname", "filename") if c in groups.columns), None)
         group_col = next((c for c in GROUP_COLUMNS if c in groups.columns), None)
         if name_col is None or group_col is None:
-            raise ValueError(
+            raise AssociationError(
                 "a grouping frame needs a file column ('expname' or 'filename') and a group "
                 f"column (one of {', '.join(GROUP_COLUMNS)}); it has {list(groups.columns)}"
             )
@@ -92,7 +93,7 @@ def membership(groups: Any) -> pd.DataFrame:
             labels = [value] if isinstance(value, str) or not isinstance(value, Iterable) else value
             rows.extend((exposure_key(name), label, None) for label in labels)
         return pd.DataFrame(rows, columns=["key", "group", "role"])
-    raise TypeError(
+    raise AssociationTypeError(
         "groups must be an AssociationSet, an Association, a DataFrame or a mapping "
         f"filename -> group, not {type(groups).__name__}"
     )

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from asnkit.dms.names import exposure_key
+from asnkit.errors import PoolError, PoolTypeError
 from asnkit.sky.colors import ColorBy, color_labels, group_order, palette
 from asnkit.sky.colors import legend as draw_legend
 from asnkit.sky.footprints import FootprintSource, footprints
@@ -89,7 +90,7 @@ def _resolve(data: Any, pool: pd.DataFrame | None, associations: Any):
     if isinstance(data, pd.DataFrame):
         return data, associations
     if pool is None:
-        raise ValueError(
+        raise PoolError(
             "to plot associations pass the pool they came from: plot_sky(associations, pool=df)"
         )
     return pool, data
@@ -462,7 +463,7 @@ def plot_grid(
     del footprint_frame
     ax = _new_ax(ax)
     if not isinstance(df, pd.DataFrame):
-        raise TypeError("plot_grid needs the pool DataFrame")
+        raise PoolTypeError("plot_grid needs the pool DataFrame")
     pool = df.reset_index(drop=True)  # positions: safe with duplicated index labels
     layout = schematic_layout(pool)
     labels, how = color_labels(pool, color_by, associations)

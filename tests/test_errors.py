@@ -1,0 +1,304 @@
+"""Bad input to the public API: only PoolError / AssociationError escape.
+
+Each call of the table raises asnkit's error (so ``except asnkit.PoolError``
+catches it), is also the builtin it raised before (so ``except KeyError`` code
+keeps working), and names what is at fault.
+"""
+
+from __future__ import annotations
+
+import errno
+import pickle
+import re
+
+import pandas as pd
+import pytest
+
+import asnkit
+from asnkit.errors import (
+    AssociationError,
+    AssociationFileExistsError,
+    AssociationFileNotFoundError,
+    AssociationKeyError,
+    PoolError,
+    PoolFileNotFoundError,
+    PoolKeyError,
+    error_message,
+)
+from asnkit.rules.custom import derive, dms_rule
+
+NAMES = [
+    "jw01234001001_02101_00001_nrca1_cal.fits",
+    "jw01234001001_02101_00002_nrca1_cal.fits",
+]
+
+
+@pytest.fixture(scope="module")
+def pool() -> pd.DataFrame:
+    return asnkit.read_pool(asnkit.data.pool_path("pool_002_image_miri"))
+
+
+@pytest.fixture
+def asn() -> asnkit.Association:
+    return asnkit.asn_from_files(NAMES, product_name="my_mosaic")
+
+
+def _write_asn(tmp_path, asn):
+    return asn.write(tmp_path / "a.json")
+
+
+# (id, call(pool, asn, tmp_path), asnkit error, builtin, regex the message must match)
+CASES = [
+    (
+        "select-unknown-column",
+        lambda pool, asn, tmp: pool.asn.select(filtre="f090w"),
+        PoolError,
+        KeyError,
+        r"^no column 'filtre' in the pool; close matches: filter",
+    ),
+    (
+        "summary-unknown-column",
+        lambda pool, asn, tmp: pool.asn.summary(by=["filtre"]),
+        PoolError,
+        KeyError,
+        r"^no column 'filtre' in the pool; close matches: filter",
+    ),
+    (
+        "explain-unknown-file",
+        lambda pool, asn, tmp: pool.asn.explain("nope.fits"),
+        PoolError,
+        KeyError,
+        r"^'nope.fits' is not in .*; it has 8 exposure\(s\), e\.g\. jw_00001_uncal\.fits",
+    ),
+    (
+        "explain-close-file",
+        lambda pool, asn, tmp: pool.asn.explain("jw_00001_uncal.fit"),
+        PoolError,
+        KeyError,
+        r"did you mean jw_00001_uncal\.fits",
+    ),
+    (
+        "dms-rule-unknown",
+        lambda pool, asn, tmp: dms_rule("Asn_Lv3Imag"),
+        AssociationError,
+        KeyError,
+        r"^no DMS rule 'Asn_Lv3Imag'; did you mean: Asn_Lv3Image",
+    ),
+    (
+        "remove-members-unknown",
+        lambda pool, asn, tmp: asn.remove_members("zzz_cal.fits"),
+        AssociationError,
+        KeyError,
+        r"^'zzz_cal\.fits' is not a member of .*; members: jw01234001001_02101_00001_nrca1_cal",
+    ),
+    (
+        "observation-not-a-number",
+        lambda pool, asn, tmp: pool.asn.observation("abc"),
+        PoolError,
+        ValueError,
+        r"not an observation number: 'abc'",
+    ),
+    (
+        "to-association-bad-role",
+        lambda pool, asn, tmp: pool.asn.to_association(roles={"jw_00001_uncal.fits": "sciense"}),
+        AssociationError,
+        ValueError,
+        r"row 'jw_00001_uncal\.fits': unknown role 'sciense' \(did you mean: science",
+    ),
+    (
+        "to-association-no-rows",
+        lambda pool, asn, tmp: pool.iloc[:0].asn.to_association(),
+        AssociationError,
+        ValueError,
+        r"to_association: no pool rows selected",
+    ),
+    (
+        "to-association-no-science",
+        lambda pool, asn, tmp: pool.asn.to_association(
+            roles=dict.fromkeys(pool["filename"], "background")
+        ),
+        AssociationError,
+        ValueError,
+        r"none of the 8 rows is a science exposure",
+    ),
+    (
+        "add-members-bad-role",
+        lambda pool, asn, tmp: asn.add_members("x_cal.fits", role="backgrnd"),
+        AssociationError,
+        ValueError,
+        r"unknown role 'backgrnd' \(did you mean: background",
+    ),
+    (
+        "derive-unknown-ignore",
+        lambda pool, asn, tmp: derive(dms_rule("Asn_Lv3Image"), ignore=["obsnum"]),
+        AssociationError,
+        ValueError,
+        r"Asn_Lv3Image has no condition on 'obsnum'; known: obs_num",
+    ),
+    (
+        "add-members-product-out-of-range",
+        lambda pool, asn, tmp: asn.add_members("x_cal.fits", product=99),
+        AssociationError,
+        IndexError,
+        r"^products\[99\]: the association has 1 product\(s\)",
+    ),
+    (
+        "check-a-path",
+        lambda pool, asn, tmp: asnkit.check("bad/orig.json"),
+        AssociationError,
+        TypeError,
+        r"not the path 'bad/orig\.json'.*asnkit\.read_asn\('bad/orig\.json'\)",
+    ),
+    (
+        "diff-association-and-set",
+        lambda pool, asn, tmp: asnkit.diff(asn, asnkit.AssociationSet([asn])),
+        AssociationError,
+        TypeError,
+        r"two associations or two sets, not one of each \(Association, AssociationSet\)",
+    ),
+    (
+        "compare-rules-unknown-set",
+        lambda pool, asn, tmp: asnkit.compare_rules(pool, "level4", []),
+        AssociationError,
+        ValueError,
+        r"^rules_a='level4': not a rule set \(one of: level2, level3, all\)",
+    ),
+    (
+        "compare-rules-not-rules",
+        lambda pool, asn, tmp: asnkit.compare_rules(pool, ["Asn_Lv3Image"], []),
+        AssociationError,
+        TypeError,
+        r"^rules_a\[0\] is a str \('Asn_Lv3Image'\), not a Rule",
+    ),
+    (
+        "apply-rules-not-a-pool",
+        lambda pool, asn, tmp: asnkit.apply_rules("pool.csv", [dms_rule("Asn_Lv3Image")]),
+        PoolError,
+        TypeError,
+        r"^pool must be a DataFrame \(asnkit\.read_pool\(path\)\), not str",
+    ),
+    (
+        "read-asn-missing",
+        lambda pool, asn, tmp: asnkit.read_asn(tmp / "nope.json"),
+        AssociationError,
+        FileNotFoundError,
+        r"nope\.json: no such association file",
+    ),
+    (
+        "read-pool-missing",
+        lambda pool, asn, tmp: asnkit.read_pool(tmp / "nope.csv"),
+        PoolError,
+        FileNotFoundError,
+        r"nope\.csv: pool file not found",
+    ),
+    (
+        "pool-from-files-missing",
+        lambda pool, asn, tmp: asnkit.pool_from_files([tmp / "nope.fits"]),
+        PoolError,
+        FileNotFoundError,
+        r"nope\.fits: exposure file not found",
+    ),
+    (
+        "generate-many-no-match",
+        lambda pool, asn, tmp: asnkit.generate_many(str(tmp / "nope" / "*.csv"), tmp / "out"),
+        PoolError,
+        FileNotFoundError,
+        r"no pool file matches '.*nope/\*\.csv'",
+    ),
+    (
+        "association-write-exists",
+        lambda pool, asn, tmp: asn.write(_write_asn(tmp, asn)),
+        AssociationError,
+        FileExistsError,
+        r"a\.json: file exists \(pass overwrite=True to replace it\)",
+    ),
+    (
+        "association-set-write-exists",
+        lambda pool, asn, tmp: (
+            asnkit.AssociationSet([asn]).write(tmp),
+            asnkit.AssociationSet([asn]).write(tmp),
+        ),
+        AssociationError,
+        FileExistsError,
+        r"_asn\.json: file exists \(pass overwrite=True to replace it\)",
+    ),
+    (
+        "write-pool-exists",
+        lambda pool, asn, tmp: (
+            asnkit.write_pool(pool, tmp / "p.csv"),
+            asnkit.write_pool(pool, tmp / "p.csv"),
+        ),
+        PoolError,
+        FileExistsError,
+        r"p\.csv: file exists \(pass overwrite=True to replace it\)",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("call", "family", "builtin", "pattern"),
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
+def test_bad_input_raises_asnkit_error_that_is_also_the_builtin(
+    pool, asn, tmp_path, call, family, builtin, pattern
+):
+    with pytest.raises(family) as info:
+        call(pool, asn, tmp_path)
+    err = info.value
+    assert isinstance(err, builtin)  # code written against the builtin keeps working
+    assert re.search(pattern, str(err)), str(err)
+    assert str(err) == err.args[0]  # not repr-quoted, as KeyError's str() would be
+    assert error_message(err) == str(err)  # the CLI's one line is the same text
+
+
+def test_file_errors_carry_errno_and_the_file_name(tmp_path):
+    missing = tmp_path / "nope.json"
+    with pytest.raises(AssociationFileNotFoundError) as info:
+        asnkit.read_asn(missing)
+    assert info.value.errno == errno.ENOENT and info.value.filename == str(missing)
+    with pytest.raises(PoolFileNotFoundError) as info:
+        asnkit.read_pool(tmp_path / "nope.csv")
+    assert info.value.errno == errno.ENOENT and info.value.filename == str(tmp_path / "nope.csv")
+    asn = asnkit.asn_from_files(NAMES, product_name="p")
+    target = asn.write(tmp_path / "a.json")
+    with pytest.raises(AssociationFileExistsError) as info:
+        asn.write(target)
+    assert info.value.errno == errno.EEXIST and info.value.filename == str(target)
+    assert asn.write(target, overwrite=True) == target  # overwrite=True still replaces it
+
+
+def test_a_str_candidates_is_one_candidate_id():
+    pool = asnkit.read_pool(asnkit.data.pool_path("pool_001_candidates"))
+    one = pool.asn.generate(candidates="o001")
+    assert len(one) > 0
+    assert [a.to_dict() for a in one] == [
+        a.to_dict() for a in pool.asn.generate(candidates=["o001"])
+    ]
+
+
+def test_rules_may_be_one_rule_or_a_rule_set_name(pool):
+    image = dms_rule("Asn_Lv3Image")
+    assert [a.to_dict() for a in asnkit.apply_rules(pool, image)] == [
+        a.to_dict() for a in asnkit.apply_rules(pool, [image])
+    ]
+    table = asnkit.compare_rules(pool, "level3", [])
+    expected = asnkit.compare_rules(pool, asnkit.rules.rule_set("level3"), [])
+    assert table.equals(expected) and set(table["change"]) == {"removed"}
+
+
+@pytest.mark.parametrize(
+    "err",
+    [
+        PoolKeyError("no column 'x' in the pool; columns: a"),
+        PoolFileNotFoundError("pool file not found", file="p.csv"),
+        AssociationKeyError("'x' is not a member of a.json", [("products[0]", "x")]),
+        AssociationFileExistsError("a.json: file exists", file="a.json"),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_errors_pickle_with_their_type_and_fields(err):
+    back = pickle.loads(pickle.dumps(err))  # process pools send errors back this way
+    assert type(back) is type(err) and str(back) == str(err)
+    assert getattr(back, "filename", None) == getattr(err, "filename", None)
+    assert getattr(back, "errors", None) == getattr(err, "errors", None)
