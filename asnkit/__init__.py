@@ -20,11 +20,9 @@ Examples
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
-
 from asnkit import accessor as _accessor  # noqa: F401  (registers ``DataFrame.asn``)
 from asnkit.errors import AssociationError, AssociationWarning, PoolError, PoolWarning
+from asnkit.lazy import lazy_getattr
 from asnkit.version import __version__
 
 # Public names and the module that defines each. They are imported on first
@@ -136,14 +134,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module_name = _LAZY.get(name)
-    if module_name is None:
-        raise AttributeError(f"module 'asnkit' has no attribute {name!r}")
-    module = importlib.import_module(module_name)
-    value = module if module_name == f"asnkit.{name}" else getattr(module, name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY)
 
 
 def __dir__() -> list[str]:

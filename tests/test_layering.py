@@ -29,6 +29,7 @@ LAYERS: dict[str, int] = {
     "atomic": 0,
     "version": 0,
     "deprecation": 0,
+    "lazy": 0,
     "data": 0,
     "pool": 1,
     "rules": 2,

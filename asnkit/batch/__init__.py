@@ -15,8 +15,7 @@ its lock), ``schedulers``, ``commands`` (``asnkit generate-many``).
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from asnkit.lazy import lazy_getattr
 
 # Imported on first use: the command line reads only MANIFEST_NAME to build its parser.
 _LAZY: dict[str, str] = {
@@ -44,13 +43,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module_name = _LAZY.get(name)
-    if module_name is None:
-        raise AttributeError(f"module 'asnkit.batch' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module_name), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY)
 
 
 def __dir__() -> list[str]:

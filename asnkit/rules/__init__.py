@@ -26,11 +26,11 @@ Asn_Lv3Image (Level 3, asn_type image3, finalize multi_obs)
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from asnkit.errors import AssociationError, AssociationTypeError
+from asnkit.lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from asnkit.rules.model import Rule
@@ -164,13 +164,7 @@ def as_rules(rules: Rule | str | Iterable[Rule], *, argument: str = "rules") -> 
     return out
 
 
-def __getattr__(name: str) -> Any:
-    module_name = _LAZY.get(name)
-    if module_name is None:
-        raise AttributeError(f"module 'asnkit.rules' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module_name), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_getattr(__name__, _LAZY)
 
 
 def __dir__() -> list[str]:
