@@ -31,11 +31,7 @@ def asnkit_command() -> list[str]:
     The script beside ``sys.executable`` (the venv's ``bin``), so a test never runs another
     environment's ``asnkit`` found first on ``PATH``; ``python -m asnkit`` without one.
     """
-    folder = Path(sys.executable).parent
-    for name in ("asnkit", "asnkit.exe"):
-        if (folder / name).is_file():
-            return [str(folder / name)]
-    found = shutil.which("asnkit", path=str(folder))
+    found = shutil.which("asnkit", path=str(Path(sys.executable).parent))
     return [found] if found else [sys.executable, "-m", "asnkit"]
 
 
