@@ -24,7 +24,6 @@ Examples
 
 from __future__ import annotations
 
-import difflib
 import os
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -56,7 +55,7 @@ from asnkit.dms.names import product_name as dms_product_name
 from asnkit.dms.values import is_empty, text_row
 from asnkit.documents.model import Association, level_of
 from asnkit.documents.paths import PathMode, member_path
-from asnkit.documents.validation import validate
+from asnkit.documents.validation import member_role, validate
 from asnkit.engine.naming import as_rule_forms
 from asnkit.errors import AssociationError, PoolKeyError
 from asnkit.pool.select import column_error
@@ -138,17 +137,6 @@ def _role_lookup(
         return lambda row: None if is_empty(row.get(column)) else str(row[column])
     by_key = {strip_suffix(str(name)).lower(): role for name, role in roles.items()}
     return lambda row: by_key.get(strip_suffix(str(row.get("filename", ""))).lower())
-
-
-def _check_role(role: str, where: str) -> str:
-    low = role.strip().lower()
-    if low not in ROLES:
-        close = difflib.get_close_matches(low, sorted(ROLES), n=3)
-        hint = f"did you mean: {', '.join(close)}; " if close else ""
-        raise AssociationError(
-            f"{where}: unknown role {role!r} ({hint}known: {', '.join(sorted(ROLES))})"
-        )
-    return low
 
 
 def _common(rows: list[Mapping[str, Any]], key: str) -> list[str]:
@@ -317,7 +305,7 @@ def to_association(
         given = user_role(row)
         where = f"row {row['filename']!r}"
         if given:
-            row["_role"] = _check_role(given, where)
+            row["_role"] = member_role(given, where)
         elif formed is not None and position in formed.roles:
             row["_role"] = formed.roles[position]  # as the rule makes it a member
         else:
@@ -501,7 +489,7 @@ def asn_from_files(
             "asn_from_files: a Level 3 association needs product_name "
             "(the name of the combined product, e.g. 'my_mosaic')"
         )
-    role_of = {strip_suffix(k).lower(): _check_role(v, k) for k, v in (roles or {}).items()}
+    role_of = {strip_suffix(k).lower(): member_role(v, k) for k, v in (roles or {}).items()}
     unknown = set(role_of) - {strip_suffix(n).lower() for n in names}
     if unknown:
         raise AssociationError(

@@ -32,7 +32,7 @@ from typing import Any
 from asnkit.dms.names import strip_suffix
 from asnkit.documents.model import Association
 from asnkit.documents.paths import PathMode, member_path
-from asnkit.documents.validation import KNOWN_EXPTYPES
+from asnkit.documents.validation import member_role
 from asnkit.errors import AssociationError, AssociationIndexError, AssociationKeyError
 
 __all__ = [
@@ -49,17 +49,6 @@ def _names(values: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) ->
     if isinstance(values, (str, os.PathLike)):
         return [os.fspath(values)]
     return [os.fspath(v) for v in values]
-
-
-def _role(role: str) -> str:
-    low = str(role).strip().lower()
-    if low not in KNOWN_EXPTYPES:
-        close = difflib.get_close_matches(low, sorted(KNOWN_EXPTYPES), n=3)
-        hint = f"did you mean: {', '.join(close)}; " if close else ""
-        raise AssociationError(
-            f"unknown role {role!r} ({hint}known: {', '.join(sorted(KNOWN_EXPTYPES))})"
-        )
-    return low
 
 
 def _not_a_member(asn: Association, name: str) -> AssociationKeyError:
@@ -155,7 +144,7 @@ def add_members(
     asnkit.AssociationError (a ValueError)
         A name is already a member of a target product, or the role is unknown.
     """
-    role = _role(role)
+    role = member_role(role)
     data = asn.to_dict()
     names = [member_path(n, path_mode, folder=folder) for n in _names(expnames)]
     if asn.level == 2 and role == "science" and product is None:
@@ -236,7 +225,7 @@ def set_role(
     asnkit.errors.AssociationKeyError (a KeyError)
         A name matches no member.
     """
-    role = _role(role)
+    role = member_role(role)
     data = asn.to_dict()
     for name in _names(expnames):
         found = find_members(asn, name)

@@ -37,6 +37,7 @@ False
 
 from __future__ import annotations
 
+import difflib
 import functools
 import json
 import os
@@ -67,12 +68,39 @@ __all__ = [
     "is_valid",
     "iter_errors",
     "load_schema",
+    "member_role",
     "path_warnings",
     "validate",
 ]
 
 #: Member types the pipeline knows (compared lowercase).
 KNOWN_EXPTYPES = frozenset(MEMBER_TYPES)
+
+
+def member_role(role: object, where: str | None = None) -> str:
+    """``role`` as a member type (lowercase), or an AssociationError naming close ones.
+
+    ``where`` (a file name, a row) starts the message when given.
+
+    Examples
+    --------
+    >>> member_role(" Science ")
+    'science'
+    >>> member_role("backgrnd", "x_cal.fits")
+    Traceback (most recent call last):
+    ...
+    asnkit.errors.AssociationError: x_cal.fits: unknown role 'backgrnd' (did you mean: ...)
+    """
+    low = str(role).strip().lower()
+    if low not in KNOWN_EXPTYPES:
+        close = difflib.get_close_matches(low, sorted(KNOWN_EXPTYPES), n=3)
+        hint = f"did you mean: {', '.join(close)}; " if close else ""
+        prefix = f"{where}: " if where is not None else ""
+        raise AssociationError(
+            f"{prefix}unknown role {role!r} ({hint}known: {', '.join(sorted(KNOWN_EXPTYPES))})"
+        )
+    return low
+
 
 #: Schema file (package data in ``asnkit/documents/schemas``) for each level.
 SCHEMA_FILES = {2: "asn_level2b.v1.json", 3: "asn_level3.v1.json"}
