@@ -32,7 +32,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "Versions",
     "baseline_python",
     "command_times",
+    "compile_checkout",
     "format_ratio",
     "install",
     "median",
@@ -74,6 +75,26 @@ def format_ratio(baseline: float | None, this: float | None) -> str:
 # --------------------------------------------------------------------------- children
 
 
+def compile_checkout() -> int:
+    """Byte-compile this checkout's ``asnkit`` (as ``pip install`` does); return the files.
+
+    The baseline and jwst are installed packages, imported from compiled
+    bytecode. This checkout is imported from its sources, which Python compiles
+    on every start when it cannot cache the bytecode (``PYTHONDONTWRITEBYTECODE``
+    set, a read-only checkout): tens of milliseconds of every command line that
+    an installed asnkit never spends. The ``__pycache__`` folders are
+    git-ignored.
+    """
+    import compileall
+    import io
+    from contextlib import redirect_stdout
+
+    files = list((ROOT / "asnkit").rglob("*.py"))
+    with redirect_stdout(io.StringIO()):
+        compileall.compile_dir(ROOT / "asnkit", quiet=2)
+    return len(files)
+
+
 def _child_env() -> dict[str, str]:
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)  # the baseline must import its own asnkit
@@ -100,6 +121,7 @@ class Versions:
     def __init__(self, baseline: str | None = None) -> None:
         self.baseline = baseline if baseline is not None else baseline_python()
         self.sides: list[tuple[str, str, bool]] = [("this", sys.executable, True)]
+        self.compiled = compile_checkout()
         if self.baseline:
             self.sides.append(("base", self.baseline, False))
 
@@ -108,6 +130,8 @@ class Versions:
         for label, python, local in self.sides:
             info = run_workload(python, local, "identify")
             lines.append(f"  {label}: asnkit {info['version']} ({info['file']}) under {python}")
+            if local:
+                lines[-1] += f" (bytecode of its {self.compiled} modules compiled first)"
         if not self.baseline:
             lines.append(f"  base: none (set ${BASELINE_ENV} or --baseline to compare)")
         return "\n".join(lines)
@@ -124,10 +148,20 @@ class Versions:
         return dict((lab, py) for lab, py, _ in self.sides)[label]
 
 
-def command_times(command: list[str], repeat: int, cwd: str | None = None) -> dict[str, float]:
-    """Median wall and CPU (user + system of the child) seconds of a command line."""
+def command_times(
+    command: list[str],
+    repeat: int,
+    cwd: str | None = None,
+    setup: Callable[[], object] | None = None,
+) -> dict[str, float]:
+    """Median wall and CPU (user + system of the child) seconds of a command line.
+
+    ``setup`` (untimed) runs before each run, e.g. to empty an output folder.
+    """
     walls, cpus = [], []
     for _ in range(repeat):
+        if setup is not None:
+            setup()
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         run = subprocess.run(command, capture_output=True, text=True, cwd=cwd, env=_child_env())
