@@ -51,11 +51,11 @@ class _Name(str):
     "value",
     [
         {"a": (1, 2)},  # tuples: written as lists
-        {1: "a", None: "b", 2.5: "c", True: "d"},  # keys json turns into text
+        {1: "a", None: "b", 2.5: "c", False: "d"},  # keys json turns into text
         {"level": _Level.TWO},  # int subclass
         {"name": _Name("x")},  # str subclass
         [[[]], {}, [{}], {"": ""}],
-        {"\u00e9\u2603\U0001f600\n\t\"\\": "\x00\x1f\u2028"},  # escapes, non-ASCII
+        {'\u00e9\u2603\U0001f600\n\t"\\': "\x00\x1f\u2028"},  # escapes, non-ASCII
         [1e16, 1.0, -0.0, 5e-324, 1.7976931348623157e308, 0.1 + 0.2],
     ],
 )
