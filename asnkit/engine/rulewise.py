@@ -131,15 +131,19 @@ class _RuleRun:
         self.created = created
         return True
 
-    def later(self, items: Sequence[Item], possible: np.ndarray | None) -> None:
-        """A later list: existing associations only; whatever it pushes is dropped."""
+    def later(self, items: Sequence[Item], rows: np.ndarray, possible: np.ndarray | None) -> None:
+        """A later list: existing associations only; whatever it pushes is dropped.
+
+        ``rows``: the items' pool rows (those the rule cannot match are skipped).
+        """
         index = self.index
+        if possible is not None:
+            items = [items[k] for k in np.flatnonzero(possible[rows]).tolist()]
         for item in items:
             if not index.count:
                 return
-            if possible is None or possible[item.row]:
-                for asn in index.candidates(item, True):
-                    self.add_to(asn, item, -1)
+            for asn in index.candidates(item, True):
+                self.add_to(asn, item, -1)
 
 
 def _lists(runs: Sequence[_RuleRun]) -> list[tuple[tuple, list[Item], int | None]] | None:
@@ -244,12 +248,16 @@ def run_by_rule(
     lists = _lists(runs)
     if lists is None:
         return None
+    list_rows = [
+        np.fromiter((item.row for item in list_items), dtype=np.int64, count=len(list_items))
+        for _, list_items, _ in lists
+    ]
     for run in runs:
         if not run.index.count:
             continue
-        for _, list_items, only in lists:
+        for (_, list_items, only), rows_of in zip(lists, list_rows, strict=True):
             if only is None or only == run.rule:
-                run.later(list_items, run.plan.possible)
+                run.later(list_items, rows_of, run.plan.possible)
     created = sorted(
         ((p, run.rule, asn) for run in runs for p, asn in run.created), key=lambda c: c[:2]
     )
