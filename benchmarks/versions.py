@@ -40,7 +40,7 @@ __all__ = [
     "Versions",
     "baseline_python",
     "command_times",
-    "compile_checkout",
+    "compile_bytecode",
     "format_ratio",
     "install",
     "median",
@@ -75,26 +75,6 @@ def format_ratio(baseline: float | None, this: float | None) -> str:
 # --------------------------------------------------------------------------- children
 
 
-def compile_checkout() -> int:
-    """Byte-compile this checkout's ``asnkit`` (as ``pip install`` does); return the files.
-
-    The baseline and jwst are installed packages, imported from compiled
-    bytecode. This checkout is imported from its sources, which Python compiles
-    on every start when it cannot cache the bytecode (``PYTHONDONTWRITEBYTECODE``
-    set, a read-only checkout): tens of milliseconds of every command line that
-    an installed asnkit never spends. The ``__pycache__`` folders are
-    git-ignored.
-    """
-    import compileall
-    import io
-    from contextlib import redirect_stdout
-
-    files = list((ROOT / "asnkit").rglob("*.py"))
-    with redirect_stdout(io.StringIO()):
-        compileall.compile_dir(ROOT / "asnkit", quiet=2)
-    return len(files)
-
-
 def _child_env() -> dict[str, str]:
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)  # the baseline must import its own asnkit
@@ -115,23 +95,42 @@ def run_workload(python: str, local: bool, workload: str, **kwargs) -> dict:
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 
+_COMPILE = (
+    "import compileall, os, asnkit; "
+    "compileall.compile_dir(os.path.dirname(asnkit.__file__), quiet=2, workers=1)"
+)
+
+
+def compile_bytecode(python: str, local: bool) -> None:
+    """Compile the side's asnkit to bytecode, as installing a wheel does.
+
+    An editable install under ``PYTHONDONTWRITEBYTECODE=1`` (set on some
+    machines) otherwise compiles every module from source in every fresh
+    process, a cost the installed baseline does not pay.
+    """
+    command = [python, "-c", _COMPILE]
+    env = _child_env()
+    if local:
+        env["PYTHONPATH"] = str(ROOT)
+    subprocess.run(command, capture_output=True, env=env, cwd="/", check=False)
+
+
 class Versions:
     """This version and the baseline (if any), each a (label, python, local) triple."""
 
     def __init__(self, baseline: str | None = None) -> None:
         self.baseline = baseline if baseline is not None else baseline_python()
         self.sides: list[tuple[str, str, bool]] = [("this", sys.executable, True)]
-        self.compiled = compile_checkout()
         if self.baseline:
             self.sides.append(("base", self.baseline, False))
+        for _, python, local in self.sides:
+            compile_bytecode(python, local)
 
     def describe(self) -> str:
         lines = []
         for label, python, local in self.sides:
             info = run_workload(python, local, "identify")
             lines.append(f"  {label}: asnkit {info['version']} ({info['file']}) under {python}")
-            if local:
-                lines[-1] += f" (bytecode of its {self.compiled} modules compiled first)"
         if not self.baseline:
             lines.append(f"  base: none (set ${BASELINE_ENV} or --baseline to compare)")
         return "\n".join(lines)

@@ -292,3 +292,58 @@ def test_written_file_names_and_identifiers_refuse_the_same_control_characters(c
     assert control_characters(name) == [character]
     assert "control character" in file_name_problem(name)
     assert "control character" in member_name_problem(name)
+
+
+# --------------------------------------------------------------------------- remove_suffix
+# Cut without jwst's regular expression; the result must be the expression's.
+_STEM_PIECES = st.sampled_from(
+    ["jw01", "_", "-", "x", "A", "rate", "RATE", "cal", "ami", "ami-oi", "oi", "\n", "é", "nrca1"]
+)
+
+
+def _suffix_by_expression(stem: str) -> str:
+    import re
+
+    from asnkit.dms.names import SUFFIXES
+
+    expression = "^(?P<root>.+?)((?P<sep>_|-)(" + "|".join(SUFFIXES) + "))?$"
+    match = re.match(expression, stem, flags=re.IGNORECASE)
+    return match.group("root") if match else stem
+
+
+@pytest.mark.parametrize(
+    ("stem", "root"),
+    [
+        ("jw00001001001_01101_00001_nrca1_rate", "jw00001001001_01101_00001_nrca1"),
+        ("jw00001001001_01101_00001_nrca1-CAL", "jw00001001001_01101_00001_nrca1"),
+        ("x_ami-oi", "x"),  # a suffix with a separator in it
+        ("x_rate_cal", "x_rate"),  # only one suffix goes
+        ("_rate", "_rate"),  # the root is never empty
+        ("rate", "rate"),
+    ],
+)
+def test_remove_suffix_examples(stem, root):
+    assert dms.remove_suffix(stem) == root == _suffix_by_expression(stem)
+
+
+@given(st.lists(_STEM_PIECES, max_size=8).map("".join))
+def test_remove_suffix_means_jwst_expression(stem):
+    assert dms.remove_suffix(stem) == _suffix_by_expression(stem)
+
+
+@given(
+    st.lists(st.sampled_from(["a", ".", "/", "x_cal", ".fits", "..", " "]), max_size=6).map("".join)
+)
+def test_path_helpers_mean_pathlib(path):
+    from pathlib import PurePosixPath
+
+    from asnkit.dms.names import path_name, without_extension
+
+    assert path_name(path) == PurePosixPath(path).name
+    try:
+        expected = str(PurePosixPath(path).with_suffix(""))
+    except ValueError:  # an empty name
+        with pytest.raises(ValueError):
+            without_extension(path)
+        return
+    assert without_extension(path) == expected

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import asnkit
 from asnkit.rules import (
@@ -26,6 +29,7 @@ from asnkit.rules import (
 )
 from asnkit.rules import predicates as p
 from asnkit.rules import test as make_test
+from asnkit.rules.model import value_matches
 from asnkit.rules.naming import product_name_default
 from tests.helpers import pool_file
 
@@ -186,3 +190,48 @@ def test_custom_rule_applies(tmp_path):
     (found,) = asnkit.apply_rules(pool, [rule], all_candidates=False)
     assert found.filename == "jw99009-a3001_image3_00001_asn.json"
     assert found["asn_rule"] == "discover_My_MIRI_Images"
+
+
+# --------------------------------------------------------------------------- value_matches
+# Text patterns are compared without a regular expression; the meaning must be the
+# reference's, re.match("^" + pattern + "$", value, re.IGNORECASE), quirks included.
+
+_PATTERN_CHARS = st.sampled_from([*"abAB1_-|\\.* \n", "é", "K", "\\-", "\\|", "\\."])
+_VALUE_CHARS = st.sampled_from([*"abAB1_-|\\.* \n", "é", "K"])
+
+
+def _reference(value: str, pattern: str) -> bool:
+    return re.match("^" + pattern + "$", value, flags=re.IGNORECASE) is not None
+
+
+@pytest.mark.parametrize(
+    ("value", "pattern", "expected"),
+    [
+        ("NRC_IMAGE", "nrc_image", True),
+        ("nrc_image\n", "nrc_image", True),  # $ matches before a final newline
+        ("nrc_imagex", "nrc_image", False),
+        ("nrc_imagex", "nrc_image|mir_image", True),  # ^a|b$: a is only anchored at the start
+        ("mir_imagex", "nrc_image|mir_image", False),
+        ("jw00623-o001", "jw00623\\-o001", True),  # a pinned (escaped) value
+        ("jw00623ao001", "jw00623.o001", True),  # a real regular expression
+        ("\u212a", "k", True),  # Unicode case folding: the Kelvin sign is a K
+    ],
+)
+def test_value_matches_examples(value, pattern, expected):
+    assert value_matches(value, pattern) is expected
+    assert _reference(value, pattern) is expected
+
+
+@given(
+    st.lists(_VALUE_CHARS, max_size=6).map("".join),
+    st.lists(_PATTERN_CHARS, max_size=6).map("".join),
+)
+def test_value_matches_means_the_reference_regular_expression(value, pattern):
+    try:
+        expected = _reference(value, pattern)
+    except re.error:
+        with pytest.raises(re.error):
+            value_matches(value, pattern)
+        return
+    assert value_matches(value, pattern) is expected
+    assert value_matches(value, (pattern, "zz")) is expected

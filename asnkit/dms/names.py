@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Hashable, Iterable, Sequence
+from pathlib import PurePosixPath
 from typing import Any
 
 import numpy as np
@@ -48,15 +49,18 @@ __all__ = [
     "format_template",
     "is_junk_name",
     "junk_rows",
+    "member_stem",
     "opt_element",
     "parse_asn_filename",
     "parse_exposure_name",
+    "path_name",
     "product_name",
     "remove_suffix",
     "sequence_numbers",
     "strip_suffix",
     "suffix_of",
     "version_timestamp",
+    "without_extension",
 ]
 
 #: Pipeline file-name suffixes (jwst.lib.suffix ``KNOWN_SUFFIXES``, and three it lacks).
@@ -105,14 +109,60 @@ _EXPOSURE_FIELDS = re.compile(
 _SUFFIX_OF = re.compile(r"_(" + "|".join(SUFFIXES) + r")$", re.IGNORECASE)
 
 
+_SUFFIX_SET = frozenset(suffix.lower() for suffix in SUFFIXES)
+
+
 def remove_suffix(stem: str) -> str:
     """Drop one known pipeline suffix (``_rate``, ``-cal``...) from a file stem, as jwst does.
+
+    jwst's expression, ``^(?P<root>.+?)((_|-)(suffixes))?$`` ignoring case: the
+    shortest root followed by a separator and exactly one known suffix, else the
+    whole stem. ASCII stems without a newline are cut by looking at their
+    separators; others go through the expression itself.
 
     >>> remove_suffix("jw00001001001_01101_00001_nrca1_rate")
     'jw00001001001_01101_00001_nrca1'
     """
-    match = _SUFFIX_RE.match(stem)
-    return match.group("root") if match else stem
+    if "\n" in stem or not stem.isascii():
+        match = _SUFFIX_RE.match(stem)
+        return match.group("root") if match else stem
+    lowered = stem.lower()
+    for k in range(1, len(stem) - 1):
+        if lowered[k] in "_-" and lowered[k + 1 :] in _SUFFIX_SET:
+            return stem[:k]
+    return stem
+
+
+def path_name(path: str) -> str:
+    """``PurePosixPath(path).name``, without making a path for a plain file name.
+
+    >>> path_name("data/jw00001001001_01101_00001_nrca1_cal.fits"), path_name("x_cal.fits")
+    ('jw00001001001_01101_00001_nrca1_cal.fits', 'x_cal.fits')
+    """
+    if "/" in path or path in ("", "."):
+        return PurePosixPath(path).name
+    return path
+
+
+def without_extension(path: str) -> str:
+    """``str(PurePosixPath(path).with_suffix(""))``: the path without its last extension.
+
+    >>> without_extension("jw00001001001_01101_00001_nrca1_rate.fits")
+    'jw00001001001_01101_00001_nrca1_rate'
+    """
+    if "/" in path or path in ("", "."):
+        return str(PurePosixPath(path).with_suffix(""))
+    i = path.rfind(".")
+    return path[:i] if 0 < i < len(path) - 1 else path
+
+
+def member_stem(expname: str) -> str:
+    """A member's exposure root: its file name without folder, extension and suffix.
+
+    >>> member_stem("data/jw00001001001_01101_00001_nrca1_cal.fits")
+    'jw00001001001_01101_00001_nrca1'
+    """
+    return remove_suffix(path_name(expname).rsplit(".", 1)[0])
 
 
 def file_stem(name: str) -> str:

@@ -45,6 +45,61 @@ def _multivalue(item: Any, source: str, values: list) -> Any:
     return ProcessList([Item(item.table, item.row, str(v)) for v in values])
 
 
+def _plain_all(kids: list[Checker]) -> Checker:
+    """All-of, not negated, no reprocessing of its own: ``combine`` and ``check`` in one call."""
+
+    def check(asn: Any, item: Any) -> tuple[bool, Any]:
+        negative = None
+        to = None
+        all_match = True
+        for kid in kids:
+            match, reprocess = kid(asn, item)
+            if match:
+                if all_match and reprocess:
+                    if to is None:
+                        to = [reprocess]
+                    else:
+                        to.append(reprocess)
+            else:
+                all_match = False
+                if not reprocess:
+                    return False, _NONE
+                if negative is None:
+                    negative = reprocess
+        if not all_match:
+            return False, negative
+        if to is None:
+            return True, _NONE
+        if len(to) == 1:
+            return True, to[0]
+        return True, [pl for group in to for pl in group]
+
+    return check
+
+
+def _plain_any(kids: list[Checker]) -> Checker:
+    """Any-of, not negated, no reprocessing of its own: ``combine`` and ``check`` in one call."""
+
+    def check(asn: Any, item: Any) -> tuple[bool, Any]:
+        to = None
+        for kid in kids:
+            match, reprocess = kid(asn, item)
+            if match:
+                return True, reprocess if reprocess else _NONE
+            if reprocess:
+                if to is None:
+                    to = [reprocess]
+                else:
+                    to.append(reprocess)
+        if to is None:
+            return False, _NONE
+        if len(to) == 1:
+            return False, to[0]
+        return False, [pl for group in to for pl in group]
+
+    return check
+
+
 def compile_checkers(cr: Any, pool: Any = None) -> list[Checker]:
     """One checker per node of the compiled rule (same numbering).
 
@@ -224,6 +279,9 @@ def compile_checkers(cr: Any, pool: Any = None) -> list[Checker]:
                     if reprocess:
                         to.append(reprocess)
                 return False, to
+
+        if not negate and not flagged and kids:
+            return _plain_all(kids) if reduce is Reduce.ALL else _plain_any(kids)
 
         def check(asn: Any, item: Any) -> tuple[bool, Any]:
             matched, to = combine(asn, item)

@@ -320,8 +320,8 @@ def _grouping(
         return nothing  # no row can ever pass (the engine's pre-check): no association
     if "force_match" in cr.by_name:
         return None
-    filenames = np.asarray(table.cols["filename"], dtype=object)[rows]
-    if len(set(filenames)) != len(filenames):
+    names = table.cols["filename"]
+    if len({names[row] for row in rows.tolist()}) != len(rows):
         return None  # a file already in an association "matches" it whatever its values
     leaves = _Leaves(pool, cr, rows, cand)
     ids = sorted(leaves.codes)
@@ -359,7 +359,8 @@ def _grouping(
     columns = tuple(dict.fromkeys(read))
     if not columns:
         return Grouping(members, np.array([0, len(members)], np.int64), ())
-    keys = pd.DataFrame({c: np.asarray(table.cols[c], dtype=object)[members] for c in columns})
+    taken_rows = members.tolist()
+    keys = pd.DataFrame({c: [table.cols[c][row] for row in taken_rows] for c in columns})
     if not all(keys[c].map(str.isascii).all() for c in columns):
         return None
     codes = keys.groupby(list(columns), sort=False).ngroup().to_numpy()  # by first appearance

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import copy
 import logging
-from pathlib import PurePosixPath
 from typing import Any
 
 from asnkit.dms.members import wfss_catalog_members
-from asnkit.dms.names import remove_suffix
+from asnkit.dms.names import member_stem
 from asnkit.dms.values import first_value
 from asnkit.engine.record import Fate
 from asnkit.engine.state import AsnState
@@ -45,10 +44,6 @@ def _valid(asn: AsnState) -> bool:
     return all(asn.validity)
 
 
-def _stem(expname: str) -> str:
-    return remove_suffix(PurePosixPath(expname).name.rsplit(".", 1)[0])
-
-
 # --------------------------------------------------------------------------- level 3
 
 
@@ -63,7 +58,7 @@ def _fixedslit_background(asn: AsnState) -> list[AsnState]:
             return [asn]
         for science in sciences:
             background = dict(science)
-            background["expname"] = _stem(science["expname"]) + "_x1d.fits"
+            background["expname"] = member_stem(science["expname"]) + "_x1d.fits"
             background["exptype"] = "background"
             members.append(background)
         return [asn] if _valid(asn) else []
@@ -150,7 +145,7 @@ def _nod_associations(asn: AsnState) -> list[AsnState]:
                 background["exptype"] = "background"
                 new_members.append(background)
         new_members.extend(others)
-        new.products = [{"name": _stem(science["expname"]), "members": new_members}]
+        new.products = [{"name": member_stem(science["expname"]), "members": new_members}]
         if _valid(new):
             results.append(new)
     return results

@@ -22,20 +22,15 @@ import logging
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from pathlib import PurePosixPath
 from typing import Any
 
-from asnkit.dms.names import remove_suffix
+from asnkit.dms.names import member_stem
 
 __all__ = ["prune", "resequence"]
 
 log = logging.getLogger("asnkit.engine.finalize")
 
 _ROLE, _NAME = 1, 2  # member entry: (row, role, file name)
-
-
-def _stem(expname: str) -> str:
-    return remove_suffix(PurePosixPath(expname).name.rsplit(".", 1)[0])
 
 
 def _membership(asn: Any) -> frozenset | None:
@@ -50,7 +45,7 @@ def _product_diff(left: tuple, right: tuple, strict: bool) -> tuple[bool, bool]:
     """(equal, subset) of two products' membership, as jwst's diff sees them."""
 
     def munge(name: str) -> str:
-        return name if strict else _stem(name)
+        return name if strict else member_stem(name)
 
     left_members, right_members = left[1], right[1]
     dup = any(len({m[_NAME] for m in ms}) != len(ms) for ms in (left_members, right_members))

@@ -131,15 +131,19 @@ class _RuleRun:
         self.created = created
         return True
 
-    def later(self, items: Sequence[Item], possible: np.ndarray | None) -> None:
-        """A later list: existing associations only; whatever it pushes is dropped."""
+    def later(self, items: Sequence[Item], rows: np.ndarray, possible: np.ndarray | None) -> None:
+        """A later list: existing associations only; whatever it pushes is dropped.
+
+        ``rows``: the items' pool rows (those the rule cannot match are skipped).
+        """
         index = self.index
+        if possible is not None:
+            items = [items[k] for k in np.flatnonzero(possible[rows]).tolist()]
         for item in items:
             if not index.count:
                 return
-            if possible is None or possible[item.row]:
-                for asn in index.candidates(item, True):
-                    self.add_to(asn, item, -1)
+            for asn in index.candidates(item, True):
+                self.add_to(asn, item, -1)
 
 
 def _lists(runs: Sequence[_RuleRun]) -> list[tuple[tuple, list[Item], int | None]] | None:
@@ -180,6 +184,7 @@ def run_by_rule(
     override: str | None = None,
     columns: PoolColumns | None = None,
     grouping: ColumnarPool | None = None,
+    active: np.ndarray | None = None,
 ) -> list[AsnState] | None:
     """The associations of one pass, in the order the reference loop creates them.
 
@@ -187,7 +192,8 @@ def run_by_rule(
     pattern of a candidate pass (``.+(o001).+``); ``columns`` the pool's columns
     for the bound checks (:mod:`asnkit.engine.columns`); ``grouping`` the pool's
     columnar grouping (:mod:`asnkit.engine.columnar`), tried for each rule with at
-    least :data:`GROUP_MIN_ROWS` exposures in the pass. Returns None where the
+    least :data:`GROUP_MIN_ROWS` exposures in the pass; ``active`` which rules some
+    exposure of the pass can match or start (the pre-checks; None: all). Returns None where the
     decomposition does not hold (see the module docstring); nothing is numbered then.
     """
     n_items = len(items)
@@ -206,9 +212,8 @@ def run_by_rule(
     runs: list[_RuleRun] = []
     position = None  # pool row -> position in the pass
     for r, (cr, plan) in enumerate(zip(rules, plans, strict=True)):
-        if skip[r]:
+        if skip[r] or (active is not None and not active[r]):
             continue  # it makes no association, so nothing can match one
-        run = _RuleRun(r, cr, plan, None if columns is None else columns.checkers(cr)[0])
         possible, creatable = plan.possible, plan.creatable
         if possible is None or creatable is None:
             positions = np.arange(n_items)
@@ -219,6 +224,7 @@ def run_by_rule(
             positions = np.flatnonzero(wanted)
             if not len(positions):
                 continue
+        run = _RuleRun(r, cr, plan, None if columns is None else columns.checkers(cr)[0])
         cand = None
         if override is not None:
             cand = (len(cr.nodes) - 1, (override, ("asn_candidate",), True, (), False))
@@ -244,12 +250,16 @@ def run_by_rule(
     lists = _lists(runs)
     if lists is None:
         return None
+    list_rows = [
+        np.fromiter((item.row for item in list_items), dtype=np.int64, count=len(list_items))
+        for _, list_items, _ in lists
+    ]
     for run in runs:
         if not run.index.count:
             continue
-        for _, list_items, only in lists:
+        for (_, list_items, only), rows_of in zip(lists, list_rows, strict=True):
             if only is None or only == run.rule:
-                run.later(list_items, run.plan.possible)
+                run.later(list_items, rows_of, run.plan.possible)
     created = sorted(
         ((p, run.rule, asn) for run in runs for p, asn in run.created), key=lambda c: c[:2]
     )

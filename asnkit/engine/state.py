@@ -20,7 +20,15 @@ from asnkit.engine.members import add_member, init_hook, refresh
 from asnkit.engine.table import Item
 from asnkit.rules.model import Attr, Group, Rule, Test, WorkOver, value_matches
 
-__all__ = ["AsnState", "CompiledRule", "MemberIndex", "ProcessList", "meets", "meets_cached"]
+__all__ = [
+    "AsnState",
+    "CompiledRule",
+    "MemberIndex",
+    "PinnedLines",
+    "ProcessList",
+    "meets",
+    "meets_cached",
+]
 
 _ATTR, _TEST, _GROUP = 0, 1, 2
 _NO_NODE = object()
@@ -344,11 +352,33 @@ class AsnState:
     def constraint_lines(self, cache: dict | None = None) -> tuple[str, ...]:
         """The lines of :meth:`constraints_text`; ``cache`` remembers lines already written
         (associations of one rule share most of their pinned values)."""
-        lines = []
+        return self.pinned_lines(cache)()
+
+    def pinned_lines(self, cache: dict | None = None) -> PinnedLines:
+        """The named constraints' current states, written as lines when called."""
         st = self.st
+        return PinnedLines(self.cr, tuple([st[i] for i in self.cr.named_leaves]), cache)
+
+
+class PinnedLines:
+    """The states of a rule's named constraints, and the lines of text they make (on call).
+
+    Associations keep these until their document is asked for: most are never
+    written as text (``cache`` is shared by the associations of a run).
+    """
+
+    __slots__ = ("cache", "cr", "states")
+
+    def __init__(self, cr: CompiledRule, states: tuple, cache: dict | None) -> None:
+        self.cr = cr
+        self.states = states
+        self.cache = cache
+
+    def __call__(self) -> tuple[str, ...]:
         nodes = self.cr.nodes
-        for i in self.cr.named_leaves:
-            state = st[i]
+        cache = self.cache
+        lines = []
+        for i, state in zip(self.cr.named_leaves, self.states, strict=True):
             if cache is None:
                 lines.append(_line(nodes[i], state))
                 continue

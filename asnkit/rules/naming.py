@@ -8,10 +8,9 @@ reference generator writes it. Placeholders the DMS leaves for later steps
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
 from typing import Any
 
-from asnkit.dms.names import format_template, remove_suffix
+from asnkit.dms.names import format_template, remove_suffix, without_extension
 from asnkit.dms.values import EMPTY, first_value
 
 __all__ = [
@@ -177,6 +176,6 @@ def level2_product_name(asn: Any) -> str:
     """Level 2b: the first science member's file stem without its suffix."""
     for member in asn.members:
         if member["exptype"].lower() == "science":
-            stem = str(PurePosixPath(member["expname"]).with_suffix(""))
+            stem = without_extension(member["expname"])
             return remove_suffix(stem)
     return "undefined"
