@@ -206,24 +206,34 @@ def _emptied(folder: str):
 def _mega(versions, jwst: list[str] | None, repeat: int) -> None:
     pool = POOLS / "mega_pool.csv"
     print("\nmega_pool, the whole command line (start-up, read, generate, write):")
-    print(f"  medians of {repeat} runs, each into an empty folder (as asn_generate's run)")
-    walls = {}
-    for label, python, _ in versions.sides:
-        with tempfile.TemporaryDirectory() as tmp:
-            out = os.path.join(tmp, "out")
+    print(
+        f"  medians of {repeat} runs per side, the sides taking turns (the machine's load"
+        " changes); each run writes into an empty folder, as asn_generate's run does"
+    )
+    runs: dict[str, list[dict[str, float]]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "out")
+        commands = {}
+        for label, python, _ in versions.sides:
             command = [python, "-m", "asnkit", "generate", str(pool), "--version-id", VERSION_ID]
-            command += ["-o", out]
-            walls[label] = command_times(command, repeat, setup=_emptied(out))
+            commands[label] = [*command, "-o", out]
+            if label == "this":  # then again, replacing the files this run wrote
+                commands["this --overwrite"] = [*commands[label], "--overwrite"]
+        for _ in range(repeat):
+            for label, command in commands.items():
+                setup = None if label.endswith("--overwrite") else _emptied(out)
+                runs.setdefault(label, []).append(command_times(command, 1, setup=setup))
+    walls = {}
+    for label, figures in runs.items():
+        mine = {key: median([f[key] for f in figures]) for key in ("wall", "cpu")}
+        if label.endswith("--overwrite"):  # right after a run of this: its files replaced
             print(
-                f"  asnkit ({label}): {walls[label]['wall']:6.2f} s wall,"
-                f" {walls[label]['cpu']:6.2f} s CPU"
+                "  asnkit (this), replacing the previous run's files (--overwrite):"
+                f" {mine['wall']:6.2f} s wall, {mine['cpu']:6.2f} s CPU"
             )
-            if label == "this":  # again, replacing the files of the run before
-                again = command_times([*command, "--overwrite"], repeat)
-                print(
-                    f"  asnkit ({label}), replacing the previous run's files (--overwrite):"
-                    f" {again['wall']:6.2f} s wall, {again['cpu']:6.2f} s CPU"
-                )
+            continue
+        walls[label] = mine
+        print(f"  asnkit ({label}): {mine['wall']:6.2f} s wall, {mine['cpu']:6.2f} s CPU")
     if jwst:
         with tempfile.TemporaryDirectory() as out:
             command = [*jwst, str(pool), "--version-id", VERSION_ID, "-p", out]
