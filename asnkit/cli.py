@@ -147,8 +147,10 @@ def run(argv: Sequence[str] | None = None) -> None:
     files) changes nothing the user can see. The exit handlers registered
     meanwhile still run first (last registered, first run), threads are
     joined as usual, logging is shut down and standard output and error are
-    flushed; a status that is not a number (or an exception that escaped)
-    exits the usual way. Called in-process, use :func:`main`: it returns.
+    flushed; a status that is not a number (or an exception that escaped),
+    or a process measured by ``coverage`` (whose exit handler was registered
+    before this one), exits the usual way. Called in-process, use
+    :func:`main`: it returns.
     """
     status: list[object] = [None]
     atexit.register(_exit_now, status)  # runs after every handler registered later
@@ -165,6 +167,8 @@ def _exit_now(status: list[object]) -> None:
     code = status[0]
     if not isinstance(code, int) or isinstance(code, bool):
         return  # an escaped exception, or a message as status: the interpreter's usual way
+    if "coverage" in sys.modules:  # measured: coverage saves its data at exit, registered first
+        return
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
         try:

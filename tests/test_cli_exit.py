@@ -101,3 +101,17 @@ def test_an_escaped_exception_exits_the_usual_way(tmp_path):
     done = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 1
     assert "RuntimeError: escaped" in done.stderr
+
+
+def test_a_process_measured_by_coverage_exits_the_usual_way(tmp_path):
+    script = tmp_path / "covered.py"
+    script.write_text(
+        "import atexit, sys, types\n"
+        "sys.modules['coverage'] = types.ModuleType('coverage')  # as coverage's start-up hook\n"
+        "atexit.register(print, 'saved before run() registered', flush=True)\n"
+        "from asnkit.cli import run\n"
+        "run(['--version'])\n"
+    )
+    done = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0
+    assert done.stdout.splitlines() == [f"asnkit {__version__}", "saved before run() registered"]
