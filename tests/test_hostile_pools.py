@@ -262,3 +262,19 @@ def test_widgets_count_exposures_and_name_the_junk_rows():
     model = ExplorerModel(pool)
     assert model.n_total == len(pool) - 2
     assert model.n_junk == 2
+
+
+@pytest.mark.parametrize("name", [".", "/"])
+def test_a_file_name_without_a_stem_names_its_product_as_jwst_does(name):
+    # jwst 3.0.0 asn_generate on this pool writes 9 associations, the Level 2 product of the
+    # renamed exposure being named "." or "/" (str(Path(expname).parent / stem)); asnkit
+    # stopped with an internal error (pathlib's with_suffix on an empty name)
+    pool = asnkit.read_pool(pool_file("pool_002_image_miri"))
+    first = pool.index[pool["filename"].str.endswith("_uncal.fits")][0]
+    pool.loc[first, "filename"] = name
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PoolWarning)
+        asns = asnkit.generate(pool)
+    products = [a.to_dict()["products"][0]["name"] for a in asns]
+    assert len(asns) == 9
+    assert name in products

@@ -235,3 +235,8 @@ def test_value_matches_means_the_reference_regular_expression(value, pattern):
         return
     assert value_matches(value, pattern) is expected
     assert value_matches(value, (pattern, "zz")) is expected
+
+
+def test_value_matches_refuses_what_the_regular_expression_refuses():
+    with pytest.raises(TypeError):  # a str pattern on bytes
+        value_matches(b"abc", "abc")

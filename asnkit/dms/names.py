@@ -110,6 +110,7 @@ _SUFFIX_OF = re.compile(r"_(" + "|".join(SUFFIXES) + r")$", re.IGNORECASE)
 
 
 _SUFFIX_SET = frozenset(suffix.lower() for suffix in SUFFIXES)
+_LONGEST = max(len(suffix) for suffix in SUFFIXES)
 
 
 def remove_suffix(stem: str) -> str:
@@ -127,7 +128,8 @@ def remove_suffix(stem: str) -> str:
         match = _SUFFIX_RE.match(stem)
         return match.group("root") if match else stem
     lowered = stem.lower()
-    for k in range(1, len(stem) - 1):
+    # only the last _LONGEST + 1 characters can be a separator and a suffix
+    for k in range(max(1, len(stem) - 1 - _LONGEST), len(stem) - 1):
         if lowered[k] in "_-" and lowered[k + 1 :] in _SUFFIX_SET:
             return stem[:k]
     return stem
@@ -145,13 +147,17 @@ def path_name(path: str) -> str:
 
 
 def without_extension(path: str) -> str:
-    """``str(PurePosixPath(path).with_suffix(""))``: the path without its last extension.
+    """The path without its last extension, as jwst writes it: ``str(p.parent / p.stem)``.
 
-    >>> without_extension("jw00001001001_01101_00001_nrca1_rate.fits")
-    'jw00001001001_01101_00001_nrca1_rate'
+    A plain file name is cut as text; anything else (folders, ``.``, an empty
+    name) goes through :class:`~pathlib.PurePosixPath`.
+
+    >>> without_extension("jw00001001001_01101_00001_nrca1_rate.fits"), without_extension(".")
+    ('jw00001001001_01101_00001_nrca1_rate', '.')
     """
     if "/" in path or path in ("", "."):
-        return str(PurePosixPath(path).with_suffix(""))
+        posix = PurePosixPath(path)
+        return str(posix.parent / posix.stem)
     i = path.rfind(".")
     return path[:i] if 0 < i < len(path) - 1 else path
 

@@ -382,17 +382,24 @@ class PinnedLines:
             if cache is None:
                 lines.append(_line(nodes[i], state))
                 continue
-            value = state[0]  # type too: False == 0, but their lines differ
-            key = (id(nodes[i]), type(value), value, state[1] if len(state) == 5 else None)
-            try:
-                line = cache.get(key)
-            except TypeError:  # an unhashable pinned value: written each time
+            value = state[0]
+            if not _exact_key(value):  # -0.0 == 0.0 and (1,) == (1.0,), but not as text
                 lines.append(_line(nodes[i], state))
                 continue
+            key = (id(nodes[i]), type(value), value, state[1] if len(state) == 5 else None)
+            line = cache.get(key)
             if line is None:
                 line = cache[key] = _line(nodes[i], state)
             lines.append(line)
         return tuple(lines)
+
+
+def _exact_key(value: Any) -> bool:
+    """Values equal as keys exactly when their text is equal (with the type in the key)."""
+    kind = type(value)
+    if kind in (str, bool, int) or value is None:
+        return True
+    return kind is tuple and all(type(v) is str for v in value)
 
 
 def _line(node: Any, state: tuple) -> str:

@@ -155,7 +155,7 @@ def _matcher(pattern: str) -> Callable[[str], bool]:
     ends = (last, last + "\n")
 
     def by_text(value: str) -> bool:
-        if not value.isascii():
+        if value.__class__ is not str or not value.isascii():
             return by_regex(value)
         lowered = value.lower()
         return lowered in ends or lowered.startswith(starts)  # startswith(()) is False
