@@ -213,16 +213,21 @@ def _mega(versions, jwst: list[str] | None, repeat: int) -> None:
     runs: dict[str, list[dict[str, float]]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "out")
-        commands = {}
-        for label, python, _ in versions.sides:
+        commands, folders = {}, {}
+        for label, python, local in versions.sides:
             command = [python, "-m", "asnkit", "generate", str(pool), "--version-id", VERSION_ID]
             commands[label] = [*command, "-o", out]
+            # -m puts the working folder first on sys.path: this checkout for this
+            # version, "/" for the baseline (from a checkout, it would run this version)
+            folders[label] = str(ROOT) if local else "/"
             if label == "this":  # then again, replacing the files this run wrote
                 commands["this --overwrite"] = [*commands[label], "--overwrite"]
+                folders["this --overwrite"] = folders[label]
         for _ in range(repeat):
             for label, command in commands.items():
                 setup = None if label.endswith("--overwrite") else _emptied(out)
-                runs.setdefault(label, []).append(command_times(command, 1, setup=setup))
+                figures = command_times(command, 1, cwd=folders[label], setup=setup)
+                runs.setdefault(label, []).append(figures)
     walls = {}
     for label, figures in runs.items():
         mine = {key: median([f[key] for f in figures]) for key in ("wall", "cpu")}
