@@ -40,6 +40,10 @@ def _same(frame: pd.DataFrame, expected: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(frame, expected, check_exact=True)
     assert frame.dtypes.tolist() == expected.dtypes.tolist()
     assert frame.attrs == expected.attrs
+    for column in frame.columns:  # missing values are the same objects (NaN, not None)
+        assert list(map(type, frame[column].tolist())) == list(
+            map(type, expected[column].tolist())
+        ), column
 
 
 def test_the_shipped_pools_are_all_found():

@@ -112,7 +112,8 @@ def read_pool(source: str | os.PathLike | IO, *, delimiter: str = "|") -> pd.Dat
             if start is None:
                 continue
             columns = _column_names(lines[start], first + start, name, delimiter)
-            builder = _ColumnBuilder(columns, name, delimiter)
+            capacity = _line_count(text) - (first + start)  # lines after the header
+            builder = _ColumnBuilder(columns, name, delimiter, capacity)
             start += 1
         builder.add(lines, first, start)
     if builder is None:
@@ -193,6 +194,11 @@ def _blocks(text: str):
         yield number, lines
         number += len(lines)
         start = end + 1
+
+
+def _line_count(text: str) -> int:
+    """The lines of ``text`` (a last ``\\n`` ends the last line)."""
+    return text.count("\n") + (0 if text.endswith("\n") else 1)
 
 
 def _header_index(lines: list[str]) -> int | None:
@@ -287,17 +293,23 @@ class _ColumnBuilder:
     Pool columns repeat few values, so each column keeps one object per
     distinct cell (blanks stripped, ``NULL``/empty as missing) and the
     cleaning is done once per distinct value; the split cells of a block are
-    dropped as soon as the block is coded. The frame is made by
-    :meth:`finish`.
+    dropped as soon as the block is coded into the column's array, made once
+    for at most ``capacity`` rows. The frame is made by :meth:`finish`.
     """
 
-    def __init__(self, columns: list[str], name: str, delimiter: str) -> None:
+    def __init__(self, columns: list[str], name: str, delimiter: str, capacity: int) -> None:
         self.columns, self.name, self.delimiter = columns, name, delimiter
         self.width = len(columns)
-        self.blocks: list[list[np.ndarray]] = [[] for _ in columns]
-        self.cleaned: list[dict[str, str | None]] = [{} for _ in columns]
+        self.dtype = pd.Series([], dtype="str").dtype
+        # pandas 3 without pyarrow keeps text as Python objects: the arrays become the
+        # frame's as they are (missing as its NaN); other text dtypes are made by pandas
+        self.shared = isinstance(self.dtype, pd.StringDtype) and self.dtype.storage == "python"
+        self.missing = self.dtype.na_value if self.shared else None
+        self.arrays = [np.empty(capacity, dtype=object) for _ in columns]
+        self.cleaned: list[dict[str, object]] = [{} for _ in columns]
         self.widths = [0] * self.width
         self.numbers: list[np.ndarray] = []
+        self.rows = 0
 
     def add(self, lines: list[str], first: int, start: int) -> None:
         """Add the data lines ``lines[start:]``; ``first`` is the line number of ``lines[0]``."""
@@ -310,9 +322,11 @@ class _ColumnBuilder:
             return
         numbers = first + np.asarray(kept, dtype=np.int64)
         cells = self._cells([lines[index] for index in kept], numbers)
+        rows = slice(self.rows, self.rows + len(kept))
         for position in range(self.width):
-            self._code(position, cells[position :: self.width])
+            self._code(position, cells[position :: self.width], rows)
         self.numbers.append(numbers)
+        self.rows = rows.stop
 
     def _cells(self, rows: list[str], numbers: np.ndarray) -> list[str]:
         """The cells of ``rows``, row after row; a row of the wrong width is an error."""
@@ -334,8 +348,8 @@ class _ColumnBuilder:
             cells.extend(split)
         return cells
 
-    def _code(self, position: int, values: list[str]) -> None:
-        """Append ``values`` to column ``position``, one object per distinct cleaned value."""
+    def _code(self, position: int, values: list[str], rows: slice) -> None:
+        """Put ``values`` in ``rows`` of column ``position``, one object per distinct value."""
         codes, uniques = pd.factorize(np.asarray(values, dtype=object))
         cleaned = self.cleaned[position]  # cell -> its value; a value is its own cell
         table = []
@@ -344,11 +358,11 @@ class _ColumnBuilder:
                 text = value.strip()
                 self.widths[position] = max(self.widths[position], len(text))
                 if text.lower() in MISSING_TOKENS:
-                    cleaned[value] = None
+                    cleaned[value] = self.missing
                 else:
                     cleaned[value] = cleaned.setdefault(text, text)
             table.append(cleaned[value])
-        self.blocks[position].append(np.asarray(table, dtype=object)[codes])
+        np.take(np.asarray(table, dtype=object), codes, out=self.arrays[position][rows])
 
     def finish(self) -> tuple[pd.DataFrame, dict[str, int], np.ndarray]:
         """The frame, each column's width (its longest cell, blanks stripped, as
@@ -360,10 +374,14 @@ class _ColumnBuilder:
             return empty, widths, np.zeros(0, dtype=np.int64)
         data = {}
         for position, column in enumerate(columns):
-            blocks = self.blocks[position]
-            values = blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
-            self.blocks[position] = []
-            data[column] = pd.Series(values, dtype="str")
+            values = self.arrays[position]
+            self.arrays[position] = None
+            if len(values) != self.rows:  # comment or blank lines among the rows
+                values = values[: self.rows].copy()
+            if self.shared:
+                data[column] = pd.Series(pd.arrays.StringArray(values, dtype=self.dtype))
+            else:
+                data[column] = pd.Series(values, dtype="str")
         return pd.DataFrame(data, copy=False), widths, np.concatenate(self.numbers)
 
 
