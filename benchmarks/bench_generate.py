@@ -144,8 +144,9 @@ def _cpu_rows(versions, title: str, pools: list[tuple[str, Path]], repeat: int, 
         f"  {'pool':24s} {'rows':>7s} {'asns':>6s} {'cpu s':>8s} {'base s':>8s} {'ratio':>7s}"
         f" {'us/row':>7s} {'peak MB':>8s} {'base MB':>8s} {'mem':>6s}"
         f" {'gen MB':>7s} {'base':>7s} {'gen':>6s}"
+        f" {'read MB':>8s} {'base':>6s} {'read':>6s}"
     )
-    per_row = []
+    per_row, floors = [], []
     for name, path, rows in pools:
         sides = [s for s in versions.sides if s[0] == "this" or not skip_base(rows)]
         figures = {}
@@ -155,6 +156,8 @@ def _cpu_rows(versions, title: str, pools: list[tuple[str, Path]], repeat: int, 
                 "cpu": median([r["cpu"][0] for r in runs]),
                 "peak": median([r["peak_mb"] for r in runs]),
                 "gen_mb": median([r["peak_mb"] - r["base_mb"] for r in runs]),
+                "read_mb": median([r.get("read_peak_mb", float("nan")) for r in runs]),
+                "floor": median([r.get("floor_mb", float("nan")) for r in runs]),
                 "asns": runs[0]["asns"],
             }
         this, base = figures["this"], figures.get("base")
@@ -167,13 +170,21 @@ def _cpu_rows(versions, title: str, pools: list[tuple[str, Path]], repeat: int, 
             f"{this['peak']:>8.0f} {base['peak'] if base else float('nan'):>8.0f} "
             f"{format_ratio(base and base['peak'], this['peak']):>6s} "
             f"{this['gen_mb']:>7.0f} {base['gen_mb'] if base else float('nan'):>7.0f} "
-            f"{format_ratio(base and base['gen_mb'], this['gen_mb']):>6s}",
+            f"{format_ratio(base and base['gen_mb'], this['gen_mb']):>6s} "
+            f"{this['read_mb']:>8.0f} {base['read_mb'] if base else float('nan'):>6.0f} "
+            f"{format_ratio(base and base['read_mb'], this['read_mb']):>6s}",
             flush=True,
         )
+        floors.append(this["floor"])
     print(
         "  peak MB: the process's peak RSS (pool read included); gen MB: peak - RSS after"
-        " reading the pool (what generate adds)"
+        " reading the pool (what generate adds); read MB: peak RSS once the pool is read"
     )
+    if floors:
+        print(
+            f"  floor: {median(floors):.0f} MB peak RSS before reading (Python, pandas, asnkit"
+            " imported), in every figure above"
+        )
     if len(per_row) > 1:
         print(
             f"  growth: CPU per row, largest / smallest size = {per_row[-1] / per_row[0]:.2f}"

@@ -206,7 +206,10 @@ def identify() -> dict:
 
 
 def generate(pool: str, calls: int = 1) -> dict:
-    """Read a pool, then ``calls`` x ``asnkit.generate``; CPU seconds of each call."""
+    """Read a pool, then ``calls`` x ``asnkit.generate``; CPU seconds of each call.
+
+    Memory (MB): ``floor_mb`` peak RSS before reading (imports), ``read_peak_mb`` after
+    reading, ``base_mb`` RSS after reading, ``peak_mb`` peak RSS at the end."""
     import gc
     import warnings
 
@@ -214,7 +217,9 @@ def generate(pool: str, calls: int = 1) -> dict:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        floor = _peak_mb()  # the interpreter, pandas and asnkit imported
         frame = asnkit.read_pool(pool)
+        read_peak = _peak_mb()
         gc.collect()
         base = _rss_mb()
         cpu, wall = [], []
@@ -226,7 +231,15 @@ def generate(pool: str, calls: int = 1) -> dict:
             wall.append(time.perf_counter() - w0)
             count = len(asns)
             del asns
-    return {"cpu": cpu, "wall": wall, "asns": count, "base_mb": base, "peak_mb": _peak_mb()}
+    return {
+        "cpu": cpu,
+        "wall": wall,
+        "asns": count,
+        "floor_mb": floor,
+        "read_peak_mb": read_peak,
+        "base_mb": base,
+        "peak_mb": _peak_mb(),
+    }
 
 
 def imports() -> dict:

@@ -61,6 +61,9 @@ POOL_ATTRS = ("asn_pool", "pool_file", "null_text", "pool_lines")
 
 _QUOTE = '"'
 
+#: About how many characters of a pool are split at a time (see ``_blocks``).
+_BLOCK_CHARS = 1 << 20
+
 
 def read_pool(source: str | os.PathLike | IO, *, delimiter: str = "|") -> pd.DataFrame:
     """Read an association pool.
@@ -101,14 +104,23 @@ def read_pool(source: str | os.PathLike | IO, *, delimiter: str = "|") -> pd.Dat
     ['001']
     """
     text, name, pool_file = _read_text(source)
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    header_at, header = _find_header(lines, name)
-    columns = _column_names(header, header_at, name, delimiter)
-    rows, numbers = _data_rows(lines, header_at, columns, name, delimiter)
-
-    frame, widths = _to_frame(rows, columns)
+    builder = None
+    for first, lines in _blocks(text):
+        start = 0
+        if builder is None:
+            start = _header_index(lines)
+            if start is None:
+                continue
+            columns = _column_names(lines[start], first + start, name, delimiter)
+            capacity = _line_count(text) - (first + start)  # lines after the header
+            builder = _ColumnBuilder(columns, name, delimiter, capacity)
+            start += 1
+        builder.add(lines, first, start)
+    if builder is None:
+        what = "has only comments" if text.strip() else "is empty"
+        raise PoolError(f"the pool {what}: no header line", file=name)
+    del text  # the frame holds each distinct value once; the text is no longer needed
+    frame, widths, numbers = builder.finish()
     frame.attrs["asn_pool"] = Path(name).name if name != "<buffer>" else "in-memory"
     frame.attrs["pool_file"] = pool_file
     frame.attrs["null_text"] = _null_text(frame, widths)
@@ -168,16 +180,35 @@ def _is_skipped(line: str) -> bool:
     return not stripped or stripped.startswith("#")
 
 
-def _find_header(lines: list[str], name: str) -> tuple[int, str]:
+def _blocks(text: str):
+    """The lines of ``text``, a block of about ``_BLOCK_CHARS`` characters at a
+    time: ``(line number of the block's first line, its lines)``. Blocks keep
+    the memory of splitting a large pool small (only ``\\n`` ends a line)."""
+    size = _BLOCK_CHARS
+    start, number, end_of_text = 0, 1, len(text)
+    while start < end_of_text:
+        end = text.find("\n", start + size)
+        if end < 0:
+            end = end_of_text
+        lines = text[start:end].split("\n")
+        yield number, lines
+        number += len(lines)
+        start = end + 1
+
+
+def _line_count(text: str) -> int:
+    """The lines of ``text`` (a last ``\\n`` ends the last line)."""
+    return text.count("\n") + (0 if text.endswith("\n") else 1)
+
+
+def _header_index(lines: list[str]) -> int | None:
     for index, line in enumerate(lines):
         if not _is_skipped(line):
-            return index, line
-    what = "is empty" if not any(line.strip() for line in lines) else "has only comments"
-    raise PoolError(f"the pool {what}: no header line", file=name)
+            return index
+    return None
 
 
-def _column_names(header: str, header_at: int, name: str, delimiter: str) -> list[str]:
-    line = header_at + 1
+def _column_names(header: str, line: int, name: str, delimiter: str) -> list[str]:
     columns = [cell.strip().lower() for cell in _split(header, delimiter, name, line, None)]
     for position, column in enumerate(columns):
         if not column:
@@ -200,28 +231,6 @@ def _column_names(header: str, header_at: int, name: str, delimiter: str) -> lis
             column="filename",
         )
     return columns
-
-
-def _data_rows(
-    lines: list[str], header_at: int, columns: list[str], name: str, delimiter: str
-) -> tuple[list[list[str]], np.ndarray]:
-    rows: list[list[str]] = []
-    numbers: list[int] = []
-    width = len(columns)
-    for index in range(header_at + 1, len(lines)):
-        line = lines[index]
-        if _is_skipped(line):
-            continue
-        cells = _split(line, delimiter, name, index + 1, columns)
-        if len(cells) != width:
-            raise PoolError(
-                f"expected {width} fields as in the header, found {len(cells)}",
-                file=name,
-                line=index + 1,
-            )
-        rows.append(cells)
-        numbers.append(index + 1)
-    return rows, np.asarray(numbers, dtype=np.int64)
 
 
 def _split(
@@ -278,26 +287,102 @@ def _split(
         start = end + step
 
 
-def _to_frame(rows: list[list[str]], columns: list[str]) -> tuple[pd.DataFrame, dict[str, int]]:
-    if not rows:
-        empty = pd.DataFrame({column: pd.Series([], dtype="str") for column in columns})
-        return empty, dict.fromkeys(columns, 0)
-    data, widths = {}, {}
-    for column, values in zip(columns, zip(*rows, strict=True), strict=True):
-        data[column], widths[column] = _clean(values)
-    return pd.DataFrame(data), widths
+class _ColumnBuilder:
+    """The columns of a pool, filled a block of lines at a time.
 
+    Pool columns repeat few values, so each column keeps one object per
+    distinct cell (blanks stripped, ``NULL``/empty as missing) and the
+    cleaning is done once per distinct value; the split cells of a block are
+    dropped as soon as the block is coded into the column's array, made once
+    for at most ``capacity`` rows. The frame is made by :meth:`finish`.
+    """
 
-def _clean(values: tuple[str, ...]) -> tuple[pd.Series, int]:
-    """Strip blanks, make ``NULL``/empty missing; also the width of the column
-    (its longest cell, blanks stripped, as astropy sizes a text column). Pool
-    columns repeat few values, so the work is done once per distinct value."""
-    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
-    stripped = [str(value).strip() for value in uniques]
-    width = max(map(len, stripped), default=0)
-    table = [None if text.lower() in MISSING_TOKENS else text for text in stripped]
-    table.append(None)
-    return pd.Series(np.asarray(table, dtype=object)[codes], dtype="str"), width
+    def __init__(self, columns: list[str], name: str, delimiter: str, capacity: int) -> None:
+        self.columns, self.name, self.delimiter = columns, name, delimiter
+        self.width = len(columns)
+        self.dtype = pd.Series([], dtype="str").dtype
+        # pandas 3 without pyarrow keeps text as Python objects: the arrays become the
+        # frame's as they are (missing as its NaN); other text dtypes are made by pandas
+        self.shared = isinstance(self.dtype, pd.StringDtype) and self.dtype.storage == "python"
+        self.missing = self.dtype.na_value if self.shared else None
+        self.arrays = [np.empty(capacity, dtype=object) for _ in columns]
+        self.cleaned: list[dict[str, object]] = [{} for _ in columns]
+        self.widths = [0] * self.width
+        self.numbers: list[np.ndarray] = []
+        self.rows = 0
+
+    def add(self, lines: list[str], first: int, start: int) -> None:
+        """Add the data lines ``lines[start:]``; ``first`` is the line number of ``lines[0]``."""
+        kept = [
+            index
+            for index in range(start, len(lines))
+            if (stripped := lines[index].lstrip()) and not stripped.startswith("#")
+        ]
+        if not kept:
+            return
+        numbers = first + np.asarray(kept, dtype=np.int64)
+        cells = self._cells([lines[index] for index in kept], numbers)
+        rows = slice(self.rows, self.rows + len(kept))
+        for position in range(self.width):
+            self._code(position, cells[position :: self.width], rows)
+        self.numbers.append(numbers)
+        self.rows = rows.stop
+
+    def _cells(self, rows: list[str], numbers: np.ndarray) -> list[str]:
+        """The cells of ``rows``, row after row; a row of the wrong width is an error."""
+        delimiter, width = self.delimiter, self.width
+        if len(delimiter) == 1:
+            joined = delimiter.join(rows)
+            # (a line's trailing \r, which is not data, goes with the blanks of its last cell)
+            if _QUOTE not in joined and all(row.count(delimiter) == width - 1 for row in rows):
+                return joined.split(delimiter)
+        cells: list[str] = []
+        for row, number in zip(rows, numbers.tolist(), strict=True):
+            split = _split(row, delimiter, self.name, number, self.columns)
+            if len(split) != width:
+                raise PoolError(
+                    f"expected {width} fields as in the header, found {len(split)}",
+                    file=self.name,
+                    line=number,
+                )
+            cells.extend(split)
+        return cells
+
+    def _code(self, position: int, values: list[str], rows: slice) -> None:
+        """Put ``values`` in ``rows`` of column ``position``, one object per distinct value."""
+        codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+        cleaned = self.cleaned[position]  # cell -> its value; a value is its own cell
+        table = []
+        for value in uniques:
+            if value not in cleaned:
+                text = value.strip()
+                self.widths[position] = max(self.widths[position], len(text))
+                if text.lower() in MISSING_TOKENS:
+                    cleaned[value] = self.missing
+                else:
+                    cleaned[value] = cleaned.setdefault(text, text)
+            table.append(cleaned[value])
+        np.take(np.asarray(table, dtype=object), codes, out=self.arrays[position][rows])
+
+    def finish(self) -> tuple[pd.DataFrame, dict[str, int], np.ndarray]:
+        """The frame, each column's width (its longest cell, blanks stripped, as
+        astropy sizes a text column) and the line number of each row."""
+        columns = self.columns
+        widths = dict(zip(columns, self.widths, strict=True))
+        if not self.numbers:
+            empty = pd.DataFrame({column: pd.Series([], dtype="str") for column in columns})
+            return empty, widths, np.zeros(0, dtype=np.int64)
+        data = {}
+        for position, column in enumerate(columns):
+            values = self.arrays[position]
+            self.arrays[position] = None
+            if len(values) != self.rows:  # comment or blank lines among the rows
+                values = values[: self.rows].copy()
+            if self.shared:
+                data[column] = pd.Series(pd.arrays.StringArray(values, dtype=self.dtype))
+            else:
+                data[column] = pd.Series(values, dtype="str")
+        return pd.DataFrame(data, copy=False), widths, np.concatenate(self.numbers)
 
 
 def _null_text(frame: pd.DataFrame, widths: dict[str, int]) -> dict[str, str]:
