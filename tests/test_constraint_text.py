@@ -1,8 +1,8 @@
 """The constraints text of generated documents: each association's own pinned values.
 
-Documents are built when first read; the lines of text are cached per run, keyed so
-that values equal in Python but written differently (``-0.0`` and ``0.0``) never share
-a line, and the text never depends on which document is read first.
+The lines of text are cached per run, keyed so that values equal in Python but
+written differently (``-0.0`` and ``0.0``) never share a line; documents are built
+when first read, and their text never depends on which is read first.
 """
 
 from __future__ import annotations

@@ -64,7 +64,12 @@ class PoolColumns:
         hit = self._values.get(column)
         if hit is None:
             codes, uniques = self.factorized(column)
-            hit = self._values[column] = np.asarray(uniques, dtype=object)[codes].tolist()
+            table_column = self.table.cols.get(column)
+            if table_column is not None and None not in uniques:
+                hit = table_column  # nothing empty: the table's own list, not a copy
+            else:
+                hit = np.asarray(uniques, dtype=object)[codes].tolist()
+            self._values[column] = hit
         return hit
 
     def matches(self, column: str, pattern: Any) -> bytes:

@@ -300,7 +300,7 @@ def document_source(
     cols = table.cols
     return DocumentSource(
         asn.data,
-        asn.pinned_lines(lines),
+        asn.constraint_lines(lines),
         tuple(products),
         cands[0] if len(distinct) <= 1 and cands else tuple(cands),
         asn.rule.level == 3,

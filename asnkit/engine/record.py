@@ -19,7 +19,7 @@ The record holds plain data (pool rows as positions, roles, names); queries
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -180,32 +180,24 @@ class DocumentSource:
     association's number among those of its ``(asn_id, asn_type)``.
     """
 
-    __slots__ = ("_lines", "cands", "columns", "data", "level3", "products", "seq_out")
+    __slots__ = ("cands", "columns", "data", "level3", "lines", "products", "seq_out")
 
     def __init__(
         self,
         data: dict[str, Any],
-        lines: tuple[str, ...] | Callable[[], tuple[str, ...]],
+        lines: tuple[str, ...],
         products: tuple[tuple[str, tuple[Member, ...]], ...],
         cands: Any,
         level3: bool,
         columns: tuple[Any, Any],
     ) -> None:
         self.data = data
-        self._lines = lines  # or what writes them, called when first read
+        self.lines = lines
         self.products = products
         self.cands = cands
         self.level3 = level3
         self.columns = columns  # the pool's exposerr and asn_candidate columns (lists, or None)
         self.seq_out = 0
-
-    @property
-    def lines(self) -> tuple[str, ...]:
-        """The lines of the constraints text."""
-        lines = self._lines
-        if callable(lines):
-            lines = self._lines = lines()
-        return lines
 
     def build(self) -> dict[str, Any]:
         """The document: a new plain dict (keys in the order the reference writes them)."""

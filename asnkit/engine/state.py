@@ -24,7 +24,6 @@ __all__ = [
     "AsnState",
     "CompiledRule",
     "MemberIndex",
-    "PinnedLines",
     "ProcessList",
     "meets",
     "meets_cached",
@@ -352,38 +351,13 @@ class AsnState:
     def constraint_lines(self, cache: dict | None = None) -> tuple[str, ...]:
         """The lines of :meth:`constraints_text`; ``cache`` remembers lines already written
         (associations of one rule share most of their pinned values)."""
-        return self.pinned_lines(cache)()
-
-    def pinned_lines(self, cache: dict | None = None) -> PinnedLines:
-        """The named constraints' current states, written as lines when called."""
-        st = self.st
-        return PinnedLines(self.cr, tuple([st[i] for i in self.cr.named_leaves]), cache)
-
-
-class PinnedLines:
-    """The states of a rule's named constraints, and the lines of text they make (on call).
-
-    Associations keep these until their document is asked for: most are never
-    written as text (``cache`` is shared by the associations of a run).
-    """
-
-    __slots__ = ("cache", "cr", "states")
-
-    def __init__(self, cr: CompiledRule, states: tuple, cache: dict | None) -> None:
-        self.cr = cr
-        self.states = states
-        self.cache = cache
-
-    def __call__(self) -> tuple[str, ...]:
-        nodes = self.cr.nodes
-        cache = self.cache
         lines = []
-        for i, state in zip(self.cr.named_leaves, self.states, strict=True):
-            if cache is None:
-                lines.append(_line(nodes[i], state))
-                continue
+        st = self.st
+        nodes = self.cr.nodes
+        for i in self.cr.named_leaves:
+            state = st[i]
             value = state[0]
-            if not _exact_key(value):  # -0.0 == 0.0 and (1,) == (1.0,), but not as text
+            if cache is None or not _exact_key(value):  # -0.0 == 0.0, but not as text
                 lines.append(_line(nodes[i], state))
                 continue
             key = (id(nodes[i]), type(value), value, state[1] if len(state) == 5 else None)
