@@ -1,7 +1,5 @@
 """``python -m asnkit``: the command line."""
 
-import sys
+from asnkit.cli import run
 
-from asnkit.cli import main
-
-sys.exit(main())
+run()

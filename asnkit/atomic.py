@@ -71,6 +71,9 @@ STAGING_PREFIX = ".asnkit-staging-"
 #: Longest file name (in UTF-8 bytes) most file systems accept.
 _MAX_NAME_BYTES = 255
 _JOURNAL = "journal.json"
+#: How staged files are opened: new files only (never an existing one), binary.
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+_CREATE |= getattr(os, "O_BINARY", 0)
 #: errno values of file systems that have no hard links (then: rename, no restore).
 _NO_HARD_LINKS = frozenset(
     {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.EXDEV, errno.EMLINK, errno.ENOSYS}
@@ -234,7 +237,8 @@ def write_files(
         raise OSError(errno.EINVAL, "the same file name is given twice", str(base / twice))
     if not base.is_dir():
         _missing_folder(base, make_folder)
-    targets = [_inside(base, name) for name in names]
+    real = os.path.realpath(base)
+    targets = [_inside(base, real, name) for name in names]
     with _locked(base, wait) as handle:
         _recover(base)
         existing = [t for t in targets if os.path.lexists(t)]
@@ -282,9 +286,8 @@ def _missing_folder(base: Path, make: bool) -> None:
     base.mkdir(parents=True, exist_ok=True)
 
 
-def _inside(base: Path, name: str) -> Path:
-    """``base / name``, after checking that it really lies in ``base``."""
-    real = os.path.realpath(base)
+def _inside(base: Path, real: str, name: str) -> Path:
+    """``base / name``, after checking that it lies in ``base`` (whose realpath is ``real``)."""
     final = os.path.join(real, name)
     if os.path.dirname(final) != real or os.path.basename(final) != name:
         raise OSError(errno.EINVAL, "would be written outside the folder", str(base / name))
@@ -350,64 +353,73 @@ class _Transaction:
                 exc.errno, f"cannot write here ({exc.strerror})", str(self.base)
             ) from None
         try:
-            (self.stage / "new").mkdir()
-            (self.stage / "old").mkdir()
-            journal = self._write(targets, texts)
-            _sync(self.stage, self.handle, [self.stage / "new" / t.name for t in targets])
+            new = os.path.join(self.stage, "new")
+            os.mkdir(new)
+            os.mkdir(os.path.join(self.stage, "old"))
+            names = [target.name for target in targets]
+            staged = [os.path.join(new, name) for name in names]
+            journal = self._write(staged, targets, texts)
+            _sync(self.handle, staged)
             try:
-                self._move(targets)
+                self._move(staged, targets)
             except BaseException:
                 _roll_back(self.base, self.stage, journal)
                 raise
             if self.handle is not None:
                 with contextlib.suppress(OSError):
                     os.fsync(self.handle)  # the new folder entries
-            (self.stage / _JOURNAL).unlink()  # committed: nothing to take back any more
+            os.unlink(os.path.join(self.stage, _JOURNAL))  # committed: nothing to take back
         finally:
             shutil.rmtree(self.stage, ignore_errors=True)
 
-    def _write(self, targets: list[Path], texts: list[str]) -> dict:
+    def _write(self, staged: list[str], targets: list[Path], texts: list[str]) -> dict:
+        """Write each text (UTF-8) to its staged file; return the journal (names, inodes)."""
         written = []
-        for target, text in zip(targets, texts, strict=True):
-            staged = self.stage / "new" / target.name
-            with open(staged, "x", encoding="utf-8", newline="\n") as stream:
-                stream.write(text)
-                inode = os.fstat(stream.fileno()).st_ino
-            if self.overwrite and os.path.lexists(target):
-                with contextlib.suppress(OSError):
-                    os.chmod(staged, target.stat().st_mode & 0o7777)
+        for path, target, text in zip(staged, targets, texts, strict=True):
+            data = text.encode("utf-8")  # before creating, so a bad text leaves no file
+            descriptor = os.open(path, _CREATE, 0o666)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(descriptor, view) :]
+                inode = os.fstat(descriptor).st_ino
+            finally:
+                os.close(descriptor)
+            if self.overwrite:
+                with contextlib.suppress(OSError):  # keep the mode of the file replaced
+                    os.chmod(path, os.stat(target).st_mode & 0o7777)
             written.append([target.name, inode])
         journal = {"overwrite": self.overwrite, "files": written}
-        with open(self.stage / _JOURNAL, "x", encoding="utf-8") as stream:
-            json.dump(journal, stream)
+        with open(os.path.join(self.stage, _JOURNAL), "x", encoding="utf-8") as stream:
+            stream.write(json.dumps(journal))  # one call of the C encoder (json.dump: chunks)
         return journal
 
-    def _move(self, targets: list[Path]) -> None:
-        new, old = self.stage / "new", self.stage / "old"
-        for target in targets:
-            staged = new / target.name
+    def _move(self, staged: list[str], targets: list[Path]) -> None:
+        old = os.path.join(self.stage, "old")
+        for source, target in zip(staged, targets, strict=True):
+            path = os.fspath(target)
             if self.overwrite:
-                if os.path.lexists(target):
+                if os.path.lexists(path):
                     try:  # a hard link to the old file: restored if the set fails
-                        os.link(target, old / target.name, follow_symlinks=False)
+                        os.link(path, os.path.join(old, target.name), follow_symlinks=False)
                     except OSError as exc:
                         if exc.errno not in _NO_HARD_LINKS:
                             raise
-                os.replace(staged, target)
+                os.replace(source, path)
                 continue
             try:
-                os.link(staged, target)
+                os.link(source, path)
             except FileExistsError:
                 raise ExistsError(target) from None
             except OSError as exc:
                 if exc.errno not in _NO_HARD_LINKS:
                     raise
-                if os.path.lexists(target):
+                if os.path.lexists(path):
                     raise ExistsError(target) from None
-                os.replace(staged, target)
+                os.replace(source, path)
 
 
-def _sync(stage: Path, handle: int | None, files: list[Path]) -> None:
+def _sync(handle: int | None, files: list[str]) -> None:
     """Make the staged files durable: one ``syncfs`` on Linux, else one fsync per file."""
     if handle is not None and sys.platform.startswith("linux") and _syncfs(handle):
         return

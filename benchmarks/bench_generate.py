@@ -204,19 +204,52 @@ def _warm(versions, pool: Path, calls: int) -> None:
         )
 
 
+def _emptied(folder: str):
+    """A ``setup`` for :func:`command_times`: each run writes into an empty folder."""
+
+    def empty() -> None:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.mkdir(folder)
+
+    return empty
+
+
 def _mega(versions, jwst: list[str] | None, repeat: int) -> None:
     pool = POOLS / "mega_pool.csv"
     print("\nmega_pool, the whole command line (start-up, read, generate, write):")
-    walls = {}
-    for label, python, _ in versions.sides:
-        with tempfile.TemporaryDirectory() as out:
+    print(
+        f"  medians of {repeat} runs per side, the sides taking turns (the machine's load"
+        " changes); each run writes into an empty folder, as asn_generate's run does"
+    )
+    runs: dict[str, list[dict[str, float]]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "out")
+        commands, folders = {}, {}
+        for label, python, local in versions.sides:
             command = [python, "-m", "asnkit", "generate", str(pool), "--version-id", VERSION_ID]
-            command += ["-o", out, "--overwrite"]
-            walls[label] = command_times(command, repeat)
-        print(
-            f"  asnkit ({label}): {walls[label]['wall']:6.2f} s wall,"
-            f" {walls[label]['cpu']:6.2f} s CPU"
-        )
+            commands[label] = [*command, "-o", out]
+            # -m puts the working folder first on sys.path: this checkout for this
+            # version, "/" for the baseline (from a checkout, it would run this version)
+            folders[label] = str(ROOT) if local else "/"
+            if label == "this":  # then again, replacing the files this run wrote
+                commands["this --overwrite"] = [*commands[label], "--overwrite"]
+                folders["this --overwrite"] = folders[label]
+        for _ in range(repeat):
+            for label, command in commands.items():
+                setup = None if label.endswith("--overwrite") else _emptied(out)
+                figures = command_times(command, 1, cwd=folders[label], setup=setup)
+                runs.setdefault(label, []).append(figures)
+    walls = {}
+    for label, figures in runs.items():
+        mine = {key: median([f[key] for f in figures]) for key in ("wall", "cpu")}
+        if label.endswith("--overwrite"):  # right after a run of this: its files replaced
+            print(
+                "  asnkit (this), replacing the previous run's files (--overwrite):"
+                f" {mine['wall']:6.2f} s wall, {mine['cpu']:6.2f} s CPU"
+            )
+            continue
+        walls[label] = mine
+        print(f"  asnkit ({label}): {mine['wall']:6.2f} s wall, {mine['cpu']:6.2f} s CPU")
     if jwst:
         with tempfile.TemporaryDirectory() as out:
             command = [*jwst, str(pool), "--version-id", VERSION_ID, "-p", out]

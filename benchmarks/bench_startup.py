@@ -28,8 +28,8 @@ def main() -> int:
         script = Path(python).with_name("asnkit")
         if local or not script.exists():  # this checkout: run the module, not an installed script
             root = str(Path(__file__).resolve().parent.parent)
-            code = f"import sys; sys.path.insert(0, {root!r}); from asnkit.cli import main; "
-            command = [python, "-c", code + "sys.exit(main(['--version']))"]
+            code = f"import sys; sys.path.insert(0, {root!r}); from asnkit.cli import run; "
+            command = [python, "-c", code + "run(['--version'])"]  # what the script runs
         else:
             command = [str(script), "--version"]
         if pandas_ is None:

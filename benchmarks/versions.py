@@ -32,7 +32,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 __all__ = [
@@ -147,10 +147,20 @@ class Versions:
         return dict((lab, py) for lab, py, _ in self.sides)[label]
 
 
-def command_times(command: list[str], repeat: int, cwd: str | None = None) -> dict[str, float]:
-    """Median wall and CPU (user + system of the child) seconds of a command line."""
+def command_times(
+    command: list[str],
+    repeat: int,
+    cwd: str | None = None,
+    setup: Callable[[], object] | None = None,
+) -> dict[str, float]:
+    """Median wall and CPU (user + system of the child) seconds of a command line.
+
+    ``setup`` (untimed) runs before each run, e.g. to empty an output folder.
+    """
     walls, cpus = [], []
     for _ in range(repeat):
+        if setup is not None:
+            setup()
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         run = subprocess.run(command, capture_output=True, text=True, cwd=cwd, env=_child_env())

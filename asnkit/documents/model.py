@@ -30,7 +30,6 @@ True
 from __future__ import annotations
 
 import html
-import json
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -38,7 +37,7 @@ from typing import Any
 
 from asnkit.atomic import write_text
 from asnkit.deprecation import renamed
-from asnkit.documents.plain import plain
+from asnkit.documents.plain import json_text, plain
 
 __all__ = [
     "LEVEL2_KEYS",
@@ -322,7 +321,7 @@ class Association(Mapping[str, Any]):
 
     def to_json(self) -> str:
         """The JSON text the pipeline writes (4-space indent, no trailing newline)."""
-        return json.dumps(self._data, indent=4, separators=(",", ": "), allow_nan=False)
+        return json_text(self._data)
 
     def write(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
         """Write the JSON text atomically to ``path``; return the path written.
