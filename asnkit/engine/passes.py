@@ -378,7 +378,6 @@ class Matcher:
         self.disc_plans = _plans(self.disc_rules, self.disc_rules, static, prechecks, True)
         self._rows_by_cid = rows_by_candidate(table.cols["asn_candidate"])
         self._per_row: dict[bool, tuple[list, list]] = {}
-        self._wanted: dict[bool, np.ndarray] = {}  # per row, packed: the rules it can concern
         self.fast = shortcuts and FAST_PATH and table.n >= FAST_PATH_MIN_ROWS
         self.columns = PoolColumns(table) if self.fast else None
         self.grouping = (
@@ -398,25 +397,6 @@ class Matcher:
                 rules_per_row([p.creatable for p in plans], n),
             )
         return hit
-
-    def active(self, rows: Sequence[int] | np.ndarray, discovery: bool) -> np.ndarray | None:
-        """Which rules some of these rows can match or start (their pre-checks), or None."""
-        bits = self._wanted.get(discovery)
-        if bits is None:
-            plans = self.disc_plans if discovery else self.cand_plans
-            masks = [
-                np.ones(self.table.n, dtype=bool)
-                if p.possible is None or p.creatable is None
-                else p.possible | p.creatable
-                for p in plans
-            ]
-            bits = self._wanted[discovery] = (
-                np.packbits(np.vstack(masks).T, axis=1) if masks else np.zeros((self.table.n, 0))
-            )
-        if not bits.shape[1]:
-            return None
-        union = np.bitwise_or.reduce(bits[np.asarray(rows)], axis=0)
-        return np.unpackbits(union)[: len(self.rules)].astype(bool)
 
     def skipped(self, kind: str, text: str | None = None) -> list[bool]:
         """Rules that can keep no association of this candidate type (``discovered``: discovery).
@@ -451,7 +431,6 @@ class Matcher:
                 f".+({cid}).+",
                 self.columns,
                 self.grouping,
-                self.active(rows, False),
             )
             if found is not None:
                 return found
@@ -480,7 +459,6 @@ class Matcher:
                 self.counter,
                 columns=self.columns,
                 grouping=self.grouping,
-                active=self.active(range(self.table.n), True),
             )
             if found is not None:
                 return found

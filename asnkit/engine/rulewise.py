@@ -184,7 +184,6 @@ def run_by_rule(
     override: str | None = None,
     columns: PoolColumns | None = None,
     grouping: ColumnarPool | None = None,
-    active: np.ndarray | None = None,
 ) -> list[AsnState] | None:
     """The associations of one pass, in the order the reference loop creates them.
 
@@ -192,8 +191,7 @@ def run_by_rule(
     pattern of a candidate pass (``.+(o001).+``); ``columns`` the pool's columns
     for the bound checks (:mod:`asnkit.engine.columns`); ``grouping`` the pool's
     columnar grouping (:mod:`asnkit.engine.columnar`), tried for each rule with at
-    least :data:`GROUP_MIN_ROWS` exposures in the pass; ``active`` which rules some
-    exposure of the pass can match or start (the pre-checks; None: all). Returns None where the
+    least :data:`GROUP_MIN_ROWS` exposures in the pass. Returns None where the
     decomposition does not hold (see the module docstring); nothing is numbered then.
     """
     n_items = len(items)
@@ -212,7 +210,7 @@ def run_by_rule(
     runs: list[_RuleRun] = []
     position = None  # pool row -> position in the pass
     for r, (cr, plan) in enumerate(zip(rules, plans, strict=True)):
-        if skip[r] or (active is not None and not active[r]):
+        if skip[r]:
             continue  # it makes no association, so nothing can match one
         possible, creatable = plan.possible, plan.creatable
         if possible is None or creatable is None:
