@@ -45,6 +45,13 @@ def _multivalue(item: Any, source: str, values: list) -> Any:
     return ProcessList([Item(item.table, item.row, str(v)) for v in values])
 
 
+def _joined(to: list) -> Any:
+    """The reprocessing requests of a group: its children's lists, as one list."""
+    if len(to) == 1:
+        return to[0]
+    return [pl for group in to for pl in group]
+
+
 def _plain_all(kids: list[Checker]) -> Checker:
     """All-of, not negated, no reprocessing of its own: ``combine`` and ``check`` in one call."""
 
@@ -68,11 +75,7 @@ def _plain_all(kids: list[Checker]) -> Checker:
                     negative = reprocess
         if not all_match:
             return False, negative
-        if to is None:
-            return True, _NONE
-        if len(to) == 1:
-            return True, to[0]
-        return True, [pl for group in to for pl in group]
+        return True, _NONE if to is None else _joined(to)
 
     return check
 
@@ -91,11 +94,7 @@ def _plain_any(kids: list[Checker]) -> Checker:
                     to = [reprocess]
                 else:
                     to.append(reprocess)
-        if to is None:
-            return False, _NONE
-        if len(to) == 1:
-            return False, to[0]
-        return False, [pl for group in to for pl in group]
+        return False, _NONE if to is None else _joined(to)
 
     return check
 
@@ -291,11 +290,7 @@ def compile_checkers(cr: Any, pool: Any = None) -> list[Checker]:
                 (matched and reprocess_on_match) or (not matched and reprocess_on_fail)
             ):
                 to = [*to, [ProcessList([item], None, work_over)]]
-            if not to:
-                return matched, _NONE
-            if len(to) == 1:
-                return matched, to[0]
-            return matched, [pl for group in to for pl in group]
+            return matched, _joined(to) if to else _NONE
 
         return check
 

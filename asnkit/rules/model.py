@@ -130,6 +130,11 @@ def _alternatives(pattern: str) -> tuple[str, ...] | None:
 
 
 @lru_cache(maxsize=8192)
+def _regex(pattern: str) -> re.Pattern[str]:
+    return re.compile("^" + pattern + "$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=8192)
 def _matcher(pattern: str) -> Callable[[str], bool]:
     """``value -> bool``: ``re.match("^" + pattern + "$", value, re.IGNORECASE)``.
 
@@ -140,12 +145,9 @@ def _matcher(pattern: str) -> Callable[[str], bool]:
     matches before a final newline. Non-ASCII values go to the regular
     expression (its case folding is Unicode's).
     """
-    regex: list[re.Pattern[str]] = []
 
-    def by_regex(value: str) -> bool:
-        if not regex:
-            regex.append(re.compile("^" + pattern + "$", re.IGNORECASE))
-        return regex[0].match(value) is not None
+    def by_regex(value: str) -> bool:  # compiled on first use
+        return _regex(pattern).match(value) is not None
 
     alternatives = _alternatives(pattern)
     if alternatives is None:
