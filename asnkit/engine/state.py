@@ -20,14 +20,7 @@ from asnkit.engine.members import add_member, init_hook, refresh
 from asnkit.engine.table import Item
 from asnkit.rules.model import Attr, Group, Rule, Test, WorkOver, value_matches
 
-__all__ = [
-    "AsnState",
-    "CompiledRule",
-    "MemberIndex",
-    "ProcessList",
-    "meets",
-    "meets_cached",
-]
+__all__ = ["AsnState", "CompiledRule", "MemberIndex", "ProcessList", "meets", "meets_cached"]
 
 _ATTR, _TEST, _GROUP = 0, 1, 2
 _NO_NODE = object()

@@ -165,9 +165,9 @@ def _unknown_candidates(pool: Any, ids: list[str]) -> str:
     if not unknown:
         return ""
     name = pool.attrs.get("asn_pool", "the pool")
+    lowered = {k.lower(): k for k in known}
     parts = []
     for cid in unknown:
-        lowered = {k.lower(): k for k in known}
         close = [lowered[k] for k in difflib.get_close_matches(cid.lower(), lowered, 4, 0.5)]
         parts.append(f"{cid!r}" + (f" (close matches: {', '.join(close)})" if close else ""))
     n = len(unknown)

@@ -313,11 +313,7 @@ class _ColumnBuilder:
 
     def add(self, lines: list[str], first: int, start: int) -> None:
         """Add the data lines ``lines[start:]``; ``first`` is the line number of ``lines[0]``."""
-        kept = [
-            index
-            for index in range(start, len(lines))
-            if (stripped := lines[index].lstrip()) and not stripped.startswith("#")
-        ]
+        kept = [index for index in range(start, len(lines)) if not _is_skipped(lines[index])]
         if not kept:
             return
         numbers = first + np.asarray(kept, dtype=np.int64)
