@@ -268,13 +268,34 @@ def candidate_rule(rule: Rule) -> Rule:
     )
 
 
+class _Shared:
+    """Equal per-row arrays as one read-only array (many rules' masks are alike)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[str, int], list[np.ndarray]] = {}
+
+    def __call__(self, array: np.ndarray) -> np.ndarray:
+        key = (array.dtype.str, hash(array.tobytes()))
+        alike = self._seen.setdefault(key, [])
+        for other in alike:
+            if np.array_equal(other, array):
+                return other
+        array.flags.writeable = False
+        alike.append(array)
+        return array
+
+
 def _plans(
     compiled: Sequence[CompiledRule],
     fresh_rules: Sequence[CompiledRule],
     static: StaticEval,
     shortcuts: bool = True,
     discovery: bool = False,
+    shared: _Shared | None = None,
 ) -> list[RulePlan]:
+    """Each rule's pre-checks over the pool; equal masks are one array (``shared``)."""
+    if shared is None:
+        shared = _Shared()
     plans = []
     for cr, base in zip(compiled, fresh_rules, strict=True):
         if not shortcuts:  # every exposure meets every association of every rule
@@ -296,8 +317,8 @@ def _plans(
                 choice = np.where(single, stacked.argmax(axis=0) + 1, 0)
                 route_of_row = route_of_row * (len(branches) + 1) + choice
         if route_of_row is not None:
-            route_of_row = route_of_row.astype(np.min_scalar_type(len(route_list)))
-        plans.append(RulePlan(cr, possible, creatable, route_of_row, route_list))
+            route_of_row = shared(route_of_row.astype(np.min_scalar_type(len(route_list))))
+        plans.append(RulePlan(cr, shared(possible), shared(creatable), route_of_row, route_list))
     return plans
 
 
@@ -374,8 +395,9 @@ class Matcher:
         static = StaticEval(table)
         # on small pools the pre-checks cost more than they save (PRECHECK_MIN_ROWS)
         prechecks = shortcuts and table.n >= PRECHECK_MIN_ROWS
-        self.cand_plans = _plans(self.cand_rules, self.disc_rules, static, prechecks)
-        self.disc_plans = _plans(self.disc_rules, self.disc_rules, static, prechecks, True)
+        shared = _Shared()
+        self.cand_plans = _plans(self.cand_rules, self.disc_rules, static, prechecks, False, shared)
+        self.disc_plans = _plans(self.disc_rules, self.disc_rules, static, prechecks, True, shared)
         self._rows_by_cid = rows_by_candidate(table.cols["asn_candidate"])
         self._per_row: dict[bool, tuple[list, list]] = {}
         self.fast = shortcuts and FAST_PATH and table.n >= FAST_PATH_MIN_ROWS

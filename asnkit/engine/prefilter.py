@@ -33,7 +33,7 @@ import pandas as pd
 
 from asnkit.dms.values import EMPTY
 from asnkit.engine.state import AsnState, CompiledRule, meets
-from asnkit.engine.table import Table
+from asnkit.engine.table import Table, narrow_codes
 from asnkit.rules.model import Attr, Group, Reduce, Test
 
 __all__ = ["FAIL", "PASS", "UNKNOWN", "Route", "StaticEval", "routes"]
@@ -99,7 +99,7 @@ class StaticEval:
             values[take] = arr[take]
             missing &= ~take
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
-        result = (codes.astype(np.int32), list(uniques))
+        result = (narrow_codes(codes, len(uniques)), list(uniques))
         self._first[sources] = result
         return result
 
@@ -109,11 +109,12 @@ class StaticEval:
             return hit
         present = [c for c in dict.fromkeys(columns) if c in self.table.cols]
         if not present:
-            result = (np.zeros(self.n, dtype=np.int64), [{}])
+            result = (np.zeros(self.n, dtype=np.int8), [{}])
         else:
             frame = pd.DataFrame({c: self.table.cols[c] for c in present})
             codes = frame.groupby(present, sort=False).ngroup().to_numpy()
             uniques = frame.drop_duplicates().to_dict("records")
+            codes = narrow_codes(codes, len(uniques))
             result = (codes, uniques)
         self._groups[columns] = result
         return result

@@ -28,7 +28,14 @@ from asnkit.dms.candidates import observation_id, parse_candidates
 from asnkit.dms.identifiers import CANDIDATE_ID
 from asnkit.errors import AssociationWarning, PoolError
 
-__all__ = ["Item", "Table", "build_table", "candidates_by_type", "rows_by_candidate"]
+__all__ = [
+    "Item",
+    "Table",
+    "build_table",
+    "candidates_by_type",
+    "narrow_codes",
+    "rows_by_candidate",
+]
 
 
 class Table:
@@ -134,6 +141,17 @@ def build_table(pool: pd.DataFrame) -> Table:
         ]
     asn_pool = pool.attrs.get("asn_pool", "in-memory")
     return Table(cols, n, str(asn_pool))
+
+
+def narrow_codes(codes: np.ndarray, count: int) -> np.ndarray:
+    """Codes ``0 .. count - 1`` (or -1) in the smallest signed integer type that holds them.
+
+    Per-row codes are kept for the whole run: one byte a row instead of four or eight.
+    """
+    for dtype in (np.int8, np.int16, np.int32):
+        if count <= np.iinfo(dtype).max:
+            return codes.astype(dtype, copy=False)
+    return codes.astype(np.int64, copy=False)
 
 
 def candidates_by_type(table: Table) -> list[tuple[str, str]]:
