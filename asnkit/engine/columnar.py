@@ -320,7 +320,7 @@ def _grouping(
         return nothing  # no row can ever pass (the engine's pre-check): no association
     if "force_match" in cr.by_name:
         return None
-    names = table.cols["filename"]
+    names = table.column("filename")
     if len({names[row] for row in rows.tolist()}) != len(rows):
         return None  # a file already in an association "matches" it whatever its values
     leaves = _Leaves(pool, cr, rows, cand)
@@ -360,7 +360,8 @@ def _grouping(
     if not columns:
         return Grouping(members, np.array([0, len(members)], np.int64), ())
     taken_rows = members.tolist()
-    keys = pd.DataFrame({c: [table.cols[c][row] for row in taken_rows] for c in columns})
+    texts = {c: table.column(c) for c in columns}
+    keys = pd.DataFrame({c: [texts[c][row] for row in taken_rows] for c in columns})
     if not all(keys[c].map(str.isascii).all() for c in columns):
         return None
     codes = keys.groupby(list(columns), sort=False).ngroup().to_numpy()  # by first appearance

@@ -52,7 +52,7 @@ class PoolColumns:
     def factorized(self, column: str) -> tuple[np.ndarray, list[Any]]:
         hit = self._codes.get(column)
         if hit is None:
-            col = self.table.cols.get(column)
+            col = self.table.column(column)
             if col is None:
                 hit = (np.zeros(self.table.n, dtype=np.int8), [None])
             else:
@@ -71,7 +71,7 @@ class PoolColumns:
         hit = self._values.get(column)
         if hit is None:
             codes, uniques = self.factorized(column)
-            texts = self.table.cols.get(column, ())
+            texts = self.table.column(column) or ()
             if None not in uniques:
                 empty = self._none_empty
                 if empty is None:

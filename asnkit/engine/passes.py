@@ -398,7 +398,7 @@ class Matcher:
         shared = _Shared()
         self.cand_plans = _plans(self.cand_rules, self.disc_rules, static, prechecks, False, shared)
         self.disc_plans = _plans(self.disc_rules, self.disc_rules, static, prechecks, True, shared)
-        self._rows_by_cid = rows_by_candidate(table.cols["asn_candidate"])
+        self._rows_by_cid = rows_by_candidate(table.column("asn_candidate"))
         self._per_row: dict[bool, tuple[list, list]] = {}
         self.fast = shortcuts and FAST_PATH and table.n >= FAST_PATH_MIN_ROWS
         self.columns = PoolColumns(table) if self.fast else None

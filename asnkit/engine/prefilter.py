@@ -90,7 +90,7 @@ class StaticEval:
         values = np.full(self.n, None, dtype=object)
         missing = np.ones(self.n, dtype=bool)
         for column in sources:
-            col = self.table.cols.get(column)
+            col = self.table.column(column)
             if col is None:
                 continue
             arr = np.asarray(col, dtype=object)
@@ -111,7 +111,7 @@ class StaticEval:
         if not present:
             result = (np.zeros(self.n, dtype=np.int8), [{}])
         else:
-            frame = pd.DataFrame({c: self.table.cols[c] for c in present})
+            frame = pd.DataFrame({c: self.table.column(c) for c in present})
             codes = frame.groupby(present, sort=False).ngroup().to_numpy()
             uniques = frame.drop_duplicates().to_dict("records")
             codes = narrow_codes(codes, len(uniques))

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -38,8 +39,62 @@ __all__ = [
 ]
 
 
+#: A column is kept as codes (until read) when it has at most one distinct text per this
+#: many rows: below, codes and distinct texts would take more than the list.
+_PENDING_AT_MOST = 4
+
+
+class _Columns(dict):
+    """Column name -> list of texts; a column not read yet is a :class:`_Pending`."""
+
+    __slots__ = ("__weakref__",)
+
+
+class _Pending(Sequence):
+    """A column's texts as codes into its distinct texts, made a list when first read.
+
+    The list (eight bytes a row) then replaces it in the table's columns, so later
+    reads are plain list reads; columns no rule reads stay codes (one byte a row).
+    """
+
+    __slots__ = ("codes", "columns", "name", "texts")
+
+    def __init__(self, columns: _Columns, name: str, codes: np.ndarray, texts: np.ndarray) -> None:
+        self.columns = weakref.ref(columns)
+        self.name = name
+        self.codes = codes
+        self.texts = texts
+
+    def made(self) -> list[str]:
+        """The column as a list (made once; the table's columns then hold the list)."""
+        columns = self.columns()
+        made = None if columns is None else columns.get(self.name)
+        if made is None or made is self:
+            made = self.texts[self.codes].tolist()
+            if columns is not None:
+                columns[self.name] = made
+        return made
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.made()[index]
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+
+def _listed(cols: dict[str, Any], name: str) -> list[str] | None:
+    texts = cols.get(name)
+    if type(texts) is _Pending:
+        texts = texts.made()
+    return texts
+
+
 class Table:
-    """Pool columns as lists of lower-case text (``"null"`` when missing)."""
+    """Pool columns as lists of lower-case text (``"null"`` when missing).
+
+    ``cols[name]`` reads like a list; a column is made a list when first read
+    (:meth:`column` gives the list itself).
+    """
 
     __slots__ = (
         "asn_pool",
@@ -52,7 +107,7 @@ class Table:
         "n",
     )
 
-    def __init__(self, cols: dict[str, list[str]], n: int, asn_pool: str) -> None:
+    def __init__(self, cols: dict[str, Any], n: int, asn_pool: str) -> None:
         self.cols = cols
         self.n = n
         self.asn_pool = asn_pool
@@ -61,6 +116,10 @@ class Table:
         self.matches: dict[tuple, bool] = {}  # (pattern, text) -> meets(text, pattern)
         self.integrations: dict[tuple, bool] = {}  # (row, TSO visit, coron) -> *ints files
         self.member_names: dict[tuple, str] = {}  # (row, level, role, ints) -> member name
+
+    def column(self, name: str) -> list[str] | None:
+        """The texts of column ``name`` as a list (None if the pool has no such column)."""
+        return _listed(self.cols, name)
 
     def forget(self) -> None:
         """Drop what matching remembered per row (member names, integrations flags)."""
@@ -100,6 +159,14 @@ class Item:
         return f"Item(row={self.row}, filename={self.filename!r})"
 
 
+def _lower(value: Any) -> str:
+    """Lower-case text of a pool value: the pool's own string when it is lower-case already."""
+    if isinstance(value, str):
+        lowered = value.lower()
+        return value if lowered == value and type(value) is str else lowered
+    return str(value).lower()
+
+
 def build_table(pool: pd.DataFrame) -> Table:
     """Lower-case text columns (``"null"`` when missing), as the reference reads pools.
 
@@ -107,19 +174,21 @@ def build_table(pool: pd.DataFrame) -> Table:
     ``obs_num`` (``[('o001', 'observation')]``) with an
     :class:`~asnkit.AssociationWarning`.
     """
-    cols: dict[str, list[str]] = {}
+    cols = _Columns()
+    n = len(pool)
     # jwst fills the empty cells of narrow columns with "null" cut to the column's
     # width ("n", "nu", "nul"); read_pool records those columns (attrs["null_text"]).
     null_text = pool.attrs.get("null_text") or {}
     for column in pool.columns:
         codes, uniques = pd.factorize(pool[column], use_na_sentinel=True)
         missing = null_text.get(column, "null")
-        lowered = np.array(
-            [v.lower() if isinstance(v, str) else str(v).lower() for v in uniques] + [missing],
-            dtype=object,
-        )
-        cols[str(column).lower()] = lowered[codes].tolist()  # code -1 (missing) -> "null"
-    n = len(pool)
+        lowered = np.array([_lower(v) for v in uniques] + [missing], dtype=object)
+        # code -1 (missing) -> "null"; a column of mostly distinct texts is a list at once
+        if len(lowered) * _PENDING_AT_MOST > n:
+            cols[str(column).lower()] = lowered[codes].tolist()
+        else:
+            codes = narrow_codes(codes, len(lowered))
+            cols[str(column).lower()] = _Pending(cols, str(column).lower(), codes, lowered)
     if "asn_candidate" not in cols:
         name = pool.attrs.get("asn_pool", "in-memory")
         if "obs_num" not in cols:
@@ -137,7 +206,7 @@ def build_table(pool: pd.DataFrame) -> Table:
         )
         cols["asn_candidate"] = [
             "null" if v in ("null", "") else f"[('{observation_id(v)}', 'observation')]"
-            for v in cols["obs_num"]
+            for v in _listed(cols, "obs_num")
         ]
     asn_pool = pool.attrs.get("asn_pool", "in-memory")
     return Table(cols, n, str(asn_pool))
@@ -163,7 +232,7 @@ def candidates_by_type(table: Table) -> list[tuple[str, str]]:
     naming its row.
     """
     by_type: dict[str, dict[str, None]] = {}
-    texts = table.cols["asn_candidate"]
+    texts = table.column("asn_candidate")
     for text in dict.fromkeys(texts):
         try:
             pairs = parse_candidates(text)
