@@ -23,7 +23,7 @@ import asnkit
 from asnkit.dms.values import EMPTY
 from asnkit.engine.columns import PoolColumns
 from asnkit.engine.passes import Matcher
-from asnkit.engine.table import Item, build_table, narrow_codes
+from asnkit.engine.table import Item, build_table, narrow_codes, rows_by_candidate
 from asnkit.rules import dms_rules
 from tests.helpers import POOLS
 
@@ -153,3 +153,25 @@ def test_equal_pre_check_masks_are_one_read_only_array():
         by_content.setdefault((array.dtype.str, array.tobytes()), set()).add(id(array))
     assert all(len(ids) == 1 for ids in by_content.values())
     assert len(by_content) < len(arrays)  # some rules' masks are alike
+
+
+_TEXTS = st.sampled_from(
+    [
+        "[('o001', 'observation')]",
+        "[('o001', 'observation'), ('c1000', 'background')]",
+        "[('c1000', 'background')]",
+        "[('c10001', 'mosaic')]",
+        "[('o012', 'observation')]",
+        "null",
+    ]
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    texts=st.lists(_TEXTS, max_size=30),
+    cid=st.sampled_from(["o001", "c1000", "1000", "o01", "c10001", "null", "('o", "x"]),
+)
+def test_rows_by_candidate_are_the_rows_whose_text_contains_the_id(texts, cid):
+    """The reference selects a candidate's rows by substring of the candidate text."""
+    assert rows_by_candidate(texts)(cid) == [row for row, t in enumerate(texts) if cid in t]

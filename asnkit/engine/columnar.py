@@ -177,19 +177,21 @@ class _Leaves:
     def _negated_pins(self) -> set[int]:
         """Pins directly under a none-of on the must-pass path: whenever they pass, the
         whole check fails, so their value is never pinned (they test presence only)."""
+        # a loop, not a recursive closure: a closure calling itself is a reference cycle,
+        # which would keep this object (and its per-row arrays) alive while the
+        # collector is paused (all of generation)
+        cr = self.cr
         out: set[int] = set()
-
-        def walk(i: int) -> None:
-            node = self.cr.nodes[i]
+        todo = [0]
+        while todo:
+            i = todo.pop()
+            node = cr.nodes[i]
             if not isinstance(node, Group):
-                return
+                continue
             if node.reduce is Reduce.ALL:
-                for child in self.cr.children[i]:
-                    walk(child)
+                todo.extend(cr.children[i])
             elif node.reduce is Reduce.NOT_ANY:
-                out.update(c for c in self.cr.children[i] if _is_pin(self.cr.nodes[c]))
-
-        walk(0)
+                out.update(c for c in cr.children[i] if _is_pin(cr.nodes[c]))
         return out
 
     def _leaf(self, i: int, node: Any) -> np.ndarray:

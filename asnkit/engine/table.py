@@ -260,9 +260,11 @@ def rows_by_candidate(texts: list[str]) -> Callable[[str], list[int]]:
     pool once per candidate: every distinct text is split into word tokens, and
     every substring of a token is a key.
     """
-    by_text: dict[str, list[int]] = {}
-    for row, text in enumerate(texts):
-        by_text.setdefault(text, []).append(row)
+    # the rows of each distinct text: slices of one array of rows (not a list of ints a row)
+    codes, uniques = pd.factorize(np.asarray(texts, dtype=object))
+    order = np.argsort(codes, kind="stable").astype(np.int32)
+    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1)).tolist()
+    by_text = {text: order[bounds[k] : bounds[k + 1]] for k, text in enumerate(uniques)}
     index: dict[str, list[str]] = {}
     for text in by_text:
         keys: set[str] = set()
@@ -280,9 +282,8 @@ def rows_by_candidate(texts: list[str]) -> Callable[[str], list[int]]:
             texts_with = index.get(cid, ())
         else:  # unusual id: plain substring scan of the distinct texts
             texts_with = [text for text in by_text if cid in text]
-        found: list[int] = []
-        for text in texts_with:
-            found.extend(by_text[text])
-        return sorted(found)
+        if not texts_with:
+            return []
+        return np.sort(np.concatenate([by_text[text] for text in texts_with])).tolist()
 
     return rows
