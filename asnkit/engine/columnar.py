@@ -127,7 +127,7 @@ class ColumnarPool:
             source = np.full(self.table.n, -1, dtype=np.int8)
             for k, name in enumerate(sources):
                 source[self._valid(name) & (source < 0)] = k
-            hit = self._first[sources] = source
+            hit = self._first[sources] = self.table.share(source)
         return hit
 
     def matches(self, sources: tuple[str, ...], pattern: Any) -> np.ndarray:
@@ -140,7 +140,7 @@ class ColumnarPool:
             for k, name in enumerate(sources):
                 ok = np.frombuffer(self.columns.matches(name, pattern), dtype=bool)
                 hit |= ok & (source == k)
-            self._meets[key] = hit
+            hit = self._meets[key] = self.table.share(hit)
         return hit
 
     def fresh(self, cr: CompiledRule) -> AsnState:

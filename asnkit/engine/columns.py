@@ -44,7 +44,6 @@ class PoolColumns:
         self.table = table
         self._codes: dict[str, tuple[np.ndarray, list[Any]]] = {}
         self._values: dict[str, tuple[Any, bytes]] = {}
-        self._none_empty: bytes | None = None  # the mask of a column with no empty value
         self._matches: dict[tuple[str, Any], list[bool]] = {}
         self._checkers: dict[int, tuple[Any, list[Checker]]] = {}
         self.pinned: dict[tuple[str, str], tuple] = {}  # (column, escaped) -> pinned state
@@ -72,12 +71,8 @@ class PoolColumns:
         if hit is None:
             codes, uniques = self.factorized(column)
             texts = self.table.column(column) or ()
-            if None not in uniques:
-                empty = self._none_empty
-                if empty is None:
-                    empty = self._none_empty = bytes(self.table.n)
-            else:
-                empty = np.array([u is None for u in uniques], dtype=bool)[codes].tobytes()
+            empty = np.array([u is None for u in uniques], dtype=bool)[codes].tobytes()
+            empty = self.table.share(empty)  # one mask for all columns alike (no empty cell...)
             hit = self._values[column] = (texts, empty)
         return hit
 
@@ -88,7 +83,7 @@ class PoolColumns:
         if hit is None:
             codes, uniques = self.factorized(column)
             verdict = np.array([v is not None and meets(v, pattern) for v in uniques], dtype=bool)
-            hit = self._matches[key] = verdict[codes].tobytes()
+            hit = self._matches[key] = self.table.share(verdict[codes].tobytes())
         return hit
 
     def escape(self, value: str) -> str:

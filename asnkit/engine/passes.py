@@ -268,34 +268,15 @@ def candidate_rule(rule: Rule) -> Rule:
     )
 
 
-class _Shared:
-    """Equal per-row arrays as one read-only array (many rules' masks are alike)."""
-
-    def __init__(self) -> None:
-        self._seen: dict[tuple[str, int], list[np.ndarray]] = {}
-
-    def __call__(self, array: np.ndarray) -> np.ndarray:
-        key = (array.dtype.str, hash(array.tobytes()))
-        alike = self._seen.setdefault(key, [])
-        for other in alike:
-            if np.array_equal(other, array):
-                return other
-        array.flags.writeable = False
-        alike.append(array)
-        return array
-
-
 def _plans(
     compiled: Sequence[CompiledRule],
     fresh_rules: Sequence[CompiledRule],
     static: StaticEval,
     shortcuts: bool = True,
     discovery: bool = False,
-    shared: _Shared | None = None,
 ) -> list[RulePlan]:
-    """Each rule's pre-checks over the pool; equal masks are one array (``shared``)."""
-    if shared is None:
-        shared = _Shared()
+    """Each rule's pre-checks over the pool; equal masks are one array (``Table.share``)."""
+    shared = static.table.share
     plans = []
     for cr, base in zip(compiled, fresh_rules, strict=True):
         if not shortcuts:  # every exposure meets every association of every rule
@@ -395,9 +376,8 @@ class Matcher:
         static = StaticEval(table)
         # on small pools the pre-checks cost more than they save (PRECHECK_MIN_ROWS)
         prechecks = shortcuts and table.n >= PRECHECK_MIN_ROWS
-        shared = _Shared()
-        self.cand_plans = _plans(self.cand_rules, self.disc_rules, static, prechecks, False, shared)
-        self.disc_plans = _plans(self.disc_rules, self.disc_rules, static, prechecks, True, shared)
+        self.cand_plans = _plans(self.cand_rules, self.disc_rules, static, prechecks)
+        self.disc_plans = _plans(self.disc_rules, self.disc_rules, static, prechecks, True)
         self._rows_by_cid = rows_by_candidate(table.column("asn_candidate"))
         self._per_row: dict[bool, tuple[list, list]] = {}
         self.fast = shortcuts and FAST_PATH and table.n >= FAST_PATH_MIN_ROWS

@@ -135,6 +135,8 @@ class StaticEval:
             hit = self._evaluate(node, fresh, discovery)
             if len(hit) and hit.flags.writeable and hit.min() == hit.max():
                 hit = self._constant(hit[0])  # one shared array for every all-alike outcome
+            elif hit.flags.writeable:
+                hit = self.table.share(hit)  # one array for equal outcomes of other nodes
             self._cache[key] = hit
         return hit
 

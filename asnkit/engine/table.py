@@ -89,14 +89,48 @@ def _listed(cols: dict[str, Any], name: str) -> list[str] | None:
     return texts
 
 
+class _Alike:
+    """Equal per-row arrays (or byte masks) as one read-only object, while matching runs.
+
+    Arrays are remembered weakly (one no cache holds any more is freed).
+    """
+
+    __slots__ = ("arrays", "masks")
+
+    def __init__(self) -> None:
+        self.arrays: dict[tuple[str, int], list[weakref.ref]] = {}
+        self.masks: dict[bytes, bytes] = {}
+
+    def __call__(self, values: Any) -> Any:
+        if isinstance(values, bytes):
+            return self.masks.setdefault(values, values)
+        key = (values.dtype.str, hash(values.tobytes()))
+        alike = self.arrays.setdefault(key, [])
+        for ref in alike:
+            other = ref()
+            if other is not None and other.shape == values.shape:
+                if np.array_equal(other, values):
+                    return other
+        values.flags.writeable = False
+        alike[:] = [ref for ref in alike if ref() is not None]
+        alike.append(weakref.ref(values))
+        return values
+
+    def clear(self) -> None:
+        self.arrays.clear()
+        self.masks.clear()
+
+
 class Table:
     """Pool columns as lists of lower-case text (``"null"`` when missing).
 
     ``cols[name]`` reads like a list; a column is made a list when first read
-    (:meth:`column` gives the list itself).
+    (:meth:`column` gives the list itself). :meth:`share` makes equal per-row
+    arrays of the engine's pre-checks one object (many rules' masks are alike).
     """
 
     __slots__ = (
+        "_alike",
         "asn_pool",
         "cols",
         "escaped",
@@ -116,6 +150,11 @@ class Table:
         self.matches: dict[tuple, bool] = {}  # (pattern, text) -> meets(text, pattern)
         self.integrations: dict[tuple, bool] = {}  # (row, TSO visit, coron) -> *ints files
         self.member_names: dict[tuple, str] = {}  # (row, level, role, ints) -> member name
+        self._alike = _Alike()
+
+    def share(self, values: Any) -> Any:
+        """``values`` (an array, made read-only, or bytes), or an equal one shared before."""
+        return self._alike(values)
 
     def column(self, name: str) -> list[str] | None:
         """The texts of column ``name`` as a list (None if the pool has no such column)."""
@@ -125,6 +164,7 @@ class Table:
         """Drop what matching remembered per row (member names, integrations flags)."""
         self.integrations.clear()
         self.member_names.clear()
+        self._alike.clear()
 
 
 class Item:
