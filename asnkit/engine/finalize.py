@@ -21,6 +21,7 @@ from asnkit.rules.naming import product_name_default, wfss_direct_opt_element
 
 __all__ = [
     "dropped_fate",
+    "edits_members",
     "finalize",
     "finalize_level2",
     "finalize_level3",
@@ -253,6 +254,12 @@ def finalize_level2(asn: AsnState) -> list[AsnState]:
     if kind in (Finalize.NOD, Finalize.IMPRINT_NOD):
         return _nod_associations(asn)
     return [asn]
+
+
+def edits_members(rule: Any) -> bool:
+    """Whether finalizing by this rule may change the members (else it keeps or drops
+    an association as it is)."""
+    return rule.finalize not in (Finalize.DEFAULT, Finalize.MULTI_OBS)
 
 
 def finalize(asn: AsnState) -> tuple[list[AsnState], Fate]:
