@@ -188,19 +188,29 @@ def select_candidates(
 
 
 class RunCache:
-    """What the associations of one run share, made once: member entries, header keys, lines.
+    """What the associations of one run share, made once: member entries, headers, lines.
 
     ``entries``: each member entry ``(pool row, role, file name)`` once (an exposure is a
-    member of several associations); ``keys``: the headers' key orders; ``lines``: the
-    constraint lines (:meth:`~asnkit.engine.state.AsnState.constraint_lines`).
+    member of several associations); ``lines``: the constraint lines
+    (:meth:`~asnkit.engine.state.AsnState.constraint_lines`); ``tuples``: each distinct
+    header (its keys, its values), lines of a document, and failed checks, once (the
+    checks keyed by their ids: text and ids never meet as keys).
     """
 
-    __slots__ = ("entries", "keys", "lines")
+    __slots__ = ("entries", "lines", "tuples")
 
     def __init__(self) -> None:
         self.entries: dict[Member, Member] = {}
-        self.keys: dict[tuple[str, ...], tuple[str, ...]] = {}
         self.lines: dict = {}
+        self.tuples: dict[tuple, tuple] = {}
+
+    def shared(self, values: tuple) -> tuple:
+        """The run's one tuple equal to ``values`` (values of hashable types only)."""
+        return self.tuples.setdefault(values, values)
+
+    def checks(self, checks: tuple) -> tuple:
+        """The run's one tuple of these very check objects (compared by identity)."""
+        return self.tuples.setdefault(tuple(map(id, checks)), checks)
 
 
 #: A state's member entries, the number of members of each product, and the candidate
@@ -254,7 +264,8 @@ def _formed(
             kept.append((asn, formation))
         else:  # finalize would drop it: record why, and let it go
             formation.members = _parts(asn, cache)[0]
-            formation.fate, formation.failed, formation.observations = dropped_fate(asn)
+            formation.fate, failed, formation.observations = dropped_fate(asn)
+            formation.failed = cache.checks(failed)
     return kept
 
 
@@ -290,7 +301,8 @@ def finish(
         formation.members = parts[0]
         results, formation.fate = finalize(asn)
         if not results:
-            _, formation.failed, formation.observations = dropped_fate(asn)
+            _, failed, formation.observations = dropped_fate(asn)
+            formation.failed = cache.checks(failed)
             continue
         outputs = []
         for result in results:
@@ -343,16 +355,23 @@ def document_source(
             start += size
         products = tuple(named)
     data = asn.data
-    keys = tuple(data)
     return DocumentSource(
-        cache.keys.setdefault(keys, keys),
-        tuple(data.values()),
-        asn.constraint_lines(cache.lines),
+        cache.shared(tuple(data)),
+        _header_values(data, cache),
+        cache.shared(asn.constraint_lines(cache.lines)),
         products,
         cands,
         asn.rule.level == 3,
         columns,
     )
+
+
+def _header_values(data: dict[str, Any], cache: RunCache) -> tuple[Any, ...]:
+    """The header's values, one tuple for equal headers when they are text (or None)."""
+    values = tuple(data.values())
+    if all(value is None or type(value) is str for value in values):
+        return cache.shared(values)
+    return values
 
 
 def document(asn: AsnState) -> tuple[dict[str, Any], str]:
