@@ -191,18 +191,28 @@ class RunCache:
     """What the associations of one run share, made once: member entries, headers, lines.
 
     ``entries``: each member entry ``(pool row, role, file name)`` once (an exposure is a
-    member of several associations); ``lines``: the constraint lines
+    member of several associations); ``layouts``: the headers' keys and their positions
+    (:class:`~asnkit.engine.record.DocumentSource`); ``lines``: the constraint lines
     (:meth:`~asnkit.engine.state.AsnState.constraint_lines`); ``tuples``: each distinct
-    header (its keys, its values), lines of a document, and failed checks, once (the
+    header's values, lines of a document, and failed checks, once (the
     checks keyed by their ids: text and ids never meet as keys).
     """
 
-    __slots__ = ("entries", "lines", "tuples")
+    __slots__ = ("entries", "layouts", "lines", "tuples")
 
     def __init__(self) -> None:
         self.entries: dict[Member, Member] = {}
+        self.layouts: dict[tuple[str, ...], dict[str, int]] = {}
         self.lines: dict = {}
         self.tuples: dict[tuple, tuple] = {}
+
+    def layout(self, data: dict[str, Any]) -> dict[str, int]:
+        """The run's one layout of headers with these keys in this order: key -> position."""
+        keys = tuple(data)
+        layout = self.layouts.get(keys)
+        if layout is None:
+            layout = self.layouts[keys] = {key: k for k, key in enumerate(keys)}
+        return layout
 
     def shared(self, values: tuple) -> tuple:
         """The run's one tuple equal to ``values`` (values of hashable types only)."""
@@ -356,7 +366,7 @@ def document_source(
         products = tuple(named)
     data = asn.data
     return DocumentSource(
-        cache.shared(tuple(data)),
+        cache.layout(data),
         _header_values(data, cache),
         cache.shared(asn.constraint_lines(cache.lines)),
         products,
@@ -366,10 +376,13 @@ def document_source(
     )
 
 
+_TEXT = frozenset({str, type(None)})
+
+
 def _header_values(data: dict[str, Any], cache: RunCache) -> tuple[Any, ...]:
     """The header's values, one tuple for equal headers when they are text (or None)."""
     values = tuple(data.values())
-    if all(value is None or type(value) is str for value in values):
+    if _TEXT.issuperset(map(type, values)):
         return cache.shared(values)
     return values
 

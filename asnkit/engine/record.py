@@ -172,8 +172,8 @@ class Record:
 class DocumentSource:
     """What an association document is made of, kept compact until the document is asked for.
 
-    The header (``keys`` and ``values``: its keys in order, shared between
-    associations, and its values), the lines of the constraints text (shared
+    The header (``layout``: its keys in order, each with its position, shared
+    between associations; ``values``), the lines of the constraints text (shared
     between associations), and the ``products``: ``(name, members)`` pairs, the
     members as the record keeps them (pool row or None, role, file name); each
     member's ``exposerr`` and ``asn_candidate`` are read from the pool's columns
@@ -182,11 +182,11 @@ class DocumentSource:
     association's number among those of its ``(asn_id, asn_type)``.
     """
 
-    __slots__ = ("cands", "columns", "keys", "level3", "lines", "products", "seq_out", "values")
+    __slots__ = ("cands", "columns", "layout", "level3", "lines", "products", "seq_out", "values")
 
     def __init__(
         self,
-        keys: tuple[str, ...],
+        layout: dict[str, int],
         values: tuple[Any, ...],
         lines: tuple[str, ...],
         products: tuple[tuple[str, tuple[Member, ...]], ...],
@@ -194,7 +194,7 @@ class DocumentSource:
         level3: bool,
         columns: tuple[Any, Any],
     ) -> None:
-        self.keys = keys
+        self.layout = layout
         self.values = values
         self.lines = lines
         self.products = products
@@ -206,14 +206,11 @@ class DocumentSource:
     @property
     def data(self) -> dict[str, Any]:
         """The header (a new dict)."""
-        return dict(zip(self.keys, self.values, strict=True))
+        return dict(zip(self.layout, self.values, strict=True))
 
     def value(self, key: str) -> Any:
         """One value of the header (KeyError if it has none)."""
-        try:
-            return self.values[self.keys.index(key)]
-        except ValueError:
-            raise KeyError(key) from None
+        return self.values[self.layout[key]]
 
     @property
     def asn_id(self) -> str:
