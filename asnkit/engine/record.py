@@ -182,7 +182,17 @@ class DocumentSource:
     association's number among those of its ``(asn_id, asn_type)``.
     """
 
-    __slots__ = ("cands", "columns", "layout", "level3", "lines", "products", "seq_out", "values")
+    __slots__ = (
+        "cands",
+        "columns",
+        "layout",
+        "level3",
+        "lines",
+        "members",
+        "named",
+        "seq_out",
+        "values",
+    )
 
     def __init__(
         self,
@@ -197,11 +207,20 @@ class DocumentSource:
         self.layout = layout
         self.values = values
         self.lines = lines
-        self.products = products
+        # one product (most): its name and members, not a tuple of one pair
+        single = len(products) == 1 and type(products[0][0]) is str
+        self.members = products[0][1] if single else ()
+        self.named: Any = products[0][0] if single else products
         self.cands = cands
         self.level3 = level3
         self.columns = columns  # the pool's exposerr and asn_candidate columns (lists, or None)
         self.seq_out = 0
+
+    @property
+    def products(self) -> tuple[tuple[str, tuple[Member, ...]], ...]:
+        """The ``(name, members)`` pairs, in order."""
+        named = self.named
+        return ((named, self.members),) if type(named) is str else named
 
     @property
     def data(self) -> dict[str, Any]:
