@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import warnings
 from functools import cache
 
@@ -183,31 +182,3 @@ def test_the_record_is_the_same_with_and_without_shortcuts_for_kept_associations
         return frame[frame["fate"] == "joined"][keep].sort_values(keep).reset_index(drop=True)
 
     pd.testing.assert_frame_equal(joined(fast), joined(slow))
-
-
-def _generation_of(objects: list) -> set[int]:
-    """The collector generations these objects are in."""
-    ids = {id(o) for o in objects}
-    return {g for g in range(3) if any(id(o) in ids for o in gc.get_objects(g))}
-
-
-def test_the_garbage_collector_is_left_as_it_was():
-    df = pool("pool_018_all_exptypes")
-    assert gc.isenabled() and not gc.get_freeze_count()
-    r = asnkit.run(df, version_id=VERSION)
-    assert gc.isenabled() and not gc.get_freeze_count()
-    # what generation made is in the oldest generation, not rescanned as young objects
-    assert _generation_of(r.record.formations) == {2}
-    gc.disable()
-    try:
-        asnkit.run(df, version_id=VERSION)
-        assert not gc.isenabled()
-    finally:
-        gc.enable()
-    gc.freeze()  # frozen objects (before a fork, say) stay frozen
-    try:
-        frozen = gc.get_freeze_count()
-        asnkit.run(df, version_id=VERSION)
-        assert gc.isenabled() and gc.get_freeze_count() == frozen
-    finally:
-        gc.unfreeze()

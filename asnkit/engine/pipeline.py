@@ -78,12 +78,7 @@ def gc_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector (restored after, if it was on).
 
     Generation allocates many small, long-lived objects and no reference cycles;
-    the collector would rescan them again and again (superlinear time). When it
-    is turned back on, the objects made meanwhile (all still in its youngest
-    generation) go to its oldest one, as if they had survived its young
-    collections: the first allocation after would otherwise rescan them all
-    (about 2% of generation), and two more young collections after that. Not
-    when objects are frozen (:func:`gc.freeze`): they stay frozen.
+    the collector would rescan them again and again (superlinear time).
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -91,9 +86,6 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if enabled:
-            if not gc.get_freeze_count():
-                gc.freeze()  # every tracked object to the permanent generation,
-                gc.unfreeze()  # then to the oldest one, none of them scanned
             gc.enable()
 
 
