@@ -1,11 +1,13 @@
-"""Exceptions and warnings raised by asnkit.
+"""Exceptions and warnings raised by asnkit, and the exit statuses that report them.
 
 Every error about bad input says where the fault is: the file, the line and
-the column for pools; the file and the JSON path for associations.
+the column for pools; the file and the JSON path for associations. The
+``asnkit`` command line ends with one of :class:`ExitStatus`.
 """
 
 from __future__ import annotations
 
+import enum
 import errno
 import os
 
@@ -17,6 +19,7 @@ __all__ = [
     "AssociationKeyError",
     "AssociationTypeError",
     "AssociationWarning",
+    "ExitStatus",
     "PoolError",
     "PoolFileExistsError",
     "PoolFileNotFoundError",
@@ -24,6 +27,7 @@ __all__ = [
     "PoolTypeError",
     "PoolWarning",
     "error_message",
+    "exit_status_help",
 ]
 
 # Only PoolError and AssociationError (and their subclasses) escape asnkit on
@@ -234,3 +238,54 @@ def error_message(exc: BaseException) -> str:
     if isinstance(exc, KeyError) and exc.args:
         return str(exc.args[0])
     return str(exc)
+
+
+class ExitStatus(enum.IntEnum):
+    """The exit statuses of the ``asnkit`` command line, the same for every command.
+
+    As ``diff``, ``cmp`` and ``grep`` do: a command that answers a question
+    (are they the same? is it valid? would calwebb do as the file says?) says
+    "no" with ``FOUND`` and keeps ``TROUBLE`` for "could not answer", so a
+    script can tell a difference from a typo in a file name.
+
+    Examples
+    --------
+    >>> int(ExitStatus.TROUBLE), ExitStatus(1).name
+    (2, 'FOUND')
+    """
+
+    #: Done; ``diff``: nothing differs; ``check``: no error; ``validate``: all valid.
+    OK = 0
+    #: The answer is no: ``diff``: something differs; ``check``: an error finding;
+    #: ``validate``: a file is invalid; ``generate-many``: a pool failed.
+    FOUND = 1
+    #: Could not do what was asked: bad usage, a file missing or unreadable, bad
+    #: input (``PoolError``, ``AssociationError``), a refused write, out of memory.
+    TROUBLE = 2
+    #: An internal error: a bug in asnkit (the message says how to report it).
+    BUG = 3
+    #: Interrupted (Ctrl-C), as a shell reports SIGINT.
+    INTERRUPTED = 130
+    #: The reader of standard output went away (``asnkit summary POOL | head``).
+    BROKEN_PIPE = 141
+
+
+def exit_status_help(found: str | None = None) -> str:
+    """The sentence on exit statuses for a command's ``--help``.
+
+    Parameters
+    ----------
+    found : str, optional
+        When the command exits with :attr:`ExitStatus.FOUND` (``"when the
+        associations differ"``); None for a command that only does or fails.
+
+    Examples
+    --------
+    >>> exit_status_help("when they differ")
+    'Exit status: 0 when done, 1 when they differ, 2 on trouble (bad usage, a file ...'
+    """
+    middle = f", 1 {found}" if found else ""
+    return (
+        f"Exit status: 0 when done{middle}, 2 on trouble (bad usage, a file missing or "
+        "unreadable, bad input, a refused write), 3 on an internal error."
+    )
