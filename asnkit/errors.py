@@ -7,9 +7,12 @@ the column for pools; the file and the JSON path for associations. The
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import errno
 import os
+from collections.abc import Iterator
+from typing import Any, ClassVar
 
 __all__ = [
     "AssociationError",
@@ -27,6 +30,7 @@ __all__ = [
     "PoolTypeError",
     "PoolWarning",
     "error_message",
+    "exists_as",
     "exit_status_help",
 ]
 
@@ -119,7 +123,25 @@ class PoolTypeError(PoolError, TypeError):
     """An argument about a pool has the wrong type (a string where a frame is needed...)."""
 
 
-class PoolFileNotFoundError(PoolError, FileNotFoundError):
+class _AlsoOSError:
+    """What makes an asnkit file error also the builtin OS error it stands for.
+
+    A mixin, first among the bases: ``errno`` is the class's :attr:`ERRNO`
+    and ``filename`` is ``path`` (or the error's ``file``), as ``except
+    FileNotFoundError`` / ``FileExistsError`` code expects; the rest goes to
+    :class:`PoolError` or :class:`AssociationError` unchanged.
+    """
+
+    #: The errno of the builtin error (ENOENT for FileNotFoundError...).
+    ERRNO: ClassVar[int]
+
+    def __init__(self, message: str, *args: Any, path: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, *args, **kwargs)
+        self.errno = self.ERRNO
+        self.filename = path if path is not None else self.file
+
+
+class PoolFileNotFoundError(_AlsoOSError, PoolError, FileNotFoundError):
     """A pool or exposure file does not exist; ``filename`` is the path.
 
     Examples
@@ -129,17 +151,20 @@ class PoolFileNotFoundError(PoolError, FileNotFoundError):
     ('nope.csv: pool file not found', 'nope.csv', True)
     """
 
-    def __init__(self, message: str, *, path: str | None = None, **where) -> None:
-        super().__init__(message, **where)
-        self.errno, self.filename = errno.ENOENT, path if path is not None else where.get("file")
+    ERRNO = errno.ENOENT
 
 
-class PoolFileExistsError(PoolError, FileExistsError):
-    """A pool would be written over an existing file without ``overwrite=True``."""
+class PoolFileExistsError(_AlsoOSError, PoolError, FileExistsError):
+    """A pool would be written over an existing file without ``overwrite=True``.
 
-    def __init__(self, message: str, *, path: str | None = None, **where) -> None:
-        super().__init__(message, **where)
-        self.errno, self.filename = errno.EEXIST, path if path is not None else where.get("file")
+    Examples
+    --------
+    >>> err = PoolFileExistsError("p.csv: file exists", path="p.csv")
+    >>> str(err), err.filename, err.errno == errno.EEXIST
+    ('p.csv: file exists', 'p.csv', True)
+    """
+
+    ERRNO = errno.EEXIST
 
 
 class PoolWarning(UserWarning):
@@ -187,7 +212,7 @@ class AssociationTypeError(AssociationError, TypeError):
     """An argument has the wrong type (a path where an association is needed...)."""
 
 
-class AssociationFileNotFoundError(AssociationError, FileNotFoundError):
+class AssociationFileNotFoundError(_AlsoOSError, AssociationError, FileNotFoundError):
     """An association file does not exist; ``filename`` is the path.
 
     Examples
@@ -197,17 +222,13 @@ class AssociationFileNotFoundError(AssociationError, FileNotFoundError):
     ('nope.json', True)
     """
 
-    def __init__(self, message: str, errors=None, *, file=None) -> None:
-        super().__init__(message, errors, file=file)
-        self.errno, self.filename = errno.ENOENT, self.file
+    ERRNO = errno.ENOENT
 
 
-class AssociationFileExistsError(AssociationError, FileExistsError):
+class AssociationFileExistsError(_AlsoOSError, AssociationError, FileExistsError):
     """An association would be written over an existing file without ``overwrite=True``."""
 
-    def __init__(self, message: str, errors=None, *, file=None) -> None:
-        super().__init__(message, errors, file=file)
-        self.errno, self.filename = errno.EEXIST, self.file
+    ERRNO = errno.EEXIST
 
 
 class AssociationWarning(UserWarning):
@@ -238,6 +259,32 @@ def error_message(exc: BaseException) -> str:
     if isinstance(exc, KeyError) and exc.args:
         return str(exc.args[0])
     return str(exc)
+
+
+@contextlib.contextmanager
+def exists_as(
+    error: type[PoolFileExistsError] | type[AssociationFileExistsError],
+) -> Iterator[None]:
+    """Raise a ``FileExistsError`` of the ``with`` block as ``error`` (same message and path).
+
+    For writers refusing to replace a file (:mod:`asnkit.atomic` raises the
+    builtin): the caller sees asnkit's own error, which is still a
+    ``FileExistsError``.
+
+    Examples
+    --------
+    >>> with exists_as(PoolFileExistsError):
+    ...     raise FileExistsError(errno.EEXIST, "file exists", "p.csv")
+    Traceback (most recent call last):
+    ...
+    asnkit.errors.PoolFileExistsError: [Errno 17] file exists: 'p.csv'
+    """
+    try:
+        yield
+    except FileExistsError as exc:
+        if isinstance(exc, error):
+            raise
+        raise error(str(exc), path=exc.filename) from None
 
 
 class ExitStatus(enum.IntEnum):
