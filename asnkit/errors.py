@@ -11,10 +11,11 @@ import contextlib
 import enum
 import errno
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
 
 __all__ = [
+    "CLOSE_MATCH_CUTOFF",
     "AssociationError",
     "AssociationFileExistsError",
     "AssociationFileNotFoundError",
@@ -29,6 +30,7 @@ __all__ = [
     "PoolKeyError",
     "PoolTypeError",
     "PoolWarning",
+    "close_matches",
     "error_message",
     "exists_as",
     "exit_status_help",
@@ -259,6 +261,44 @@ def error_message(exc: BaseException) -> str:
     if isinstance(exc, KeyError) and exc.args:
         return str(exc.args[0])
     return str(exc)
+
+
+#: How alike a name must be to one asked for to be suggested ("did you mean"): the
+#: ratio of :class:`difflib.SequenceMatcher` (0-1; difflib's own default) between
+#: lower-case names. One cutoff for every suggestion asnkit makes.
+CLOSE_MATCH_CUTOFF = 0.6
+
+
+def close_matches(word: str, choices: Iterable[str], n: int = 3) -> list[str]:
+    """The ``choices`` most like ``word``, best first, as they are spelled ("did you mean").
+
+    Case is ignored in comparing (``FILTRE`` suggests ``filter``); two choices
+    differing only in case count once (the first). The cutoff is
+    :data:`CLOSE_MATCH_CUTOFF`.
+
+    Parameters
+    ----------
+    word : str
+        What was asked for and not found.
+    choices : iterable of str
+        What there is.
+    n : int
+        At most this many suggestions.
+
+    Examples
+    --------
+    >>> close_matches("FILTRE", ["filter", "pupil", "Filter_2", "exp_type"])
+    ['filter', 'Filter_2']
+    >>> close_matches("o999", ["o001", "c1000"])
+    []
+    """
+    import difflib  # only when something is not found
+
+    spelled: dict[str, str] = {}
+    for choice in choices:
+        spelled.setdefault(choice.lower(), choice)
+    found = difflib.get_close_matches(word.lower(), spelled, n=n, cutoff=CLOSE_MATCH_CUTOFF)
+    return [spelled[low] for low in found]
 
 
 @contextlib.contextmanager

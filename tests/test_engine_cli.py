@@ -119,7 +119,7 @@ def test_a_candidate_not_in_the_pool_is_an_error(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["asnkit generate: error: candidate 'o999' not in pool_003_image_nircam.csv"]
     assert not out.exists() or not names(out)
-    assert run(pool, "-o", str(out), "-i", "o001", "O001") == 1  # ids are exact, close ones named
+    assert run(pool, "-o", str(out), "-i", "o001", "O001") == 2  # ids are exact, close ones named
     err = capsys.readouterr().err
     assert "error: candidate 'O001' (close matches: o001) not in pool_003" in err
     with pytest.warns(asnkit.AssociationWarning, match="o999"):  # the library warns

@@ -17,6 +17,7 @@ import pytest
 
 import asnkit
 from asnkit.errors import (
+    CLOSE_MATCH_CUTOFF,
     AssociationError,
     AssociationFileExistsError,
     AssociationFileNotFoundError,
@@ -25,6 +26,7 @@ from asnkit.errors import (
     PoolFileExistsError,
     PoolFileNotFoundError,
     PoolKeyError,
+    close_matches,
     error_message,
     exists_as,
 )
@@ -373,3 +375,37 @@ def test_exists_as_turns_only_file_exists_errors_into_asnkit_errors():
             raise PermissionError(errno.EACCES, "Permission denied", "p.csv")
     with exists_as(PoolFileExistsError):
         pass  # nothing raised, nothing done
+
+
+def test_close_matches_ignore_case_and_answer_as_spelled():
+    assert close_matches("FILTRE", ["filter", "pupil", "Filter_2"]) == ["filter", "Filter_2"]
+    assert close_matches("filter", ["FILTER", "Filter"]) == ["FILTER"]  # one per spelling
+    assert close_matches("o999", ["o001", "c1000"]) == []
+    assert len(close_matches("exposure", [f"exposure{i}" for i in range(9)], n=4)) == 4
+
+
+def test_close_matches_cutoff_is_the_one_cutoff():
+    # "abcdef" ~ "abcxyz": difflib ratio 0.5, below the cutoff; "abcdex": 0.83, above it
+    assert CLOSE_MATCH_CUTOFF == 0.6
+    assert close_matches("abcdef", ["abcxyz"]) == []
+    assert close_matches("abcdef", ["abcdex"]) == ["abcdex"]
+
+
+def test_every_suggestion_goes_through_close_matches():
+    """No module but asnkit.errors calls difflib: one cutoff, one way of comparing."""
+    package = Path(asnkit.__file__).parent
+    callers = sorted(
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if "get_close_matches" in path.read_text(encoding="utf-8")
+    )
+    assert callers == ["errors.py"]
+
+
+def test_suggestions_ignore_case_everywhere():
+    """Rule names and frame columns were compared case-sensitively: a shouted typo got nothing."""
+    with pytest.raises(AssociationKeyError, match="did you mean: Asn_Lv3Image,"):
+        dms_rule("ASN_LV3IMAG")
+    frame = pd.DataFrame({"EXP_TYPE": ["nrc_image"], "Filter": ["f150w"]})
+    with pytest.raises(PoolKeyError, match="close matches: EXP_TYPE"):
+        asnkit.select(frame, exp_typ="nrc_image")

@@ -159,8 +159,7 @@ def _run_on(path: Path, pool: Any) -> str:
 
 def _unknown_candidates(pool: Any, ids: list[str]) -> str:
     """One line naming the ``-i`` ids the pool has no candidate of (close matches), or ''."""
-    import difflib
-
+    from asnkit.errors import close_matches
     from asnkit.pool.candidates import candidate_ids
 
     known = [str(i) for i in candidate_ids(pool)["candidate_id"]] if ids else []
@@ -168,10 +167,9 @@ def _unknown_candidates(pool: Any, ids: list[str]) -> str:
     if not unknown:
         return ""
     name = pool.attrs.get("asn_pool", "the pool")
-    lowered = {k.lower(): k for k in known}
     parts = []
     for cid in unknown:
-        close = [lowered[k] for k in difflib.get_close_matches(cid.lower(), lowered, 4, 0.5)]
+        close = close_matches(cid, known, n=4)
         parts.append(f"{cid!r}" + (f" (close matches: {', '.join(close)})" if close else ""))
     n = len(unknown)
     return f"candidate{'s' if n > 1 else ''} {', '.join(parts)} not in {name}"
