@@ -338,7 +338,7 @@ class Association(Mapping[str, Any]):
             file name (it would land outside the folder).
         """
         from asnkit.atomic import file_name_problem
-        from asnkit.errors import AssociationError, AssociationFileExistsError
+        from asnkit.errors import AssociationError, AssociationFileExistsError, exists_as
 
         target = Path(path)
         text = os.fspath(path)
@@ -350,10 +350,8 @@ class Association(Mapping[str, Any]):
                     errors=[("", problem)],
                 )
             target = target / self.filename
-        try:
+        with exists_as(AssociationFileExistsError):
             return atomic_write_text(target, self.to_json(), overwrite=overwrite)
-        except FileExistsError as exc:
-            raise AssociationFileExistsError(str(exc), file=exc.filename) from None
 
     # ------------------------------------------------------------------ header fields
     def _get(self, key: str) -> Any:
