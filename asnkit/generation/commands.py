@@ -229,7 +229,7 @@ def earlier_output(
     if not folder.is_dir():
         return []
     from asnkit.dms.names import format_program, parse_asn_filename
-    from asnkit.documents.model import level_of
+    from asnkit.documents.layout import level_of
     from asnkit.pool.candidates import candidate_ids
 
     programs = {format_program(p).lower() for p in pool.get("program", [])
