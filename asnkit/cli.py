@@ -103,7 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ExitStatus,
         PoolError,
         PoolWarning,
-        error_message,
+        command_line_message,
     )
 
     if not getattr(args, "run", None):
@@ -117,17 +117,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             for category in (PoolWarning, AssociationWarning):  # always say what was kept
                 warnings.simplefilter("always", category)
             return int(args.run(args) or 0)
-    except (PoolError, AssociationError) as exc:
-        print(f"{prefix} {exc}", file=sys.stderr)
-        return ExitStatus.TROUBLE
-    except BrokenPipeError:
+    except BrokenPipeError:  # before OSError, which it is
         # The reader went away (``asnkit summary pool.csv | head``): stop quietly,
         # and keep Python from complaining again when it flushes stdout at exit.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return ExitStatus.BROKEN_PIPE
-    except OSError as exc:
-        print(f"{prefix} {error_message(exc)}", file=sys.stderr)
+    except (PoolError, AssociationError, OSError) as exc:
+        print(f"{prefix} {command_line_message(exc)}", file=sys.stderr)
         return ExitStatus.TROUBLE
     except KeyboardInterrupt:
         print(f"asnkit {args.command}: interrupted", file=sys.stderr)

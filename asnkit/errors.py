@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 __all__ = [
     "CLOSE_MATCH_CUTOFF",
+    "COMMAND_LINE_WORDS",
     "AssociationError",
     "AssociationFileExistsError",
     "AssociationFileNotFoundError",
@@ -31,6 +32,7 @@ __all__ = [
     "PoolTypeError",
     "PoolWarning",
     "close_matches",
+    "command_line_message",
     "error_message",
     "exists_as",
     "exit_status_help",
@@ -261,6 +263,32 @@ def error_message(exc: BaseException) -> str:
     if isinstance(exc, KeyError) and exc.args:
         return str(exc.args[0])
     return str(exc)
+
+
+#: Library wording -> the same in the command line's words (its options, not keyword arguments).
+COMMAND_LINE_WORDS = (
+    ("pass overwrite=True", "use --overwrite"),
+    ("asn_from_files: ", ""),
+    ("needs product_name", "needs --product-name"),
+)
+
+
+def command_line_message(exc: BaseException) -> str:
+    """:func:`error_message` in the words of the command line (:data:`COMMAND_LINE_WORDS`).
+
+    The library says what to pass (``overwrite=True``); the ``asnkit`` program
+    says which option does it. Every command prints its errors through this.
+
+    Examples
+    --------
+    >>> refused = FileExistsError("a.json: file exists (pass overwrite=True to replace it)")
+    >>> command_line_message(refused)
+    'a.json: file exists (use --overwrite to replace it)'
+    """
+    text = error_message(exc)
+    for library, command_line in COMMAND_LINE_WORDS:
+        text = text.replace(library, command_line)
+    return text
 
 
 #: How alike a name must be to one asked for to be suggested ("did you mean"): the

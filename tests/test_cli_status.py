@@ -15,7 +15,7 @@ import pytest
 
 from asnkit.cli import build_parser
 from asnkit.errors import ExitStatus
-from tests.helpers import EXPECTED, asnkit_command, pool_file
+from tests.helpers import EXPECTED, EXPOSURES, asnkit_command, pool_file
 
 LV3 = EXPECTED / "pool_002_image_miri" / "jw99009-o001_20250101t000000_image3_00001_asn.json"
 
@@ -144,3 +144,32 @@ def test_every_command_documents_its_exit_statuses(capsys):
     shown = asnkit("diff", "--help")
     assert shown.returncode == 0
     assert "1 when something differs" in " ".join(shown.stdout.split())
+
+
+def test_every_refused_write_names_the_option(tmp_path, capsys, monkeypatch):
+    """The library says overwrite=True; every command says --overwrite, in one helper."""
+    from asnkit.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    exposures = [str(p) for p in sorted(EXPOSURES.glob("*.fits"))[:2]]
+    commands = {
+        "pool": ["pool", *exposures, "-o", "p.csv"],
+        "from-list": ["from-list", "jw_1_cal.fits", "--product-name", "p", "-o", "a.json"],
+        "edit": ["edit", "a.json", "--rename", "q"],  # would replace its input
+    }
+    assert main(commands["pool"]) == main(commands["from-list"]) == ExitStatus.OK
+    capsys.readouterr()
+    for name, argv in commands.items():
+        assert main(argv) == ExitStatus.TROUBLE, name
+        err = capsys.readouterr().err
+        target = "p.csv" if name == "pool" else "a.json"
+        said = f"{target}: file exists (use --overwrite to replace it)"
+        assert err == f"asnkit {name}: error: {said}\n"
+    # generate: a file written meanwhile by another run (after the check before generating)
+    assert main(["generate", "p.csv", "-o", "out"]) == ExitStatus.OK
+    monkeypatch.setattr("asnkit.generation.commands.earlier_output", lambda *args: [])
+    capsys.readouterr()
+    assert main(["generate", "p.csv", "-o", "out"]) == ExitStatus.TROUBLE
+    err = capsys.readouterr().err
+    assert err.startswith("asnkit generate: error: ") and "use --overwrite to replace" in err
+    assert "overwrite=True" not in err

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from asnkit.batch.manifest import MANIFEST_NAME
-from asnkit.errors import ExitStatus, error_message, exit_status_help
+from asnkit.errors import ExitStatus, command_line_message, exit_status_help
 from asnkit.rules import RULE_SETS, rule_set
 
 __all__ = ["Progress", "make_scheduler", "register", "run_generate_many", "summary_table"]
@@ -232,7 +232,7 @@ def run_generate_many(args: argparse.Namespace) -> int:
         return ExitStatus.TROUBLE
     except OSError as exc:
         progress.close()
-        print(f"{prog}: error: {error_message(exc)}", file=sys.stderr)
+        print(f"{prog}: error: {command_line_message(exc)}", file=sys.stderr)
         return ExitStatus.TROUBLE
     progress.close()
     print(summary_table(result))

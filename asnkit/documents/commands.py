@@ -15,9 +15,8 @@ import os
 import sys
 import warnings
 from pathlib import Path
-from typing import Any
 
-from asnkit.errors import ExitStatus, exit_status_help
+from asnkit.errors import ExitStatus, command_line_message, exit_status_help
 
 __all__ = ["register", "run_diff", "run_edit", "run_from_list", "run_validate"]
 
@@ -169,22 +168,6 @@ def _roles(pairs: list[str]) -> dict[str, str]:
     return roles
 
 
-def _message(exc: Exception) -> str:
-    """A library error in command-line words (options, not keyword arguments)."""
-    text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
-    for python, cli in _CLI_WORDS:
-        text = text.replace(python, cli)
-    return text
-
-
-#: Library wording -> the option of the command line that does the same.
-_CLI_WORDS = (
-    ("pass overwrite=True to replace it", "use --overwrite to replace it"),
-    ("asn_from_files: ", ""),
-    ("needs product_name", "needs --product-name"),
-)
-
-
 def _about(name: str, exc: BaseException) -> str:
     """``NAME: what is wrong`` for a file that cannot be read, the name said once."""
     if isinstance(exc, FileNotFoundError):
@@ -193,13 +176,6 @@ def _about(name: str, exc: BaseException) -> str:
         return f"{name}: {exc.strerror}"
     text = str(exc)
     return text if text.startswith(name) else f"{name}: {text}"
-
-
-def _write(asn: Any, target: str, overwrite: bool) -> Path:
-    try:
-        return asn.write(target, overwrite=overwrite)  # "dir/": into the folder
-    except FileExistsError as exc:
-        raise FileExistsError(_message(exc)) from None
 
 
 def run_from_list(args: argparse.Namespace) -> int:
@@ -221,9 +197,9 @@ def run_from_list(args: argparse.Namespace) -> int:
             folder=folder,
         )
     except (AssociationError, ValueError, KeyError) as exc:
-        print(f"asnkit from-list: error: {_message(exc)}", file=sys.stderr)
+        print(f"asnkit from-list: error: {command_line_message(exc)}", file=sys.stderr)
         return ExitStatus.TROUBLE
-    path = _write(asn, args.output, args.overwrite)
+    path = asn.write(args.output, overwrite=args.overwrite)  # "dir/": into the folder
     print(f"wrote {path}: {len(asn.products)} product(s), {len(asn.members())} member(s)")
     return ExitStatus.OK
 
@@ -273,9 +249,9 @@ def run_edit(args: argparse.Namespace) -> int:
     except AssociationError:
         raise  # the dispatcher prints it
     except (KeyError, ValueError, IndexError) as exc:
-        print(f"asnkit edit: error: {_message(exc)}", file=sys.stderr)
+        print(f"asnkit edit: error: {command_line_message(exc)}", file=sys.stderr)
         return ExitStatus.TROUBLE
-    path = _write(asn, target, args.overwrite)
+    path = asn.write(target, overwrite=args.overwrite)  # "dir/": into the folder
     print(f"wrote {path}: {len(asn.products)} product(s), {len(asn.members())} member(s)")
     return ExitStatus.OK
 

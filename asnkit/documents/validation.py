@@ -55,7 +55,8 @@ from asnkit.dms.identifiers import (
 from asnkit.dms.members import MEMBER_TYPES
 from asnkit.dms.names import format_program
 from asnkit.documents.collection import AssociationSet
-from asnkit.documents.model import Association, level_of
+from asnkit.documents.layout import level_of
+from asnkit.documents.model import Association
 from asnkit.documents.paths import PathMode
 from asnkit.errors import AssociationError, AssociationWarning, close_matches
 

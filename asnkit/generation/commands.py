@@ -132,10 +132,7 @@ def run_generate(args: argparse.Namespace) -> int:
         version_id=version_id,
     )
     asns = made.associations()
-    try:
-        asns.write(output, overwrite=args.overwrite)  # all or nothing; refuses existing files
-    except FileExistsError as exc:  # written meanwhile by another run
-        raise FileExistsError(str(exc).replace("pass overwrite=True", "use --overwrite")) from None
+    asns.write(output, overwrite=args.overwrite)  # all or nothing; refuses existing files
     if args.save_orphans:
         from asnkit.pool.write import write_pool
 
@@ -229,7 +226,7 @@ def earlier_output(
     if not folder.is_dir():
         return []
     from asnkit.dms.names import format_program, parse_asn_filename
-    from asnkit.documents.model import level_of
+    from asnkit.documents.layout import level_of
     from asnkit.pool.candidates import candidate_ids
 
     programs = {format_program(p).lower() for p in pool.get("program", [])

@@ -91,9 +91,6 @@ def run_pool(args: argparse.Namespace) -> int:
     from asnkit.pool.write import write_pool
 
     pool = pool_from_files(args.files, candidates=args.candidates)
-    try:
-        path = write_pool(pool, args.output, overwrite=args.overwrite)
-    except FileExistsError:
-        raise FileExistsError(f"{args.output} exists; add --overwrite to replace it") from None
+    path = write_pool(pool, args.output, overwrite=args.overwrite)  # refused: see asnkit.cli
     print(f"wrote {path}: {len(pool)} exposures, {pool.shape[1]} columns")
     return ExitStatus.OK
