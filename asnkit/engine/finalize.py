@@ -83,10 +83,14 @@ def finalize_level3(asn: AsnState) -> list[AsnState]:
 
 
 def _int(item: Any, *columns: str) -> int | None:
+    """The first of these columns whose value is a number (None: missing, or not a number)."""
     for column in columns:
+        text = item.get(column)  # None when the pool has no such column
+        if text is None:
+            continue
         try:
-            return int(item[column])
-        except (KeyError, ValueError, TypeError):
+            return int(text)
+        except (ValueError, TypeError):
             continue
     return None
 

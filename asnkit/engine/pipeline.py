@@ -229,7 +229,7 @@ Parts = tuple[tuple[Member, ...], tuple[int, ...], Any]
 
 
 def _parts(asn: AsnState, cache: RunCache) -> Parts:
-    shared = cache.entries
+    share = cache.entries.setdefault
     entries: list[Member] = []
     cands: list[Any] = []
     sizes = []
@@ -240,14 +240,13 @@ def _parts(asn: AsnState, cache: RunCache) -> Parts:
             item = member.get("item")
             if item is None:
                 entry: Member = (None, member["exptype"], member["expname"])
-                cand = None
+                cands.append(None)
             else:
                 entry = (item.row, member["exptype"], member["expname"])
-                cand = item.cand
-            entries.append(shared.setdefault(entry, entry))
-            cands.append(cand)
+                cands.append(item.cand)
+            entries.append(share(entry, entry))
     first = cands[0] if cands else None
-    one = all(cand is first for cand in cands) or len(set(cands)) <= 1
+    one = cands.count(first) == len(cands)  # (text or None)
     return tuple(entries), tuple(sizes), first if one else tuple(cands)
 
 
