@@ -42,7 +42,7 @@ from typing import Any
 import pandas as pd
 
 from asnkit.dms.identifiers import VERSION_ID
-from asnkit.dms.names import asn_filename, version_timestamp
+from asnkit.dms.names import version_timestamp
 from asnkit.engine.finalize import dropped_fate, edits_members, finalize
 from asnkit.engine.members import refresh
 from asnkit.engine.passes import Matcher
@@ -53,7 +53,6 @@ from asnkit.engine.table import Table, build_table, candidates_by_type
 from asnkit.errors import AssociationError, AssociationWarning, PoolError
 from asnkit.pool.read import check_identifiers, locate
 from asnkit.rules.model import Rule, missing_columns
-from asnkit.version import code_version
 
 __all__ = [
     "REQUIRED_COLUMNS",
@@ -61,7 +60,6 @@ __all__ = [
     "check_pool",
     "check_rule_columns",
     "discovery",
-    "document",
     "document_source",
     "finish",
     "gc_paused",
@@ -384,32 +382,6 @@ def _header_values(data: dict[str, Any], cache: RunCache) -> tuple[Any, ...]:
     if _TEXT.issuperset(map(type, values)):
         return cache.shared(values)
     return values
-
-
-def document(asn: AsnState) -> tuple[dict[str, Any], str]:
-    """The association document of a finalized state (a plain dict) and its file name."""
-    data = dict(asn.data)
-    data["code_version"] = code_version()
-    data["constraints"] = asn.constraints_text()  # the values pinned when generation ended
-    level3 = asn.rule.level == 3
-    products = []
-    for product in asn.products:
-        members = []
-        for member in product["members"]:
-            out = {"expname": member["expname"], "exptype": member["exptype"]}
-            if "exposerr" in member:
-                out["exposerr"] = member["exposerr"]
-            if level3 and "asn_candidate" in member:
-                out["asn_candidate"] = member["asn_candidate"]
-            members.append(out)
-        products.append({"name": product["name"], "members": members})
-    data["products"] = products
-    # data["program"] is already padded as jwst pads it ('00nul' too), which
-    # asn_filename leaves as it is
-    name = asn_filename(
-        data["program"], data["asn_id"], data["asn_type"], asn.seq_out, asn.data["version_id"]
-    )
-    return data, name
 
 
 def _membership(record: Record, output: Output) -> tuple[int, frozenset]:
