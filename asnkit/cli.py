@@ -38,6 +38,7 @@ COMMAND_MODULES = (
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
+    from asnkit.errors import exit_status_help
     from asnkit.version import __version__
 
     parser = argparse.ArgumentParser(
@@ -47,7 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
             "generate the standard DMS associations (as asn_generate does), build, "
             "validate, edit and compare association files."
         ),
-        epilog="Run 'asnkit COMMAND --help' for the options of a command.",
+        epilog="Run 'asnkit COMMAND --help' for the options of a command. "
+        + exit_status_help(
+            "when the answer is no (diff: something differs; check: an error finding; "
+            "validate: a file is invalid; generate-many: a pool failed)"
+        ),
     )
     parser.add_argument("--version", action="version", version=f"asnkit {__version__}")
     parser.add_argument(
@@ -73,12 +78,15 @@ ISSUES_URL = "https://github.com/asnkit/asnkit/issues"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status.
+    """Run the command line; return the exit status (an :class:`~asnkit.errors.ExitStatus`).
 
     Every failure is reported as ``asnkit COMMAND: error: ...`` on standard
-    error with a non-zero status, never as a traceback: 1 for bad input and
-    refused writes, 3 for an internal error (with how to report it), 130 when
-    interrupted.
+    error, never as a traceback, with the same statuses for every command: 2
+    (``TROUBLE``) for bad usage, bad input, missing or unreadable files and
+    refused writes, 3 (``BUG``) for an internal error (with how to report
+    it), 130 when interrupted. 1 (``FOUND``) is only ever a command's answer
+    ("they differ", "an error finding", "a file is invalid", "a pool
+    failed"), never an error.
     """
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -89,16 +97,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler.setLevel(level)
     handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=level, handlers=[handler])
-    if not getattr(args, "run", None):
-        parser.print_help()
-        return 2
     from asnkit.errors import (
         AssociationError,
         AssociationWarning,
+        ExitStatus,
         PoolError,
         PoolWarning,
-        error_message,
+        command_line_message,
     )
+
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return ExitStatus.TROUBLE
 
     prefix = f"asnkit {args.command}: error:"
     try:
@@ -107,24 +117,21 @@ def main(argv: Sequence[str] | None = None) -> int:
             for category in (PoolWarning, AssociationWarning):  # always say what was kept
                 warnings.simplefilter("always", category)
             return int(args.run(args) or 0)
-    except (PoolError, AssociationError) as exc:
-        print(f"{prefix} {exc}", file=sys.stderr)
-        return 1
-    except BrokenPipeError:
+    except BrokenPipeError:  # before OSError, which it is
         # The reader went away (``asnkit summary pool.csv | head``): stop quietly,
         # and keep Python from complaining again when it flushes stdout at exit.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return 141
-    except OSError as exc:
-        print(f"{prefix} {error_message(exc)}", file=sys.stderr)
-        return 1
+        return ExitStatus.BROKEN_PIPE
+    except (PoolError, AssociationError, OSError) as exc:
+        print(f"{prefix} {command_line_message(exc)}", file=sys.stderr)
+        return ExitStatus.TROUBLE
     except KeyboardInterrupt:
         print(f"asnkit {args.command}: interrupted", file=sys.stderr)
-        return 130
+        return ExitStatus.INTERRUPTED
     except MemoryError:
         print(f"{prefix} out of memory", file=sys.stderr)
-        return 1
+        return ExitStatus.TROUBLE
     except Exception as exc:
         logging.getLogger("asnkit").debug("internal error", exc_info=True)
         print(
@@ -134,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "(run with -vv to see the traceback).",
             file=sys.stderr,
         )
-        return 3
+        return ExitStatus.BUG
 
 
 def run(argv: Sequence[str] | None = None) -> None:

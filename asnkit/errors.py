@@ -1,15 +1,22 @@
-"""Exceptions and warnings raised by asnkit.
+"""Exceptions and warnings raised by asnkit, and the exit statuses that report them.
 
 Every error about bad input says where the fault is: the file, the line and
-the column for pools; the file and the JSON path for associations.
+the column for pools; the file and the JSON path for associations. The
+``asnkit`` command line ends with one of :class:`ExitStatus`.
 """
 
 from __future__ import annotations
 
+import contextlib
+import enum
 import errno
 import os
+from collections.abc import Iterable, Iterator
+from typing import Any, ClassVar
 
 __all__ = [
+    "CLOSE_MATCH_CUTOFF",
+    "COMMAND_LINE_WORDS",
     "AssociationError",
     "AssociationFileExistsError",
     "AssociationFileNotFoundError",
@@ -17,13 +24,18 @@ __all__ = [
     "AssociationKeyError",
     "AssociationTypeError",
     "AssociationWarning",
+    "ExitStatus",
     "PoolError",
     "PoolFileExistsError",
     "PoolFileNotFoundError",
     "PoolKeyError",
     "PoolTypeError",
     "PoolWarning",
+    "close_matches",
+    "command_line_message",
     "error_message",
+    "exists_as",
+    "exit_status_help",
 ]
 
 # Only PoolError and AssociationError (and their subclasses) escape asnkit on
@@ -115,7 +127,25 @@ class PoolTypeError(PoolError, TypeError):
     """An argument about a pool has the wrong type (a string where a frame is needed...)."""
 
 
-class PoolFileNotFoundError(PoolError, FileNotFoundError):
+class _AlsoOSError:
+    """What makes an asnkit file error also the builtin OS error it stands for.
+
+    A mixin, first among the bases: ``errno`` is the class's :attr:`ERRNO`
+    and ``filename`` is ``path`` (or the error's ``file``), as ``except
+    FileNotFoundError`` / ``FileExistsError`` code expects; the rest goes to
+    :class:`PoolError` or :class:`AssociationError` unchanged.
+    """
+
+    #: The errno of the builtin error (ENOENT for FileNotFoundError...).
+    ERRNO: ClassVar[int]
+
+    def __init__(self, message: str, *args: Any, path: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, *args, **kwargs)
+        self.errno = self.ERRNO
+        self.filename = path if path is not None else self.file
+
+
+class PoolFileNotFoundError(_AlsoOSError, PoolError, FileNotFoundError):
     """A pool or exposure file does not exist; ``filename`` is the path.
 
     Examples
@@ -125,17 +155,20 @@ class PoolFileNotFoundError(PoolError, FileNotFoundError):
     ('nope.csv: pool file not found', 'nope.csv', True)
     """
 
-    def __init__(self, message: str, *, path: str | None = None, **where) -> None:
-        super().__init__(message, **where)
-        self.errno, self.filename = errno.ENOENT, path if path is not None else where.get("file")
+    ERRNO = errno.ENOENT
 
 
-class PoolFileExistsError(PoolError, FileExistsError):
-    """A pool would be written over an existing file without ``overwrite=True``."""
+class PoolFileExistsError(_AlsoOSError, PoolError, FileExistsError):
+    """A pool would be written over an existing file without ``overwrite=True``.
 
-    def __init__(self, message: str, *, path: str | None = None, **where) -> None:
-        super().__init__(message, **where)
-        self.errno, self.filename = errno.EEXIST, path if path is not None else where.get("file")
+    Examples
+    --------
+    >>> err = PoolFileExistsError("p.csv: file exists", path="p.csv")
+    >>> str(err), err.filename, err.errno == errno.EEXIST
+    ('p.csv: file exists', 'p.csv', True)
+    """
+
+    ERRNO = errno.EEXIST
 
 
 class PoolWarning(UserWarning):
@@ -183,7 +216,7 @@ class AssociationTypeError(AssociationError, TypeError):
     """An argument has the wrong type (a path where an association is needed...)."""
 
 
-class AssociationFileNotFoundError(AssociationError, FileNotFoundError):
+class AssociationFileNotFoundError(_AlsoOSError, AssociationError, FileNotFoundError):
     """An association file does not exist; ``filename`` is the path.
 
     Examples
@@ -193,17 +226,13 @@ class AssociationFileNotFoundError(AssociationError, FileNotFoundError):
     ('nope.json', True)
     """
 
-    def __init__(self, message: str, errors=None, *, file=None) -> None:
-        super().__init__(message, errors, file=file)
-        self.errno, self.filename = errno.ENOENT, self.file
+    ERRNO = errno.ENOENT
 
 
-class AssociationFileExistsError(AssociationError, FileExistsError):
+class AssociationFileExistsError(_AlsoOSError, AssociationError, FileExistsError):
     """An association would be written over an existing file without ``overwrite=True``."""
 
-    def __init__(self, message: str, errors=None, *, file=None) -> None:
-        super().__init__(message, errors, file=file)
-        self.errno, self.filename = errno.EEXIST, self.file
+    ERRNO = errno.EEXIST
 
 
 class AssociationWarning(UserWarning):
@@ -234,3 +263,144 @@ def error_message(exc: BaseException) -> str:
     if isinstance(exc, KeyError) and exc.args:
         return str(exc.args[0])
     return str(exc)
+
+
+#: Library wording -> the same in the command line's words (its options, not keyword arguments).
+COMMAND_LINE_WORDS = (
+    ("pass overwrite=True", "use --overwrite"),
+    ("asn_from_files: ", ""),
+    ("needs product_name", "needs --product-name"),
+)
+
+
+def command_line_message(exc: BaseException) -> str:
+    """:func:`error_message` in the words of the command line (:data:`COMMAND_LINE_WORDS`).
+
+    The library says what to pass (``overwrite=True``); the ``asnkit`` program
+    says which option does it. Every command prints its errors through this.
+
+    Examples
+    --------
+    >>> refused = FileExistsError("a.json: file exists (pass overwrite=True to replace it)")
+    >>> command_line_message(refused)
+    'a.json: file exists (use --overwrite to replace it)'
+    """
+    text = error_message(exc)
+    for library, command_line in COMMAND_LINE_WORDS:
+        text = text.replace(library, command_line)
+    return text
+
+
+#: How alike a name must be to one asked for to be suggested ("did you mean"): the
+#: ratio of :class:`difflib.SequenceMatcher` (0-1; difflib's own default) between
+#: lower-case names. One cutoff for every suggestion asnkit makes.
+CLOSE_MATCH_CUTOFF = 0.6
+
+
+def close_matches(word: str, choices: Iterable[str], n: int = 3) -> list[str]:
+    """The ``choices`` most like ``word``, best first, as they are spelled ("did you mean").
+
+    Case is ignored in comparing (``FILTRE`` suggests ``filter``); two choices
+    differing only in case count once (the first). The cutoff is
+    :data:`CLOSE_MATCH_CUTOFF`.
+
+    Parameters
+    ----------
+    word : str
+        What was asked for and not found.
+    choices : iterable of str
+        What there is.
+    n : int
+        At most this many suggestions.
+
+    Examples
+    --------
+    >>> close_matches("FILTRE", ["filter", "pupil", "Filter_2", "exp_type"])
+    ['filter', 'Filter_2']
+    >>> close_matches("o999", ["o001", "c1000"])
+    []
+    """
+    import difflib  # only when something is not found
+
+    spelled: dict[str, str] = {}
+    for choice in choices:
+        spelled.setdefault(choice.lower(), choice)
+    found = difflib.get_close_matches(word.lower(), spelled, n=n, cutoff=CLOSE_MATCH_CUTOFF)
+    return [spelled[low] for low in found]
+
+
+@contextlib.contextmanager
+def exists_as(
+    error: type[PoolFileExistsError] | type[AssociationFileExistsError],
+) -> Iterator[None]:
+    """Raise a ``FileExistsError`` of the ``with`` block as ``error`` (same message and path).
+
+    For writers refusing to replace a file (:mod:`asnkit.atomic` raises the
+    builtin): the caller sees asnkit's own error, which is still a
+    ``FileExistsError``.
+
+    Examples
+    --------
+    >>> with exists_as(PoolFileExistsError):
+    ...     raise FileExistsError(errno.EEXIST, "file exists", "p.csv")
+    Traceback (most recent call last):
+    ...
+    asnkit.errors.PoolFileExistsError: [Errno 17] file exists: 'p.csv'
+    """
+    try:
+        yield
+    except FileExistsError as exc:
+        if isinstance(exc, error):
+            raise
+        raise error(str(exc), path=exc.filename) from None
+
+
+class ExitStatus(enum.IntEnum):
+    """The exit statuses of the ``asnkit`` command line, the same for every command.
+
+    As ``diff``, ``cmp`` and ``grep`` do: a command that answers a question
+    (are they the same? is it valid? would calwebb do as the file says?) says
+    "no" with ``FOUND`` and keeps ``TROUBLE`` for "could not answer", so a
+    script can tell a difference from a typo in a file name.
+
+    Examples
+    --------
+    >>> int(ExitStatus.TROUBLE), ExitStatus(1).name
+    (2, 'FOUND')
+    """
+
+    #: Done; ``diff``: nothing differs; ``check``: no error; ``validate``: all valid.
+    OK = 0
+    #: The answer is no: ``diff``: something differs; ``check``: an error finding;
+    #: ``validate``: a file is invalid; ``generate-many``: a pool failed.
+    FOUND = 1
+    #: Could not do what was asked: bad usage, a file missing or unreadable, bad
+    #: input (``PoolError``, ``AssociationError``), a refused write, out of memory.
+    TROUBLE = 2
+    #: An internal error: a bug in asnkit (the message says how to report it).
+    BUG = 3
+    #: Interrupted (Ctrl-C), as a shell reports SIGINT.
+    INTERRUPTED = 130
+    #: The reader of standard output went away (``asnkit summary POOL | head``).
+    BROKEN_PIPE = 141
+
+
+def exit_status_help(found: str | None = None) -> str:
+    """The sentence on exit statuses for a command's ``--help``.
+
+    Parameters
+    ----------
+    found : str, optional
+        When the command exits with :attr:`ExitStatus.FOUND` (``"when the
+        associations differ"``); None for a command that only does or fails.
+
+    Examples
+    --------
+    >>> exit_status_help("when they differ")
+    'Exit status: 0 when done, 1 when they differ, 2 on trouble (bad usage, a file ...'
+    """
+    middle = f", 1 {found}" if found else ""
+    return (
+        f"Exit status: 0 when done{middle}, 2 on trouble (bad usage, a file missing or "
+        "unreadable, bad input, a refused write), 3 on an internal error."
+    )

@@ -204,6 +204,8 @@ def _check_cli(argv: list[str], cwd: Path, watch: Path) -> str | None:
             return None  # argparse: usage, then one error line
         if command in ("validate", "diff", "check") and done.returncode == 1 and not errors:
             return None  # faults and differences are reported on stdout, one line each
+        if command in ("validate", "check") and done.returncode == 2 and not errors:
+            return None  # a file not read (trouble): said on stdout beside the others' faults
         failed = [line for line in done.stderr.splitlines() if ": failed: " in line]
         if command == "generate-many" and done.returncode == 1 and failed and not errors:
             if all(line.startswith("asnkit generate-many: failed: ") for line in failed):

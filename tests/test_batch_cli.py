@@ -134,7 +134,7 @@ def test_the_dask_scheduler_from_the_command_line(quick, tmp_path, capsys):
     [
         (["--scheduler", "nonsense"], 2, "give 'dask' or a scheduler address"),
         (["--scheduler", "tcp://127.0.0.1:1", "--workers", "2"], 2, "--workers goes with"),
-        (["-o", "{file}"], 1, "File exists"),
+        (["-o", "{file}"], 2, "File exists"),
     ],
 )
 def test_bad_arguments_are_one_line_errors(quick, tmp_path, capsys, argv, status, message):
@@ -151,7 +151,7 @@ def test_bad_arguments_are_one_line_errors(quick, tmp_path, capsys, argv, status
 
 def test_a_glob_that_matches_nothing(tmp_path, capsys):
     code, _, err = run(capsys, str(tmp_path / "none*.csv"), "-o", str(tmp_path / "out"))
-    assert code == 1 and "no pool file matches" in err
+    assert code == 2 and "no pool file matches" in err
 
 
 def test_a_folder_another_run_holds(quick, tmp_path, capsys):
@@ -159,7 +159,7 @@ def test_a_folder_another_run_holds(quick, tmp_path, capsys):
     out_dir.mkdir()
     with Manifest.open(out_dir):
         code, _, err = run(capsys, str(quick), "-o", str(out_dir))
-    assert code == 1 and "another generate-many run is writing there" in err
+    assert code == 2 and "another generate-many run is writing there" in err
 
 
 def test_an_interrupted_run_says_how_to_finish(quick, tmp_path, capsys, monkeypatch):

@@ -509,7 +509,7 @@ def test_cli_check_with_pool_and_files(tmp_path, capsys):
     out, _ = capsys.readouterr()
     assert out.count("ASN701") == 3
     (tmp_path / "broken_asn.json").write_text("{")
-    assert main(["check", str(tmp_path / "broken_asn.json")]) == 1
+    assert main(["check", str(tmp_path / "broken_asn.json")]) == 2  # unread: trouble
     out, _ = capsys.readouterr()
     assert "broken_asn.json: error: cannot read" in out
 
@@ -535,7 +535,7 @@ def test_cli_check_of_a_folder_without_associations_fails(tmp_path, capsys):
     from asnkit.cli import main
 
     (tmp_path / "pool_a").mkdir()
-    assert main(["check", str(tmp_path)]) == 1
+    assert main(["check", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert f"{tmp_path}: a folder without association files (*.json)" in err
     assert "Traceback" not in err

@@ -45,7 +45,7 @@ def test_long_output_into_a_pipe_is_complete():
         (["--version"], 0, f"asnkit {__version__}\n", ""),
         ([], 2, "usage: asnkit", ""),
         (["--bogus"], 2, "", "unrecognized arguments: --bogus"),
-        (["summary", "missing.csv"], 1, "", "asnkit summary: error: missing.csv"),
+        (["summary", "missing.csv"], 2, "", "asnkit summary: error: missing.csv"),
     ],
 )
 def test_the_status_is_mains(args, status, out, err):

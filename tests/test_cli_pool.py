@@ -43,14 +43,14 @@ def test_summary_reports_junk_rows_on_stderr_and_groups_by(capsys):
     assert ", 70 exposures in " in capsys.readouterr().out  # one group per exposure: no pairs
 
 
-def test_summary_errors_exit_1_with_a_message(capsys, tmp_path):
+def test_summary_errors_exit_2_with_a_message(capsys, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("filename|a\nx.fits|1|2\n")
-    assert main(["summary", str(bad)]) == 1
+    assert main(["summary", str(bad)]) == 2
     assert "bad.csv, line 2" in capsys.readouterr().err
-    assert main(["summary", str(tmp_path / "nope.csv")]) == 1
+    assert main(["summary", str(tmp_path / "nope.csv")]) == 2
     assert "nope.csv" in capsys.readouterr().err
-    assert main(["summary", str(pool_file("pool_002_image_miri")), "--by", "filtr"]) == 1
+    assert main(["summary", str(pool_file("pool_002_image_miri")), "--by", "filtr"]) == 2
     assert "close matches: filter" in capsys.readouterr().err
 
 
@@ -62,7 +62,7 @@ def test_pool_writes_a_pool_that_reads_back(tmp_path, capsys):
         asnkit.read_pool(target), asnkit.pool_from_files(NIRCAM), check_dtype=False
     )
     # refuses to replace it unless asked
-    assert main(["pool", str(NIRCAM[0]), "-o", str(target)]) == 1
+    assert main(["pool", str(NIRCAM[0]), "-o", str(target)]) == 2
     assert "--overwrite" in capsys.readouterr().err
     assert len(asnkit.read_pool(target)) == 3
     assert main(["pool", str(NIRCAM[0]), "-o", str(target), "--overwrite"]) == 0
@@ -76,7 +76,7 @@ def test_pool_extra_candidates_and_bad_files(tmp_path, capsys):
     assert "c1000" in asnkit.read_pool(target)["asn_candidate"].iat[0]
     notes = tmp_path / "notes.txt"
     notes.write_text("hello\n")
-    assert main(["pool", str(notes), "-o", str(tmp_path / "q.csv")]) == 1
+    assert main(["pool", str(notes), "-o", str(tmp_path / "q.csv")]) == 2
     assert "notes.txt" in capsys.readouterr().err
     assert not (tmp_path / "q.csv").exists()
 

@@ -109,7 +109,7 @@ def test_invalid_documents_are_refused_naming_file_and_json_path(tmp_path, capsy
     first, second = tmp_path / "a.json", tmp_path / "b.json"
     first.write_text(json.dumps(raw | {"products": good.to_dict()["products"]}))
     second.write_text(json.dumps(raw))
-    assert main(["diff", str(first), str(second)]) == 1
+    assert main(["diff", str(first), str(second)]) == 2
     out, err = capsys.readouterr()
     assert "no differences" not in out
     assert "b.json is invalid" in err and "products[0].members[1]: must be an object" in err

@@ -154,21 +154,21 @@ def test_cli_from_list_edit_diff(tmp_path, capsys):
     assert asn.roles == {"science": 2, "background": 1}
     text = out.read_text()
     # no overwrite without --overwrite
-    assert main(argv) == 1
+    assert main(argv) == 2
     assert "file exists" in capsys.readouterr().err
     assert out.read_text() == text
     assert main([*argv, "--overwrite"]) == 0
-    assert main(["from-list", "a_cal.fits", "-o", str(tmp_path / "x.json")]) == 1
+    assert main(["from-list", "a_cal.fits", "-o", str(tmp_path / "x.json")]) == 2
     assert "needs --product-name" in capsys.readouterr().err
 
     edited = tmp_path / "edited_asn.json"
     assert main(["edit", str(out), "--add", "jw_00003_cal.fits", "-o", str(edited)]) == 0
     assert read_asn(edited).expnames[-1] == "jw_00003_cal.fits"
-    assert main(["edit", str(out), "--remove", "jw_00001"]) == 1  # would replace the input
+    assert main(["edit", str(out), "--remove", "jw_00001"]) == 2  # would replace the input
     assert "file exists" in capsys.readouterr().err
     assert main(["edit", str(out), "--remove", "jw_00001", "--overwrite"]) == 0
     assert "jw_00001_cal.fits" not in read_asn(out).expnames
-    assert main(["edit", str(out), "--remove", "nothere", "--overwrite"]) == 1
+    assert main(["edit", str(out), "--remove", "nothere", "--overwrite"]) == 2
     assert "'nothere' is not a member" in capsys.readouterr().err
 
     changed = tmp_path / "changed_asn.json"
@@ -194,16 +194,16 @@ def test_cli_messages_name_options_and_files_once(tmp_path, capsys, monkeypatch)
     monkeypatch.chdir(tmp_path)
     out = "mosaic_asn.json"
     argv = ["from-list", "jw_00001_cal.fits", "jw_00002_cal.fits", "-o", out]
-    assert main(argv) == 1
+    assert main(argv) == 2
     err = capsys.readouterr().err
     assert err == "asnkit from-list: error: a Level 3 association needs --product-name " \
         "(the name of the combined product, e.g. 'my_mosaic')\n"  # fmt: skip
     assert main([*argv, "--product-name", "mine"]) == 0
     capsys.readouterr()
-    assert main([*argv, "--product-name", "mine"]) == 1
+    assert main([*argv, "--product-name", "mine"]) == 2
     err = capsys.readouterr().err
     assert err == f"asnkit from-list: error: {out}: file exists (use --overwrite to replace it)\n"
-    assert main(["edit", out, "--rename", "other"]) == 1
+    assert main(["edit", out, "--rename", "other"]) == 2
     err = capsys.readouterr().err
     assert err == f"asnkit edit: error: {out}: file exists (use --overwrite to replace it)\n"
     # edit: each path warning once
@@ -215,7 +215,7 @@ def test_cli_messages_name_options_and_files_once(tmp_path, capsys, monkeypatch)
     assert err and len(err) == len(set(err)) and all("warning" in line for line in err)
     # validate: a missing file, an empty one, a folder
     Path("empty.json").write_text("")
-    assert main(["validate", "nope.json", "empty.json", out]) == 1
+    assert main(["validate", "nope.json", "empty.json", out]) == 2  # a missing file: trouble
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "nope.json: no such file"
     assert (
@@ -229,7 +229,7 @@ def test_cli_messages_name_options_and_files_once(tmp_path, capsys, monkeypatch)
     assert "folder/a_asn.json: valid" in captured.out and "folder/b_asn.json: valid" in captured.out
     assert "2 of 2 files valid" in captured.err
     Path("none").mkdir()
-    assert main(["validate", "none"]) == 1
+    assert main(["validate", "none"]) == 2
     assert "none: a folder without association files" in capsys.readouterr().err
 
 

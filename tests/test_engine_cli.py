@@ -44,7 +44,7 @@ def test_refuses_to_overwrite(tmp_path, capsys):
     assert run(pool, "-o", str(tmp_path)) == 0
     first = {p.name: p.read_text() for p in tmp_path.glob("*.json")}
     capsys.readouterr()
-    assert run(pool, "-o", str(tmp_path)) == 1
+    assert run(pool, "-o", str(tmp_path)) == 2
     err = capsys.readouterr().err
     assert "exists" in err and ".json" in err and "overwrite" in err
     assert {p.name: p.read_text() for p in tmp_path.glob("*.json")} == first
@@ -92,7 +92,7 @@ def test_save_orphans_refuses_an_existing_file(tmp_path, capsys):
     orphans = tmp_path / "orphans.csv"
     orphans.write_text("mine")
     pool = str(pool_file("pool_002_image_miri"))
-    assert run(pool, "-o", str(tmp_path / "asns"), "--save-orphans", str(orphans)) == 1
+    assert run(pool, "-o", str(tmp_path / "asns"), "--save-orphans", str(orphans)) == 2
     assert "orphans.csv" in capsys.readouterr().err
     assert orphans.read_text() == "mine"
     assert not (tmp_path / "asns").exists()
@@ -108,18 +108,18 @@ def test_pool_without_candidates(tmp_path, capsys):
 
 
 def test_missing_pool(tmp_path, capsys):
-    assert run(str(tmp_path / "nope.csv"), "-o", str(tmp_path)) == 1
+    assert run(str(tmp_path / "nope.csv"), "-o", str(tmp_path)) == 2
     assert "nope.csv" in capsys.readouterr().err
 
 
 def test_a_candidate_not_in_the_pool_is_an_error(tmp_path, capsys):
     pool = str(pool_file("pool_003_image_nircam"))
     out = tmp_path / "out"
-    assert run(pool, "-o", str(out), "-i", "o999") == 1
+    assert run(pool, "-o", str(out), "-i", "o999") == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["asnkit generate: error: candidate 'o999' not in pool_003_image_nircam.csv"]
     assert not out.exists() or not names(out)
-    assert run(pool, "-o", str(out), "-i", "o001", "O001") == 1  # ids are exact, close ones named
+    assert run(pool, "-o", str(out), "-i", "o001", "O001") == 2  # ids are exact, close ones named
     err = capsys.readouterr().err
     assert "error: candidate 'O001' (close matches: o001) not in pool_003" in err
     with pytest.warns(asnkit.AssociationWarning, match="o999"):  # the library warns
@@ -132,12 +132,12 @@ def test_files_of_another_pool_are_not_said_to_be_from_this_one(tmp_path, capsys
     pool = str(pool_file("pool_002_image_miri"))
     assert run(pool, "-o", str(tmp_path), "--version-id", VERSION_ID) == 0
     capsys.readouterr()
-    assert run(pool, "-o", str(tmp_path), "--version-id", VERSION_ID) == 1
+    assert run(pool, "-o", str(tmp_path), "--version-id", VERSION_ID) == 2
     assert "from an earlier run on this pool (use --overwrite" in capsys.readouterr().err
     # the same names from another pool (same program, same candidates)
     other = tmp_path / "pool_020_twin.csv"
     shutil.copy(pool, other)
-    assert run(str(other), "-o", str(tmp_path), "--version-id", VERSION_ID) == 1
+    assert run(str(other), "-o", str(tmp_path), "--version-id", VERSION_ID) == 2
     err = capsys.readouterr().err
     assert "from an earlier run on pool_002_image_miri.csv (use --overwrite" in err
     assert "this pool" not in err
@@ -145,6 +145,6 @@ def test_files_of_another_pool_are_not_said_to_be_from_this_one(tmp_path, capsys
         doc = json.loads(path.read_text())
         del doc["asn_pool"]
         path.write_text(json.dumps(doc))
-    assert run(str(other), "-o", str(tmp_path), "--version-id", VERSION_ID) == 1
+    assert run(str(other), "-o", str(tmp_path), "--version-id", VERSION_ID) == 2
     err = capsys.readouterr().err
     assert "from an earlier run (use --overwrite" in err

@@ -10,20 +10,25 @@ from __future__ import annotations
 import errno
 import pickle
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import asnkit
 from asnkit.errors import (
+    CLOSE_MATCH_CUTOFF,
     AssociationError,
     AssociationFileExistsError,
     AssociationFileNotFoundError,
     AssociationKeyError,
     PoolError,
+    PoolFileExistsError,
     PoolFileNotFoundError,
     PoolKeyError,
+    close_matches,
     error_message,
+    exists_as,
 )
 from asnkit.rules.custom import derive, dms_rule
 
@@ -302,3 +307,105 @@ def test_errors_pickle_with_their_type_and_fields(err):
     assert type(back) is type(err) and str(back) == str(err)
     assert getattr(back, "filename", None) == getattr(err, "filename", None)
     assert getattr(back, "errors", None) == getattr(err, "errors", None)
+
+
+FILE_ERRORS = [
+    (PoolFileNotFoundError, FileNotFoundError, errno.ENOENT),
+    (PoolFileExistsError, FileExistsError, errno.EEXIST),
+    (AssociationFileNotFoundError, FileNotFoundError, errno.ENOENT),
+    (AssociationFileExistsError, FileExistsError, errno.EEXIST),
+]
+
+
+@pytest.mark.parametrize(("cls", "builtin", "code"), FILE_ERRORS, ids=lambda c: str(c))
+def test_the_four_file_errors_are_built_alike(cls, builtin, code):
+    """Each is asnkit's error and the builtin, errno set, filename the path or else the file."""
+    family = PoolError if issubclass(cls, PoolError) else AssociationError
+    by_path = cls("x.json: it is so", path="x.json")
+    assert isinstance(by_path, family) and isinstance(by_path, builtin)
+    assert (by_path.errno, by_path.filename, str(by_path)) == (code, "x.json", "x.json: it is so")
+    by_file = cls("it is so", file="y.json")
+    assert by_file.errno == code and by_file.filename == "y.json"
+    assert cls("no file").filename is None
+
+
+def _writers(tmp_path):
+    import asnkit.sky.export
+
+    pool = asnkit.read_pool(asnkit.data.pool_path("pool_002_image_miri"))
+    asn = asnkit.asn_from_files(NAMES, product_name="p")
+    demo = asnkit.read_pool(asnkit.data.data_path("demo", "jw99999_simulated_pool.csv"))
+    return {
+        "write_pool": (PoolFileExistsError, lambda: asnkit.write_pool(pool, tmp_path / "p.csv")),
+        "write_ds9": (PoolFileExistsError,
+                      lambda: asnkit.sky.export.write_ds9(tmp_path / "d.reg", demo.iloc[:2])),
+        "Association.write": (AssociationFileExistsError, lambda: asn.write(tmp_path / "a.json")),
+        "AssociationSet.write": (AssociationFileExistsError,
+                                 lambda: asnkit.AssociationSet([asn]).write(tmp_path / "set")),
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "writer", ["write_pool", "write_ds9", "Association.write", "AssociationSet.write"]
+)
+def test_writers_refuse_with_their_own_exists_error(writer, tmp_path):
+    expected, write = _writers(tmp_path)[writer]
+    write()
+    with pytest.raises(expected) as info:
+        write()
+    err = info.value
+    assert isinstance(err, FileExistsError) and err.errno == errno.EEXIST
+    assert err.filename and Path(err.filename).exists() and Path(err.filename).parent.exists()
+    assert "overwrite=True" in str(err)
+    assert err.__cause__ is None and err.__suppress_context__  # one error, not two tracebacks
+
+
+def test_exists_as_turns_only_file_exists_errors_into_asnkit_errors():
+    with pytest.raises(PoolFileExistsError) as info:
+        with exists_as(PoolFileExistsError):
+            raise FileExistsError(errno.EEXIST, "File exists", "p.csv")
+    assert info.value.filename == "p.csv" and "File exists" in str(info.value)
+    same = AssociationFileExistsError("a.json: file exists", path="a.json")
+    with pytest.raises(AssociationFileExistsError) as again:
+        with exists_as(AssociationFileExistsError):
+            raise same
+    assert again.value is same  # already asnkit's: not wrapped twice
+    with pytest.raises(PermissionError):
+        with exists_as(PoolFileExistsError):
+            raise PermissionError(errno.EACCES, "Permission denied", "p.csv")
+    with exists_as(PoolFileExistsError):
+        pass  # nothing raised, nothing done
+
+
+def test_close_matches_ignore_case_and_answer_as_spelled():
+    assert close_matches("FILTRE", ["filter", "pupil", "Filter_2"]) == ["filter", "Filter_2"]
+    assert close_matches("filter", ["FILTER", "Filter"]) == ["FILTER"]  # one per spelling
+    assert close_matches("o999", ["o001", "c1000"]) == []
+    assert len(close_matches("exposure", [f"exposure{i}" for i in range(9)], n=4)) == 4
+
+
+def test_close_matches_cutoff_is_the_one_cutoff():
+    # "abcdef" ~ "abcxyz": difflib ratio 0.5, below the cutoff; "abcdex": 0.83, above it
+    assert CLOSE_MATCH_CUTOFF == 0.6
+    assert close_matches("abcdef", ["abcxyz"]) == []
+    assert close_matches("abcdef", ["abcdex"]) == ["abcdex"]
+
+
+def test_every_suggestion_goes_through_close_matches():
+    """No module but asnkit.errors calls difflib: one cutoff, one way of comparing."""
+    package = Path(asnkit.__file__).parent
+    callers = sorted(
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if "get_close_matches" in path.read_text(encoding="utf-8")
+    )
+    assert callers == ["errors.py"]
+
+
+def test_suggestions_ignore_case_everywhere():
+    """Rule names and frame columns were compared case-sensitively: a shouted typo got nothing."""
+    with pytest.raises(AssociationKeyError, match="did you mean: Asn_Lv3Image,"):
+        dms_rule("ASN_LV3IMAG")
+    frame = pd.DataFrame({"EXP_TYPE": ["nrc_image"], "Filter": ["f150w"]})
+    with pytest.raises(PoolKeyError, match="close matches: EXP_TYPE"):
+        asnkit.select(frame, exp_typ="nrc_image")

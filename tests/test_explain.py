@@ -362,7 +362,7 @@ def test_cli_explain(capsys):
         out = capsys.readouterr().out
         assert "jw99009-o001_image3_00002_asn.json  candidate_Asn_Lv3Image  as science" in out
         assert "Asn_Lv3AMI: exp_type is 'nrc_image', needs 'nis_ami'" in out
-        assert main(["explain", path, "nope.fits"]) == 1
+        assert main(["explain", path, "nope.fits"]) == 2
         assert "'nope.fits' is not in pool_001_candidates.csv" in capsys.readouterr().err
         assert main(["explain", path, "--orphans"]) == 0
         lines = capsys.readouterr().out.splitlines()

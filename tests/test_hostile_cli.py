@@ -101,16 +101,16 @@ def _argv(command: str, folder: Path, tmp_path: Path) -> list[str]:
 )
 def test_unwritable_output_is_one_line(command, unwritable, tmp_path, capsys):
     argv = _argv(command, unwritable, tmp_path)
-    assert main(argv) == 1
+    assert main(argv) == 2
     line = _one_error_line(capsys, argv[0])
     assert str(unwritable) in line
 
 
 def test_unreadable_file_in_diff_and_validate_is_one_line(unreadable, capsys):
-    assert main(["diff", str(unreadable), str(LV3)]) == 1
+    assert main(["diff", str(unreadable), str(LV3)]) == 2
     line = _one_error_line(capsys, "diff")
     assert str(unreadable) in line
-    assert main(["validate", str(unreadable)]) == 1
+    assert main(["validate", str(unreadable)]) == 2
     out = capsys.readouterr().out
     assert "Traceback" not in out and str(unreadable) in out
 
@@ -120,7 +120,7 @@ def test_output_under_a_file_is_one_line(command, tmp_path, capsys):
     afile = tmp_path / "afile"
     afile.write_text("precious")
     argv = _argv(command, afile / "sub", tmp_path)
-    assert main(argv) == 1
+    assert main(argv) == 2
     assert "Not a directory" in _one_error_line(capsys, argv[0])
     assert afile.read_text() == "precious"
 
@@ -128,20 +128,20 @@ def test_output_under_a_file_is_one_line(command, tmp_path, capsys):
 def test_generate_into_a_file_is_one_line(tmp_path, capsys):
     afile = tmp_path / "afile"
     afile.write_text("precious")
-    assert main(["generate", str(POOL), "-o", str(afile)]) == 1
+    assert main(["generate", str(POOL), "-o", str(afile)]) == 2
     assert "not a folder" in _one_error_line(capsys, "generate")
 
 
 @pytest.mark.parametrize("what", ["directory", "missing"])
 def test_edit_validate_summary_given_a_directory_or_nothing(what, tmp_path, capsys):
     path = tmp_path if what == "directory" else tmp_path / "nothing.json"
-    assert main(["edit", str(path), "--remove", "x"]) == 1
+    assert main(["edit", str(path), "--remove", "x"]) == 2
     _one_error_line(capsys, "edit")
-    assert main(["summary", str(path)]) == 1
+    assert main(["summary", str(path)]) == 2
     _one_error_line(capsys, "summary")
-    assert main(["explain", str(path), "--orphans"]) == 1
+    assert main(["explain", str(path), "--orphans"]) == 2
     _one_error_line(capsys, "explain")
-    assert main(["generate", str(path), "-o", str(tmp_path / "out")]) == 1
+    assert main(["generate", str(path), "-o", str(tmp_path / "out")]) == 2
     _one_error_line(capsys, "generate")
 
 
@@ -152,7 +152,7 @@ def test_a_file_name_too_long_is_one_line(tmp_path, capsys):
         ["from-list", "jw_1_cal.fits", "--product-name", "p", "-o", str(tmp_path / f"{long}.json")],
         ["pool", str(NIRCAM[0]), "-o", str(tmp_path / f"{long}.csv")],
     ):
-        assert main(argv) == 1
+        assert main(argv) == 2
         assert "too long" in _one_error_line(capsys, argv[0]).lower()
     assert os.listdir(tmp_path) == []
 
@@ -199,12 +199,12 @@ def test_an_interrupt_is_one_line(monkeypatch, capsys):
 
 
 def test_the_installed_command_prints_no_traceback(tmp_path):
-    """The real ``asnkit`` process, not main(): one line, status 1."""
+    """The real ``asnkit`` process, not main(): one line, status 2."""
     argv = asnkit_command()
     done = subprocess.run(
         [*argv, "edit", str(tmp_path), "--remove", "x"], capture_output=True, text=True
     )
-    assert done.returncode == 1
+    assert done.returncode == 2
     assert done.stderr.startswith("asnkit edit: error: ") and done.stderr.count("\n") == 1
 
 
@@ -212,7 +212,7 @@ def test_the_installed_command_prints_no_traceback(tmp_path):
 def test_edit_on_a_malformed_document_is_one_line_not_an_internal_error(products, tmp_path, capsys):
     path = tmp_path / "x_asn.json"  # found by scripts/fuzz_campaign.py
     path.write_text(f'{{"asn_type": "image3", "products": {products}}}')
-    assert main(["edit", str(path), "--remove", "jw_00001", "-o", str(tmp_path / "e/")]) == 1
+    assert main(["edit", str(path), "--remove", "jw_00001", "-o", str(tmp_path / "e/")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("asnkit edit: error: ") and "internal error" not in err
     assert not (tmp_path / "e").exists()

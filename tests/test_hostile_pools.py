@@ -64,7 +64,7 @@ def test_generate_never_writes_outside_the_output_folder(tmp_path, capsys):
     evil = "[('o001/../../../../escape/X', 'observation')]"
     path, line = _evil_pool(tmp_path, "asn_candidate", evil)
     out = tmp_path / "a" / "b" / "out"
-    assert main(["generate", str(path), "-o", str(out)]) == 1
+    assert main(["generate", str(path), "-o", str(out)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"asnkit generate: error: {path}, line {line}, column 'asn_candidate'")
     assert err.count("\n") == 1 and "Traceback" not in err

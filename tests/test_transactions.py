@@ -239,7 +239,7 @@ def test_a_rerun_without_overwrite_refuses_before_generating(tmp_path, monkeypat
         raise AssertionError("generated before refusing")
 
     monkeypatch.setattr(generate, "run", never)
-    assert main(argv) == 1
+    assert main(argv) == 2
     err = capsys.readouterr().err
     assert "file exists" in err and "from an earlier run on this pool" in err
     # another version id, or only Level 2 after a Level 3 run, is no conflict

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from asnkit.batch.manifest import MANIFEST_NAME
-from asnkit.errors import error_message
+from asnkit.errors import ExitStatus, command_line_message, exit_status_help
 from asnkit.rules import RULE_SETS, rule_set
 
 __all__ = ["Progress", "make_scheduler", "register", "run_generate_many", "summary_table"]
@@ -38,8 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "recorded as failed and the others go on."
         ),
         epilog=(
-            "Exit status: 0 when every pool is done or skipped, 1 when any failed. "
-            "For SLURM/PBS clusters see the README (dask-jobqueue)."
+            exit_status_help("when a pool failed (the others are done or skipped)")
+            + " For SLURM/PBS clusters see the README (dask-jobqueue)."
         ),
     )
     parser.add_argument(
@@ -207,10 +207,10 @@ def run_generate_many(args: argparse.Namespace) -> int:
         pools = expand_pools(args.pools)
         rules = rule_set(args.rules)
     except OSError:
-        raise  # no pool file: not a usage error (exit status 1, from asnkit.cli)
+        raise  # no pool file: reported by asnkit.cli (TROUBLE, as a usage error)
     except ValueError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
-        return 2
+        return ExitStatus.TROUBLE
     progress = Progress(len(pools), disable=True if args.no_progress else None)
     try:
         result = generate_many(
@@ -225,15 +225,15 @@ def run_generate_many(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         progress.close()
         print(f"{prog}: interrupted; run the same command again to finish", file=sys.stderr)
-        return 130
+        return ExitStatus.INTERRUPTED
     except ImportError as exc:
         progress.close()
         print(f"{prog}: error: {exc}", file=sys.stderr)
-        return 1
+        return ExitStatus.TROUBLE
     except OSError as exc:
         progress.close()
-        print(f"{prog}: error: {error_message(exc)}", file=sys.stderr)
-        return 1
+        print(f"{prog}: error: {command_line_message(exc)}", file=sys.stderr)
+        return ExitStatus.TROUBLE
     progress.close()
     print(summary_table(result))
     failed = result.failed
@@ -245,4 +245,4 @@ def run_generate_many(args: argparse.Namespace) -> int:
             f"(see {result.out_dir / MANIFEST_NAME})",
             file=sys.stderr,
         )
-    return 1 if failed else 0
+    return ExitStatus.FOUND if failed else ExitStatus.OK

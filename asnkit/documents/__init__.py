@@ -1,8 +1,10 @@
 """asnkit.documents: association files (JSON) as Python objects.
 
 - :mod:`~asnkit.documents.model`: :class:`Association` (reads like the pipeline's dict,
-  writes jwst's exact JSON layout) with :class:`Product` and :class:`Member` views;
-  :mod:`~asnkit.documents.plain`: the plain JSON values a document is made of;
+  writes jwst's exact JSON layout) with the :class:`Product` and :class:`Member` views of
+  :mod:`~asnkit.documents.parts`; :mod:`~asnkit.documents.layout`: jwst's key orders and
+  the level of a type; :mod:`~asnkit.documents.plain`: the plain JSON values a document is
+  made of;
 - :mod:`~asnkit.documents.collection`: :class:`AssociationSet`, many associations with a
   DataFrame view (``to_frame``), filters and ``write(directory)``;
 - :mod:`~asnkit.documents.validation`: ``validate``, ``is_valid``, ``iter_errors`` against

@@ -53,7 +53,8 @@ from asnkit.dms.names import (
 )
 from asnkit.dms.names import product_name as dms_product_name
 from asnkit.dms.values import is_empty, text_row
-from asnkit.documents.model import Association, level_of
+from asnkit.documents.layout import level_of
+from asnkit.documents.model import Association
 from asnkit.documents.paths import PathMode, member_path
 from asnkit.documents.validation import member_role, validate
 from asnkit.engine.naming import as_rule_forms

@@ -14,6 +14,8 @@ import json
 import sys
 from pathlib import Path
 
+from asnkit.errors import ExitStatus, exit_status_help
+
 __all__ = ["association_files", "register", "run_check"]
 
 
@@ -27,8 +29,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "them: roles a pipeline ignores, products mixing filters, channels or "
             "instruments, exposure types that do not fit the association type, member "
             "suffixes, product names, missing files. One line per finding: FILE: JSON path: "
-            "severity CODE: message (fix: hint). Exit status: 1 when any file has an error, "
-            "else 0 (warnings and infos do not fail)."
+            "severity CODE: message (fix: hint). Warnings and infos do not fail; a file that "
+            "cannot be read (or is not JSON) is trouble, not a finding. "
+            + exit_status_help("when a finding is an error")
         ),
     )
     p.add_argument("files", nargs="+", metavar="FILE", help="association JSON files or folders")
@@ -71,7 +74,12 @@ def association_files(names: list[str]) -> list[Path]:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    """``asnkit check``: print the findings; 1 if any error, else 0."""
+    """``asnkit check``: print the findings.
+
+    Returns ``FOUND`` if a finding is an error, ``OK`` otherwise, and
+    ``TROUBLE`` if a file could not be read at all (it was not checked: the
+    others still are, and their findings printed), whatever the findings.
+    """
     from asnkit.documents.checks import check
     from asnkit.documents.findings import Finding, Findings, Severity
     from asnkit.documents.io import read_asn
@@ -119,4 +127,6 @@ def run_check(args: argparse.Namespace) -> int:
             others = ", ".join(sorted(recorded)[:3]) + (" ..." if len(recorded) > 3 else "")
             print(f"note: every association names another pool (asn_pool): {others}",
                   file=sys.stderr)  # fmt: skip
-    return 1 if findings.errors or unreadable else 0
+    if unreadable:
+        return ExitStatus.TROUBLE
+    return ExitStatus.FOUND if findings.errors else ExitStatus.OK

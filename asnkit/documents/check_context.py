@@ -13,7 +13,8 @@ from pathlib import Path
 from asnkit.dms.identifiers import member_name_problem
 from asnkit.documents.exposures import ExposureFacts, PoolIndex, header_facts, member_facts
 from asnkit.documents.findings import Finding
-from asnkit.documents.model import Association, Member
+from asnkit.documents.model import Association
+from asnkit.documents.parts import Member
 from asnkit.documents.pipelines import Pipeline, pipeline_for
 
 __all__ = ["CheckedAssociation", "member_list", "plural"]

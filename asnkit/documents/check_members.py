@@ -12,7 +12,7 @@ from typing import Any
 from asnkit.dms import exposures as dms
 from asnkit.dms.names import exposure_key
 from asnkit.documents.check_context import CheckedAssociation, member_list, plural
-from asnkit.documents.model import Member, Product
+from asnkit.documents.parts import Member, Product
 from asnkit.documents.pipelines import CATALOG_ROLES, WFSS_EXP_TYPES, Pipeline
 from asnkit.documents.validation import KNOWN_EXPTYPES
 

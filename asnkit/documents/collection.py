@@ -40,6 +40,7 @@ from asnkit.errors import (
     AssociationFileExistsError,
     AssociationKeyError,
     AssociationTypeError,
+    exists_as,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -289,10 +290,8 @@ class AssociationSet(Sequence[Association]):
                     errors=[(f"[{index}]", f"file name {name} is used twice")],
                 )
             files[name] = asn.to_json()
-        try:
+        with exists_as(AssociationFileExistsError):
             return write_files(directory, files, overwrite=overwrite)
-        except FileExistsError as exc:
-            raise AssociationFileExistsError(str(exc), file=exc.filename) from None
 
     # ------------------------------------------------------------------ display
     def __repr__(self) -> str:

@@ -15,7 +15,8 @@ import os
 import sys
 import warnings
 from pathlib import Path
-from typing import Any
+
+from asnkit.errors import ExitStatus, command_line_message, exit_status_help
 
 __all__ = ["register", "run_diff", "run_edit", "run_from_list", "run_validate"]
 
@@ -26,7 +27,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "validate",
         help="check association files (exit 0 only if all are valid)",
         description="Check association files against the Level 2b/Level 3 schemas and the "
-        "pipeline's rules; print every fault with its file and JSON path.",
+        "pipeline's rules; print every fault with its file and JSON path. A file that is not "
+        "JSON is invalid; one that cannot be opened is trouble. "
+        + exit_status_help("when a file is invalid"),
     )
     p.add_argument("files", nargs="+", metavar="FILE",
                    help="association JSON files, or folders (their *.json files)")  # fmt: skip
@@ -42,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "from-list",
         help="make an association from a list of files (like asn_from_list)",
         description="Make an association from exposure files: one product for Level 3 "
-        "types, one product per science file for Level 2 types.",
+        "types, one product per science file for Level 2 types. " + exit_status_help(),
     )
     p.add_argument("files", nargs="+", metavar="FILE", help="member files")
     p.add_argument("-t", "--type", default="image3", dest="asn_type",
@@ -64,7 +67,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="add, remove or change members of an association",
         description="Add or remove members (by file name, with or without suffix), change "
         "roles, rename the product, rewrite member paths. The association file is only "
-        "replaced with --overwrite.",
+        "replaced with --overwrite. " + exit_status_help(),
     )
     p.add_argument("association", help="association JSON file")
     p.add_argument("-a", "--add", nargs="+", default=[], metavar="FILE", help="files to add")
@@ -90,7 +93,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "two folders whose associations are paired by type and first product name, then by "
             "file name). The header keys "
             "'constraints' and 'code_version' are not compared: they record the software that "
-            "wrote the file. Exit status: 0 when nothing differs, 1 when something does."
+            "wrote the file. An invalid association cannot be compared: it is trouble. "
+            + exit_status_help("when something differs")
         ),
     )
     p.add_argument("a", metavar="FIRST", help="association file or folder")
@@ -101,13 +105,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    """``asnkit validate``: print every fault; 0 if all files are valid, else 1."""
+    """``asnkit validate``: print every fault.
+
+    Returns ``OK`` if all files are valid, ``FOUND`` if one is not (a file
+    that is not JSON is invalid), ``TROUBLE`` if one cannot be opened (a
+    missing file says nothing of validity), whatever the others are.
+    """
     from asnkit.documents.check_commands import association_files
     from asnkit.documents.io import read_asn
     from asnkit.documents.validation import iter_errors, path_warnings
     from asnkit.errors import AssociationError
 
     bad = 0
+    unopened = 0
     loaded = []
     names = []  # folders: their *.json files, as `asnkit check` reads them
     for name in args.files:
@@ -118,6 +128,7 @@ def run_validate(args: argparse.Namespace) -> int:
         except (AssociationError, OSError) as exc:
             print(_about(name, exc))
             bad += 1
+            unopened += isinstance(exc, OSError)
             continue
         loaded.append(asn.with_filename(name))
         faults = list(iter_errors(asn, paths=args.paths))
@@ -141,33 +152,20 @@ def run_validate(args: argparse.Namespace) -> int:
     if not args.quiet:
         n = len(names)
         print(f"{n - bad} of {n} file{'s' if n != 1 else ''} valid", file=sys.stderr)
-    return 1 if bad else 0
+    if unopened:
+        return ExitStatus.TROUBLE
+    return ExitStatus.FOUND if bad else ExitStatus.OK
 
 
-def _roles(pairs: list[str], command: str = "from-list") -> dict[str, str]:
+def _roles(pairs: list[str]) -> dict[str, str]:
+    """``FILE=ROLE`` pairs as a dict (ValueError naming a pair without ``=``)."""
     roles = {}
     for pair in pairs:
         name, sep, role = pair.rpartition("=")
         if not sep or not name:
-            raise SystemExit(f"asnkit {command}: error: expected FILE=ROLE, got {pair!r}")
+            raise ValueError(f"expected FILE=ROLE, got {pair!r}")
         roles[name] = role
     return roles
-
-
-def _message(exc: Exception) -> str:
-    """A library error in command-line words (options, not keyword arguments)."""
-    text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
-    for python, cli in _CLI_WORDS:
-        text = text.replace(python, cli)
-    return text
-
-
-#: Library wording -> the option of the command line that does the same.
-_CLI_WORDS = (
-    ("pass overwrite=True to replace it", "use --overwrite to replace it"),
-    ("asn_from_files: ", ""),
-    ("needs product_name", "needs --product-name"),
-)
 
 
 def _about(name: str, exc: BaseException) -> str:
@@ -178,13 +176,6 @@ def _about(name: str, exc: BaseException) -> str:
         return f"{name}: {exc.strerror}"
     text = str(exc)
     return text if text.startswith(name) else f"{name}: {text}"
-
-
-def _write(asn: Any, target: str, overwrite: bool) -> Path:
-    try:
-        return asn.write(target, overwrite=overwrite)  # "dir/": into the folder
-    except FileExistsError as exc:
-        raise FileExistsError(_message(exc)) from None
 
 
 def run_from_list(args: argparse.Namespace) -> int:
@@ -206,11 +197,11 @@ def run_from_list(args: argparse.Namespace) -> int:
             folder=folder,
         )
     except (AssociationError, ValueError, KeyError) as exc:
-        print(f"asnkit from-list: error: {_message(exc)}", file=sys.stderr)
-        return 1
-    path = _write(asn, args.output, args.overwrite)
+        print(f"asnkit from-list: error: {command_line_message(exc)}", file=sys.stderr)
+        return ExitStatus.TROUBLE
+    path = asn.write(args.output, overwrite=args.overwrite)  # "dir/": into the folder
     print(f"wrote {path}: {len(asn.products)} product(s), {len(asn.members())} member(s)")
-    return 0
+    return ExitStatus.OK
 
 
 def _names_folder(output: str) -> bool:
@@ -229,7 +220,7 @@ def run_edit(args: argparse.Namespace) -> int:
             "asnkit edit: error: nothing to do (--add, --remove, --set-role, --rename, --paths)",
             file=sys.stderr,
         )
-        return 2
+        return ExitStatus.TROUBLE
     # any member path form in the input (--paths may rewrite it); the result is validated
     # below, which warns about its member paths: once, for what is written
     with warnings.catch_warnings():
@@ -248,7 +239,7 @@ def run_edit(args: argparse.Namespace) -> int:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 asn = asn.add_members(args.add, role=args.role, product=product)
-        for name, role in _roles(args.set_role, "edit").items():
+        for name, role in _roles(args.set_role).items():
             asn = asn.set_role(name, role)
         if args.rename:
             asn = asn.rename_product(args.rename, product=0 if product is None else product)
@@ -258,11 +249,11 @@ def run_edit(args: argparse.Namespace) -> int:
     except AssociationError:
         raise  # the dispatcher prints it
     except (KeyError, ValueError, IndexError) as exc:
-        print(f"asnkit edit: error: {_message(exc)}", file=sys.stderr)
-        return 1
-    path = _write(asn, target, args.overwrite)
+        print(f"asnkit edit: error: {command_line_message(exc)}", file=sys.stderr)
+        return ExitStatus.TROUBLE
+    path = asn.write(target, overwrite=args.overwrite)  # "dir/": into the folder
     print(f"wrote {path}: {len(asn.products)} product(s), {len(asn.members())} member(s)")
-    return 0
+    return ExitStatus.OK
 
 
 def _load_any(name: str):
@@ -277,7 +268,12 @@ def _load_any(name: str):
 
 
 def run_diff(args: argparse.Namespace) -> int:
-    """``asnkit diff``: print the differences; 0 if none, 1 if any."""
+    """``asnkit diff``: print the differences; ``OK`` if none, ``FOUND`` if any.
+
+    A file that cannot be read or an invalid association raises (the
+    dispatcher, :func:`asnkit.cli.main`, exits with ``TROUBLE``), as ``diff``
+    and ``cmp`` exit 2 on trouble: "different" is never "could not compare".
+    """
     from asnkit.documents.collection import AssociationSet
     from asnkit.documents.diff import diff
 
@@ -287,4 +283,4 @@ def run_diff(args: argparse.Namespace) -> int:
         b = b if isinstance(b, AssociationSet) else AssociationSet([b])
     result = diff(a, b, ignore_suffix=args.ignore_suffix)
     print(result)
-    return 1 if result else 0
+    return ExitStatus.FOUND if result else ExitStatus.OK

@@ -38,7 +38,8 @@ from typing import TYPE_CHECKING, Any
 from asnkit.deprecation import deprecated_property
 from asnkit.dms.names import strip_suffix
 from asnkit.documents.collection import AssociationSet
-from asnkit.documents.model import Association, Product
+from asnkit.documents.model import Association
+from asnkit.documents.parts import Product
 from asnkit.documents.validation import validate
 from asnkit.errors import AssociationTypeError
 

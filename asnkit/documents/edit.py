@@ -24,7 +24,6 @@ Examples
 from __future__ import annotations
 
 import copy
-import difflib
 import os
 from collections.abc import Iterable
 from typing import Any
@@ -33,7 +32,12 @@ from asnkit.dms.names import strip_suffix
 from asnkit.documents.model import Association
 from asnkit.documents.paths import PathMode, member_path
 from asnkit.documents.validation import member_role
-from asnkit.errors import AssociationError, AssociationIndexError, AssociationKeyError
+from asnkit.errors import (
+    AssociationError,
+    AssociationIndexError,
+    AssociationKeyError,
+    close_matches,
+)
 
 __all__ = [
     "add_members",
@@ -58,7 +62,7 @@ def _not_a_member(asn: Association, name: str) -> AssociationKeyError:
         for p in asn.get("products", ())
         for m in p.get("members", ())
     ]
-    close = difflib.get_close_matches(os.path.basename(name), members, n=3)
+    close = close_matches(os.path.basename(name), members, n=3)
     if close:
         hint = f"; did you mean: {', '.join(close)}"
     else:

@@ -3,14 +3,16 @@
 An :class:`Association` reads like the dict the pipeline expects
 (``asn["products"][0]["members"][0]["expname"]``), keeps every key in the
 order it was given (the reference pipeline orders Level 2 and Level 3 headers
-differently, see :data:`LEVEL2_KEYS` and :data:`LEVEL3_KEYS`), and writes the
+differently, see :mod:`asnkit.documents.layout`), and writes the
 same JSON text as the pipeline (4-space indent, ``", "``/``": "`` separators,
 no trailing newline).
 
 Associations are values: the editing methods return new objects and leave the
 original unchanged. The nested dicts returned by ``asn[key]`` belong to the
 association; do not change them in place (use :meth:`Association.to_dict` for
-a private copy).
+a private copy). Its products and members are the views of
+:mod:`asnkit.documents.parts`; the names of both modules can also be imported
+from here.
 
 Examples
 --------
@@ -31,12 +33,19 @@ from __future__ import annotations
 
 import html
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from asnkit.atomic import write_text
-from asnkit.deprecation import renamed
+from asnkit.documents.layout import (
+    LEVEL2_KEYS,
+    LEVEL3_KEYS,
+    MEMBER_KEYS,
+    level_of,
+    ordered_product,
+)
+from asnkit.documents.parts import JsonView, Member, Product, json_objects
 from asnkit.documents.plain import json_text, plain
 
 __all__ = [
@@ -50,37 +59,6 @@ __all__ = [
     "level_of",
     "plain",
 ]
-
-#: Header keys in the order jwst writes Level 3 associations.
-LEVEL3_KEYS = (
-    "asn_type",
-    "asn_rule",
-    "version_id",
-    "code_version",
-    "degraded_status",
-    "program",
-    "constraints",
-    "asn_id",
-    "target",
-    "asn_pool",
-    "products",
-)
-#: Header keys in the order jwst writes Level 2 associations (asn_pool before target).
-LEVEL2_KEYS = (
-    "asn_type",
-    "asn_rule",
-    "version_id",
-    "code_version",
-    "degraded_status",
-    "program",
-    "constraints",
-    "asn_id",
-    "asn_pool",
-    "target",
-    "products",
-)
-#: Member keys in the order jwst writes them.
-MEMBER_KEYS = ("expname", "exptype", "exposerr", "asn_candidate")
 
 
 def atomic_write_text(path: str | os.PathLike[str], text: str, *, overwrite: bool = False) -> Path:
@@ -96,111 +74,7 @@ def atomic_write_text(path: str | os.PathLike[str], text: str, *, overwrite: boo
     return write_text(path, text, overwrite=overwrite, make_folder=True)
 
 
-class _View(Mapping[str, Any]):
-    """A read-only mapping over one dict of an association."""
-
-    __slots__ = ("_data",)
-
-    def __init__(self, data: Mapping[str, Any]) -> None:
-        self._data = data
-
-    def __getitem__(self, key: str) -> Any:
-        return self._data[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def to_dict(self) -> dict[str, Any]:
-        """A plain deep copy."""
-        return plain(self._data)
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({dict(self._data)!r})"
-
-
-class Member(_View):
-    """One member of a product: ``expname``, ``exptype`` (role) and any other keys.
-
-    Examples
-    --------
-    >>> m = Member({"expname": "jw_1_cal.fits", "exptype": "SCIENCE"})
-    >>> m.expname, m.exptype, m.role, m.exposerr
-    ('jw_1_cal.fits', 'SCIENCE', 'science', None)
-    """
-
-    __slots__ = ()
-
-    @property
-    def expname(self) -> str:
-        """The exposure file name (may carry a folder)."""
-        return self._data.get("expname")
-
-    @property
-    def exptype(self) -> str:
-        """The member type as written (``science``, ``background``, ...)."""
-        return self._data.get("exptype")
-
-    @property
-    def role(self) -> str:
-        """The member type, lowercase."""
-        return str(self._data.get("exptype", "")).lower()
-
-    @property
-    def exposerr(self) -> Any:
-        """The exposure error, if any (usually None)."""
-        return self._data.get("exposerr")
-
-    @property
-    def asn_candidate(self) -> str | None:
-        """The pool's asn_candidate text of the exposure (Level 3 only)."""
-        return self._data.get("asn_candidate")
-
-    @property
-    def is_science(self) -> bool:
-        """Whether the member is a science exposure."""
-        return self.role == "science"
-
-
-class Product(_View):
-    """One product: a ``name`` and its ``members``.
-
-    Examples
-    --------
-    >>> p = Product({"name": "x", "members": [{"expname": "a", "exptype": "science"},
-    ...                                      {"expname": "b", "exptype": "background"}]})
-    >>> p.name, len(p.members()), [m.expname for m in p.science_members]
-    ('x', 2, ['a'])
-    """
-
-    __slots__ = ()
-
-    @property
-    def name(self) -> str | None:
-        """The product name."""
-        return self._data.get("name")
-
-    def members(self, role: str | None = None) -> tuple[Member, ...]:
-        """The members, in order (entries that are not objects are left out); only those of
-        one role (case-insensitive) with ``role``."""
-        members = tuple(Member(m) for m in _entries(self._data.get("members")))
-        if role is None:
-            return members
-        role = role.lower()
-        return tuple(m for m in members if m.role == role)
-
-    #: Deprecated (v0.1.0): ``members(role)``.
-    members_by_role = renamed(members, "members_by_role")
-
-    @property
-    def science_members(self) -> tuple[Member, ...]:
-        """The science members."""
-        return self.members("science")
-
-
-class Association(Mapping[str, Any]):
+class Association(JsonView):
     """An association document.
 
     Build one with :meth:`from_dict` (keeps the keys and their order) or
@@ -215,7 +89,7 @@ class Association(Mapping[str, Any]):
         The file name to write the association under.
     """
 
-    __slots__ = ("_data", "filename")
+    __slots__ = ("filename",)  # and JsonView's _data
 
     def __init__(self, data: Mapping[str, Any], *, filename: str | None = None) -> None:
         if not isinstance(data, Mapping):
@@ -292,19 +166,10 @@ class Association(Mapping[str, Any]):
         fields = {"asn_type": asn_type, **header}
         data: dict[str, Any] = {k: fields[k] for k in order if k in fields}
         data.update((k, v) for k, v in fields.items() if k not in data)
-        data["products"] = [_ordered_product(p) for p in products]
+        data["products"] = [ordered_product(p) for p in products]
         return cls(data, filename=filename)
 
     # ------------------------------------------------------------------ mapping
-    def __getitem__(self, key: str) -> Any:
-        return self._data[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        return len(self._data)
-
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Association):
             return self._data == other._data
@@ -315,10 +180,6 @@ class Association(Mapping[str, Any]):
     __hash__ = None  # type: ignore[assignment]
 
     # ------------------------------------------------------------------ output
-    def to_dict(self) -> dict[str, Any]:
-        """A plain JSON-able deep copy, keys in order."""
-        return plain(self._data)
-
     def to_json(self) -> str:
         """The JSON text the pipeline writes (4-space indent, no trailing newline)."""
         return json_text(self._data)
@@ -338,7 +199,7 @@ class Association(Mapping[str, Any]):
             file name (it would land outside the folder).
         """
         from asnkit.atomic import file_name_problem
-        from asnkit.errors import AssociationError, AssociationFileExistsError
+        from asnkit.errors import AssociationError, AssociationFileExistsError, exists_as
 
         target = Path(path)
         text = os.fspath(path)
@@ -350,10 +211,8 @@ class Association(Mapping[str, Any]):
                     errors=[("", problem)],
                 )
             target = target / self.filename
-        try:
+        with exists_as(AssociationFileExistsError):
             return atomic_write_text(target, self.to_json(), overwrite=overwrite)
-        except FileExistsError as exc:
-            raise AssociationFileExistsError(str(exc), file=exc.filename) from None
 
     # ------------------------------------------------------------------ header fields
     def _get(self, key: str) -> Any:
@@ -430,12 +289,12 @@ class Association(Mapping[str, Any]):
         A document loaded without validation may hold anything; the views
         show what they can and :func:`asnkit.validate` says what is wrong.
         """
-        return tuple(Product(p) for p in _entries(self._data.get("products")))
+        return tuple(Product(p) for p in json_objects(self._data.get("products")))
 
     @property
     def product_names(self) -> list[str | None]:
         """The product names, in order."""
-        return [p.get("name") for p in _entries(self._data.get("products"))]
+        return [p.get("name") for p in json_objects(self._data.get("products"))]
 
     def members(self, role: str | None = None) -> list[Member]:
         """Every member of every product, optionally only those of one role."""
@@ -599,7 +458,7 @@ class _Lazy(Association):
 
     @property  # type: ignore[override]
     def _data(self) -> dict[str, Any]:  # the base class's slot, filled on first read
-        slot = Association._data
+        slot = Association._data  # JsonView's slot
         build = self._build
         if build is None:
             return slot.__get__(self, Association)  # type: ignore[attr-defined]
@@ -610,43 +469,3 @@ class _Lazy(Association):
 
     def __reduce__(self) -> tuple:
         return (Association, (self._data,), (None, {"filename": self.filename}))
-
-
-def _entries(value: Any) -> list[Mapping[str, Any]]:
-    """The objects of a JSON list (anything else: none)."""
-    if not isinstance(value, list):
-        return []
-    return [entry for entry in value if isinstance(entry, Mapping)]
-
-
-def level_of(asn_type: Any, asn_rule: Any = None) -> int:
-    """The level of an association type: 2 for ``*2`` types (or ``Lv2`` rules), else 3.
-
-    Examples
-    --------
-    >>> level_of("spec2"), level_of("wfs-image3"), level_of("image", "discover_Asn_Image")
-    (2, 3, 3)
-    """
-    text = str(asn_type or "").lower()
-    if text.endswith("2"):
-        return 2
-    if text.endswith("3"):
-        return 3
-    if "lv2" in str(asn_rule or "").lower():
-        return 2
-    return 3
-
-
-def _ordered_product(product: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if "name" in product:
-        out["name"] = product["name"]
-    out.update((k, v) for k, v in product.items() if k not in ("name", "members"))
-    out["members"] = [_ordered_member(m) for m in product.get("members", ())]
-    return out
-
-
-def _ordered_member(member: Mapping[str, Any]) -> dict[str, Any]:
-    out = {k: member[k] for k in MEMBER_KEYS if k in member}
-    out.update((k, v) for k, v in member.items() if k not in out)
-    return out

@@ -37,7 +37,6 @@ False
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 import os
@@ -56,9 +55,10 @@ from asnkit.dms.identifiers import (
 from asnkit.dms.members import MEMBER_TYPES
 from asnkit.dms.names import format_program
 from asnkit.documents.collection import AssociationSet
-from asnkit.documents.model import Association, level_of
+from asnkit.documents.layout import level_of
+from asnkit.documents.model import Association
 from asnkit.documents.paths import PathMode
-from asnkit.errors import AssociationError, AssociationWarning
+from asnkit.errors import AssociationError, AssociationWarning, close_matches
 
 __all__ = [
     "KNOWN_EXPTYPES",
@@ -93,7 +93,7 @@ def member_role(role: object, where: str | None = None) -> str:
     """
     low = str(role).strip().lower()
     if low not in KNOWN_EXPTYPES:
-        close = difflib.get_close_matches(low, sorted(KNOWN_EXPTYPES), n=3)
+        close = close_matches(low, sorted(KNOWN_EXPTYPES), n=3)
         hint = f"did you mean: {', '.join(close)}; " if close else ""
         prefix = f"{where}: " if where is not None else ""
         raise AssociationError(

@@ -21,6 +21,7 @@ from asnkit.rules.naming import product_name_default, wfss_direct_opt_element
 
 __all__ = [
     "dropped_fate",
+    "edits_members",
     "finalize",
     "finalize_level2",
     "finalize_level3",
@@ -82,35 +83,54 @@ def finalize_level3(asn: AsnState) -> list[AsnState]:
 
 
 def _int(item: Any, *columns: str) -> int | None:
+    """The first of these columns whose value is a number (None: missing, or not a number)."""
     for column in columns:
+        text = item.get(column)  # None when the pool has no such column
+        if text is None:
+            continue
         try:
-            return int(item[column])
-        except (KeyError, ValueError, TypeError):
+            return int(text)
+        except (ValueError, TypeError):
             continue
     return None
 
 
-def nod_background_overlap(science: Any, background: Any) -> bool:
-    """True if the other nod cannot serve as background for this science exposure."""
-    exptype = str(science.get("exp_type", "")).lower()
-    if "exp_type" not in science or exptype not in ("nrs_fixedslit", "nrs_msaspec"):
-        return False
-    if "targetid" in science and "targetid" in background:
-        if str(science["targetid"]).lower() != str(background["targetid"]).lower():
-            return True
-    try:
-        numdthpt = int(science["numdthpt"])
-        patt_num = int(science["patt_num"])
-        bkg_num = int(background["patt_num"])
-    except (KeyError, ValueError, TypeError):
-        numdthpt, patt_num, bkg_num = 0, None, None
-    subpx = _int(science, "subpxpts") if _int(science, "subpxpts") is not None else None
+#: Exposure types whose nods can overlap (:func:`nod_background_overlap`).
+_NOD_TYPES = ("nrs_fixedslit", "nrs_msaspec")
+
+#: What :func:`nod_background_overlap` reads of an exposure (None: missing, or not a number).
+_NodFacts = tuple[str, str | None, int | None, int | None, int | None, str | None]
+
+
+def _nod_facts(item: Any) -> _NodFacts:
+    """(exp_type, targetid, numdthpt, patt_num, sub-pixel points, fxd_slit) of an exposure."""
+    subpx = _int(item, "subpxpts")
     if subpx is None:
-        subpx = _int(science, "subpxpns")
-    bkg_subpx = _int(background, "subpxpts")
-    if bkg_subpx is None:
-        bkg_subpx = _int(background, "subpxpns")
-    if None in (patt_num, bkg_num, subpx, bkg_subpx) or subpx == 0 or bkg_subpx == 0:
+        subpx = _int(item, "subpxpns")
+    return (
+        str(item.get("exp_type", "")).lower(),
+        str(item["targetid"]).lower() if "targetid" in item else None,
+        _int(item, "numdthpt"),
+        _int(item, "patt_num"),
+        subpx,
+        str(item["fxd_slit"]).lower() if "fxd_slit" in item else None,
+    )
+
+
+def _overlap(science: _NodFacts, background: _NodFacts) -> bool:
+    exptype, target, numdthpt, patt_num, subpx, slit = science
+    if exptype not in _NOD_TYPES:
+        return False
+    if target is not None and background[1] is not None and target != background[1]:
+        return True
+    bkg_num, bkg_subpx = background[3], background[4]
+    if (
+        numdthpt is None
+        or patt_num is None
+        or bkg_num is None
+        or not subpx  # missing or 0
+        or not bkg_subpx
+    ):
         return exptype == "nrs_fixedslit"
     sci_primary = (patt_num - 1) // subpx
     bkg_primary = (bkg_num - 1) // bkg_subpx
@@ -118,7 +138,6 @@ def nod_background_overlap(science: Any, background: Any) -> bool:
         return True
     if exptype == "nrs_msaspec":
         return False
-    slit = str(science["fxd_slit"]).lower() if "fxd_slit" in science else None
     return (
         exptype == "nrs_fixedslit"
         and slit == "s1600a1"
@@ -127,20 +146,26 @@ def nod_background_overlap(science: Any, background: Any) -> bool:
     )
 
 
+def nod_background_overlap(science: Any, background: Any) -> bool:
+    """True if the other nod cannot serve as background for this science exposure."""
+    return _overlap(_nod_facts(science), _nod_facts(background))
+
+
 def _nod_associations(asn: AsnState) -> list[AsnState]:
     product = asn.products[0]
     members = product["members"]
     sciences = [m for m in members if m["exptype"] == "science"]
     others = [m for m in members if m["exptype"] != "science"]
+    facts = [_nod_facts(science["item"]) for science in sciences]  # read once, not per pair
     results = []
-    for science in sciences:
+    for science, own in zip(sciences, facts, strict=True):
         new = copy.copy(asn)
         new.data = dict(asn.data)
         new_members = [science]
-        for other in sciences:
+        for other, its in zip(sciences, facts, strict=True):
             if other["expname"] == science["expname"]:
                 continue
-            if not nod_background_overlap(science["item"], other["item"]):
+            if not _overlap(own, its):
                 background = dict(other)
                 background["exptype"] = "background"
                 new_members.append(background)
@@ -253,6 +278,12 @@ def finalize_level2(asn: AsnState) -> list[AsnState]:
     if kind in (Finalize.NOD, Finalize.IMPRINT_NOD):
         return _nod_associations(asn)
     return [asn]
+
+
+def edits_members(rule: Any) -> bool:
+    """Whether finalizing by this rule may change the members (else it keeps or drops
+    an association as it is)."""
+    return rule.finalize not in (Finalize.DEFAULT, Finalize.MULTI_OBS)
 
 
 def finalize(asn: AsnState) -> tuple[list[AsnState], Fate]:

@@ -42,8 +42,8 @@ from typing import Any
 import pandas as pd
 
 from asnkit.dms.identifiers import VERSION_ID
-from asnkit.dms.names import asn_filename, version_timestamp
-from asnkit.engine.finalize import dropped_fate, finalize
+from asnkit.dms.names import version_timestamp
+from asnkit.engine.finalize import dropped_fate, edits_members, finalize
 from asnkit.engine.members import refresh
 from asnkit.engine.passes import Matcher
 from asnkit.engine.prune import prune, resequence
@@ -53,14 +53,13 @@ from asnkit.engine.table import Table, build_table, candidates_by_type
 from asnkit.errors import AssociationError, AssociationWarning, PoolError
 from asnkit.pool.read import check_identifiers, locate
 from asnkit.rules.model import Rule, missing_columns
-from asnkit.version import code_version
 
 __all__ = [
     "REQUIRED_COLUMNS",
+    "RunCache",
     "check_pool",
     "check_rule_columns",
     "discovery",
-    "document",
     "document_source",
     "finish",
     "gc_paused",
@@ -186,19 +185,75 @@ def select_candidates(
     return wanted
 
 
-def _members(asn: AsnState) -> tuple[Member, ...]:
-    out = []
+class RunCache:
+    """What the associations of one run share, made once: member entries, headers, lines.
+
+    ``entries``: each member entry ``(pool row, role, file name)`` once (an exposure is a
+    member of several associations); ``layouts``: the headers' keys and their positions
+    (:class:`~asnkit.engine.record.DocumentSource`); ``lines``: the constraint lines
+    (:meth:`~asnkit.engine.state.AsnState.constraint_lines`); ``tuples``: each distinct
+    header's values, lines of a document, and failed checks, once (the
+    checks keyed by their ids: text and ids never meet as keys).
+    """
+
+    __slots__ = ("entries", "layouts", "lines", "tuples")
+
+    def __init__(self) -> None:
+        self.entries: dict[Member, Member] = {}
+        self.layouts: dict[tuple[str, ...], dict[str, int]] = {}
+        self.lines: dict = {}
+        self.tuples: dict[tuple, tuple] = {}
+
+    def layout(self, data: dict[str, Any]) -> dict[str, int]:
+        """The run's one layout of headers with these keys in this order: key -> position."""
+        keys = tuple(data)
+        layout = self.layouts.get(keys)
+        if layout is None:
+            layout = self.layouts[keys] = {key: k for k, key in enumerate(keys)}
+        return layout
+
+    def shared(self, values: tuple) -> tuple:
+        """The run's one tuple equal to ``values`` (values of hashable types only)."""
+        return self.tuples.setdefault(values, values)
+
+    def checks(self, checks: tuple) -> tuple:
+        """The run's one tuple of these very check objects (compared by identity)."""
+        return self.tuples.setdefault(tuple(map(id, checks)), checks)
+
+
+#: A state's member entries, the number of members of each product, and the candidate
+#: text of each member in its pass (one for all members when they share it).
+Parts = tuple[tuple[Member, ...], tuple[int, ...], Any]
+
+
+def _parts(asn: AsnState, cache: RunCache) -> Parts:
+    share = cache.entries.setdefault
+    entries: list[Member] = []
+    cands: list[Any] = []
+    sizes = []
     for product in asn.products:
-        for member in product["members"]:
+        members = product["members"]
+        sizes.append(len(members))
+        for member in members:
             item = member.get("item")
-            out.append((None if item is None else item.row, member["exptype"], member["expname"]))
-    return tuple(out)
+            if item is None:
+                entry: Member = (None, member["exptype"], member["expname"])
+                cands.append(None)
+            else:
+                entry = (item.row, member["exptype"], member["expname"])
+                cands.append(item.cand)
+            entries.append(share(entry, entry))
+    first = cands[0] if cands else None
+    one = cands.count(first) == len(cands)  # (text or None)
+    return tuple(entries), tuple(sizes), first if one else tuple(cands)
 
 
 _NO_FILES: frozenset[str] = frozenset()
 
 
-def _formed(record: Record, asns: list[AsnState], candidate: tuple[str, str] | None) -> list:
+def _formed(
+    record: Record, asns: list[AsnState], candidate: tuple[str, str] | None, cache: RunCache
+) -> list:
     """Record the associations a pass formed; those that can never be valid are dropped now."""
     kept = []
     for asn in asns:
@@ -215,52 +270,63 @@ def _formed(record: Record, asns: list[AsnState], candidate: tuple[str, str] | N
             asn.filenames = _NO_FILES  # only matching asks "is this file a member?"
             kept.append((asn, formation))
         else:  # finalize would drop it: record why, and let it go
-            formation.members = _members(asn)
-            formation.fate, formation.failed, formation.observations = dropped_fate(asn)
+            formation.members = _parts(asn, cache)[0]
+            formation.fate, failed, formation.observations = dropped_fate(asn)
+            formation.failed = cache.checks(failed)
     return kept
 
 
-def match(record: Record, matcher: Matcher, candidate: tuple[str, str]) -> list:
+def match(
+    record: Record, matcher: Matcher, candidate: tuple[str, str], cache: RunCache
+) -> list[tuple[AsnState, Formation]]:
     """Stage 2: the associations every rule forms over one candidate's exposures."""
     cid, ctype = candidate
-    return _formed(record, matcher.candidate(cid, ctype), candidate)
+    return _formed(record, matcher.candidate(cid, ctype), candidate, cache)
 
 
-def discovery(record: Record, matcher: Matcher) -> list[tuple[AsnState, Formation]]:
+def discovery(
+    record: Record, matcher: Matcher, cache: RunCache
+) -> list[tuple[AsnState, Formation]]:
     """Stage 3: the associations the rules form across the whole pool (``a3001``)."""
-    return _formed(record, matcher.discover(), None)
+    return _formed(record, matcher.discover(), None, cache)
 
 
 def finish(
-    formed: list[tuple[AsnState, Formation]], table: Table, lines: dict
+    formed: list[tuple[AsnState, Formation]], table: Table, cache: RunCache
 ) -> list[tuple[DocumentSource, Output]]:
     """Stage 4 for the associations of one pass: each finalized by its rule.
 
     What finalize made of each is recorded (an :class:`~asnkit.engine.record.Output`);
     the states are let go, their documents' parts kept (:class:`DocumentSource`),
-    so only one pass's states are alive at a time. ``lines``: the run's cache of
-    constraint lines.
+    so only one pass's states are alive at a time.
     """
     out = []
+    columns = (table.cols.get("exposerr"), table.cols.get("asn_candidate"))
     for asn, formation in formed:
         refresh(asn)  # header and product name up to date before finalize reads them
-        formation.members = _members(asn)
+        parts = _parts(asn, cache)
+        formation.members = parts[0]
         results, formation.fate = finalize(asn)
         if not results:
-            _, formation.failed, formation.observations = dropped_fate(asn)
+            _, failed, formation.observations = dropped_fate(asn)
+            formation.failed = cache.checks(failed)
+            continue
+        outputs = []
         for result in results:
-            members = _members(result)
-            if members == formation.members:
-                members = formation.members  # one tuple when finalize changed nothing
+            if result is not asn or edits_members(asn.rule):
+                parts = _parts(result, cache)
+                if parts[0] == formation.members:
+                    parts = (formation.members, *parts[1:])  # one tuple when nothing changed
             direct = result.direct_image
             output = Output(
                 formation,
-                members,
+                parts[0],
                 product=result.products[0]["name"] if result.products else "",
                 direct_image=direct["item"].row if isinstance(direct, dict) else None,
             )
-            formation.outputs.append(output)
-            out.append((document_source(result, members, lines, table), output))
+            outputs.append(output)
+            out.append((document_source(result, parts, cache, columns), output))
+        formation.outputs = tuple(outputs)
     return out
 
 
@@ -277,75 +343,67 @@ def number(finished: list[tuple[DocumentSource, Output]]) -> list[tuple[Document
 
 
 def document_source(
-    asn: AsnState, members: tuple[Member, ...], lines: dict, table: Table
+    asn: AsnState, parts: Parts, cache: RunCache, columns: tuple[Any, Any]
 ) -> DocumentSource:
     """What the document of a finalized state is made of (:class:`DocumentSource`).
 
-    ``members`` are the state's member entries (:class:`~asnkit.engine.record.Output`),
-    ``lines`` a cache of constraint lines shared by the run.
+    ``parts``: the state's members (:func:`_parts`), ``cache`` the run's
+    :class:`RunCache`; ``columns`` the pool's ``exposerr`` and ``asn_candidate``
+    columns (or None).
     """
-    cands: list[Any] = []
-    products = []
-    start = 0
-    for product in asn.products:
-        entries = product["members"]
-        for member in entries:
-            item = member.get("item")
-            cands.append(None if item is None else item.cand)
-        size = len(entries)
-        own = members if size == len(members) else members[start : start + size]
-        products.append((product["name"], own))
-        start += size
-    distinct = set(cands)
-    cols = table.cols
+    members, sizes, cands = parts
+    if len(sizes) == 1:
+        products: tuple = ((asn.products[0]["name"], members),)
+    else:
+        start = 0
+        named = []
+        for product, size in zip(asn.products, sizes, strict=True):
+            named.append((product["name"], members[start : start + size]))
+            start += size
+        products = tuple(named)
+    data = asn.data
     return DocumentSource(
-        asn.data,
-        asn.constraint_lines(lines),
-        tuple(products),
-        cands[0] if len(distinct) <= 1 and cands else tuple(cands),
+        cache.layout(data),
+        _header_values(data, cache),
+        cache.shared(asn.constraint_lines(cache.lines)),
+        products,
+        cands,
         asn.rule.level == 3,
-        (cols.get("exposerr"), cols.get("asn_candidate")),
+        columns,
     )
 
 
-def document(asn: AsnState) -> tuple[dict[str, Any], str]:
-    """The association document of a finalized state (a plain dict) and its file name."""
-    data = dict(asn.data)
-    data["code_version"] = code_version()
-    data["constraints"] = asn.constraints_text()  # the values pinned when generation ended
-    level3 = asn.rule.level == 3
-    products = []
-    for product in asn.products:
-        members = []
-        for member in product["members"]:
-            out = {"expname": member["expname"], "exptype": member["exptype"]}
-            if "exposerr" in member:
-                out["exposerr"] = member["exposerr"]
-            if level3 and "asn_candidate" in member:
-                out["asn_candidate"] = member["asn_candidate"]
-            members.append(out)
-        products.append({"name": product["name"], "members": members})
-    data["products"] = products
-    # data["program"] is already padded as jwst pads it ('00nul' too), which
-    # asn_filename leaves as it is
-    name = asn_filename(
-        data["program"], data["asn_id"], data["asn_type"], asn.seq_out, asn.data["version_id"]
-    )
-    return data, name
+_TEXT = frozenset({str, type(None)})
+
+
+def _header_values(data: dict[str, Any], cache: RunCache) -> tuple[Any, ...]:
+    """The header's values, one tuple for equal headers when they are text (or None)."""
+    values = tuple(data.values())
+    if _TEXT.issuperset(map(type, values)):
+        return cache.shared(values)
+    return values
+
+
+def _membership(record: Record, output: Output) -> tuple[int, frozenset]:
+    level = record.rules[output.formation.rule].level
+    return level, frozenset((role, name) for _, role, name in output.members)
 
 
 def _duplicates(record: Record, pruned: list[Output]) -> None:
     """Which kept output each pruned one duplicates: same level and members, else same product."""
+    if not pruned:
+        return
+    keys = [_membership(record, output) for output in pruned]
+    entries = {entry for _, members in keys for entry in members}
     by_members: dict[tuple, Output] = {}
     by_product: dict[str, Output] = {}
     for output in record.outputs:
-        level = record.rules[output.formation.rule].level
-        key = (level, frozenset((role, name) for _, role, name in output.members))
-        by_members.setdefault(key, output)
+        members = output.members
+        # an output with the members of a pruned one has its first entry among theirs
+        if not members or (members[0][1], members[0][2]) in entries:
+            by_members.setdefault(_membership(record, output), output)
         by_product.setdefault(output.product, output)
-    for output in pruned:
-        level = record.rules[output.formation.rule].level
-        key = (level, frozenset((role, name) for _, role, name in output.members))
+    for output, key in zip(pruned, keys, strict=True):
         output.duplicate_of = by_members.get(key) or by_product.get(output.product)
 
 
@@ -403,17 +461,17 @@ def _run_engine(
         record = Record(rules, chosen, discovering, table=table)
         matcher = Matcher(table, rules, version_id, shortcuts=shortcuts)
         record.compiled = (matcher.cand_rules, matcher.disc_rules)
-        lines: dict = {}
+        cache = RunCache()
         # per level, the finished associations discovered, then those of the candidates: the
         # order finalize takes them in
         finished: dict[int, tuple[list, list]] = {2: ([], []), 3: ([], [])}
         for candidate in chosen:
-            for entry in finish(match(record, matcher, candidate), table, lines):
+            for entry in finish(match(record, matcher, candidate, cache), table, cache):
                 finished[rules[entry[1].formation.rule].level][1].append(entry)
         if discovering:
-            for entry in finish(discovery(record, matcher), table, lines):
+            for entry in finish(discovery(record, matcher, cache), table, cache):
                 finished[rules[entry[1].formation.rule].level][0].append(entry)
-        del matcher
+        del matcher, cache
         table.forget()  # per-row caches of matching
         record.formations.sort(key=lambda f: f.candidate is not None)
         kept: list[tuple[DocumentSource, Output]] = []
@@ -422,15 +480,8 @@ def _run_engine(
             kept += number(discovered + from_candidates)
         record.outputs = [output for _, output in kept]
         for source, output in kept:
-            data = source.data
             output.source = source
-            output.filename = asn_filename(
-                data["program"],
-                data["asn_id"],
-                data["asn_type"],
-                source.seq_out,
-                data["version_id"],
-            )
+            output.filename = source.filename()
         del kept
         pruned = [o for f in record.formations for o in f.outputs if o.fate is Fate.DUPLICATE]
         _duplicates(record, pruned)

@@ -7,12 +7,11 @@ discovered), then those whose product has the same name as another's and
 whose members are the same or a subset; finally each ``(asn_id, asn_type)``
 is numbered 1, 2, ... in order.
 
-Here an association is any object with ``data`` (its header: ``asn_id``,
-``asn_type``), ``products`` (``(name, members)`` pairs, each member a
-``(pool row, role, file name)`` entry as :class:`~asnkit.engine.record.Output`
-keeps them) and ``seq_out`` (set by :func:`resequence`): the finalized states
-are released before pruning, only their parts are kept
-(:class:`~asnkit.engine.record.DocumentSource`). Duplicate detection hashes each
+Here an association is any object with ``asn_id``, ``asn_type``, ``products``
+(``(name, members)`` pairs, each member a ``(pool row, role, file name)`` entry as
+:class:`~asnkit.engine.record.Output` keeps them) and ``seq_out`` (set by
+:func:`resequence`): the finalized states are released before pruning, only their
+parts are kept (:class:`~asnkit.engine.record.DocumentSource`). Duplicate detection hashes each
 product's membership, so it is linear.
 """
 
@@ -76,9 +75,9 @@ def _components(name: str) -> set[str]:
 def _asn_equal(left: Any, right: Any) -> bool:
     if left is right:
         return True
-    if left.data["asn_type"] != right.data["asn_type"]:
+    if left.asn_type != right.asn_type:
         return False
-    if left.data["asn_id"][0] != right.data["asn_id"][0]:
+    if left.asn_id[0] != right.asn_id[0]:
         return False
     if len(left.products) != len(right.products):
         return False
@@ -99,7 +98,7 @@ def _asn_equal(left: Any, right: Any) -> bool:
 def _equality_key(asn: Any) -> tuple:
     """Equal associations (:func:`_asn_equal`) have equal keys."""
     products = sorted(tuple(sorted(_components(name))) for name, _ in asn.products)
-    return (asn.data["asn_type"], asn.data["asn_id"][:1], tuple(products))
+    return (asn.asn_type, asn.asn_id[:1], tuple(products))
 
 
 def _contains(seq: dict[tuple, list[Any]], asn: Any) -> bool:
@@ -115,7 +114,7 @@ def _remove_equal(seq: list[Any], asn: Any) -> None:
 
 def prune(asns: Sequence[Any]) -> list[Any]:
     """Drop duplicate associations, then duplicate products (jwst ``prune``)."""
-    ordered = sorted(asns, key=lambda a: a.data["asn_id"])
+    ordered = sorted(asns, key=lambda a: a.asn_id)
     seen: set = set()
     pruned: list[Any] = []
     for asn in reversed(ordered):
@@ -133,7 +132,7 @@ def _prune_products(asns: list[Any]) -> list[Any]:
     dups = [name for name, count in Counter(names).items() if count > 1]
     if not dups:
         return asns
-    ordered = sorted(asns, key=lambda a: a.data["asn_id"])
+    ordered = sorted(asns, key=lambda a: a.asn_id)
     by_product: dict[str, list[Any]] = defaultdict(list)
     for asn in ordered:
         by_product[asn.products[0][0]].append(asn)
@@ -178,6 +177,6 @@ def resequence(asns: Sequence[Any]) -> None:
     """Number associations 1, 2, ... per (asn_id, asn_type), in list order."""
     counters: dict[tuple[str, str], int] = defaultdict(int)
     for asn in asns:
-        key = (asn.data["asn_id"], asn.data["asn_type"])
+        key = (asn.asn_id, asn.asn_type)
         counters[key] += 1
         asn.seq_out = counters[key]

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from asnkit.dms.exposures import exposure_type
+from asnkit.dms.names import asn_filename
 from asnkit.engine.table import Item
 
 __all__ = ["DocumentSource", "Fate", "Formation", "Member", "Output", "Record"]
@@ -100,7 +101,7 @@ class Formation:
     fate: Fate = Fate.KEPT
     failed: tuple[Any, ...] = ()
     observations: tuple[str, ...] = ()
-    outputs: list[Output] = field(default_factory=list)
+    outputs: tuple[Output, ...] = ()
 
     @property
     def rows(self) -> dict[int, str]:
@@ -129,7 +130,7 @@ class Record:
     candidates: list[tuple[str, str]]
     discovered: bool
     formations: list[Formation] = field(default_factory=list)
-    outputs: list[Output] = field(default_factory=list)
+    outputs: tuple[Output, ...] = ()
     table: Any = field(default=None, repr=False)
     compiled: Any = field(default=None, repr=False)
 
@@ -171,39 +172,90 @@ class Record:
 class DocumentSource:
     """What an association document is made of, kept compact until the document is asked for.
 
-    The header (``data``), the lines of the constraints text (shared between
-    associations), and the ``products``: ``(name, members)`` pairs, the members
-    as the record keeps them (pool row or None, role, file name); each member's
-    ``exposerr`` and ``asn_candidate`` are read from the pool's columns
+    The header (``layout``: its keys in order, each with its position, shared
+    between associations; ``values``), the lines of the constraints text (shared
+    between associations), and the ``products``: ``(name, members)`` pairs, the
+    members as the record keeps them (pool row or None, role, file name); each
+    member's ``exposerr`` and ``asn_candidate`` are read from the pool's columns
     (``cands``: the candidate text the exposure carried in its pass, one for all
     members or one per member; None: its own column). ``seq_out`` is the
     association's number among those of its ``(asn_id, asn_type)``.
     """
 
-    __slots__ = ("cands", "columns", "data", "level3", "lines", "products", "seq_out")
+    __slots__ = (
+        "cands",
+        "columns",
+        "layout",
+        "level3",
+        "lines",
+        "members",
+        "named",
+        "seq_out",
+        "values",
+    )
 
     def __init__(
         self,
-        data: dict[str, Any],
+        layout: dict[str, int],
+        values: tuple[Any, ...],
         lines: tuple[str, ...],
         products: tuple[tuple[str, tuple[Member, ...]], ...],
         cands: Any,
         level3: bool,
         columns: tuple[Any, Any],
     ) -> None:
-        self.data = data
+        self.layout = layout
+        self.values = values
         self.lines = lines
-        self.products = products
+        # one product (most): its name and members, not a tuple of one pair
+        single = len(products) == 1 and type(products[0][0]) is str
+        self.members = products[0][1] if single else ()
+        self.named: Any = products[0][0] if single else products
         self.cands = cands
         self.level3 = level3
         self.columns = columns  # the pool's exposerr and asn_candidate columns (lists, or None)
         self.seq_out = 0
 
+    @property
+    def products(self) -> tuple[tuple[str, tuple[Member, ...]], ...]:
+        """The ``(name, members)`` pairs, in order."""
+        named = self.named
+        return ((named, self.members),) if type(named) is str else named
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The header (a new dict)."""
+        return dict(zip(self.layout, self.values, strict=True))
+
+    def value(self, key: str) -> Any:
+        """One value of the header (KeyError if it has none)."""
+        return self.values[self.layout[key]]
+
+    @property
+    def asn_id(self) -> str:
+        return self.value("asn_id")
+
+    @property
+    def asn_type(self) -> str:
+        return self.value("asn_type")
+
+    def filename(self) -> str:
+        """The document's file name (:func:`~asnkit.dms.names.asn_filename`), once numbered."""
+        # the header's program is already padded as jwst pads it ('00nul' too), which
+        # asn_filename leaves as it is
+        return asn_filename(
+            self.value("program"),
+            self.asn_id,
+            self.asn_type,
+            self.seq_out,
+            self.value("version_id"),
+        )
+
     def build(self) -> dict[str, Any]:
         """The document: a new plain dict (keys in the order the reference writes them)."""
         from asnkit.version import code_version
 
-        data = dict(self.data)
+        data = self.data
         data["code_version"] = code_version()
         data["constraints"] = "\n".join(self.lines)
         exposerrs, candidates = self.columns

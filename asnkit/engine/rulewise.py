@@ -62,7 +62,10 @@ class _RuleRun:
         self.pushed: list[tuple[int, int, ProcessList]] = []  # (position, order, list)
 
     def add_to(self, asn: AsnState, item: Item, position: int) -> bool:
-        before = len(asn.filenames)
+        filenames = asn.filenames
+        if item.filename in filenames:
+            return True  # already a member: a match that changes nothing (AsnState.add)
+        before = len(filenames)
         match, reprocess = asn.add(item)
         if len(asn.filenames) != before:
             self.index.note_file(asn, item.filename)

@@ -24,6 +24,7 @@ __all__ = ["AsnState", "CompiledRule", "MemberIndex", "ProcessList", "meets", "m
 
 _ATTR, _TEST, _GROUP = 0, 1, 2
 _NO_NODE = object()
+_CALLABLE = object()  # in the key of a constraint line of a callable value
 
 
 class ProcessList:
@@ -343,22 +344,44 @@ class AsnState:
 
     def constraint_lines(self, cache: dict | None = None) -> tuple[str, ...]:
         """The lines of :meth:`constraints_text`; ``cache`` remembers lines already written
-        (associations of one rule share most of their pinned values)."""
-        lines = []
+        (associations of one rule share most of their pinned values): per compiled rule,
+        its named leaves, each with the lines of the values it was seen with."""
         st = self.st
-        nodes = self.cr.nodes
-        for i in self.cr.named_leaves:
+        if cache is None:
+            nodes = self.cr.nodes
+            return tuple(_line(nodes[i], st[i]) for i in self.cr.named_leaves)
+        leaves = cache.get(self.cr)
+        if leaves is None:
+            leaves = cache[self.cr] = _leaves(self.cr, cache)
+        lines = []
+        for i, node, attr, memo in leaves:
             state = st[i]
             value = state[0]
-            if cache is None or not _exact_key(value):  # -0.0 == 0.0, but not as text
-                lines.append(_line(nodes[i], state))
+            if value is None or type(value) is str:  # most values
+                key = (value, state[1]) if attr else value
+            elif _exact_key(value):  # -0.0 == 0.0, but not as text: the type is in the key
+                key = (type(value), value, state[1] if attr else None)
+            elif callable(value):  # written as its name
+                name = getattr(value, "__name__", "computed")
+                key = (_CALLABLE, name, state[1] if attr else None)
+            else:
+                lines.append(_line(node, state))
                 continue
-            key = (id(nodes[i]), type(value), value, state[1] if len(state) == 5 else None)
-            line = cache.get(key)
+            line = memo.get(key)
             if line is None:
-                line = cache[key] = _line(nodes[i], state)
+                line = memo[key] = _line(node, state)
             lines.append(line)
         return tuple(lines)
+
+
+def _leaves(cr: CompiledRule, cache: dict) -> list[tuple[int, Any, bool, dict]]:
+    """A compiled rule's named leaves: (index, node, is an Attr, lines by value), the lines
+    shared by the rules compiled from one rule (per node)."""
+    out = []
+    for i in cr.named_leaves:
+        node = cr.nodes[i]
+        out.append((i, node, isinstance(node, Attr), cache.setdefault(id(node), {})))
+    return out
 
 
 def _exact_key(value: Any) -> bool:

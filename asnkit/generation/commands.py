@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from asnkit.errors import ExitStatus, exit_status_help
 from asnkit.rules import RULE_SETS, rule_set
 
 __all__ = ["earlier_output", "register", "run_explain", "run_generate"]
@@ -29,7 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Generate the standard DMS Level 2b and Level 3 associations of a pool, "
             "the same as jwst's asn_generate (default: every candidate plus the "
-            "discovered associations), and write one JSON file per association."
+            "discovered associations), and write one JSON file per association. "
+            + exit_status_help()
         ),
     )
     parser.add_argument("pool", type=Path, help="the association pool file")
@@ -66,7 +68,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "For each exposure named: the associations it joined (rule and role), and for "
             "every other DMS rule the first condition that failed (column, value, value "
             "required) or why its association was dropped at finalize. With --orphans: "
-            "every exposure no association took, with its reason."
+            "every exposure no association took, with its reason. A FILE the pool does not "
+            "have is trouble (the others are still explained). " + exit_status_help()
         ),
     )
     parser.add_argument("pool", type=Path, help="the association pool file")
@@ -97,7 +100,7 @@ def run_generate(args: argparse.Namespace) -> int:
     if version_id is not None and not VERSION_ID.matches(version_id):
         print(f"asnkit generate: error: --version-id: {VERSION_ID.problem(version_id)}",
               file=sys.stderr)  # fmt: skip
-        return 2
+        return ExitStatus.TROUBLE
     output: Path = args.output
     if output.exists() and not output.is_dir():
         raise NotADirectoryError(errno.ENOTDIR, "not a folder (-o names the output folder)",
@@ -108,7 +111,7 @@ def run_generate(args: argparse.Namespace) -> int:
     unknown = _unknown_candidates(pool, args.ids or [])
     if unknown:  # the library warns and makes nothing; asked by name, it is a mistake
         print(f"asnkit generate: error: {unknown}", file=sys.stderr)
-        return 1
+        return ExitStatus.TROUBLE
     discover = args.discover or (not args.all_candidates and not args.ids)
     all_candidates = args.all_candidates or (not args.discover and not args.ids)
     if not args.overwrite:  # refuse before generating, not after
@@ -129,16 +132,13 @@ def run_generate(args: argparse.Namespace) -> int:
         version_id=version_id,
     )
     asns = made.associations()
-    try:
-        asns.write(output, overwrite=args.overwrite)  # all or nothing; refuses existing files
-    except FileExistsError as exc:  # written meanwhile by another run
-        raise FileExistsError(str(exc).replace("pass overwrite=True", "use --overwrite")) from None
+    asns.write(output, overwrite=args.overwrite)  # all or nothing; refuses existing files
     if args.save_orphans:
         from asnkit.pool.write import write_pool
 
         write_pool(made.orphan_rows(), args.save_orphans, overwrite=args.overwrite)
     print(f"{len(asns)} associations written to {output}", file=sys.stderr)
-    return 0
+    return ExitStatus.OK
 
 
 def _run_on(path: Path, pool: Any) -> str:
@@ -156,8 +156,7 @@ def _run_on(path: Path, pool: Any) -> str:
 
 def _unknown_candidates(pool: Any, ids: list[str]) -> str:
     """One line naming the ``-i`` ids the pool has no candidate of (close matches), or ''."""
-    import difflib
-
+    from asnkit.errors import close_matches
     from asnkit.pool.candidates import candidate_ids
 
     known = [str(i) for i in candidate_ids(pool)["candidate_id"]] if ids else []
@@ -165,33 +164,32 @@ def _unknown_candidates(pool: Any, ids: list[str]) -> str:
     if not unknown:
         return ""
     name = pool.attrs.get("asn_pool", "the pool")
-    lowered = {k.lower(): k for k in known}
     parts = []
     for cid in unknown:
-        close = [lowered[k] for k in difflib.get_close_matches(cid.lower(), lowered, 4, 0.5)]
+        close = close_matches(cid, known, n=4)
         parts.append(f"{cid!r}" + (f" (close matches: {', '.join(close)})" if close else ""))
     n = len(unknown)
     return f"candidate{'s' if n > 1 else ''} {', '.join(parts)} not in {name}"
 
 
 def run_explain(args: argparse.Namespace) -> int:
-    """Run ``asnkit explain``; return the exit status (1 if a file is not in the pool)."""
+    """Run ``asnkit explain``; return the exit status (``TROUBLE`` if a file is not in the pool)."""
     from asnkit.generation.explain import Outcome
     from asnkit.generation.run import run
     from asnkit.pool.read import read_pool
 
     if not args.files and not args.orphans:
         print("asnkit explain: error: name at least one FILE, or use --orphans", file=sys.stderr)
-        return 2
+        return ExitStatus.TROUBLE
     pool = read_pool(args.pool)
     made = run(pool, rule_set(args.rules))
-    status = 0
+    status = ExitStatus.OK
     for name in args.files:
         try:
             why = made.explain(name)
         except KeyError as exc:
             print(f"asnkit explain: error: {exc.args[0]}", file=sys.stderr)
-            status = 1
+            status = ExitStatus.TROUBLE
             continue
         text = str(why)
         if args.not_taken:
@@ -228,7 +226,7 @@ def earlier_output(
     if not folder.is_dir():
         return []
     from asnkit.dms.names import format_program, parse_asn_filename
-    from asnkit.documents.model import level_of
+    from asnkit.documents.layout import level_of
     from asnkit.pool.candidates import candidate_ids
 
     programs = {format_program(p).lower() for p in pool.get("program", [])

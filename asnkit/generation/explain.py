@@ -47,7 +47,6 @@ Comparing rule sets (see :func:`compare_rules`): what a mosaic gains with observ
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -58,7 +57,7 @@ from asnkit.dms.exposures import SPECIAL_MODIFIERS
 from asnkit.dms.names import strip_suffix
 from asnkit.engine.record import Fate, Formation
 from asnkit.engine.trial import NodeResult, trial
-from asnkit.errors import PoolKeyError
+from asnkit.errors import PoolKeyError, close_matches
 from asnkit.generation.compare import COMPARE_COLUMNS, compare_rules
 from asnkit.generation.explanation import EXPLAIN_COLUMNS, Explanation, Outcome, RuleResult
 from asnkit.generation.reasons import dropped_reason, duplicate_reason, failure, validity_failure
@@ -306,7 +305,7 @@ def _find_rows(pool: pd.DataFrame, filename: str) -> list[int]:
         hits = [i for i, n in enumerate(names) if n and strip_suffix(n) == key]
     if not hits:
         known = [str(n) for n in pool["filename"] if isinstance(n, str)]
-        close = difflib.get_close_matches(wanted, [n.lower() for n in known], n=3)
+        close = close_matches(str(filename), known, n=3)
         if close:
             hint = f"; did you mean {', '.join(close)}"
         elif known:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from asnkit.errors import ExitStatus, exit_status_help
+
 __all__ = ["register", "run_pool", "run_summary"]
 
 
@@ -16,7 +18,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Read an association pool and print how many exposures it holds per program, "
             "observation, instrument, exposure type and optical element, with their "
-            "detectors and association candidates."
+            "detectors and association candidates. " + exit_status_help()
         ),
         epilog="example: asnkit summary jw01234_20250101t000000_pool.csv --by obs_num,detector",
     )
@@ -38,7 +40,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "Make an association pool from exposure FITS files, one row per file, from "
             "their primary and SCI headers (the data are not read). Columns the headers "
             "lack are filled as the DMS fills them: the observation candidate, target ids, "
-            "pntgtype, is_imprt, mostilno, dithptin."
+            "pntgtype, is_imprt, mostilno, dithptin. " + exit_status_help()
         ),
         epilog="example: asnkit pool data/jw*_cal.fits -o my_pool.csv",
     )
@@ -66,7 +68,7 @@ def run_summary(args: argparse.Namespace) -> int:
         table = summary(pool, by=by)
     except KeyError as exc:
         print(f"asnkit summary: error: {exc.args[0]}", file=sys.stderr)
-        return 1
+        return ExitStatus.TROUBLE
     with pd.option_context("display.width", 250, "display.max_colwidth", 80):
         print(table.fillna("-").to_string(index=False))
     junk = table.attrs.get("junk_rows", 0)
@@ -80,7 +82,7 @@ def run_summary(args: argparse.Namespace) -> int:
         pairs = ""
     groups = f"{len(table)} group{'s' if len(table) != 1 else ''}"
     print(f"\n{len(pool)} rows{note}, {exposures} exposures{pairs} in {groups}")
-    return 0
+    return ExitStatus.OK
 
 
 def run_pool(args: argparse.Namespace) -> int:
@@ -89,9 +91,6 @@ def run_pool(args: argparse.Namespace) -> int:
     from asnkit.pool.write import write_pool
 
     pool = pool_from_files(args.files, candidates=args.candidates)
-    try:
-        path = write_pool(pool, args.output, overwrite=args.overwrite)
-    except FileExistsError:
-        raise FileExistsError(f"{args.output} exists; add --overwrite to replace it") from None
+    path = write_pool(pool, args.output, overwrite=args.overwrite)  # refused: see asnkit.cli
     print(f"wrote {path}: {len(pool)} exposures, {pool.shape[1]} columns")
-    return 0
+    return ExitStatus.OK

@@ -16,7 +16,6 @@ Examples
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -26,7 +25,7 @@ import pandas as pd
 
 from asnkit.dms import exposures
 from asnkit.dms.candidates import parse_candidates
-from asnkit.errors import PoolError, PoolKeyError, PoolTypeError
+from asnkit.errors import PoolError, PoolKeyError, PoolTypeError, close_matches
 
 __all__ = [
     "NON_SCIENCE_EXP_TYPES",
@@ -299,7 +298,7 @@ def _column(df: pd.DataFrame, key: str) -> str:
 def column_error(df: pd.DataFrame, key: str) -> str:
     """The message for a column not in the pool: close matches, or the columns there are."""
     names = [str(column) for column in df.columns]
-    close = difflib.get_close_matches(key.lower(), names, n=5, cutoff=0.6)
+    close = close_matches(key, names, n=5)
     hint = f"close matches: {', '.join(close)}" if close else f"columns: {_preview(names)}"
     return f"no column {key!r} in the pool; {hint}"
 

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from asnkit.atomic import write_text
-from asnkit.errors import PoolError, PoolFileExistsError
+from asnkit.errors import PoolError, PoolFileExistsError, exists_as
 from asnkit.pool.read import MISSING_TOKENS, check_identifiers
 
 __all__ = ["LINE_BREAKS", "MISSING_TEXT", "pool_text", "write_pool"]
@@ -102,10 +102,8 @@ def write_pool(
     if target is None:
         path.write(text)  # type: ignore[union-attr]
         return None
-    try:
+    with exists_as(PoolFileExistsError):
         write_text(target, text, overwrite=overwrite)
-    except FileExistsError as exc:
-        raise PoolFileExistsError(str(exc), path=exc.filename) from None
     return target
 
 

@@ -10,7 +10,8 @@ The DMS rule sets of jwst 3.0.0: :func:`dms_level3` (22 rules),
 :func:`dms_level2b` (22 rules) and :func:`dms_rules` (both, in the order the
 reference registry tries them). Helpers for writing rules: :mod:`asnkit.dms`
 (EXP_TYPE tables, valid optical paths), :mod:`asnkit.rules.predicates` (member
-roles and computed conditions, as objects that explain themselves),
+roles and computed conditions, as objects that explain themselves; their base in
+:mod:`asnkit.rules.condition`, the member roles in :mod:`asnkit.rules.roles`),
 :mod:`asnkit.rules.naming` (product names), :mod:`asnkit.rules.custom` (rules in a
 few lines, rules derived from DMS rules).
 

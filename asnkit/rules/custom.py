@@ -52,14 +52,18 @@ Asn_Lv3AMI: exp_type is 'nrc_image', needs 'nis_ami'
 
 from __future__ import annotations
 
-import difflib
 import enum
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from asnkit.errors import AssociationError, AssociationKeyError, AssociationTypeError
+from asnkit.errors import (
+    AssociationError,
+    AssociationKeyError,
+    AssociationTypeError,
+    close_matches,
+)
 from asnkit.rules import naming
 from asnkit.rules import predicates as p
 from asnkit.rules.model import (
@@ -476,7 +480,7 @@ def dms_rule(name: str) -> Rule:
     for known, found in rules.items():
         if known.lower() == name.lower():
             return found
-    close = difflib.get_close_matches(name, list(rules), n=4, cutoff=0.5)
+    close = close_matches(name, rules, n=4)
     hint = f"did you mean: {', '.join(close)}" if close else f"known: {', '.join(rules)}"
     raise AssociationKeyError(f"no DMS rule {name!r}; {hint}")
 
@@ -544,7 +548,7 @@ def derive(
     known = leaf_keys(base.constraints) | set(_OBSERVATION)
     for key in sorted(ignore_set):
         if key not in known:
-            close = difflib.get_close_matches(key, sorted(known), n=5, cutoff=0.5)
+            close = close_matches(key, sorted(known), n=5)
             hint = ", ".join(close) if close else ", ".join(sorted(known))
             raise AssociationError(f"{base.name} has no condition on {key!r}; known: {hint}")
     if "asn_candidate" in ignore_set:

@@ -27,7 +27,9 @@ place                  signature                   objects
 
 The module-level names (``has_science``, ``valid_nrsfss``...) are the
 instances the DMS rule sets use. Plain functions work in rules too (they are
-called the same way); they just explain themselves less well.
+called the same way); they just explain themselves less well. The base class
+and the marks for plain functions are in :mod:`asnkit.rules.condition`, the
+member roles in :mod:`asnkit.rules.roles`; this module has every name of both.
 
 Examples
 --------
@@ -46,7 +48,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from asnkit.dms import exposures
-from asnkit.errors import PoolError
+from asnkit.rules.condition import Condition, asn_state, describe, reads
+from asnkit.rules.roles import (
+    MemberRole,
+    OwnRole,
+    exposure_type_aux,
+    exposure_type_level2,
+    exposure_type_level2_lrs_nod,
+    exposure_type_level2_special,
+    exposure_type_level2_wfss,
+    exposure_type_level3,
+    exposure_type_of_item,
+)
 
 __all__ = [
     "Calibrated",
@@ -107,194 +120,6 @@ __all__ = [
     "valid_nrslamp",
     "value_differs",
 ]
-
-_DIRECT_IMAGE_TYPES = ("nis_image", "nrc_image", "mir_image")
-_EXPOSURE_COLUMNS = ("pntgtype", "exp_type", "is_psf", "is_imprt", "bkgdtarg")
-
-
-def reads(*columns: str) -> Callable[[Any], Any]:
-    """Mark a plain function condition as reading only these pool columns of the exposure.
-
-    The engine then checks it over the whole pool at once (as :attr:`Condition.columns`).
-    """
-
-    def mark(fn: Any) -> Any:
-        fn.columns = tuple(columns)
-        return fn
-
-    return mark
-
-
-def asn_state(fn: Any) -> Any:
-    """Mark a plain function source as reading only the association, and staying once changed."""
-    fn.state_only = True
-    return fn
-
-
-def describe(value: Any) -> str:
-    """A short readable name for a condition, a plain function or any value."""
-    if isinstance(value, Condition):
-        return repr(value)
-    return getattr(value, "__name__", None) or type(value).__name__
-
-
-@dataclass(frozen=True, repr=False)
-class Condition:
-    """A computed condition: callable, named, and able to say what it checks and why it fails.
-
-    Attributes
-    ----------
-    name : str
-        What ``repr`` shows (``has_science``).
-    text : str
-        What it checks, for people.
-    columns : tuple of str or None
-        The pool columns of the exposure it reads; ``None`` when it reads the
-        association too (then the engine checks it exposure by exposure).
-    state_only : bool
-        It reads only the association, and once it changes it stays changed
-        (the engine then stops offering exposures to associations it closed).
-    label : str
-        The word explanations use for its value (``"role"``); default its name.
-    """
-
-    name: str = field(default="", compare=False)
-    text: str = field(default="", compare=False)
-    columns: tuple[str, ...] | None = field(default=None, compare=False)
-    state_only: bool = field(default=False, compare=False)
-    label: str = field(default="", compare=False)
-
-    def __repr__(self) -> str:
-        return self.name or type(self).__name__
-
-    @property
-    def __name__(self) -> str:  # reads like a function's name
-        return repr(self)
-
-    def __call__(self, *args: Any) -> Any:
-        raise NotImplementedError
-
-    def failure(self, value: Any = None, got: Any = None) -> str | None:
-        """Why the condition does not hold, in words, or None (explanations then say
-        ``<label> is <got>, needs <value>``); ``value``: what was required, ``got``:
-        what was found."""
-        return None
-
-    def accepts_candidate_type(self, kind: str) -> bool:
-        """False if the condition never holds for associations of this candidate type.
-
-        ``kind`` is a candidate type (``observation``, ``mosaic``...) or ``discovered``
-        for associations made across the pool.
-        """
-        return True
-
-
-# --------------------------------------------------------------------------- member roles
-
-
-def _own_type(item: Any) -> str:
-    """dms exposure_type, remembered per pool row (it reads only the row)."""
-    table = getattr(item, "table", None)
-    if table is None:  # a plain mapping (pre-checks)
-        return exposures.exposure_type(item)
-    cache = table.exposure_types
-    kind = cache.get(item.row)
-    if kind is None:
-        try:
-            kind = exposures.exposure_type(item)
-        except LookupError:
-            raise PoolError(
-                f"{item.filename}: no exp_type, the exposure's role cannot be determined "
-                "(asn_generate stops with LookupError too)",
-                file=table.asn_pool,
-                column="exp_type",
-                row=item.row,
-            ) from None
-        cache[item.row] = kind
-    return kind
-
-
-@dataclass(frozen=True, repr=False)
-class OwnRole(Condition):
-    """Source: the exposure's own role (pointing type, EXP_TYPE class, special flags)."""
-
-    def __call__(self, item: Any, asn: Any = None) -> str:
-        return _own_type(item)
-
-
-@dataclass(frozen=True, repr=False)
-class MemberRole(Condition):
-    """The role a rule gives a member: the exposure's own (Level 3 science rules)."""
-
-    def __call__(self, item: Any, asn: Any) -> str:
-        return _own_type(item)
-
-
-@dataclass(frozen=True, repr=False)
-class _AuxRole(MemberRole):
-    def __call__(self, item: Any, asn: Any) -> str:
-        kind = _own_type(item)
-        return kind if kind == "target_acquisition" else "science"
-
-
-@dataclass(frozen=True, repr=False)
-class _Level2Role(MemberRole):
-    def __call__(self, item: Any, asn: Any) -> str:
-        kind = _own_type(item)
-        asn.original_exposure_type = kind
-        return "science" if kind == "psf" else kind
-
-
-@dataclass(frozen=True, repr=False)
-class _Level2SpecialRole(MemberRole):
-    def __call__(self, item: Any, asn: Any) -> str:
-        kind = exposure_type_level2(item, asn)
-        asn.original_exposure_type = kind
-        if asn.has_science() and kind == "imprint":
-            return "imprint"
-        return "science"
-
-
-@dataclass(frozen=True, repr=False)
-class _WfssRole(MemberRole):
-    def __call__(self, item: Any, asn: Any) -> str:
-        kind = exposure_type_level2(item, asn)
-        if kind == "science" and item.get("exp_type") in _DIRECT_IMAGE_TYPES:
-            return "direct_image"
-        return kind
-
-
-@dataclass(frozen=True, repr=False)
-class _LrsNodRole(MemberRole):
-    def __call__(self, item: Any, asn: Any) -> str:
-        kind = exposure_type_level2(item, asn)
-        if kind == "science" and asn.matched("is_current_patt_num"):
-            return "background"
-        return kind
-
-
-exposure_type_of_item = OwnRole(
-    "exposure_type_of_item",
-    "the exposure's own role (pointing type, EXP_TYPE, special flags)",
-    columns=_EXPOSURE_COLUMNS,
-    label="role",
-)
-exposure_type_level3 = MemberRole("exposure_type_level3", "the exposure's own role")
-exposure_type_aux = _AuxRole(
-    "exposure_type_aux", "science, except target acquisitions (auxiliary Level 3 rules)"
-)
-exposure_type_level2 = _Level2Role(
-    "exposure_type_level2", "the own role; PSF exposures are science"
-)
-exposure_type_level2_special = _Level2SpecialRole(
-    "exposure_type_level2_special", "science, or imprint once the science is in"
-)
-exposure_type_level2_wfss = _WfssRole(
-    "exposure_type_level2_wfss", "the Level 2 role; imaging exposures are direct images"
-)
-exposure_type_level2_lrs_nod = _LrsNodRole(
-    "exposure_type_level2_lrs_nod", "the Level 2 role; the other nod position is background"
-)
 
 
 # --------------------------------------------------------------------------- sources and tests

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from asnkit.errors import PoolError, PoolFileExistsError
+from asnkit.errors import PoolError, PoolFileExistsError, exists_as
 from asnkit.sky.footprints import footprints
 from asnkit.sky.layout import ON_SKY
 
@@ -142,7 +142,5 @@ def write_ds9(
     from asnkit.atomic import write_text
 
     text = ds9_regions(data, **kwargs)
-    try:
+    with exists_as(PoolFileExistsError):
         return write_text(Path(path).expanduser().resolve(), text, overwrite=overwrite)
-    except FileExistsError as exc:
-        raise PoolFileExistsError(str(exc), path=exc.filename) from None
