@@ -175,3 +175,12 @@ _TEXTS = st.sampled_from(
 def test_rows_by_candidate_are_the_rows_whose_text_contains_the_id(texts, cid):
     """The reference selects a candidate's rows by substring of the candidate text."""
     assert rows_by_candidate(texts)(cid) == [row for row, t in enumerate(texts) if cid in t]
+
+
+def test_a_column_not_read_yet_pickles_as_its_texts():
+    import pickle
+
+    pool = _read(POOLS / "pool_002_image_miri.csv")
+    table = build_table(pool)
+    copy = pickle.loads(pickle.dumps(table.cols))
+    assert copy == _expected(pool)

@@ -19,11 +19,10 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from asnkit.dms.values import EMPTY
 from asnkit.engine.state import ProcessList, meets, meets_cached
-from asnkit.engine.table import Table, narrow_codes
+from asnkit.engine.table import Table
 from asnkit.rules.model import Attr
 
 __all__ = ["PoolColumns", "bindable", "bound_attr"]
@@ -51,13 +50,12 @@ class PoolColumns:
     def factorized(self, column: str) -> tuple[np.ndarray, list[Any]]:
         hit = self._codes.get(column)
         if hit is None:
-            col = self.table.column(column)
-            if col is None:
+            coded = self.table.coded(column)
+            if coded is None:
                 hit = (np.zeros(self.table.n, dtype=np.int8), [None])
             else:
-                codes, uniques = pd.factorize(np.asarray(col, dtype=object))
-                texts = [None if v in EMPTY else v for v in uniques]
-                hit = (narrow_codes(codes, len(texts)), texts)
+                codes, texts = coded
+                hit = (codes, [None if v in EMPTY else v for v in texts.tolist()])
             self._codes[column] = hit
         return hit
 

@@ -81,6 +81,9 @@ class _Pending(Sequence):
     def __len__(self) -> int:
         return len(self.codes)
 
+    def __reduce__(self) -> tuple:
+        return (list, (self.texts[self.codes].tolist(),))  # pickled as the list it stands for
+
 
 def _listed(cols: dict[str, Any], name: str) -> list[str] | None:
     texts = cols.get(name)
@@ -159,6 +162,20 @@ class Table:
     def column(self, name: str) -> list[str] | None:
         """The texts of column ``name`` as a list (None if the pool has no such column)."""
         return _listed(self.cols, name)
+
+    def coded(self, name: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """Column ``name`` as ``(codes, texts)``: ``texts[codes]`` are its texts (None if absent).
+
+        Read without making the column a list (vectorised pre-checks); ``texts``
+        may hold a text more than once.
+        """
+        texts = self.cols.get(name)
+        if texts is None:
+            return None
+        if type(texts) is _Pending:
+            return texts.codes, texts.texts
+        codes, uniques = pd.factorize(np.asarray(texts, dtype=object))
+        return narrow_codes(codes, len(uniques)), np.asarray(uniques, dtype=object)
 
     def forget(self) -> None:
         """Drop what matching remembered per row (member names, integrations flags)."""
