@@ -127,7 +127,7 @@ class ColumnarPool:
             source = np.full(self.table.n, -1, dtype=np.int8)
             for k, name in enumerate(sources):
                 source[self._valid(name) & (source < 0)] = k
-            hit = self._first[sources] = source
+            hit = self._first[sources] = self.table.share(source)
         return hit
 
     def matches(self, sources: tuple[str, ...], pattern: Any) -> np.ndarray:
@@ -140,7 +140,7 @@ class ColumnarPool:
             for k, name in enumerate(sources):
                 ok = np.frombuffer(self.columns.matches(name, pattern), dtype=bool)
                 hit |= ok & (source == k)
-            self._meets[key] = hit
+            hit = self._meets[key] = self.table.share(hit)
         return hit
 
     def fresh(self, cr: CompiledRule) -> AsnState:
@@ -177,19 +177,21 @@ class _Leaves:
     def _negated_pins(self) -> set[int]:
         """Pins directly under a none-of on the must-pass path: whenever they pass, the
         whole check fails, so their value is never pinned (they test presence only)."""
+        # a loop, not a recursive closure: a closure calling itself is a reference cycle,
+        # which would keep this object (and its per-row arrays) alive while the
+        # collector is paused (all of generation)
+        cr = self.cr
         out: set[int] = set()
-
-        def walk(i: int) -> None:
-            node = self.cr.nodes[i]
+        todo = [0]
+        while todo:
+            i = todo.pop()
+            node = cr.nodes[i]
             if not isinstance(node, Group):
-                return
+                continue
             if node.reduce is Reduce.ALL:
-                for child in self.cr.children[i]:
-                    walk(child)
+                todo.extend(cr.children[i])
             elif node.reduce is Reduce.NOT_ANY:
-                out.update(c for c in self.cr.children[i] if _is_pin(self.cr.nodes[c]))
-
-        walk(0)
+                out.update(c for c in cr.children[i] if _is_pin(cr.nodes[c]))
         return out
 
     def _leaf(self, i: int, node: Any) -> np.ndarray:
@@ -320,7 +322,7 @@ def _grouping(
         return nothing  # no row can ever pass (the engine's pre-check): no association
     if "force_match" in cr.by_name:
         return None
-    names = table.cols["filename"]
+    names = table.column("filename")
     if len({names[row] for row in rows.tolist()}) != len(rows):
         return None  # a file already in an association "matches" it whatever its values
     leaves = _Leaves(pool, cr, rows, cand)
@@ -360,7 +362,8 @@ def _grouping(
     if not columns:
         return Grouping(members, np.array([0, len(members)], np.int64), ())
     taken_rows = members.tolist()
-    keys = pd.DataFrame({c: [table.cols[c][row] for row in taken_rows] for c in columns})
+    texts = {c: table.column(c) for c in columns}
+    keys = pd.DataFrame({c: [texts[c][row] for row in taken_rows] for c in columns})
     if not all(keys[c].map(str.isascii).all() for c in columns):
         return None
     codes = keys.groupby(list(columns), sort=False).ngroup().to_numpy()  # by first appearance

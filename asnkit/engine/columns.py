@@ -19,7 +19,6 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from asnkit.dms.values import EMPTY
 from asnkit.engine.state import ProcessList, meets, meets_cached
@@ -35,15 +34,15 @@ _NONE: tuple = ()
 class PoolColumns:
     """One pool's columns as the bound checks read them (computed once per column).
 
-    ``values(c)[row]`` is the lower-case text, or None when the cell is empty
-    (or the column missing); ``matches(c, pattern)[row]`` whether it matches
+    ``values(c)`` the lower-case texts and whether each cell is empty (or the
+    column missing); ``matches(c, pattern)[row]`` whether it matches
     the pattern in full; :meth:`escape` the escaped text of a value.
     """
 
     def __init__(self, table: Table) -> None:
         self.table = table
         self._codes: dict[str, tuple[np.ndarray, list[Any]]] = {}
-        self._values: dict[str, list[Any]] = {}
+        self._values: dict[str, tuple[Any, bytes]] = {}
         self._matches: dict[tuple[str, Any], list[bool]] = {}
         self._checkers: dict[int, tuple[Any, list[Checker]]] = {}
         self.pinned: dict[tuple[str, str], tuple] = {}  # (column, escaped) -> pinned state
@@ -51,25 +50,28 @@ class PoolColumns:
     def factorized(self, column: str) -> tuple[np.ndarray, list[Any]]:
         hit = self._codes.get(column)
         if hit is None:
-            col = self.table.cols.get(column)
-            if col is None:
-                hit = (np.zeros(self.table.n, dtype=np.int32), [None])
+            coded = self.table.coded(column)
+            if coded is None:
+                hit = (np.zeros(self.table.n, dtype=np.int8), [None])
             else:
-                codes, uniques = pd.factorize(np.asarray(col, dtype=object))
-                hit = (codes.astype(np.int32), [None if v in EMPTY else v for v in uniques])
+                codes, texts = coded
+                hit = (codes, [None if v in EMPTY else v for v in texts.tolist()])
             self._codes[column] = hit
         return hit
 
-    def values(self, column: str) -> list[Any]:
+    def values(self, column: str) -> tuple[Any, bytes]:
+        """``(texts, empty)``: the table's lower-case texts and, per row, 1 where empty.
+
+        ``texts[row]`` is read only where ``empty[row]`` is 0 (an absent column:
+        every row empty, no texts). One byte a row, not a second list of values.
+        """
         hit = self._values.get(column)
         if hit is None:
             codes, uniques = self.factorized(column)
-            table_column = self.table.cols.get(column)
-            if table_column is not None and None not in uniques:
-                hit = table_column  # nothing empty: the table's own list, not a copy
-            else:
-                hit = np.asarray(uniques, dtype=object)[codes].tolist()
-            self._values[column] = hit
+            texts = self.table.column(column) or ()
+            empty = np.array([u is None for u in uniques], dtype=bool)[codes].tobytes()
+            empty = self.table.share(empty)  # one mask for all columns alike (no empty cell...)
+            hit = self._values[column] = (texts, empty)
         return hit
 
     def matches(self, column: str, pattern: Any) -> bytes:
@@ -79,7 +81,7 @@ class PoolColumns:
         if hit is None:
             codes, uniques = self.factorized(column)
             verdict = np.array([v is not None and meets(v, pattern) for v in uniques], dtype=bool)
-            hit = self._matches[key] = verdict[codes].tobytes()
+            hit = self._matches[key] = self.table.share(verdict[codes].tobytes())
         return hit
 
     def escape(self, value: str) -> str:
@@ -113,7 +115,7 @@ def bound_attr(i: int, node: Attr, pool: PoolColumns) -> Checker:
     pass's text), pattern or pinned value, found values, pinning, reprocessing.
     """
     sources = node.sources
-    lists = {column: pool.values(column) for column in sources}
+    lists = {column: pool.values(column) for column in sources}  # (texts, empty)
     table_escaped = pool.table.escaped
     pinned = pool.pinned
     pattern = node.value
@@ -126,9 +128,9 @@ def bound_attr(i: int, node: Attr, pool: PoolColumns) -> Checker:
     force_undefined = node.force_undefined
     node_unique = node.force_unique
     reads_candidate = "asn_candidate" in sources
-    first_lists = [(column, lists[column]) for column in sources]
+    first_lists = [(column, *lists[column]) for column in sources]
     single = len(sources) == 1
-    single_column, single_values = first_lists[0]
+    single_column, single_values, single_empty = first_lists[0]
     escape = re.escape
 
     def check(asn: Any, item: Any) -> tuple[bool, Any]:
@@ -148,20 +150,24 @@ def bound_attr(i: int, node: Attr, pool: PoolColumns) -> Checker:
                 if column == "asn_candidate":
                     v = item.cand if item.cand not in EMPTY else None
                 else:
-                    v = lists[column][row] if column in lists else pool.values(column)[row]
+                    texts, empty = lists[column] if column in lists else pool.values(column)
+                    v = None if empty[row] else texts[row]
                 if v is not None:
                     break
         elif single:
-            v = single_values[row]
+            if not single_empty[row]:
+                v = single_values[row]
             column = single_column
         elif srcs is sources:
-            for column, values in first_lists:  # noqa: B007 (column: the one read)
-                v = values[row]
-                if v is not None:
+            for column, texts, empty in first_lists:  # noqa: B007 (column: the one read)
+                if not empty[row]:
+                    v = texts[row]
                     break
         else:  # pinned: the one column it was pinned from
             column = srcs[0]
-            v = lists[column][row]
+            texts, empty = lists[column]
+            if not empty[row]:
+                v = texts[row]
         if v is None:
             if matched is not not_required:
                 st[i] = (value, srcs, force_unique, found, not_required)

@@ -275,6 +275,8 @@ def _plans(
     shortcuts: bool = True,
     discovery: bool = False,
 ) -> list[RulePlan]:
+    """Each rule's pre-checks over the pool; equal masks are one array (``Table.share``)."""
+    shared = static.table.share
     plans = []
     for cr, base in zip(compiled, fresh_rules, strict=True):
         if not shortcuts:  # every exposure meets every association of every rule
@@ -296,8 +298,8 @@ def _plans(
                 choice = np.where(single, stacked.argmax(axis=0) + 1, 0)
                 route_of_row = route_of_row * (len(branches) + 1) + choice
         if route_of_row is not None:
-            route_of_row = route_of_row.astype(np.min_scalar_type(len(route_list)))
-        plans.append(RulePlan(cr, possible, creatable, route_of_row, route_list))
+            route_of_row = shared(route_of_row.astype(np.min_scalar_type(len(route_list))))
+        plans.append(RulePlan(cr, shared(possible), shared(creatable), route_of_row, route_list))
     return plans
 
 
@@ -376,7 +378,7 @@ class Matcher:
         prechecks = shortcuts and table.n >= PRECHECK_MIN_ROWS
         self.cand_plans = _plans(self.cand_rules, self.disc_rules, static, prechecks)
         self.disc_plans = _plans(self.disc_rules, self.disc_rules, static, prechecks, True)
-        self._rows_by_cid = rows_by_candidate(table.cols["asn_candidate"])
+        self._rows_by_cid = rows_by_candidate(table.column("asn_candidate"))
         self._per_row: dict[bool, tuple[list, list]] = {}
         self.fast = shortcuts and FAST_PATH and table.n >= FAST_PATH_MIN_ROWS
         self.columns = PoolColumns(table) if self.fast else None

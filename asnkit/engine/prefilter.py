@@ -33,7 +33,7 @@ import pandas as pd
 
 from asnkit.dms.values import EMPTY
 from asnkit.engine.state import AsnState, CompiledRule, meets
-from asnkit.engine.table import Table
+from asnkit.engine.table import Table, narrow_codes
 from asnkit.rules.model import Attr, Group, Reduce, Test
 
 __all__ = ["FAIL", "PASS", "UNKNOWN", "Route", "StaticEval", "routes"]
@@ -90,18 +90,22 @@ class StaticEval:
         values = np.full(self.n, None, dtype=object)
         missing = np.ones(self.n, dtype=bool)
         for column in sources:
-            col = self.table.cols.get(column)
-            if col is None:
+            coded = self.table.coded(column)
+            if coded is None:
                 continue
-            arr = np.asarray(col, dtype=object)
+            arr = coded[1][coded[0]]
             valid = ~pd.Series(arr).isin(EMPTY).to_numpy()
             take = missing & valid
             values[take] = arr[take]
             missing &= ~take
         codes, uniques = pd.factorize(values, use_na_sentinel=False)
-        result = (codes.astype(np.int32), list(uniques))
+        result = (narrow_codes(codes, len(uniques)), list(uniques))
         self._first[sources] = result
         return result
+
+    def _texts(self, column: str) -> np.ndarray:
+        codes, texts = self.table.coded(column)
+        return texts[codes]
 
     def _combos(self, columns: tuple[str, ...]) -> tuple[np.ndarray, list[dict[str, str]]]:
         hit = self._groups.get(columns)
@@ -109,11 +113,12 @@ class StaticEval:
             return hit
         present = [c for c in dict.fromkeys(columns) if c in self.table.cols]
         if not present:
-            result = (np.zeros(self.n, dtype=np.int64), [{}])
+            result = (np.zeros(self.n, dtype=np.int8), [{}])
         else:
-            frame = pd.DataFrame({c: self.table.cols[c] for c in present})
+            frame = pd.DataFrame({c: self._texts(c) for c in present})
             codes = frame.groupby(present, sort=False).ngroup().to_numpy()
             uniques = frame.drop_duplicates().to_dict("records")
+            codes = narrow_codes(codes, len(uniques))
             result = (codes, uniques)
         self._groups[columns] = result
         return result
@@ -134,6 +139,8 @@ class StaticEval:
             hit = self._evaluate(node, fresh, discovery)
             if len(hit) and hit.flags.writeable and hit.min() == hit.max():
                 hit = self._constant(hit[0])  # one shared array for every all-alike outcome
+            elif hit.flags.writeable:
+                hit = self.table.share(hit)  # one array for equal outcomes of other nodes
             self._cache[key] = hit
         return hit
 

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -28,13 +29,111 @@ from asnkit.dms.candidates import observation_id, parse_candidates
 from asnkit.dms.identifiers import CANDIDATE_ID
 from asnkit.errors import AssociationWarning, PoolError
 
-__all__ = ["Item", "Table", "build_table", "candidates_by_type", "rows_by_candidate"]
+__all__ = [
+    "Item",
+    "Table",
+    "build_table",
+    "candidates_by_type",
+    "narrow_codes",
+    "rows_by_candidate",
+]
+
+
+#: A column is kept as codes (until read) when it has at most one distinct text per this
+#: many rows: below, codes and distinct texts would take more than the list.
+_PENDING_AT_MOST = 4
+
+
+class _Columns(dict):
+    """Column name -> list of texts; a column not read yet is a :class:`_Pending`."""
+
+    __slots__ = ("__weakref__",)
+
+
+class _Pending(Sequence):
+    """A column's texts as codes into its distinct texts, made a list when first read.
+
+    The list (eight bytes a row) then replaces it in the table's columns, so later
+    reads are plain list reads; columns no rule reads stay codes (one byte a row).
+    """
+
+    __slots__ = ("codes", "columns", "name", "texts")
+
+    def __init__(self, columns: _Columns, name: str, codes: np.ndarray, texts: np.ndarray) -> None:
+        self.columns = weakref.ref(columns)
+        self.name = name
+        self.codes = codes
+        self.texts = texts
+
+    def made(self) -> list[str]:
+        """The column as a list (made once; the table's columns then hold the list)."""
+        columns = self.columns()
+        made = None if columns is None else columns.get(self.name)
+        if made is None or made is self:
+            made = self.texts[self.codes].tolist()
+            if columns is not None:
+                columns[self.name] = made
+        return made
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.made()[index]
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __reduce__(self) -> tuple:
+        return (list, (self.texts[self.codes].tolist(),))  # pickled as the list it stands for
+
+
+def _listed(cols: dict[str, Any], name: str) -> list[str] | None:
+    texts = cols.get(name)
+    if type(texts) is _Pending:
+        texts = texts.made()
+    return texts
+
+
+class _Alike:
+    """Equal per-row arrays (or byte masks) as one read-only object, while matching runs.
+
+    Arrays are remembered weakly (one no cache holds any more is freed).
+    """
+
+    __slots__ = ("arrays", "masks")
+
+    def __init__(self) -> None:
+        self.arrays: dict[tuple[str, int], list[weakref.ref]] = {}
+        self.masks: dict[bytes, bytes] = {}
+
+    def __call__(self, values: Any) -> Any:
+        if isinstance(values, bytes):
+            return self.masks.setdefault(values, values)
+        key = (values.dtype.str, hash(values.tobytes()))
+        alike = self.arrays.setdefault(key, [])
+        for ref in alike:
+            other = ref()
+            if other is not None and other.shape == values.shape:
+                if np.array_equal(other, values):
+                    return other
+        values.flags.writeable = False
+        alike[:] = [ref for ref in alike if ref() is not None]
+        alike.append(weakref.ref(values))
+        return values
+
+    def clear(self) -> None:
+        self.arrays.clear()
+        self.masks.clear()
 
 
 class Table:
-    """Pool columns as lists of lower-case text (``"null"`` when missing)."""
+    """Pool columns as lists of lower-case text (``"null"`` when missing).
+
+    ``cols[name]`` reads like a list; a column is made a list when first read
+    (:meth:`column` gives the list itself). :meth:`share` makes equal per-row
+    arrays of the engine's pre-checks one object (many rules' masks are alike).
+    """
 
     __slots__ = (
+        "_alike",
         "asn_pool",
         "cols",
         "escaped",
@@ -45,7 +144,7 @@ class Table:
         "n",
     )
 
-    def __init__(self, cols: dict[str, list[str]], n: int, asn_pool: str) -> None:
+    def __init__(self, cols: dict[str, Any], n: int, asn_pool: str) -> None:
         self.cols = cols
         self.n = n
         self.asn_pool = asn_pool
@@ -54,11 +153,35 @@ class Table:
         self.matches: dict[tuple, bool] = {}  # (pattern, text) -> meets(text, pattern)
         self.integrations: dict[tuple, bool] = {}  # (row, TSO visit, coron) -> *ints files
         self.member_names: dict[tuple, str] = {}  # (row, level, role, ints) -> member name
+        self._alike = _Alike()
+
+    def share(self, values: Any) -> Any:
+        """``values`` (an array, made read-only, or bytes), or an equal one shared before."""
+        return self._alike(values)
+
+    def column(self, name: str) -> list[str] | None:
+        """The texts of column ``name`` as a list (None if the pool has no such column)."""
+        return _listed(self.cols, name)
+
+    def coded(self, name: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """Column ``name`` as ``(codes, texts)``: ``texts[codes]`` are its texts (None if absent).
+
+        Read without making the column a list (vectorised pre-checks); ``texts``
+        may hold a text more than once.
+        """
+        texts = self.cols.get(name)
+        if texts is None:
+            return None
+        if type(texts) is _Pending:
+            return texts.codes, texts.texts
+        codes, uniques = pd.factorize(np.asarray(texts, dtype=object))
+        return narrow_codes(codes, len(uniques)), np.asarray(uniques, dtype=object)
 
     def forget(self) -> None:
         """Drop what matching remembered per row (member names, integrations flags)."""
         self.integrations.clear()
         self.member_names.clear()
+        self._alike.clear()
 
 
 class Item:
@@ -93,6 +216,14 @@ class Item:
         return f"Item(row={self.row}, filename={self.filename!r})"
 
 
+def _lower(value: Any) -> str:
+    """Lower-case text of a pool value: the pool's own string when it is lower-case already."""
+    if isinstance(value, str):
+        lowered = value.lower()
+        return value if lowered == value and type(value) is str else lowered
+    return str(value).lower()
+
+
 def build_table(pool: pd.DataFrame) -> Table:
     """Lower-case text columns (``"null"`` when missing), as the reference reads pools.
 
@@ -100,19 +231,21 @@ def build_table(pool: pd.DataFrame) -> Table:
     ``obs_num`` (``[('o001', 'observation')]``) with an
     :class:`~asnkit.AssociationWarning`.
     """
-    cols: dict[str, list[str]] = {}
+    cols = _Columns()
+    n = len(pool)
     # jwst fills the empty cells of narrow columns with "null" cut to the column's
     # width ("n", "nu", "nul"); read_pool records those columns (attrs["null_text"]).
     null_text = pool.attrs.get("null_text") or {}
     for column in pool.columns:
         codes, uniques = pd.factorize(pool[column], use_na_sentinel=True)
         missing = null_text.get(column, "null")
-        lowered = np.array(
-            [v.lower() if isinstance(v, str) else str(v).lower() for v in uniques] + [missing],
-            dtype=object,
-        )
-        cols[str(column).lower()] = lowered[codes].tolist()  # code -1 (missing) -> "null"
-    n = len(pool)
+        lowered = np.array([_lower(v) for v in uniques] + [missing], dtype=object)
+        # code -1 (missing) -> "null"; a column of mostly distinct texts is a list at once
+        if len(lowered) * _PENDING_AT_MOST > n:
+            cols[str(column).lower()] = lowered[codes].tolist()
+        else:
+            codes = narrow_codes(codes, len(lowered))
+            cols[str(column).lower()] = _Pending(cols, str(column).lower(), codes, lowered)
     if "asn_candidate" not in cols:
         name = pool.attrs.get("asn_pool", "in-memory")
         if "obs_num" not in cols:
@@ -130,10 +263,21 @@ def build_table(pool: pd.DataFrame) -> Table:
         )
         cols["asn_candidate"] = [
             "null" if v in ("null", "") else f"[('{observation_id(v)}', 'observation')]"
-            for v in cols["obs_num"]
+            for v in _listed(cols, "obs_num")
         ]
     asn_pool = pool.attrs.get("asn_pool", "in-memory")
     return Table(cols, n, str(asn_pool))
+
+
+def narrow_codes(codes: np.ndarray, count: int) -> np.ndarray:
+    """Codes ``0 .. count - 1`` (or -1) in the smallest signed integer type that holds them.
+
+    Per-row codes are kept for the whole run: one byte a row instead of four or eight.
+    """
+    for dtype in (np.int8, np.int16, np.int32):
+        if count <= np.iinfo(dtype).max:
+            return codes.astype(dtype, copy=False)
+    return codes.astype(np.int64, copy=False)
 
 
 def candidates_by_type(table: Table) -> list[tuple[str, str]]:
@@ -145,7 +289,7 @@ def candidates_by_type(table: Table) -> list[tuple[str, str]]:
     naming its row.
     """
     by_type: dict[str, dict[str, None]] = {}
-    texts = table.cols["asn_candidate"]
+    texts = table.column("asn_candidate")
     for text in dict.fromkeys(texts):
         try:
             pairs = parse_candidates(text)
@@ -173,9 +317,11 @@ def rows_by_candidate(texts: list[str]) -> Callable[[str], list[int]]:
     pool once per candidate: every distinct text is split into word tokens, and
     every substring of a token is a key.
     """
-    by_text: dict[str, list[int]] = {}
-    for row, text in enumerate(texts):
-        by_text.setdefault(text, []).append(row)
+    # the rows of each distinct text: slices of one array of rows (not a list of ints a row)
+    codes, uniques = pd.factorize(np.asarray(texts, dtype=object))
+    order = np.argsort(codes, kind="stable").astype(np.int32)
+    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1)).tolist()
+    by_text = {text: order[bounds[k] : bounds[k + 1]] for k, text in enumerate(uniques)}
     index: dict[str, list[str]] = {}
     for text in by_text:
         keys: set[str] = set()
@@ -193,9 +339,8 @@ def rows_by_candidate(texts: list[str]) -> Callable[[str], list[int]]:
             texts_with = index.get(cid, ())
         else:  # unusual id: plain substring scan of the distinct texts
             texts_with = [text for text in by_text if cid in text]
-        found: list[int] = []
-        for text in texts_with:
-            found.extend(by_text[text])
-        return sorted(found)
+        if not texts_with:
+            return []
+        return np.sort(np.concatenate([by_text[text] for text in texts_with])).tolist()
 
     return rows
