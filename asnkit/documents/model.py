@@ -11,8 +11,8 @@ Associations are values: the editing methods return new objects and leave the
 original unchanged. The nested dicts returned by ``asn[key]`` belong to the
 association; do not change them in place (use :meth:`Association.to_dict` for
 a private copy). Its products and members are the views of
-:mod:`asnkit.documents.parts`; the names of both modules can also be imported
-from here.
+:mod:`asnkit.documents.parts`; the names this module exported before the split
+(``Member``, ``Product``, the key orders, ``level_of``...) still import from here.
 
 Examples
 --------

@@ -478,7 +478,7 @@ def _run_engine(
         for level in (2, 3):
             discovered, from_candidates = finished.pop(level)
             kept += number(discovered + from_candidates)
-        record.outputs = [output for _, output in kept]
+        record.outputs = tuple(output for _, output in kept)
         for source, output in kept:
             output.source = source
             output.filename = source.filename()
