@@ -90,10 +90,9 @@ class StaticEval:
         values = np.full(self.n, None, dtype=object)
         missing = np.ones(self.n, dtype=bool)
         for column in sources:
-            coded = self.table.coded(column)
-            if coded is None:
+            arr = self.table.array(column)
+            if arr is None:
                 continue
-            arr = coded[1][coded[0]]
             valid = ~pd.Series(arr).isin(EMPTY).to_numpy()
             take = missing & valid
             values[take] = arr[take]
@@ -103,10 +102,6 @@ class StaticEval:
         self._first[sources] = result
         return result
 
-    def _texts(self, column: str) -> np.ndarray:
-        codes, texts = self.table.coded(column)
-        return texts[codes]
-
     def _combos(self, columns: tuple[str, ...]) -> tuple[np.ndarray, list[dict[str, str]]]:
         hit = self._groups.get(columns)
         if hit is not None:
@@ -115,7 +110,7 @@ class StaticEval:
         if not present:
             result = (np.zeros(self.n, dtype=np.int8), [{}])
         else:
-            frame = pd.DataFrame({c: self._texts(c) for c in present})
+            frame = pd.DataFrame({c: self.table.array(c) for c in present})
             codes = frame.groupby(present, sort=False).ngroup().to_numpy()
             uniques = frame.drop_duplicates().to_dict("records")
             codes = narrow_codes(codes, len(uniques))

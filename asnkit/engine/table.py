@@ -177,6 +177,15 @@ class Table:
         codes, uniques = pd.factorize(np.asarray(texts, dtype=object))
         return narrow_codes(codes, len(uniques)), np.asarray(uniques, dtype=object)
 
+    def array(self, name: str) -> np.ndarray | None:
+        """The texts of column ``name`` as a new object array (None if absent), not a list."""
+        texts = self.cols.get(name)
+        if texts is None:
+            return None
+        if type(texts) is _Pending:
+            return texts.texts[texts.codes]
+        return np.asarray(texts, dtype=object)
+
     def forget(self) -> None:
         """Drop what matching remembered per row (member names, integrations flags)."""
         self.integrations.clear()
