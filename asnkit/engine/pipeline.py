@@ -301,7 +301,7 @@ def finish(
     so only one pass's states are alive at a time.
     """
     out = []
-    columns = (table.cols.get("exposerr"), table.cols.get("asn_candidate"))
+    columns = (table.column("exposerr"), table.column("asn_candidate"))  # lists, kept by documents
     for asn, formation in formed:
         refresh(asn)  # header and product name up to date before finalize reads them
         parts = _parts(asn, cache)
