@@ -46,6 +46,7 @@ class PoolColumns:
         self._matches: dict[tuple[str, Any], list[bool]] = {}
         self._checkers: dict[int, tuple[Any, list[Checker]]] = {}
         self.pinned: dict[tuple[str, str], tuple] = {}  # (column, escaped) -> pinned state
+        self.fresh: dict[int, tuple[Any, Any]] = {}  # id(rule) -> (rule, engine.fresh check)
 
     def factorized(self, column: str) -> tuple[np.ndarray, list[Any]]:
         hit = self._codes.get(column)
