@@ -41,12 +41,12 @@ class PoolColumns:
 
     def __init__(self, table: Table) -> None:
         self.table = table
+        self.fresh: dict[int, tuple[Any, Any]] = {}  # id(rule) -> (rule, engine.fresh check)
         self._codes: dict[str, tuple[np.ndarray, list[Any]]] = {}
         self._values: dict[str, tuple[Any, bytes]] = {}
         self._matches: dict[tuple[str, Any], list[bool]] = {}
         self._checkers: dict[int, tuple[Any, list[Checker]]] = {}
         self.pinned: dict[tuple[str, str], tuple] = {}  # (column, escaped) -> pinned state
-        self.fresh: dict[int, tuple[Any, Any]] = {}  # id(rule) -> (rule, engine.fresh check)
 
     def factorized(self, column: str) -> tuple[np.ndarray, list[Any]]:
         hit = self._codes.get(column)

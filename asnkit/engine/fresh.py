@@ -37,6 +37,7 @@ __all__ = ["FreshCheck", "fresh_check", "item_reads"]
 Checker = Callable[[Any, Any], tuple[bool, Any]]
 _NONE: tuple = ()
 _LIVE = object()  # a combination whose requests hold other exposures: checked every time
+_STOP = object()  # the replayed part fails, with nothing to reprocess (the last is not checked)
 
 #: Member roles (``Rule.exposure_type``) and what they read of the exposure besides
 #: its own role: the association's state only.
@@ -166,6 +167,13 @@ class FreshCheck:
         states, role, results = entry
         asn.st[: self.end] = states
         asn.original_exposure_type = role
+        if results is None:  # every replayed condition held, with nothing to reprocess
+            if self.last is None:
+                return True, _NONE
+            match, reprocess = self.last(asn, item)
+            return match, reprocess if reprocess else _NONE
+        if results is _STOP:
+            return False, _NONE
         return self._all(asn, item, [_requests(r, item) for r in results], None)
 
     def _record(self, asn: AsnState, item: Item, key: tuple) -> tuple[bool, Any]:
@@ -182,7 +190,12 @@ class FreshCheck:
                 pl = process_list
                 spec.append((pl.rules, pl.work_over, pl.only_on_match))
             specs.append((match, tuple(spec)))
-        self.memo[key] = (tuple(asn.st[: self.end]), asn.original_exposure_type, tuple(specs))
+        results: Any = tuple(specs)
+        if all(match and not spec for match, spec in specs) and len(specs) == len(self.kids):
+            results = None
+        elif specs and not specs[-1][0] and not specs[-1][1]:
+            results = _STOP  # a condition failed with nothing to reprocess: no more checked
+        self.memo[key] = (tuple(asn.st[: self.end]), asn.original_exposure_type, results)
         return out
 
     def _all(

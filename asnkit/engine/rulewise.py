@@ -230,10 +230,9 @@ def run_by_rule(
             positions = np.flatnonzero(wanted)
             if not len(positions):
                 continue
-        if columns is None:
-            run = _RuleRun(r, cr, plan, None)
-        else:
-            run = _RuleRun(r, cr, plan, columns.checkers(cr)[0], fresh_check(columns, cr))
+        run = _RuleRun(r, cr, plan, None if columns is None else columns.checkers(cr)[0])
+        if columns is not None:
+            run.first = fresh_check(columns, cr)
         cand = None
         if override is not None:
             cand = (len(cr.nodes) - 1, (override, ("asn_candidate",), True, (), False))
