@@ -43,34 +43,33 @@ def _after(asn: AsnState, check: Any, item: Item) -> tuple:
 
 
 def _compare(pool) -> int:
-    """Every rule, every row, candidate pass and discovery: remembered == checked.
+    """Every rule, every row, discovery and candidate passes (several candidates: one
+    memory per rule serves them all, as in generation): remembered == checked.
     Returns how many checks were replayed."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         table = build_table(pool)
     columns = PoolColumns(table)
     rules = rule_set("all")
-    found = candidates_by_type(table)
-    cid, ctype = found[0] if found else ("o001", "observation")
-    passes = [
-        ("candidate", candidate_items(table, range(table.n), cid, ctype)),
-        ("discover", [Item(table, row) for row in range(table.n)]),
-    ]
+    found = candidates_by_type(table) or [("o001", "observation")]
+    direct = [c for c in found if c[1] == "direct_image"]
+    passes = [("discover", None, [Item(table, row) for row in range(table.n)])]
+    for cid, ctype in found[:3] + direct[:2]:
+        passes.append(("candidate", cid, candidate_items(table, range(table.n), cid, ctype)))
     replayed = 0
-    for prefix, items in passes:
-        for index, rule in enumerate(rules):
-            cr = compiled_rule(rule, index, prefix)
-            fresh = fresh_check(columns, cr)
-            if fresh is None:
-                continue
-            check = columns.checkers(cr)[0]
-            override = candidate_override(cr, cid) if prefix == "candidate" else None
-            for _ in range(2):  # checked and remembered, then replayed
+    for _ in range(2):  # checked and remembered, then replayed
+        for prefix, cid, items in passes:
+            for index, rule in enumerate(rules):
+                cr = compiled_rule(rule, index, prefix)
+                fresh = fresh_check(columns, cr)
+                assert fresh is not None, rule.name
+                check = columns.checkers(cr)[0]
+                override = None if cid is None else candidate_override(cr, cid)
                 for item in items:
                     before = len(fresh.memo)
                     expected = _after(AsnState(cr, 1, None, override, check), check, item)
                     got = _after(AsnState(cr, 1, None, override, check), fresh, item)
-                    assert got == expected, (rule.name, prefix, item.row)
+                    assert got == expected, (rule.name, prefix, cid, item.row)
                     replayed += len(fresh.memo) == before
     return replayed
 
@@ -100,20 +99,47 @@ def test_remembered_first_check_is_the_check_on_random_pools(pool):
 
 
 def test_every_dms_rule_is_remembered():
-    """What every DMS rule's conditions read is known (a candidate rule whose conditions
-    read the pass's candidate text gains nothing from remembering, and is not)."""
+    """What every DMS rule's conditions read is known; a candidate rule's conditions on
+    the candidate text (``acdirect``: is it a direct-image candidate?) are remembered
+    per what they read of it, so observation candidates share one memory."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         pool = asnkit.read_pool(POOLS / "pool_018_all_exptypes.csv")
         table = build_table(pool)
     columns = PoolColumns(table)
+    on_candidate = set()
     for index, rule in enumerate(rule_set("all")):
-        disc = compiled_rule(rule, index, "discover")
-        assert fresh_check(columns, disc) is not None, rule.name
+        assert fresh_check(columns, compiled_rule(rule, index, "discover")) is not None
         cand = compiled_rule(rule, index, "candidate")
-        reads_candidate = "asn_candidate" in item_reads(cand, cand.children[0][:-1])
-        assert (fresh_check(columns, cand) is None) is reads_candidate, rule.name
-        assert fresh_check(columns, cand) is fresh_check(columns, cand)  # once per pool
+        fresh = fresh_check(columns, cand)
+        assert fresh is not None, rule.name
+        assert fresh is fresh_check(columns, cand)  # once per pool
+        assert not fresh.cand  # the column is not read: the pass's text is
+        if fresh.patterns:
+            on_candidate.add(rule.name)
+    assert {"Asn_Lv2WFSSNRC", "Asn_Lv3Image", "Asn_Lv3WFSCMB"} <= on_candidate
+    assert "Asn_Lv2Image" not in on_candidate
+
+
+def test_candidate_texts_share_a_memory_when_read_alike():
+    """Two observation candidates read alike by ``acdirect`` (no match) share entries;
+    each direct-image candidate (a match: its text is pinned) has its own."""
+    table = _table()
+    columns = PoolColumns(table)
+    rules = rule_set("all")
+    index = [r.name for r in rules].index("Asn_Lv3Image")
+    cr = compiled_rule(rules[index], index, "candidate")
+    fresh = fresh_check(columns, cr)
+    check = columns.checkers(cr)[0]
+    sizes = []
+    texts = [("o001", "observation"), ("o002", "observation")]
+    for cid, ctype in [*texts, ("c1000", "direct_image"), ("c1001", "direct_image")]:
+        for item in candidate_items(table, range(table.n), cid, ctype):
+            override = candidate_override(cr, cid)
+            expected = _after(AsnState(cr, 1, None, override, check), check, item)
+            assert _after(AsnState(cr, 1, None, override, check), fresh, item) == expected
+        sizes.append(len(fresh.memo))
+    assert sizes[0] == sizes[1] < sizes[2] < sizes[3]
 
 
 def _rule_with(condition: Any):

@@ -26,8 +26,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from asnkit.dms.values import EMPTY
 from asnkit.engine.columns import PoolColumns
-from asnkit.engine.state import AsnState, CompiledRule, ProcessList
+from asnkit.engine.state import AsnState, CompiledRule, ProcessList, meets_cached
 from asnkit.engine.table import Item, Table
 from asnkit.rules import predicates as p
 from asnkit.rules.model import Attr, Group, Reduce, Test
@@ -91,9 +92,15 @@ def _reads(fn: Any, cr: CompiledRule) -> tuple[str, ...] | None:
     return None
 
 
-def item_reads(cr: CompiledRule, nodes: Sequence[int]) -> tuple[str, ...] | None:
+def item_reads(
+    cr: CompiledRule, nodes: Sequence[int], candidate: list | None = None
+) -> tuple[str, ...] | None:
     """The pool columns the checks of ``nodes`` (and their subtrees) can read of an
-    exposure, or None if some condition's reads are not known."""
+    exposure, or None if some condition's reads are not known.
+
+    ``candidate``: a list to put in the patterns of the attributes on the pass's
+    candidate text alone (:func:`_on_candidate`), whose column is then not counted.
+    """
     out: dict[str, None] = {}
     stack = list(nodes)
     while stack:
@@ -106,7 +113,10 @@ def item_reads(cr: CompiledRule, nodes: Sequence[int]) -> tuple[str, ...] | None
         if isinstance(node, Attr):
             if node.evaluate:
                 return None
-            parts.append(node.sources)
+            if candidate is not None and _on_candidate(node):
+                candidate.append(node.value)
+            else:
+                parts.append(node.sources)
             if node.onlyif is not None:
                 parts.append(_reads(node.onlyif, cr))
             if callable(node.value) and type(node.value) not in _PATTERNS:
@@ -127,6 +137,30 @@ def item_reads(cr: CompiledRule, nodes: Sequence[int]) -> tuple[str, ...] | None
     return tuple(out)
 
 
+def _on_candidate(node: Attr) -> bool:
+    """An attribute on ``asn_candidate`` alone with a fixed pattern (or none): in a
+    candidate pass it reads the pass's text, and its check depends only on whether
+    that text is empty, whether it matches, and (if it does) the text."""
+    return (
+        node.sources == ("asn_candidate",)
+        and node.onlyif is None
+        and (node.value is None or isinstance(node.value, (str, tuple)))
+    )
+
+
+def _signature(text: str, patterns: Sequence[Any], cache: dict) -> tuple:
+    """What the attributes on the candidate text (:func:`_on_candidate`) read of it."""
+    out: list[Any] = []
+    for pattern in patterns:
+        if text in EMPTY:
+            out.append(True)
+        elif pattern is None or meets_cached(cache, text, pattern):
+            out.append(text)
+        else:
+            out.append(False)
+    return tuple(out)
+
+
 class FreshCheck:
     """The whole check of a rule on a new association, remembered per exposure values.
 
@@ -134,7 +168,7 @@ class FreshCheck:
     the rule's initial one, with the pass's candidate in the last node).
     """
 
-    __slots__ = ("cand", "end", "head", "kids", "last", "lists", "memo")
+    __slots__ = ("cand", "end", "head", "kids", "last", "lists", "memo", "patterns", "signed")
 
     def __init__(
         self,
@@ -144,6 +178,7 @@ class FreshCheck:
         head: list[int],
         last: int | None,
         reads: tuple[str, ...],
+        patterns: Sequence[Any] = (),
     ) -> None:
         self.kids = [checkers[k] for k in head]
         self.last = None if last is None else checkers[last]
@@ -151,6 +186,8 @@ class FreshCheck:
         columns = [table.column(c) for c in reads]
         self.lists = [c for c in columns if c is not None]
         self.cand = "asn_candidate" in reads
+        self.patterns = tuple(patterns)  # of the attributes on the pass's candidate text
+        self.signed: tuple = (None, ())  # (candidate text, its signature), the last met
         self.head = head
         self.memo: dict[tuple, Any] = {}
 
@@ -159,6 +196,13 @@ class FreshCheck:
         key = tuple([values[row] for values in self.lists])
         if self.cand:
             key = (item.cand, key)
+        elif self.patterns:
+            text = item.cand
+            if text is None:  # (a candidate rule always meets its pass's text)
+                return self._all(asn, item, None, None)
+            if text is not self.signed[0]:
+                self.signed = (text, _signature(text, self.patterns, item.table.matches))
+            key = (self.signed[1], key)
         entry = self.memo.get(key)
         if entry is None:
             return self._record(asn, item, key)
@@ -284,7 +328,8 @@ def _fresh_check(cr: CompiledRule, checkers: Sequence[Checker], table: Table) ->
         last = kids.pop()
         if cr.nodes[last].name in _by_name(cr):
             return None
-    reads = item_reads(cr, kids)
+    patterns: list | None = None if last is None else []
+    reads = item_reads(cr, kids, patterns)
     if reads is None or (last is not None and "asn_candidate" in reads):
         return None  # (a condition on the pass's candidate text: no two passes alike)
-    return FreshCheck(cr, checkers, table, kids, last, reads)
+    return FreshCheck(cr, checkers, table, kids, last, reads, patterns or ())
