@@ -17,9 +17,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import asnkit
+from asnkit.dms.exposures import exposure_type
 from asnkit.engine.columns import PoolColumns
 from asnkit.engine.fresh import _LIVE, FreshCheck, fresh_check, item_reads
 from asnkit.engine.passes import candidate_items, candidate_override, compiled_rule
+from asnkit.engine.perrow import fill_roles, row_combinations
 from asnkit.engine.state import AsnState, ProcessList
 from asnkit.engine.table import Item, build_table, candidates_by_type
 from asnkit.rules import all_of, attr, predicates, rule_set, test
@@ -213,3 +215,47 @@ def _table():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return build_table(asnkit.read_pool(POOLS / "pool_002_image_miri.csv"))
+
+
+# --------------------------------------------------------------------------- roles per pool
+
+
+@pytest.mark.parametrize("name", ["pool_018_all_exptypes", "mega_pool", "pool_021_tso"])
+def test_roles_filled_for_the_pool_are_each_rows_own(name):
+    """:func:`fill_roles` gives each row the role computed from it alone."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = build_table(asnkit.read_pool(POOLS / f"{name}.csv"))
+    fill_roles(table)
+    assert len(table.exposure_types) == table.n
+    for row in range(table.n):
+        assert table.exposure_types[row] == exposure_type(Item(table, row)), row
+
+
+def test_rows_whose_role_cannot_be_told_are_left_to_refuse():
+    """A row without exp_type gets no role: the role lookup refuses it, naming the row."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pool = asnkit.read_pool(POOLS / "pool_002_image_miri.csv")
+    pool.loc[3, "exp_type"] = None
+    pool.loc[3, "pntgtype"] = "science"
+    table = build_table(pool)
+    fill_roles(table)
+    assert 3 not in table.exposure_types
+    assert len(table.exposure_types) == table.n - 1
+    with pytest.raises(asnkit.PoolError, match="exp_type"):
+        predicates.exposure_type_of_item(Item(table, 3))
+
+
+def test_row_combinations_give_each_row_its_values():
+    """Each row's combination holds its values in the columns (absent ones left out);
+    rows share combinations."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = build_table(asnkit.read_pool(POOLS / "mega_pool.csv"))
+    columns = ("exp_type", "filter", "no_such_column", "pupil")
+    codes, combos = row_combinations(table, columns)
+    for row in range(table.n):
+        values = {c: Item(table, row).get(c) for c in columns}
+        assert combos[codes[row]] == {c: v for c, v in values.items() if v is not None}
+    assert len(combos) < table.n / 5

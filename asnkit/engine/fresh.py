@@ -28,6 +28,7 @@ from typing import Any
 
 from asnkit.dms.values import EMPTY
 from asnkit.engine.columns import PoolColumns
+from asnkit.engine.perrow import fill_roles
 from asnkit.engine.state import AsnState, CompiledRule, ProcessList, meets_cached
 from asnkit.engine.table import Item, Table
 from asnkit.rules import predicates as p
@@ -303,6 +304,8 @@ def fresh_check(columns: PoolColumns, cr: CompiledRule) -> FreshCheck | None:
     """The :class:`FreshCheck` of the rule over the pool of ``columns`` (made once per pool
     and rule, with the rule's bound checks), or None when it cannot be remembered (the
     root is not a plain all-of, or what a condition reads is not known)."""
+    if not columns.fresh:  # the first of the pool: its new associations ask every role
+        fill_roles(columns.table)
     hit = columns.fresh.get(id(cr))
     if hit is None or hit[0] is not cr:
         hit = columns.fresh[id(cr)] = (cr, _fresh_check(cr, columns.checkers(cr), columns.table))
