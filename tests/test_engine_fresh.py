@@ -59,7 +59,7 @@ def _compare(pool) -> int:
     for cid, ctype in found[:3] + direct[:2]:
         passes.append(("candidate", cid, candidate_items(table, range(table.n), cid, ctype)))
     replayed = 0
-    for _ in range(2):  # checked and remembered, then replayed
+    for _ in range(3):  # checked (met once), checked and remembered, then replayed
         for prefix, cid, items in passes:
             for index, rule in enumerate(rules):
                 cr = compiled_rule(rule, index, prefix)
@@ -68,11 +68,11 @@ def _compare(pool) -> int:
                 check = columns.checkers(cr)[0]
                 override = None if cid is None else candidate_override(cr, cid)
                 for item in items:
-                    before = len(fresh.memo)
+                    before = (len(fresh.memo), len(fresh.seen))
                     expected = _after(AsnState(cr, 1, None, override, check), check, item)
                     got = _after(AsnState(cr, 1, None, override, check), fresh, item)
                     assert got == expected, (rule.name, prefix, cid, item.row)
-                    replayed += len(fresh.memo) == before
+                    replayed += (len(fresh.memo), len(fresh.seen)) == before
     return replayed
 
 
@@ -259,3 +259,22 @@ def test_row_combinations_give_each_row_its_values():
         values = {c: Item(table, row).get(c) for c in columns}
         assert combos[codes[row]] == {c: v for c, v in values.items() if v is not None}
     assert len(combos) < table.n / 5
+
+
+def test_a_combination_is_remembered_from_its_second_time():
+    """Met once, a combination is only noted (most are met once: no states kept for
+    them); met again, it is remembered; then replayed."""
+    table = _table()
+    columns = PoolColumns(table)
+    rules = rule_set("all")
+    index = [r.name for r in rules].index("Asn_Lv2Image")
+    cr = compiled_rule(rules[index], index, "discover")
+    fresh = fresh_check(columns, cr)
+    check = columns.checkers(cr)[0]
+    item = Item(table, 0)
+    sizes = []
+    for _ in range(3):
+        expected = _after(AsnState(cr, 1, None, None, check), check, item)
+        assert _after(AsnState(cr, 1, None, None, check), fresh, item) == expected
+        sizes.append((len(fresh.memo), len(fresh.seen)))
+    assert sizes == [(0, 1), (1, 1), (1, 1)]
