@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from asnkit.dms.values import EMPTY
 from asnkit.engine.state import AsnState, CompiledRule, meets
@@ -83,26 +82,44 @@ class StaticEval:
         self._cache.clear()
 
     # ------------------------------------------------------------------ factorizations
+    def _coded(self, column: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """The column as codes ``0 .. len(texts) - 1`` into its texts (None if absent)."""
+        coded = self.table.coded(column)
+        if coded is None:
+            return None
+        codes, texts = coded
+        if len(codes) and codes.min() < 0:  # -1: the last text (a missing value)
+            codes = np.where(codes < 0, len(texts) - 1, codes)
+        return codes, texts
+
     def _first_valid(self, sources: tuple[str, ...]) -> tuple[np.ndarray, list[Any]]:
+        """Per row, a code into values: the first valid text among ``sources`` (or None).
+
+        Read from the columns' codes (:meth:`Table.coded`): validity is decided once
+        per distinct text. A value may appear under more than one code.
+        """
         hit = self._first.get(sources)
         if hit is not None:
             return hit
-        values = np.full(self.n, None, dtype=object)
-        missing = np.ones(self.n, dtype=bool)
+        codes = np.full(self.n, -1, dtype=np.int64)  # -1: no valid value yet
+        values: list[Any] = []
         for column in sources:
-            arr = self.table.array(column)
-            if arr is None:
+            coded = self._coded(column)
+            if coded is None:
                 continue
-            valid = ~pd.Series(arr).isin(EMPTY).to_numpy()
-            take = missing & valid
-            values[take] = arr[take]
-            missing &= ~take
-        codes, uniques = pd.factorize(values, use_na_sentinel=False)
-        result = (narrow_codes(codes, len(uniques)), list(uniques))
+            column_codes, texts = coded
+            valid = np.fromiter((text not in EMPTY for text in texts), bool, len(texts))
+            take = (codes < 0) & valid[column_codes]
+            codes[take] = column_codes[take].astype(np.int64) + len(values)
+            values.extend(texts.tolist())
+        codes[codes < 0] = len(values)
+        values.append(None)
+        result = (narrow_codes(codes, len(values)), values)
         self._first[sources] = result
         return result
 
     def _combos(self, columns: tuple[str, ...]) -> tuple[np.ndarray, list[dict[str, str]]]:
+        """Per row, a code into the distinct combinations of the columns' texts."""
         hit = self._groups.get(columns)
         if hit is not None:
             return hit
@@ -110,11 +127,21 @@ class StaticEval:
         if not present:
             result = (np.zeros(self.n, dtype=np.int8), [{}])
         else:
-            frame = pd.DataFrame({c: self.table.array(c) for c in present})
-            codes = frame.groupby(present, sort=False).ngroup().to_numpy()
-            uniques = frame.drop_duplicates().to_dict("records")
-            codes = narrow_codes(codes, len(uniques))
-            result = (codes, uniques)
+            coded = [self._coded(c) for c in present]
+            key = np.zeros(self.n, dtype=np.int64)
+            size = 1
+            for codes, texts in coded:
+                size *= len(texts)
+                if size >= 2**62:  # too many combinations for one integer: number them
+                    key = np.unique(key, return_inverse=True)[1].reshape(-1).astype(np.int64)
+                    size = (int(key.max()) + 1 if self.n else 1) * len(texts)
+                key = key * len(texts) + codes
+            firsts, inverse = np.unique(key, return_index=True, return_inverse=True)[1:]
+            uniques = [
+                {c: texts[codes[row]] for c, (codes, texts) in zip(present, coded, strict=True)}
+                for row in firsts.tolist()
+            ]
+            result = (narrow_codes(np.asarray(inverse).reshape(-1), len(uniques)), uniques)
         self._groups[columns] = result
         return result
 
@@ -220,31 +247,43 @@ class StaticEval:
 
     def _group(self, node: Group, fresh: AsnState | None, discovery: bool) -> np.ndarray:
         outs = [self.outcome(child, fresh, discovery) for child in node.children]
-        reduce = node.reduce
+        after = _after(node)
         if not outs:
-            result = np.full(self.n, FAIL)
-        elif reduce in (Reduce.ALL, Reduce.NOT_ALL):
-            stacked = np.vstack(outs)
-            result = np.where(
-                (stacked == FAIL).any(axis=0),
-                FAIL,
-                np.where((stacked == PASS).all(axis=0), PASS, UNKNOWN),
-            ).astype(np.int8)
-        else:
-            result = np.full(self.n, FAIL)
-            decided = np.zeros(self.n, dtype=bool)
-            for out in outs:
-                take = ~decided & (out != FAIL)
-                result[take] = out[take]
-                decided |= take
-        if reduce in (Reduce.NOT_ANY, Reduce.NOT_ALL):
-            result = np.where(result == PASS, FAIL, np.where(result == FAIL, PASS, UNKNOWN))
-            result = result.astype(np.int8)
-        if node.reprocess_on_match:
-            result = np.where(result == PASS, UNKNOWN, result).astype(np.int8)
-        if node.reprocess_on_fail:
-            result = np.where(result == FAIL, UNKNOWN, result).astype(np.int8)
-        return result
+            return np.full(self.n, after[FAIL], dtype=np.int8)
+        if node.reduce in (Reduce.ALL, Reduce.NOT_ALL):
+            # FAIL if a child fails, else PASS if all pass, else UNKNOWN: the worst rank
+            rank = _RANK.take(outs[0])
+            for out in outs[1:]:
+                np.maximum(rank, _RANK.take(out), out=rank)
+            return after[_FROM_RANK].take(rank)
+        result = outs[-1]  # any of: the outcome of the first child that does not fail
+        for out in reversed(outs[:-1]):
+            result = np.where(out != FAIL, out, result)
+        return after.take(result)
+
+
+#: Outcome -> rank (PASS 0, UNKNOWN 1, FAIL 2), and back: all-of groups take the worst.
+_RANK = np.array([0, 0, 2, 1], dtype=np.int8)
+_FROM_RANK = np.array([PASS, UNKNOWN, FAIL], dtype=np.int8)
+
+
+@functools.lru_cache(maxsize=16)
+def _after_table(negate: bool, on_match: bool, on_fail: bool) -> np.ndarray:
+    table = np.array([0, PASS, FAIL, UNKNOWN], dtype=np.int8)  # by outcome
+    if negate:
+        table = np.array([0, FAIL, PASS, UNKNOWN], dtype=np.int8)
+    if on_match:  # a pass asks for reprocessing: not decided
+        table[table == PASS] = UNKNOWN
+    if on_fail:
+        table[table == FAIL] = UNKNOWN
+    table.flags.writeable = False
+    return table
+
+
+def _after(node: Group) -> np.ndarray:
+    """What a group's combined outcome becomes (negated, reprocessing undecided), by outcome."""
+    negate = node.reduce in (Reduce.NOT_ANY, Reduce.NOT_ALL)
+    return _after_table(negate, bool(node.reprocess_on_match), bool(node.reprocess_on_fail))
 
 
 def _attr_scalar(node: Attr, value: Any, pattern: Any, fresh: AsnState | None) -> np.int8:
