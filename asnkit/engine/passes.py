@@ -379,7 +379,7 @@ class Matcher:
         self.cand_plans = _plans(self.cand_rules, self.disc_rules, static, prechecks)
         self.disc_plans = _plans(self.disc_rules, self.disc_rules, static, prechecks, True)
         self._rows_by_cid = rows_by_candidate(table.column("asn_candidate"))
-        self._per_row: dict[bool, tuple[list, list]] = {}
+        self._per_row: dict[Any, Any] = {}
         self.fast = shortcuts and FAST_PATH and table.n >= FAST_PATH_MIN_ROWS
         self.columns = PoolColumns(table) if self.fast else None
         self.grouping = (
@@ -398,6 +398,17 @@ class Matcher:
                 rules_per_row([p.possible for p in plans], n),
                 rules_per_row([p.creatable for p in plans], n),
             )
+        return hit
+
+    def _wanted(self, discovery: bool) -> list[tuple[int, ...]] | None:
+        """For the fast path: the rules each row may concern (it can match or create)."""
+        hit = self._per_row.get(("wanted", discovery))
+        if hit is None:
+            plans = self.disc_plans if discovery else self.cand_plans
+            if any(p.possible is None or p.creatable is None for p in plans):
+                return None
+            masks = [p.possible | p.creatable for p in plans]
+            hit = self._per_row[("wanted", discovery)] = rules_per_row(masks, self.table.n)
         return hit
 
     def skipped(self, kind: str, text: str | None = None) -> list[bool]:
@@ -433,6 +444,7 @@ class Matcher:
                 f".+({cid}).+",
                 self.columns,
                 self.grouping,
+                self._wanted(False),
             )
             if found is not None:
                 return found
@@ -461,6 +473,7 @@ class Matcher:
                 self.counter,
                 columns=self.columns,
                 grouping=self.grouping,
+                rules_of_row=self._wanted(True),
             )
             if found is not None:
                 return found
