@@ -290,13 +290,15 @@ def _plans(
         if anys:
             route_of_row = np.zeros(static.n, dtype=np.int64)  # made small once filled
             for a in anys:
-                branches = [
-                    static.outcome(cr.nodes[b], None, discovery) != FAIL for b in cr.children[a]
-                ]
-                stacked = np.vstack(branches)
-                single = stacked.sum(axis=0) == 1
-                choice = np.where(single, stacked.argmax(axis=0) + 1, 0)
-                route_of_row = route_of_row * (len(branches) + 1) + choice
+                # the branch a row can take (1-based) where it can take only one, else 0
+                count = np.zeros(static.n, dtype=np.int64)
+                which = np.zeros(static.n, dtype=np.int64)
+                for k, b in enumerate(cr.children[a]):
+                    can = static.outcome(cr.nodes[b], None, discovery) != FAIL
+                    count += can
+                    which += can * (k + 1)
+                choice = which * (count == 1)
+                route_of_row = route_of_row * (len(cr.children[a]) + 1) + choice
         if route_of_row is not None:
             route_of_row = shared(route_of_row.astype(np.min_scalar_type(len(route_list))))
         plans.append(RulePlan(cr, shared(possible), shared(creatable), route_of_row, route_list))

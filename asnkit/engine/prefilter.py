@@ -213,7 +213,7 @@ class StaticEval:
             pattern = pattern(fresh)
         codes, uniques = self._first_valid(node.sources)
         verdict = np.array([_attr_scalar(node, v, pattern, fresh) for v in uniques], dtype=np.int8)
-        return verdict[codes]
+        return verdict.take(codes)
 
     def _test(self, node: Test, fresh: AsnState | None) -> np.ndarray:
         if node.reprocess_on_fail or node.reprocess_on_match:
@@ -243,47 +243,46 @@ class StaticEval:
                 verdict.append(UNKNOWN)
                 continue
             verdict.append(PASS if ok else FAIL)
-        return np.asarray(verdict, dtype=np.int8)[codes]
+        return np.asarray(verdict, dtype=np.int8).take(codes)
 
     def _group(self, node: Group, fresh: AsnState | None, discovery: bool) -> np.ndarray:
+        # arithmetic on whole int8 arrays only: masked selections (np.where, lookups) cost
+        # ten times more on large pools
         outs = [self.outcome(child, fresh, discovery) for child in node.children]
-        after = _after(node)
         if not outs:
-            return np.full(self.n, after[FAIL], dtype=np.int8)
-        if node.reduce in (Reduce.ALL, Reduce.NOT_ALL):
+            rank = np.full(self.n, _rank(FAIL), dtype=np.int8)
+        elif node.reduce in (Reduce.ALL, Reduce.NOT_ALL):
             # FAIL if a child fails, else PASS if all pass, else UNKNOWN: the worst rank
-            rank = _RANK.take(outs[0])
+            rank = _rank(outs[0])
             for out in outs[1:]:
-                np.maximum(rank, _RANK.take(out), out=rank)
-            return after[_FROM_RANK].take(rank)
-        result = outs[-1]  # any of: the outcome of the first child that does not fail
-        for out in reversed(outs[:-1]):
-            result = np.where(out != FAIL, out, result)
-        return after.take(result)
+                np.maximum(rank, _rank(out), out=rank)
+        else:  # any of: the outcome of the first child that does not fail
+            result = outs[-1]
+            for out in reversed(outs[:-1]):
+                result = out + (result - out) * (out == FAIL)
+            if not _reshapes(node):
+                return result
+            rank = _rank(result)
+        if node.reduce in (Reduce.NOT_ANY, Reduce.NOT_ALL):
+            rank = 4 - rank  # PASS <-> FAIL
+        if node.reprocess_on_match:  # a pass asks for reprocessing: not decided
+            np.maximum(rank, _rank(UNKNOWN), out=rank)
+        if node.reprocess_on_fail:
+            np.minimum(rank, _rank(UNKNOWN), out=rank)
+        return _rank(rank)
 
 
-#: Outcome -> rank (PASS 0, UNKNOWN 1, FAIL 2), and back: all-of groups take the worst.
-_RANK = np.array([0, 0, 2, 1], dtype=np.int8)
-_FROM_RANK = np.array([PASS, UNKNOWN, FAIL], dtype=np.int8)
+def _rank(code: Any) -> Any:
+    """Outcome -> rank (PASS 1, UNKNOWN 2, FAIL 3), and rank -> outcome (the same map)."""
+    return code ^ (code >> 1)
 
 
-@functools.lru_cache(maxsize=16)
-def _after_table(negate: bool, on_match: bool, on_fail: bool) -> np.ndarray:
-    table = np.array([0, PASS, FAIL, UNKNOWN], dtype=np.int8)  # by outcome
-    if negate:
-        table = np.array([0, FAIL, PASS, UNKNOWN], dtype=np.int8)
-    if on_match:  # a pass asks for reprocessing: not decided
-        table[table == PASS] = UNKNOWN
-    if on_fail:
-        table[table == FAIL] = UNKNOWN
-    table.flags.writeable = False
-    return table
-
-
-def _after(node: Group) -> np.ndarray:
-    """What a group's combined outcome becomes (negated, reprocessing undecided), by outcome."""
-    negate = node.reduce in (Reduce.NOT_ANY, Reduce.NOT_ALL)
-    return _after_table(negate, bool(node.reprocess_on_match), bool(node.reprocess_on_fail))
+def _reshapes(node: Group) -> bool:
+    return bool(
+        node.reduce in (Reduce.NOT_ANY, Reduce.NOT_ALL)
+        or node.reprocess_on_match
+        or node.reprocess_on_fail
+    )
 
 
 def _attr_scalar(node: Attr, value: Any, pattern: Any, fresh: AsnState | None) -> np.int8:
