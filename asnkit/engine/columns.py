@@ -46,6 +46,7 @@ class PoolColumns:
         self._matches: dict[tuple[str, Any], list[bool]] = {}
         self._checkers: dict[int, tuple[Any, list[Checker]]] = {}
         self.pinned: dict[tuple[str, str], tuple] = {}  # (column, escaped) -> pinned state
+        self._remembered: dict[int, tuple[Any, Any]] = {}
 
     def factorized(self, column: str) -> tuple[np.ndarray, list[Any]]:
         hit = self._codes.get(column)
@@ -100,6 +101,30 @@ class PoolColumns:
 
             hit = self._checkers[id(cr)] = (cr, compile_checkers(cr, self))
         return hit[1]
+
+    def check(self, cr: Any) -> Checker:
+        """The rule's whole check with these lists, remembered per association where it
+        can be (:mod:`asnkit.engine.memo`): a new one for each pass (what it remembers
+        goes with the pass's associations)."""
+        hit = self._remembered.get(id(cr))
+        if hit is None or hit[0] is not cr:
+            from asnkit.engine.checks import compile_checkers
+            from asnkit.engine.memo import MemoPlan
+
+            plan = MemoPlan(cr)
+            if plan.useful:
+                touched = [False]
+                root = compile_checkers(cr, self, plan.watch(touched))[0]
+                lists = [self.table.column(c) for c in plan.columns]
+                made = (root, touched, [texts for texts in lists if texts is not None])
+            else:
+                made = None
+            hit = self._remembered[id(cr)] = (cr, made)
+        if hit[1] is None:
+            return self.checkers(cr)[0]
+        from asnkit.engine.memo import remembered
+
+        return remembered(*hit[1])
 
 
 def bindable(node: Any) -> bool:

@@ -225,7 +225,7 @@ def run_by_rule(
             positions = np.flatnonzero(wanted)
             if not len(positions):
                 continue
-        run = _RuleRun(r, cr, plan, None if columns is None else columns.checkers(cr)[0])
+        run = _RuleRun(r, cr, plan, None if columns is None else columns.check(cr))
         cand = None
         if override is not None:
             cand = (len(cr.nodes) - 1, (override, ("asn_candidate",), True, (), False))
