@@ -15,8 +15,14 @@ are a comparison instead of an evaluation.
 
 A condition that reads the association beyond its states (whether it has
 science, its members...) is *watched*: a check that called one is not
-remembered. Rules with such a condition on every path (most Level 2b rules) are
-not remembered at all (:func:`memo_plan`).
+remembered. Rules with such a condition on every path to a match are not
+remembered at all (:attr:`MemoPlan.useful`).
+
+States are compared by value: the checks read them only through their values
+(the one identity test, ``srcs is sources`` in
+:func:`asnkit.engine.columns.bound_attr`, cannot be fooled by an equal tuple: a
+pinned state's one column equals the node's sources only when the node has one
+source, and then it is not asked).
 """
 
 from __future__ import annotations
@@ -29,7 +35,7 @@ from asnkit.rules.model import Attr, Group, Reduce, Test
 from asnkit.rules.predicates import RuleRoleIs, ScienceObservations
 from asnkit.rules.roles import exposure_type_aux, exposure_type_level3, exposure_type_of_item
 
-__all__ = ["MemoPlan", "memo_plan", "remembered"]
+__all__ = ["MemoPlan", "remembered"]
 
 Checker = Callable[[Any, Any], tuple[bool, Any]]
 _NONE: tuple = ()
@@ -60,8 +66,8 @@ def _leaf_reads(node: Any, rule: Any) -> tuple[str, ...] | None:
     if isinstance(node, Attr):
         columns = list(node.sources)
         value = node.value
-        if callable(value) and not isinstance(value, ScienceObservations):  # reads states
-            return None
+        if callable(value) and not isinstance(value, ScienceObservations):
+            return None  # (ScienceObservations reads the association's states only)
         if node.onlyif is not None:
             more = _reads(node.onlyif, rule)
             if more is None:
@@ -69,6 +75,8 @@ def _leaf_reads(node: Any, rule: Any) -> tuple[str, ...] | None:
             columns.extend(more)
         return tuple(columns)
     if isinstance(node, Test):
+        if node.source is None and node.force_unique:
+            return None  # it would keep the exposure itself as its value
         columns = []
         for fn in (node.source, node.test):
             if fn is not None:
@@ -81,7 +89,16 @@ def _leaf_reads(node: Any, rule: Any) -> tuple[str, ...] | None:
 
 
 class MemoPlan:
-    """What remembering a rule's checks needs: the leaves to watch, the columns read."""
+    """What remembering a rule's checks needs: the leaves to watch, the columns read.
+
+    Examples
+    --------
+    >>> from asnkit.engine.passes import compiled_rule
+    >>> from asnkit.rules.custom import dms_rule
+    >>> plan = MemoPlan(compiled_rule(dms_rule("Asn_Lv3Image"), 0, "candidate"))
+    >>> plan.useful, sorted(plan.watched), plan.columns[:3]
+    (True, [], ('program', 'instrume', 'is_imprt'))
+    """
 
     def __init__(self, cr: Any) -> None:
         rule = cr.rule
@@ -120,11 +137,6 @@ class MemoPlan:
             return watched_check
 
         return wrap
-
-
-def memo_plan(cr: Any) -> MemoPlan:
-    """The :class:`MemoPlan` of a compiled rule."""
-    return MemoPlan(cr)
 
 
 def remembered(check: Checker, touched: list[bool], lists: list[list[str]]) -> Checker:
