@@ -15,7 +15,7 @@ closures' (``tests/test_engine.py`` compares both on random pools).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -115,8 +115,7 @@ class PoolColumns:
             if plan.useful:
                 touched = [False]
                 root = compile_checkers(cr, self, plan.watch(touched))[0]
-                lists = [self.table.column(c) for c in plan.columns]
-                made = (root, touched, [texts for texts in lists if texts is not None])
+                made = (root, touched, self._keys(plan.columns))
             else:
                 made = None
             hit = self._remembered[id(cr)] = (cr, made)
@@ -125,6 +124,19 @@ class PoolColumns:
         from asnkit.engine.memo import remembered
 
         return remembered(*hit[1])
+
+    def _keys(self, columns: Sequence[str]) -> list[Any]:
+        """Per column, what tells its rows' values apart: its list if made already, else
+        its codes (not a list of the column: a column only some check might read stays
+        codes); columns the pool lacks are left out (the same for every row)."""
+        keys = []
+        for column in columns:
+            texts = self.table.cols.get(column)
+            if isinstance(texts, list):
+                keys.append(texts)
+            elif texts is not None:
+                keys.append(memoryview(self.table.coded(column)[0]))  # equal code, equal text
+        return keys
 
 
 def bindable(node: Any) -> bool:

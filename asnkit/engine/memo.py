@@ -43,8 +43,11 @@ _NONE: tuple = ()
 #: Member roles that are the exposure's own role (they read only its exposure columns).
 _OWN_ROLES = (exposure_type_level3, exposure_type_aux)
 
-#: Checks remembered per association (exposure values it met last), at most.
+#: Checks remembered per association and states (by exposure values), at most.
 KEEP = 8
+#: Associations remembered per rule and pass, at most (memory: the exposures of an
+#: association mostly come together).
+SLOTS = 64
 #: Checks that called a watched leaf, with none remembered, before a pass stops remembering.
 GIVE_UP = 16
 
@@ -146,9 +149,12 @@ def remembered(check: Checker, touched: list[bool], lists: list[list[str]]) -> C
     ``lists``: the pool's lists of the columns the rule reads. A new association
     (no member yet) is checked once: not remembered. After :data:`GIVE_UP` checks
     that called a watched leaf and none remembered, the check is no longer
-    remembered (for this pass).
+    remembered (for this pass). ``forget()`` (an attribute of the check returned)
+    drops what it remembered (at the end of its pass: the associations keep the check).
     """
-    memo: dict[int, dict[tuple, tuple]] = {}
+    # per association: its states when last checked, and what checks from those states
+    # ended with, by exposure values (states change: then what was remembered goes)
+    memo: dict[int, tuple[tuple, dict[tuple, tuple]]] = {}
     counts = [0, 0]  # checks remembered, checks that called a watched leaf
 
     def memo_check(asn: Any, item: Any) -> tuple[bool, Any]:
@@ -158,40 +164,43 @@ def remembered(check: Checker, touched: list[bool], lists: list[list[str]]) -> C
         sig = (item.cand, *[texts[row] for texts in lists])
         st = asn.st
         before = tuple(st)
-        seen = memo.get(id(asn))
-        if seen is None:
-            if counts[1] >= GIVE_UP and not counts[0]:
-                return check(asn, item)
-            seen = memo[id(asn)] = {}
-        else:
+        slot = memo.get(id(asn))
+        if slot is not None and slot[0] == before:
+            seen = slot[1]
             entry = seen.get(sig)
-            if entry is not None and entry[0] == before:
+            if entry is not None:
                 counts[0] += 1
-                after, match, template = entry[1:]
+                after, match, template = entry
                 if after is not None:
                     st[:] = after
                 if not template:
                     return match, _NONE
                 return match, [ProcessList([item], *fields) for fields in template]
+        elif counts[1] >= GIVE_UP and not counts[0]:
+            return check(asn, item)
+        else:
+            seen = {}
+            if slot is None and len(memo) >= SLOTS:
+                del memo[next(iter(memo))]  # the association remembered first
+            memo[id(asn)] = (before, seen)
         touched[0] = False
         match, reprocess = check(asn, item)
         if touched[0]:
             counts[1] += 1
-            seen.pop(sig, None)
             return match, reprocess
         template = []
         for process_list in reprocess:
             items = process_list.items
             if len(items) != 1 or items[0] is not item:
-                seen.pop(sig, None)  # requests for other exposures (multi-valued columns)
-                return match, reprocess
+                return match, reprocess  # requests for other exposures (multi-valued columns)
             template.append(
                 (process_list.rules, process_list.work_over, process_list.only_on_match)
             )
         if len(seen) >= KEEP:
             seen.clear()
         after = tuple(st)
-        seen[sig] = (before, None if after == before else after, match, tuple(template))
+        seen[sig] = (None if after == before else after, match, tuple(template))
         return match, reprocess
 
+    memo_check.forget = memo.clear  # type: ignore[attr-defined]
     return memo_check

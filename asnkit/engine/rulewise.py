@@ -261,6 +261,10 @@ def run_by_rule(
         for (_, list_items, only), rows_of in zip(lists, list_rows, strict=True):
             if only is None or only == run.rule:
                 run.later(list_items, rows_of, run.plan.possible)
+    for run in runs:  # what a remembered check remembers goes with the pass (engine.memo)
+        forget = getattr(run.check, "forget", None)
+        if forget is not None:
+            forget()
     created = sorted(
         ((p, run.rule, asn) for run in runs for p, asn in run.created), key=lambda c: c[:2]
     )
