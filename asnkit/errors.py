@@ -21,6 +21,7 @@ __all__ = [
     "AssociationFileExistsError",
     "AssociationFileNotFoundError",
     "AssociationIndexError",
+    "AssociationIsADirectoryError",
     "AssociationKeyError",
     "AssociationTypeError",
     "AssociationWarning",
@@ -28,6 +29,7 @@ __all__ = [
     "PoolError",
     "PoolFileExistsError",
     "PoolFileNotFoundError",
+    "PoolIsADirectoryError",
     "PoolKeyError",
     "PoolTypeError",
     "PoolWarning",
@@ -171,6 +173,19 @@ class PoolFileExistsError(_AlsoOSError, PoolError, FileExistsError):
     ERRNO = errno.EEXIST
 
 
+class PoolIsADirectoryError(_AlsoOSError, PoolError, IsADirectoryError):
+    """A folder was given where a pool file is read; ``filename`` is the path.
+
+    Examples
+    --------
+    >>> err = PoolIsADirectoryError("is a folder, not a pool file", file="pools")
+    >>> str(err), err.filename, isinstance(err, IsADirectoryError)
+    ('pools: is a folder, not a pool file', 'pools', True)
+    """
+
+    ERRNO = errno.EISDIR
+
+
 class PoolWarning(UserWarning):
     """Something in a pool looks wrong but was kept as the reference generator keeps it."""
 
@@ -233,6 +248,21 @@ class AssociationFileExistsError(_AlsoOSError, AssociationError, FileExistsError
     """An association would be written over an existing file without ``overwrite=True``."""
 
     ERRNO = errno.EEXIST
+
+
+class AssociationIsADirectoryError(_AlsoOSError, AssociationError, IsADirectoryError):
+    """A folder was given where one association file is read; ``filename`` is the path.
+
+    (:func:`asnkit.read_asn_set` reads every ``*.json`` of a folder.)
+
+    Examples
+    --------
+    >>> err = AssociationIsADirectoryError("asn: is a folder, not an association file", file="asn")
+    >>> err.filename, isinstance(err, IsADirectoryError)
+    ('asn', True)
+    """
+
+    ERRNO = errno.EISDIR
 
 
 class AssociationWarning(UserWarning):

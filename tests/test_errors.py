@@ -360,6 +360,16 @@ def test_writers_refuse_with_their_own_exists_error(writer, tmp_path):
     assert err.__cause__ is None and err.__suppress_context__  # one error, not two tracebacks
 
 
+def test_a_folder_read_as_one_file_is_asnkits_error_and_a_builtin_one(tmp_path):
+    with pytest.raises(AssociationError, match="is a folder, not an association file") as info:
+        asnkit.read_asn(tmp_path)
+    err = info.value
+    assert isinstance(err, IsADirectoryError) and err.errno == errno.EISDIR
+    assert err.filename == str(tmp_path) and err.file == str(tmp_path)
+    assert "read_asn_set" in str(err)  # what reads a folder
+    assert len(asnkit.read_asn_set(tmp_path)) == 0
+
+
 def test_exists_as_turns_only_file_exists_errors_into_asnkit_errors():
     with pytest.raises(PoolFileExistsError) as info:
         with exists_as(PoolFileExistsError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import io
 import warnings
 
@@ -110,8 +111,10 @@ def test_bad_files_on_disk_name_file_and_line(content, match, tmp_path):
 
 
 def test_a_folder_is_not_a_pool(tmp_path):
-    with pytest.raises(PoolError, match="is a directory"):
+    with pytest.raises(PoolError, match="is a folder, not a pool file") as info:
         asnkit.read_pool(tmp_path)
+    assert isinstance(info.value, IsADirectoryError) and info.value.errno == errno.EISDIR
+    assert info.value.filename == str(tmp_path) and str(info.value).startswith(str(tmp_path))
 
 
 def test_bad_row_in_a_real_pool_names_file_line_and_column(tmp_path):

@@ -29,7 +29,12 @@ from asnkit.documents.paths import PathMode
 from asnkit.documents.plain import MAX_DEPTH
 from asnkit.documents.validation import Fault, format_path
 from asnkit.documents.validation import validate as _validate
-from asnkit.errors import AssociationError, AssociationFileNotFoundError, AssociationTypeError
+from asnkit.errors import (
+    AssociationError,
+    AssociationFileNotFoundError,
+    AssociationIsADirectoryError,
+    AssociationTypeError,
+)
 
 __all__ = ["MAX_INTEGER_DIGITS", "parse_json", "read_asn", "read_asn_set"]
 
@@ -178,7 +183,10 @@ def _read(source: PathOrFile) -> tuple[str | bytes, str, str | None]:
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         if path.is_dir():
-            raise IsADirectoryError(f"{path}: is a folder, not an association file")
+            raise AssociationIsADirectoryError(
+                f"{path}: is a folder, not an association file (read_asn_set reads a folder)",
+                file=path,
+            )
         try:
             return path.read_bytes(), str(path), path.name
         except FileNotFoundError:

@@ -290,13 +290,15 @@ def _plans(
         if anys:
             route_of_row = np.zeros(static.n, dtype=np.int64)  # made small once filled
             for a in anys:
-                branches = [
-                    static.outcome(cr.nodes[b], None, discovery) != FAIL for b in cr.children[a]
-                ]
-                stacked = np.vstack(branches)
-                single = stacked.sum(axis=0) == 1
-                choice = np.where(single, stacked.argmax(axis=0) + 1, 0)
-                route_of_row = route_of_row * (len(branches) + 1) + choice
+                # the branch a row can take (1-based) where it can take only one, else 0
+                count = np.zeros(static.n, dtype=np.int64)
+                which = np.zeros(static.n, dtype=np.int64)
+                for k, b in enumerate(cr.children[a]):
+                    can = static.outcome(cr.nodes[b], None, discovery) != FAIL
+                    count += can
+                    which += can * (k + 1)
+                choice = which * (count == 1)
+                route_of_row = route_of_row * (len(cr.children[a]) + 1) + choice
         if route_of_row is not None:
             route_of_row = shared(route_of_row.astype(np.min_scalar_type(len(route_list))))
         plans.append(RulePlan(cr, shared(possible), shared(creatable), route_of_row, route_list))
@@ -379,7 +381,7 @@ class Matcher:
         self.cand_plans = _plans(self.cand_rules, self.disc_rules, static, prechecks)
         self.disc_plans = _plans(self.disc_rules, self.disc_rules, static, prechecks, True)
         self._rows_by_cid = rows_by_candidate(table.column("asn_candidate"))
-        self._per_row: dict[bool, tuple[list, list]] = {}
+        self._per_row: dict[Any, Any] = {}
         self.fast = shortcuts and FAST_PATH and table.n >= FAST_PATH_MIN_ROWS
         self.columns = PoolColumns(table) if self.fast else None
         self.grouping = (
@@ -398,6 +400,17 @@ class Matcher:
                 rules_per_row([p.possible for p in plans], n),
                 rules_per_row([p.creatable for p in plans], n),
             )
+        return hit
+
+    def _wanted(self, discovery: bool) -> list[tuple[int, ...]] | None:
+        """For the fast path: the rules each row may concern (it can match or create)."""
+        hit = self._per_row.get(("wanted", discovery))
+        if hit is None:
+            plans = self.disc_plans if discovery else self.cand_plans
+            if any(p.possible is None or p.creatable is None for p in plans):
+                return None
+            masks = [p.possible | p.creatable for p in plans]
+            hit = self._per_row[("wanted", discovery)] = rules_per_row(masks, self.table.n)
         return hit
 
     def skipped(self, kind: str, text: str | None = None) -> list[bool]:
@@ -433,6 +446,7 @@ class Matcher:
                 f".+({cid}).+",
                 self.columns,
                 self.grouping,
+                self._wanted(False),
             )
             if found is not None:
                 return found
@@ -461,6 +475,7 @@ class Matcher:
                 self.counter,
                 columns=self.columns,
                 grouping=self.grouping,
+                rules_of_row=self._wanted(True),
             )
             if found is not None:
                 return found

@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from asnkit.dms.values import EMPTY
 from asnkit.engine.state import AsnState, CompiledRule, meets
@@ -83,26 +82,44 @@ class StaticEval:
         self._cache.clear()
 
     # ------------------------------------------------------------------ factorizations
+    def _coded(self, column: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """The column as codes ``0 .. len(texts) - 1`` into its texts (None if absent)."""
+        coded = self.table.coded(column)
+        if coded is None:
+            return None
+        codes, texts = coded
+        if len(codes) and codes.min() < 0:  # -1: the last text (a missing value)
+            codes = np.where(codes < 0, len(texts) - 1, codes)
+        return codes, texts
+
     def _first_valid(self, sources: tuple[str, ...]) -> tuple[np.ndarray, list[Any]]:
+        """Per row, a code into values: the first valid text among ``sources`` (or None).
+
+        Read from the columns' codes (:meth:`Table.coded`): validity is decided once
+        per distinct text. A value may appear under more than one code.
+        """
         hit = self._first.get(sources)
         if hit is not None:
             return hit
-        values = np.full(self.n, None, dtype=object)
-        missing = np.ones(self.n, dtype=bool)
+        codes = np.full(self.n, -1, dtype=np.int64)  # -1: no valid value yet
+        values: list[Any] = []
         for column in sources:
-            arr = self.table.array(column)
-            if arr is None:
+            coded = self._coded(column)
+            if coded is None:
                 continue
-            valid = ~pd.Series(arr).isin(EMPTY).to_numpy()
-            take = missing & valid
-            values[take] = arr[take]
-            missing &= ~take
-        codes, uniques = pd.factorize(values, use_na_sentinel=False)
-        result = (narrow_codes(codes, len(uniques)), list(uniques))
+            column_codes, texts = coded
+            valid = np.fromiter((text not in EMPTY for text in texts), bool, len(texts))
+            take = (codes < 0) & valid[column_codes]
+            codes[take] = column_codes[take].astype(np.int64) + len(values)
+            values.extend(texts.tolist())
+        codes[codes < 0] = len(values)
+        values.append(None)
+        result = (narrow_codes(codes, len(values)), values)
         self._first[sources] = result
         return result
 
     def _combos(self, columns: tuple[str, ...]) -> tuple[np.ndarray, list[dict[str, str]]]:
+        """Per row, a code into the distinct combinations of the columns' texts."""
         hit = self._groups.get(columns)
         if hit is not None:
             return hit
@@ -110,11 +127,21 @@ class StaticEval:
         if not present:
             result = (np.zeros(self.n, dtype=np.int8), [{}])
         else:
-            frame = pd.DataFrame({c: self.table.array(c) for c in present})
-            codes = frame.groupby(present, sort=False).ngroup().to_numpy()
-            uniques = frame.drop_duplicates().to_dict("records")
-            codes = narrow_codes(codes, len(uniques))
-            result = (codes, uniques)
+            coded = [self._coded(c) for c in present]
+            key = np.zeros(self.n, dtype=np.int64)
+            size = 1
+            for codes, texts in coded:
+                size *= len(texts)
+                if size >= 2**62:  # too many combinations for one integer: number them
+                    key = np.unique(key, return_inverse=True)[1].reshape(-1).astype(np.int64)
+                    size = (int(key.max()) + 1 if self.n else 1) * len(texts)
+                key = key * len(texts) + codes
+            firsts, inverse = np.unique(key, return_index=True, return_inverse=True)[1:]
+            uniques = [
+                {c: texts[codes[row]] for c, (codes, texts) in zip(present, coded, strict=True)}
+                for row in firsts.tolist()
+            ]
+            result = (narrow_codes(np.asarray(inverse).reshape(-1), len(uniques)), uniques)
         self._groups[columns] = result
         return result
 
@@ -186,7 +213,7 @@ class StaticEval:
             pattern = pattern(fresh)
         codes, uniques = self._first_valid(node.sources)
         verdict = np.array([_attr_scalar(node, v, pattern, fresh) for v in uniques], dtype=np.int8)
-        return verdict[codes]
+        return verdict.take(codes)
 
     def _test(self, node: Test, fresh: AsnState | None) -> np.ndarray:
         if node.reprocess_on_fail or node.reprocess_on_match:
@@ -216,35 +243,46 @@ class StaticEval:
                 verdict.append(UNKNOWN)
                 continue
             verdict.append(PASS if ok else FAIL)
-        return np.asarray(verdict, dtype=np.int8)[codes]
+        return np.asarray(verdict, dtype=np.int8).take(codes)
 
     def _group(self, node: Group, fresh: AsnState | None, discovery: bool) -> np.ndarray:
+        # arithmetic on whole int8 arrays only: masked selections (np.where, lookups) cost
+        # ten times more on large pools
         outs = [self.outcome(child, fresh, discovery) for child in node.children]
-        reduce = node.reduce
         if not outs:
-            result = np.full(self.n, FAIL)
-        elif reduce in (Reduce.ALL, Reduce.NOT_ALL):
-            stacked = np.vstack(outs)
-            result = np.where(
-                (stacked == FAIL).any(axis=0),
-                FAIL,
-                np.where((stacked == PASS).all(axis=0), PASS, UNKNOWN),
-            ).astype(np.int8)
-        else:
-            result = np.full(self.n, FAIL)
-            decided = np.zeros(self.n, dtype=bool)
-            for out in outs:
-                take = ~decided & (out != FAIL)
-                result[take] = out[take]
-                decided |= take
-        if reduce in (Reduce.NOT_ANY, Reduce.NOT_ALL):
-            result = np.where(result == PASS, FAIL, np.where(result == FAIL, PASS, UNKNOWN))
-            result = result.astype(np.int8)
-        if node.reprocess_on_match:
-            result = np.where(result == PASS, UNKNOWN, result).astype(np.int8)
+            rank = np.full(self.n, _rank(FAIL), dtype=np.int8)
+        elif node.reduce in (Reduce.ALL, Reduce.NOT_ALL):
+            # FAIL if a child fails, else PASS if all pass, else UNKNOWN: the worst rank
+            rank = _rank(outs[0])
+            for out in outs[1:]:
+                np.maximum(rank, _rank(out), out=rank)
+        else:  # any of: the outcome of the first child that does not fail
+            result = outs[-1]
+            for out in reversed(outs[:-1]):
+                result = out + (result - out) * (out == FAIL)
+            if not _reshapes(node):
+                return result
+            rank = _rank(result)
+        if node.reduce in (Reduce.NOT_ANY, Reduce.NOT_ALL):
+            rank = 4 - rank  # PASS <-> FAIL
+        if node.reprocess_on_match:  # a pass asks for reprocessing: not decided
+            np.maximum(rank, _rank(UNKNOWN), out=rank)
         if node.reprocess_on_fail:
-            result = np.where(result == FAIL, UNKNOWN, result).astype(np.int8)
-        return result
+            np.minimum(rank, _rank(UNKNOWN), out=rank)
+        return _rank(rank)
+
+
+def _rank(code: Any) -> Any:
+    """Outcome -> rank (PASS 1, UNKNOWN 2, FAIL 3), and rank -> outcome (the same map)."""
+    return code ^ (code >> 1)
+
+
+def _reshapes(node: Group) -> bool:
+    return bool(
+        node.reduce in (Reduce.NOT_ANY, Reduce.NOT_ALL)
+        or node.reprocess_on_match
+        or node.reprocess_on_fail
+    )
 
 
 def _attr_scalar(node: Attr, value: Any, pattern: Any, fresh: AsnState | None) -> np.int8:

@@ -33,6 +33,7 @@ import numpy as np
 
 from asnkit.engine.columnar import ColumnarPool
 from asnkit.engine.columns import PoolColumns
+from asnkit.engine.fresh import fresh_check
 from asnkit.engine.index import AsnIndex, RulePlan
 from asnkit.engine.state import AsnState, CompiledRule, ProcessList
 from asnkit.engine.table import Item
@@ -50,12 +51,15 @@ GROUP_MIN_ROWS = 48
 class _RuleRun:
     """One rule over one pass: its index, the associations it made, what it pushed."""
 
-    __slots__ = ("check", "cr", "created", "index", "plan", "pushed", "rule")
+    __slots__ = ("check", "cr", "created", "first", "index", "plan", "pushed", "rule")
 
-    def __init__(self, rule: int, cr: CompiledRule, plan: RulePlan, check: Any) -> None:
+    def __init__(
+        self, rule: int, cr: CompiledRule, plan: RulePlan, check: Any, first: Any = None
+    ) -> None:
         self.rule = rule
         self.cr = cr
         self.check = check
+        self.first = first  # a new association's first check (engine.fresh)
         self.plan = plan
         self.index = AsnIndex(plan)
         self.created: list[tuple[int, AsnState]] = []  # (position, association)
@@ -100,7 +104,8 @@ class _RuleRun:
                 for asn in index.candidates(item, False):
                     matched = self.add_to(asn, item, p) or matched
             if not matched and (creatable is None or creatable[row]):
-                asn = AsnState(cr, p + 1, version_id, override, self.check)  # seq: order, for now
+                # seq: the order, for now
+                asn = AsnState(cr, p + 1, version_id, override, self.check, self.first)
                 if self.add_to(asn, item, p):
                     self.created.append((p, asn))
 
@@ -122,7 +127,7 @@ class _RuleRun:
         for group in groups:
             rows = group.tolist()
             first = int(position[rows[0]])
-            asn = AsnState(self.cr, first + 1, version_id, override, self.check)
+            asn = AsnState(self.cr, first + 1, version_id, override, self.check, self.first)
             for row in rows:
                 match, reprocess = asn.add(items[int(position[row])])
                 if not match:
@@ -177,6 +182,43 @@ def _lists(runs: Sequence[_RuleRun]) -> list[tuple[tuple, list[Item], int | None
     return [(key, items, only) for key, (items, only) in by_priority]
 
 
+def _positions_by_rule(
+    rules_of_row: Sequence[tuple[int, ...]],
+    rows: np.ndarray,
+    repeated: np.ndarray | None,
+    skip: Sequence[bool],
+) -> dict[int, list[int]]:
+    """Per rule, the positions in the pass of the rows it may concern (ascending); with
+    ``repeated``, every rule not skipped also gets the positions of repeated files."""
+    patterns: dict[int, tuple[tuple[int, ...], list[int]]] = {}  # by id: rows share tuples
+    for p, row in enumerate(rows.tolist()):
+        rules = rules_of_row[row]
+        entry = patterns.get(id(rules))
+        if entry is None:
+            patterns[id(rules)] = (rules, [p])
+        else:
+            entry[1].append(p)
+    by_rule: dict[int, list[int]] = {}
+    merged: set[int] = set()  # rules whose positions come from more than one pattern
+    for rules, at in patterns.values():
+        for r in rules:
+            found_at = by_rule.get(r)
+            if found_at is None:
+                by_rule[r] = list(at)
+            else:
+                found_at.extend(at)
+                merged.add(r)
+    if repeated is not None:
+        again = np.flatnonzero(repeated).tolist()
+        for r, done in enumerate(skip):
+            if not done:
+                merged.add(r)
+                by_rule.setdefault(r, []).extend(again)
+    for r in merged:
+        by_rule[r] = sorted(set(by_rule[r]))
+    return by_rule
+
+
 def run_by_rule(
     rules: Sequence[CompiledRule],
     plans: Sequence[RulePlan],
@@ -187,6 +229,7 @@ def run_by_rule(
     override: str | None = None,
     columns: PoolColumns | None = None,
     grouping: ColumnarPool | None = None,
+    rules_of_row: Sequence[tuple[int, ...]] | None = None,
 ) -> list[AsnState] | None:
     """The associations of one pass, in the order the reference loop creates them.
 
@@ -194,8 +237,10 @@ def run_by_rule(
     pattern of a candidate pass (``.+(o001).+``); ``columns`` the pool's columns
     for the bound checks (:mod:`asnkit.engine.columns`); ``grouping`` the pool's
     columnar grouping (:mod:`asnkit.engine.columnar`), tried for each rule with at
-    least :data:`GROUP_MIN_ROWS` exposures in the pass. Returns None where the
-    decomposition does not hold (see the module docstring); nothing is numbered then.
+    least :data:`GROUP_MIN_ROWS` exposures in the pass; ``rules_of_row`` the rules each pool
+    row may concern (``possible | creatable`` of the plans, ascending), so a pass looks
+    only at the rules its rows name. Returns None where the decomposition does not hold
+    (see the module docstring); nothing is numbered then.
     """
     n_items = len(items)
     if not n_items:
@@ -212,12 +257,20 @@ def run_by_rule(
         repeated = flags
     runs: list[_RuleRun] = []
     position = None  # pool row -> position in the pass
+    by_rule = None
+    if rules_of_row is not None:
+        by_rule = _positions_by_rule(rules_of_row, rows, repeated, skip)
     for r, (cr, plan) in enumerate(zip(rules, plans, strict=True)):
         if skip[r]:
             continue  # it makes no association, so nothing can match one
         possible, creatable = plan.possible, plan.creatable
         if possible is None or creatable is None:
             positions = np.arange(n_items)
+        elif by_rule is not None:
+            found_at = by_rule.get(r)
+            if not found_at:
+                continue
+            positions = np.array(found_at, dtype=np.int64)
         else:
             wanted = possible[rows] | creatable[rows]
             if repeated is not None:
@@ -226,6 +279,8 @@ def run_by_rule(
             if not len(positions):
                 continue
         run = _RuleRun(r, cr, plan, None if columns is None else columns.check(cr))
+        if columns is not None:
+            run.first = fresh_check(columns, cr)
         cand = None
         if override is not None:
             cand = (len(cr.nodes) - 1, (override, ("asn_candidate",), True, (), False))

@@ -42,7 +42,7 @@ from asnkit.dms.candidates import parse_candidates
 from asnkit.dms.identifiers import CANDIDATE_ID, PROGRAM
 from asnkit.dms.names import junk_rows
 from asnkit.dms.values import POOL_MISSING
-from asnkit.errors import PoolError, PoolFileNotFoundError, PoolWarning
+from asnkit.errors import PoolError, PoolFileNotFoundError, PoolIsADirectoryError, PoolWarning
 
 __all__ = [
     "MISSING_TOKENS",
@@ -154,7 +154,7 @@ def _read_text(source) -> tuple[str, str, str]:
     if not path.exists():
         raise PoolFileNotFoundError("pool file not found", file=str(path))
     if path.is_dir():
-        raise PoolError("is a directory, not a pool file", file=str(path))
+        raise PoolIsADirectoryError("is a folder, not a pool file", file=str(path))
     try:
         raw = path.read_bytes()
     except OSError as exc:
