@@ -33,13 +33,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from asnkit.engine.columns import PoolColumns
 from asnkit.engine.prefilter import FAIL, PASS, StaticEval
 from asnkit.engine.state import AsnState, CompiledRule, meets
 from asnkit.engine.table import Item, Table
-from asnkit.rules.model import Attr, Group, Reduce, WorkOver
+from asnkit.rules.model import Attr, Group, Reduce, Test, WorkOver
 
 __all__ = ["ColumnarPool", "Grouping", "grouping"]
 
@@ -258,7 +257,9 @@ def _undecided(static: StaticEval, cr: CompiledRule, i: int = 0) -> bool:
     node = cr.nodes[i]
     if isinstance(node, Group):
         kids = cr.children[i]
-        if node.reduce is Reduce.ALL:  # one such child decides
+        if node.reduce is Reduce.ALL:  # one such child decides (tests first: they are
+            # mostly decided without reading a column)
+            kids = sorted(kids, key=lambda k: not isinstance(cr.nodes[k], Test))
             return any(_undecided(static, cr, k) for k in kids)
         if node.reduce is Reduce.ANY:  # a branch that passes would decide
             return all(_undecided(static, cr, k) for k in kids)
@@ -389,12 +390,17 @@ def _grouping(
     columns = tuple(dict.fromkeys(read))
     if not columns:
         return Grouping(members, np.array([0, len(members)], np.int64), ())
-    taken_rows = members.tolist()
-    texts = {c: table.column(c) for c in columns}
-    keys = pd.DataFrame({c: [texts[c][row] for row in taken_rows] for c in columns})
-    if not all(keys[c].map(str.isascii).all() for c in columns):
-        return None
-    codes = keys.groupby(list(columns), sort=False).ngroup().to_numpy()  # by first appearance
+    texts = [table.column(c) for c in columns]
+    numbers: dict[tuple, int] = {}  # values -> association, by first appearance
+    codes = np.empty(len(members), dtype=np.int64)
+    for k, row in enumerate(members.tolist()):
+        key = tuple([column[row] for column in texts])
+        number = numbers.get(key)
+        if number is None:
+            if not all(value.isascii() for value in key):
+                return None
+            number = numbers[key] = len(numbers)
+        codes[k] = number
     order = np.argsort(codes, kind="stable")
     starts = np.flatnonzero(np.r_[True, np.diff(codes[order]) != 0, True])
     return Grouping(members[order], starts.astype(np.int64), columns)
