@@ -41,6 +41,7 @@ class PoolColumns:
 
     def __init__(self, table: Table) -> None:
         self.table = table
+        self.fresh: dict[int, tuple[Any, Any]] = {}  # id(rule) -> (rule, engine.fresh check)
         self._codes: dict[str, tuple[np.ndarray, list[Any]]] = {}
         self._values: dict[str, tuple[Any, bytes]] = {}
         self._matches: dict[tuple[str, Any], list[bool]] = {}

@@ -18,16 +18,15 @@ __all__ = ["add_member", "init_hook", "make_member", "refresh"]
 
 
 def _integrations(item: Any, asn: Any) -> bool:
-    check = asn.rule.integrations or default_integrations
+    check = asn.cr.rule.integrations or default_integrations
     if type(check) is not Integrations:
         return check(item, asn)
-    # the DMS check reads the exposure and whether the association pinned a TSO visit:
-    # remembered per pool row (members of many associations ask again)
-    try:
-        tso_visit = asn.value("is_tso") == "t"
-    except KeyError:
-        tso_visit = False
-    key = (item.row, tso_visit, check.coron)
+    # the DMS check reads the exposure and whether the association pinned a TSO visit
+    # (``asn.value("is_tso") == "t"``): remembered per pool row (members of many
+    # associations ask again)
+    i = asn.cr.by_name.get("is_tso")
+    state = None if i is None else asn.st[i]
+    key = (item.row, state is not None and state[0] == "t", check.coron)
     cache = item.table.integrations
     hit = cache.get(key)
     if hit is None:
@@ -36,7 +35,8 @@ def _integrations(item: Any, asn: Any) -> bool:
 
 
 def _exposerr(item: Any) -> Any:
-    return item["exposerr"] if "exposerr" in item else None
+    column = item.table.cols.get("exposerr")
+    return None if column is None else column[item.row]
 
 
 def _name(item: Any, level: int, role: str, integrations: bool) -> str:
@@ -56,7 +56,7 @@ def _name(item: Any, level: int, role: str, integrations: bool) -> str:
 
 
 def make_member(asn: Any, item: Any) -> dict[str, Any]:
-    rule = asn.rule
+    rule = asn.cr.rule
     if rule.level == 3:
         exptype = rule.exposure_type(item, asn)
         return {
@@ -80,9 +80,12 @@ def _is_member(asn: Any, member: dict[str, Any]) -> bool:
 
 
 def _update_validity(asn: Any, member: dict[str, Any]) -> None:
-    for k, check in enumerate(asn.rule.validity):
-        if not asn.validity[k]:
-            asn.validity[k] = bool(check(member, asn))
+    validity = asn.validity
+    if False not in validity:  # each holds once it held
+        return
+    for k, check in enumerate(asn.cr.rule.validity):
+        if not validity[k]:
+            validity[k] = bool(check(member, asn))
 
 
 def _update_degraded(asn: Any, member: dict[str, Any] | None) -> None:
@@ -143,15 +146,16 @@ def add_member(asn: Any, item: Any) -> bool:
     Returns False when nothing was added (and the header was not updated).
     """
     member = make_member(asn, item)
-    if _is_member(asn, member):
+    members = asn.products[-1]["members"]
+    if members and _is_member(asn, member):
         return False
     asn.filenames.add(item.filename)
-    if asn.rule.level == 3:
+    if asn.cr.rule.level == 3:
         _update_validity(asn, member)
-        asn.products[-1]["members"].append(member)
+        members.append(member)
         _update_level3(asn, item, member)
     else:
-        asn.products[-1]["members"].append(member)
+        members.append(member)
         _update_validity(asn, member)
         _update_degraded(asn, member)
         asn.stale = True

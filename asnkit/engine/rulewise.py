@@ -33,6 +33,7 @@ import numpy as np
 
 from asnkit.engine.columnar import ColumnarPool
 from asnkit.engine.columns import PoolColumns
+from asnkit.engine.fresh import fresh_check
 from asnkit.engine.index import AsnIndex, RulePlan
 from asnkit.engine.state import AsnState, CompiledRule, ProcessList
 from asnkit.engine.table import Item
@@ -50,12 +51,15 @@ GROUP_MIN_ROWS = 48
 class _RuleRun:
     """One rule over one pass: its index, the associations it made, what it pushed."""
 
-    __slots__ = ("check", "cr", "created", "index", "plan", "pushed", "rule")
+    __slots__ = ("check", "cr", "created", "first", "index", "plan", "pushed", "rule")
 
-    def __init__(self, rule: int, cr: CompiledRule, plan: RulePlan, check: Any) -> None:
+    def __init__(
+        self, rule: int, cr: CompiledRule, plan: RulePlan, check: Any, first: Any = None
+    ) -> None:
         self.rule = rule
         self.cr = cr
         self.check = check
+        self.first = first  # a new association's first check (engine.fresh)
         self.plan = plan
         self.index = AsnIndex(plan)
         self.created: list[tuple[int, AsnState]] = []  # (position, association)
@@ -100,7 +104,8 @@ class _RuleRun:
                 for asn in index.candidates(item, False):
                     matched = self.add_to(asn, item, p) or matched
             if not matched and (creatable is None or creatable[row]):
-                asn = AsnState(cr, p + 1, version_id, override, self.check)  # seq: order, for now
+                # seq: the order, for now
+                asn = AsnState(cr, p + 1, version_id, override, self.check, self.first)
                 if self.add_to(asn, item, p):
                     self.created.append((p, asn))
 
@@ -122,7 +127,7 @@ class _RuleRun:
         for group in groups:
             rows = group.tolist()
             first = int(position[rows[0]])
-            asn = AsnState(self.cr, first + 1, version_id, override, self.check)
+            asn = AsnState(self.cr, first + 1, version_id, override, self.check, self.first)
             for row in rows:
                 match, reprocess = asn.add(items[int(position[row])])
                 if not match:
@@ -274,6 +279,8 @@ def run_by_rule(
             if not len(positions):
                 continue
         run = _RuleRun(r, cr, plan, None if columns is None else columns.checkers(cr)[0])
+        if columns is not None:
+            run.first = fresh_check(columns, cr)
         cand = None
         if override is not None:
             cand = (len(cr.nodes) - 1, (override, ("asn_candidate",), True, (), False))

@@ -182,6 +182,7 @@ class AsnState:
         "data",
         "direct_image",
         "filenames",
+        "first",
         "original_exposure_type",
         "products",
         "run_init_hook",
@@ -199,9 +200,11 @@ class AsnState:
         version_id: str | None,
         override: tuple[int, tuple] | None = None,
         check: Any = None,
+        first: Any = None,
     ) -> None:
         self.cr = cr
         self.check = cr.checkers[0] if check is None else check  # the rule's whole check
+        self.first = first  # the first check, if not that (engine.fresh: same outcome)
         self.st = list(cr.initial)
         if override is not None:
             self.st[override[0]] = override[1]
@@ -314,7 +317,12 @@ class AsnState:
         if item.filename in self.filenames:
             return True, []
         saved = self.st[:]
-        match, reprocess = self.check(self, item)
+        check = self.first
+        if check is None:
+            check = self.check
+        else:
+            self.first = None
+        match, reprocess = check(self, item)
         if reprocess:
             for process_list in reprocess:
                 if process_list.rules is None:
