@@ -288,17 +288,21 @@ def _plans(
         anys, route_list = routes(cr)
         route_of_row = None
         if anys:
-            route_of_row = np.zeros(static.n, dtype=np.int64)  # made small once filled
+            # small integer types: routes are few (at most 3 any-of nodes, a few branches each)
+            kind = np.int64 if len(route_list) > 2**31 else np.int32
+            route_of_row = np.zeros(static.n, dtype=kind)  # made smaller once filled
             for a in anys:
                 # the branch a row can take (1-based) where it can take only one, else 0
-                count = np.zeros(static.n, dtype=np.int64)
-                which = np.zeros(static.n, dtype=np.int64)
-                for k, b in enumerate(cr.children[a]):
+                branches = cr.children[a]
+                small = np.int8 if len(branches) < 127 else kind
+                count = np.zeros(static.n, dtype=small)
+                which = np.zeros(static.n, dtype=small)
+                for k, b in enumerate(branches):
                     can = static.outcome(cr.nodes[b], None, discovery) != FAIL
                     count += can
-                    which += can * (k + 1)
+                    which += can * small(k + 1)
                 choice = which * (count == 1)
-                route_of_row = route_of_row * (len(cr.children[a]) + 1) + choice
+                route_of_row = route_of_row * kind(len(branches) + 1) + choice
         if route_of_row is not None:
             route_of_row = shared(route_of_row.astype(np.min_scalar_type(len(route_list))))
         plans.append(RulePlan(cr, shared(possible), shared(creatable), route_of_row, route_list))
