@@ -196,12 +196,21 @@ class Table:
 class Item:
     """One exposure (a pool row), optionally with a rewritten ``asn_candidate``."""
 
-    __slots__ = ("cand", "row", "table")
+    __slots__ = ("cand", "filename", "row", "table")
 
     def __init__(self, table: Table, row: int, cand: str | None = None) -> None:
         self.table = table
         self.row = row
         self.cand = cand
+        # read once: matching asks an exposure's file name about twenty times
+        names = table.cols.get("filename")
+        if names is not None:
+            self.filename: str = names[row]
+
+    def __getattr__(self, name: str) -> Any:  # only for a slot never set
+        if name == "filename":  # a table without file names
+            raise KeyError("filename")
+        raise AttributeError(name)
 
     def __getitem__(self, key: str) -> str:
         if self.cand is not None and key == "asn_candidate":
@@ -216,10 +225,6 @@ class Item:
 
     def __contains__(self, key: str) -> bool:
         return key in self.table.cols
-
-    @property
-    def filename(self) -> str:
-        return self.table.cols["filename"][self.row]
 
     def __repr__(self) -> str:
         return f"Item(row={self.row}, filename={self.filename!r})"
