@@ -164,3 +164,26 @@ def test_grouping_covers_a_large_nircam_observation():
     image = [r for r in dms_level3() if r.name == "Asn_Lv3Image"]
     grouped, rows = check_pool(pool, image)
     assert (grouped, rows) == (1, 200)
+
+
+@pytest.mark.parametrize(
+    "name", ["pool_018_all_exptypes", "pool_021_tso", "pool_004_wfs", "pool_001_candidates"]
+)
+def test_an_undecided_rule_never_groups(name, monkeypatch):
+    """A grouping refused up front (ColumnarPool.undecided) would have refused or found
+    nothing had it looked at the rows; and it is refused for the Level 2b rules."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = build_table(_read(POOLS / f"{name}.csv"))
+    static = StaticEval(table)
+    columnar = ColumnarPool(table, static)
+    rows_of = rows_by_candidate(table.cols["asn_candidate"])
+    compiled = [CompiledRule(candidate_rule(rule), 0, CANDIDATE_PREFIX) for rule in dms_rules()]
+    undecided = [cr for cr in compiled if columnar.undecided(cr)]
+    assert any(cr.rule.level == 2 for cr in undecided)
+    monkeypatch.setattr(ColumnarPool, "undecided", lambda self, cr: False)
+    for cid, ctype in candidates_by_type(table):
+        rows = rows_of(cid)
+        for cr in undecided:
+            found = columnar.grouping(cr, rows, f"[('{cid}', '{ctype}')]")
+            assert found is None or not len(found), (cid, cr.rule.name)

@@ -99,11 +99,15 @@ def _plain_any(kids: list[Checker]) -> Checker:
     return check
 
 
-def compile_checkers(cr: Any, pool: Any = None) -> list[Checker]:
+def compile_checkers(
+    cr: Any, pool: Any = None, wrap: Callable[[int, Checker], Checker] | None = None
+) -> list[Checker]:
     """One checker per node of the compiled rule (same numbering).
 
     ``pool``: a :class:`~asnkit.engine.columns.PoolColumns`; attributes then read
     its precomputed column lists (:func:`~asnkit.engine.columns.bound_attr`).
+    ``wrap(i, check)``: the check of leaf ``i`` as the groups call it
+    (:meth:`asnkit.engine.memo.MemoPlan.watch`).
     """
     from asnkit.engine.columns import bindable, bound_attr
     from asnkit.engine.state import ProcessList, meets, meets_cached
@@ -280,7 +284,8 @@ def compile_checkers(cr: Any, pool: Any = None) -> list[Checker]:
                 return False, to
 
         if not negate and not flagged and kids:
-            return _plain_all(kids) if reduce is Reduce.ALL else _plain_any(kids)
+            flat = flattened(i, reduce)
+            return _plain_all(flat) if reduce is Reduce.ALL else _plain_any(flat)
 
         def check(asn: Any, item: Any) -> tuple[bool, Any]:
             matched, to = combine(asn, item)
@@ -293,6 +298,25 @@ def compile_checkers(cr: Any, pool: Any = None) -> list[Checker]:
             return matched, _joined(to) if to else _NONE
 
         return check
+
+    def flattened(i: int, reduce: Reduce) -> list[Checker]:
+        """The checks of a plain all-of (any-of) node, with the plain all-of (any-of)
+        groups among its children replaced by their own children: the same outcome and
+        the same reprocessing lists, in the same order (fewer calls)."""
+        out: list[Checker] = []
+        for k in cr.children[i]:
+            node = cr.nodes[k]
+            if (
+                isinstance(node, Group)
+                and node.reduce is reduce
+                and not node.reprocess_on_match
+                and not node.reprocess_on_fail
+                and cr.children[k]
+            ):
+                out.extend(flattened(k, reduce))
+            else:
+                out.append(build(k))
+        return out
 
     def build(i: int) -> Checker:
         checker = checkers[i]
@@ -307,6 +331,8 @@ def compile_checkers(cr: Any, pool: Any = None) -> list[Checker]:
                 checker = test_checker(i, node)
             else:
                 checker = group_checker(i, node)
+            if wrap is not None and not isinstance(node, Group):
+                checker = wrap(i, checker)
             checkers[i] = checker
         return checker
 

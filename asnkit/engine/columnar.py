@@ -115,6 +115,7 @@ class ColumnarPool:
         self._first: dict[tuple[str, ...], np.ndarray] = {}
         self._meets: dict[tuple[Any, Any], np.ndarray] = {}
         self._fresh: dict[int, AsnState] = {}
+        self._undecided: dict[int, tuple[CompiledRule, bool]] = {}
 
     def _valid(self, name: str) -> np.ndarray:
         codes, uniques = self.columns.factorized(name)
@@ -153,6 +154,15 @@ class ColumnarPool:
     def grouping(self, cr: CompiledRule, rows: Sequence[int], cand: str | None = None):
         """:func:`grouping` with this pool's caches."""
         return _grouping(self, cr, rows, cand)
+
+    def undecided(self, cr: CompiledRule) -> bool:
+        """Whether no row of the pool can PASS the rule as a grouping decides it (every
+        row is FAIL or UNKNOWN whatever the pass: a grouping refuses, or finds nothing,
+        which the sequential engine finds as well); remembered per rule."""
+        hit = self._undecided.get(id(cr))
+        if hit is None or hit[0] is not cr:
+            hit = self._undecided[id(cr)] = (cr, _undecided(self.static, cr))
+        return hit[1]
 
 
 class _Leaves:
@@ -241,6 +251,24 @@ class _Leaves:
         return np.where(applies, code, PASS).astype(np.int8)
 
 
+def _undecided(static: StaticEval, cr: CompiledRule, i: int = 0) -> bool:
+    """Whether node ``i`` is FAIL or UNKNOWN for every row of the pool, whatever the pins
+    (as :func:`_combine` combines the codes of :class:`_Leaves`): then a grouping refuses
+    (or finds nothing) on every pass. :meth:`ColumnarPool.undecided` (without the cache)."""
+    node = cr.nodes[i]
+    if isinstance(node, Group):
+        kids = cr.children[i]
+        if node.reduce is Reduce.ALL:  # one such child decides
+            return any(_undecided(static, cr, k) for k in kids)
+        if node.reduce is Reduce.ANY:  # a branch that passes would decide
+            return all(_undecided(static, cr, k) for k in kids)
+        return False  # negated: a failure becomes a pass
+    if isinstance(node, Attr) and ("asn_candidate" in node.sources or _is_pin(node)):
+        return False  # coded from their columns (_Leaves), not from the pre-checks
+    # the leaf's code is its any-state outcome or UNKNOWN: never PASS here
+    return not np.any(static.outcome(node) == PASS)
+
+
 def _combine(cr: CompiledRule, i: int, sig: dict[int, int]) -> tuple[str, frozenset[int]]:
     """The outcome of node ``i`` for one signature: (kind, pins that must agree)."""
     node = cr.nodes[i]
@@ -320,7 +348,7 @@ def _grouping(
         return nothing
     if not np.any(pool.static.outcome(cr.nodes[0])[rows] != FAIL):
         return nothing  # no row can ever pass (the engine's pre-check): no association
-    if "force_match" in cr.by_name:
+    if "force_match" in cr.by_name or pool.undecided(cr):
         return None
     names = table.column("filename")
     if len({names[row] for row in rows.tolist()}) != len(rows):

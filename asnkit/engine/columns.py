@@ -15,7 +15,7 @@ closures' (``tests/test_engine.py`` compares both on random pools).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -47,6 +47,7 @@ class PoolColumns:
         self._matches: dict[tuple[str, Any], list[bool]] = {}
         self._checkers: dict[int, tuple[Any, list[Checker]]] = {}
         self.pinned: dict[tuple[str, str], tuple] = {}  # (column, escaped) -> pinned state
+        self._remembered: dict[int, tuple[Any, Any]] = {}
 
     def factorized(self, column: str) -> tuple[np.ndarray, list[Any]]:
         hit = self._codes.get(column)
@@ -101,6 +102,42 @@ class PoolColumns:
 
             hit = self._checkers[id(cr)] = (cr, compile_checkers(cr, self))
         return hit[1]
+
+    def check(self, cr: Any) -> Checker:
+        """The rule's whole check with these lists, remembered per association where it
+        can be (:mod:`asnkit.engine.memo`): a new one for each pass (what it remembers
+        goes with the pass's associations)."""
+        hit = self._remembered.get(id(cr))
+        if hit is None or hit[0] is not cr:
+            from asnkit.engine.checks import compile_checkers
+            from asnkit.engine.memo import MemoPlan
+
+            plan = MemoPlan(cr)
+            if plan.useful:
+                touched = [False]
+                root = compile_checkers(cr, self, plan.watch(touched))[0]
+                made = (root, touched, self._keys(plan.columns))
+            else:
+                made = None
+            hit = self._remembered[id(cr)] = (cr, made)
+        if hit[1] is None:
+            return self.checkers(cr)[0]
+        from asnkit.engine.memo import remembered
+
+        return remembered(*hit[1])
+
+    def _keys(self, columns: Sequence[str]) -> list[Any]:
+        """Per column, what tells its rows' values apart: its list if made already, else
+        its codes (not a list of the column: a column only some check might read stays
+        codes); columns the pool lacks are left out (the same for every row)."""
+        keys = []
+        for column in columns:
+            texts = self.table.cols.get(column)
+            if isinstance(texts, list):
+                keys.append(texts)
+            elif texts is not None:
+                keys.append(memoryview(self.table.coded(column)[0]))  # equal code, equal text
+        return keys
 
 
 def bindable(node: Any) -> bool:

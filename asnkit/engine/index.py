@@ -145,6 +145,12 @@ class AsnIndex:
             key.append(_esc(values[row]) if values is not None else None)
         bucket = self.buckets[r].get(tuple(key))
         wild = self.wild[r]
+        if (
+            len(members) == 1
+            and not wild
+            and (not bucket or (len(bucket) == 1 and members[0].seq in bucket))
+        ):
+            return list(members)  # only the association it is in (a reprocessed exposure)
         if not members and not wild:
             if not bucket:
                 return []

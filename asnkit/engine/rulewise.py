@@ -278,7 +278,7 @@ def run_by_rule(
             positions = np.flatnonzero(wanted)
             if not len(positions):
                 continue
-        run = _RuleRun(r, cr, plan, None if columns is None else columns.checkers(cr)[0])
+        run = _RuleRun(r, cr, plan, None if columns is None else columns.check(cr))
         if columns is not None:
             run.first = fresh_check(columns, cr)
         cand = None
@@ -316,6 +316,10 @@ def run_by_rule(
         for (_, list_items, only), rows_of in zip(lists, list_rows, strict=True):
             if only is None or only == run.rule:
                 run.later(list_items, rows_of, run.plan.possible)
+    for run in runs:  # what a remembered check remembers goes with the pass (engine.memo)
+        forget = getattr(run.check, "forget", None)
+        if forget is not None:
+            forget()
     created = sorted(
         ((p, run.rule, asn) for run in runs for p, asn in run.created), key=lambda c: c[:2]
     )
