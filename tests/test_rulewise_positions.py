@@ -51,3 +51,22 @@ def test_positions_are_those_of_the_masks(data):
     found = _positions_by_rule(rules_per_row(masks, n), rows, repeated, skip)
     found = {r: at for r, at in found.items() if not skip[r] and at}
     assert found == by_masks(masks, rows, repeated, skip)
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data())
+def test_rules_per_row_are_the_rules_whose_mask_holds(data):
+    """Integer keys (up to 64 rules) or packed bytes (more): the same tuples, one per pattern."""
+    n = data.draw(st.integers(0, 30))
+    n_rules = data.draw(st.sampled_from([0, 1, 5, 44, 63, 64, 65, 90]))
+    masks = [
+        None
+        if data.draw(st.integers(0, 9)) == 0
+        else np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)), dtype=bool)
+        for _ in range(n_rules)
+    ]
+    found = rules_per_row(masks, n)
+    assert found == [
+        tuple(r for r, mask in enumerate(masks) if mask is None or mask[row]) for row in range(n)
+    ]
+    assert len({id(rules) for rules in found}) == len(set(found))  # equal patterns: one tuple

@@ -88,19 +88,33 @@ def _workover_filter(process_list: ProcessList, current: WorkOver) -> ProcessLis
 def rules_per_row(masks: Sequence[np.ndarray | None], n: int) -> list[tuple[int, ...]]:
     """For each row, the rules (indices, ascending) whose mask is true there.
 
-    Rows are grouped by their pattern of rules through one packed integer key
-    per row (``np.unique(axis=0)`` on the boolean matrix costs seconds at 100k rows).
+    Rows are grouped by their pattern of rules through one integer key per row (a bit
+    per rule; ``np.unique(axis=0)`` on the boolean matrix costs seconds at 100k rows);
+    rows with the same pattern share one tuple.
     """
     if not masks:
         return [()] * n
     if n == 0:
         return []
-    matrix = np.vstack([np.ones(n, dtype=bool) if m is None else m for m in masks]).T
-    packed = np.ascontiguousarray(np.packbits(matrix, axis=1))  # (n, bytes): a key per row
-    keys = packed.view(np.dtype((np.void, packed.shape[1]))).reshape(-1)
-    firsts, inverse = np.unique(keys, return_index=True, return_inverse=True)[1:]
-    tuples = [tuple(int(r) for r in np.flatnonzero(matrix[row])) for row in firsts]
-    return [tuples[k] for k in np.asarray(inverse).reshape(-1)]
+    if len(masks) > 64:  # more rules than bits in a key: the rows' packed bytes as keys
+        matrix = np.vstack([np.ones(n, dtype=bool) if m is None else m for m in masks]).T
+        packed = np.ascontiguousarray(np.packbits(matrix, axis=1))
+        keys = packed.view(np.dtype((np.void, packed.shape[1]))).reshape(-1)
+        firsts, inverse = np.unique(keys, return_index=True, return_inverse=True)[1:]
+        tuples = [tuple(int(r) for r in np.flatnonzero(matrix[row])) for row in firsts]
+        return [tuples[k] for k in np.asarray(inverse).reshape(-1)]
+    key = np.zeros(n, dtype=np.uint64)
+    for r, mask in enumerate(masks):
+        bit = np.uint64(1) << np.uint64(r)
+        if mask is None:
+            key |= bit
+        else:
+            key |= mask.astype(np.uint64) * bit
+    uniques, inverse = np.unique(key, return_inverse=True)
+    patterns = np.empty(len(uniques), dtype=object)
+    for k, value in enumerate(uniques.tolist()):
+        patterns[k] = tuple(r for r in range(len(masks)) if value >> r & 1)
+    return patterns[np.asarray(inverse).reshape(-1)].tolist()
 
 
 class Pass:
@@ -288,17 +302,21 @@ def _plans(
         anys, route_list = routes(cr)
         route_of_row = None
         if anys:
-            route_of_row = np.zeros(static.n, dtype=np.int64)  # made small once filled
+            # small integer types: routes are few (at most 3 any-of nodes, a few branches each)
+            kind = np.int64 if len(route_list) > 2**31 else np.int32
+            route_of_row = np.zeros(static.n, dtype=kind)  # made smaller once filled
             for a in anys:
                 # the branch a row can take (1-based) where it can take only one, else 0
-                count = np.zeros(static.n, dtype=np.int64)
-                which = np.zeros(static.n, dtype=np.int64)
-                for k, b in enumerate(cr.children[a]):
+                branches = cr.children[a]
+                small = np.int8 if len(branches) < 127 else kind
+                count = np.zeros(static.n, dtype=small)
+                which = np.zeros(static.n, dtype=small)
+                for k, b in enumerate(branches):
                     can = static.outcome(cr.nodes[b], None, discovery) != FAIL
                     count += can
-                    which += can * (k + 1)
+                    which += can * small(k + 1)
                 choice = which * (count == 1)
-                route_of_row = route_of_row * (len(cr.children[a]) + 1) + choice
+                route_of_row = route_of_row * kind(len(branches) + 1) + choice
         if route_of_row is not None:
             route_of_row = shared(route_of_row.astype(np.min_scalar_type(len(route_list))))
         plans.append(RulePlan(cr, shared(possible), shared(creatable), route_of_row, route_list))

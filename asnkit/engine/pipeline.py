@@ -384,16 +384,16 @@ def _header_values(data: dict[str, Any], cache: RunCache) -> tuple[Any, ...]:
     return values
 
 
-def _membership(record: Record, output: Output) -> tuple[int, frozenset]:
-    level = record.rules[output.formation.rule].level
-    return level, frozenset((role, name) for _, role, name in output.members)
+def _membership(levels: list[int], output: Output) -> tuple[int, frozenset]:
+    return levels[output.formation.rule], frozenset([(m[1], m[2]) for m in output.members])
 
 
 def _duplicates(record: Record, pruned: list[Output]) -> None:
     """Which kept output each pruned one duplicates: same level and members, else same product."""
     if not pruned:
         return
-    keys = [_membership(record, output) for output in pruned]
+    levels = [rule.level for rule in record.rules]
+    keys = [_membership(levels, output) for output in pruned]
     entries = {entry for _, members in keys for entry in members}
     by_members: dict[tuple, Output] = {}
     by_product: dict[str, Output] = {}
@@ -401,7 +401,7 @@ def _duplicates(record: Record, pruned: list[Output]) -> None:
         members = output.members
         # an output with the members of a pruned one has its first entry among theirs
         if not members or (members[0][1], members[0][2]) in entries:
-            by_members.setdefault(_membership(record, output), output)
+            by_members.setdefault(_membership(levels, output), output)
         by_product.setdefault(output.product, output)
     for output, key in zip(pruned, keys, strict=True):
         output.duplicate_of = by_members.get(key) or by_product.get(output.product)

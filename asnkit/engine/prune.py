@@ -21,6 +21,7 @@ import logging
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from operator import attrgetter
 from typing import Any
 
 from asnkit.dms.names import member_stem
@@ -30,14 +31,14 @@ __all__ = ["prune", "resequence"]
 log = logging.getLogger("asnkit.engine.finalize")
 
 _ROLE, _NAME = 1, 2  # member entry: (row, role, file name)
+_ASN_ID = attrgetter("asn_id")
 
 
-def _membership(asn: Any) -> frozenset | None:
-    members = asn.products[0][1]
-    names = [m[_NAME] for m in members]
-    if len(set(names)) != len(names):
+def _membership(members: tuple) -> frozenset | None:
+    """A product's (name, role) pairs, or None when a file name is there twice."""
+    if len({m[_NAME] for m in members}) != len(members):
         return None
-    return frozenset((m[_NAME], m[_ROLE]) for m in members)
+    return frozenset([(m[_NAME], m[_ROLE]) for m in members])
 
 
 def _product_diff(left: tuple, right: tuple, strict: bool) -> tuple[bool, bool]:
@@ -114,11 +115,11 @@ def _remove_equal(seq: list[Any], asn: Any) -> None:
 
 def prune(asns: Sequence[Any]) -> list[Any]:
     """Drop duplicate associations, then duplicate products (jwst ``prune``)."""
-    ordered = sorted(asns, key=lambda a: a.asn_id)
+    ordered = sorted(asns, key=_ASN_ID)
     seen: set = set()
     pruned: list[Any] = []
     for asn in reversed(ordered):
-        key = _membership(asn)
+        key = _membership(asn.products[0][1])
         if key is not None:
             if key in seen:
                 continue
@@ -128,14 +129,14 @@ def prune(asns: Sequence[Any]) -> list[Any]:
 
 
 def _prune_products(asns: list[Any]) -> list[Any]:
-    names = [a.products[0][0] for a in asns]
-    dups = [name for name, count in Counter(names).items() if count > 1]
+    names = {id(a): a.products[0][0] for a in asns}
+    dups = [name for name, count in Counter(names.values()).items() if count > 1]
     if not dups:
         return asns
-    ordered = sorted(asns, key=lambda a: a.asn_id)
+    ordered = sorted(asns, key=_ASN_ID)
     by_product: dict[str, list[Any]] = defaultdict(list)
     for asn in ordered:
-        by_product[asn.products[0][0]].append(asn)
+        by_product[names[id(asn)]].append(asn)
     full_prune: list[Any] = []
     pruned_by_key: dict[tuple, list[Any]] = defaultdict(list)
     for product in dups:

@@ -196,12 +196,21 @@ class Table:
 class Item:
     """One exposure (a pool row), optionally with a rewritten ``asn_candidate``."""
 
-    __slots__ = ("cand", "row", "table")
+    __slots__ = ("cand", "filename", "row", "table")
 
     def __init__(self, table: Table, row: int, cand: str | None = None) -> None:
         self.table = table
         self.row = row
         self.cand = cand
+        # read once: matching asks an exposure's file name about twenty times
+        names = table.cols.get("filename")
+        if names is not None:
+            self.filename: str = names[row]
+
+    def __getattr__(self, name: str) -> Any:  # only for a slot never set
+        if name == "filename":  # a table without file names
+            raise KeyError("filename")
+        raise AttributeError(name)
 
     def __getitem__(self, key: str) -> str:
         if self.cand is not None and key == "asn_candidate":
@@ -216,10 +225,6 @@ class Item:
 
     def __contains__(self, key: str) -> bool:
         return key in self.table.cols
-
-    @property
-    def filename(self) -> str:
-        return self.table.cols["filename"][self.row]
 
     def __repr__(self) -> str:
         return f"Item(row={self.row}, filename={self.filename!r})"
@@ -324,28 +329,29 @@ def rows_by_candidate(texts: list[str]) -> Callable[[str], list[int]]:
     The reference selects a candidate's rows by substring match (``'1000'`` is in
     ``"[('c1000', 'background')]"``); this finds the same rows without scanning the
     pool once per candidate: every distinct text is split into word tokens, and
-    every substring of a token is a key.
+    every substring of a token (of the length of an id asked for) is a key.
     """
     # the rows of each distinct text: slices of one array of rows (not a list of ints a row)
     codes, uniques = pd.factorize(np.asarray(texts, dtype=object))
     order = np.argsort(codes, kind="stable").astype(np.int32)
     bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1)).tolist()
     by_text = {text: order[bounds[k] : bounds[k + 1]] for k, text in enumerate(uniques)}
-    index: dict[str, list[str]] = {}
-    for text in by_text:
-        keys: set[str] = set()
-        for token in _TOKEN.findall(text):
-            if len(token) > 24:
-                continue
-            for start in range(len(token)):
-                for end in range(start + 1, len(token) + 1):
-                    keys.add(token[start:end])
-        for key in keys:
-            index.setdefault(key, []).append(text)
+    tokens = {text: [t for t in _TOKEN.findall(text) if len(t) <= 24] for text in by_text}
+    by_length: dict[int, dict[str, list[str]]] = {}  # made for the lengths of ids asked for
+
+    def index(length: int) -> dict[str, list[str]]:
+        made = by_length.get(length)
+        if made is None:
+            made = by_length[length] = {}
+            for text, words in tokens.items():
+                keys = {w[k : k + length] for w in words for k in range(len(w) - length + 1)}
+                for key in keys:
+                    made.setdefault(key, []).append(text)
+        return made
 
     def rows(cid: str) -> list[int]:
         if _TOKEN.fullmatch(cid) and len(cid) <= 24:
-            texts_with = index.get(cid, ())
+            texts_with = index(len(cid)).get(cid, ())
         else:  # unusual id: plain substring scan of the distinct texts
             texts_with = [text for text in by_text if cid in text]
         if not texts_with:

@@ -32,6 +32,11 @@ __all__ = [
 
 
 def _join(values: Any) -> str:
+    if type(values) in (tuple, list):
+        try:
+            return "-".join(values)  # texts (the values found in a pool): as they are
+        except TypeError:
+            pass
     return "-".join(str(v) for v in values)
 
 
