@@ -17,9 +17,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 import asnkit
+from asnkit.dms.exposures import exposure_type
 from asnkit.engine.columns import PoolColumns
 from asnkit.engine.fresh import _LIVE, FreshCheck, fresh_check, item_reads
 from asnkit.engine.passes import candidate_items, candidate_override, compiled_rule
+from asnkit.engine.perrow import fill_roles, row_combinations
+from asnkit.engine.reading import AsnReads, leaf_reading
 from asnkit.engine.state import AsnState, ProcessList
 from asnkit.engine.table import Item, build_table, candidates_by_type
 from asnkit.rules import all_of, attr, predicates, rule_set, test
@@ -43,35 +46,35 @@ def _after(asn: AsnState, check: Any, item: Item) -> tuple:
 
 
 def _compare(pool) -> int:
-    """Every rule, every row, candidate pass and discovery: remembered == checked.
+    """Every rule, every row, discovery and candidate passes (several candidates: one
+    memory per rule serves them all, as in generation): remembered == checked.
     Returns how many checks were replayed."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         table = build_table(pool)
     columns = PoolColumns(table)
     rules = rule_set("all")
-    found = candidates_by_type(table)
-    cid, ctype = found[0] if found else ("o001", "observation")
-    passes = [
-        ("candidate", candidate_items(table, range(table.n), cid, ctype)),
-        ("discover", [Item(table, row) for row in range(table.n)]),
-    ]
+    found = candidates_by_type(table) or [("o001", "observation")]
+    direct = [c for c in found if c[1] == "direct_image"]
+    passes = [("discover", None, [Item(table, row) for row in range(table.n)])]
+    for cid, ctype in found[:3] + direct[:2]:
+        passes.append(("candidate", cid, candidate_items(table, range(table.n), cid, ctype)))
     replayed = 0
-    for prefix, items in passes:
-        for index, rule in enumerate(rules):
-            cr = compiled_rule(rule, index, prefix)
-            fresh = fresh_check(columns, cr)
-            if fresh is None:
-                continue
-            check = columns.checkers(cr)[0]
-            override = candidate_override(cr, cid) if prefix == "candidate" else None
-            for _ in range(2):  # checked and remembered, then replayed
+    for _ in range(3):  # checked (met once), checked and remembered, then replayed
+        for prefix, cid, items in passes:
+            for index, rule in enumerate(rules):
+                cr = compiled_rule(rule, index, prefix)
+                fresh = fresh_check(columns, cr)
+                if fresh is None:
+                    continue  # (test_every_dms_rule_is_remembered: which, and why)
+                check = columns.checkers(cr)[0]
+                override = None if cid is None else candidate_override(cr, cid)
                 for item in items:
-                    before = len(fresh.memo)
+                    before = (len(fresh.memo), len(fresh.seen))
                     expected = _after(AsnState(cr, 1, None, override, check), check, item)
                     got = _after(AsnState(cr, 1, None, override, check), fresh, item)
-                    assert got == expected, (rule.name, prefix, item.row)
-                    replayed += len(fresh.memo) == before
+                    assert got == expected, (rule.name, prefix, cid, item.row)
+                    replayed += (len(fresh.memo), len(fresh.seen)) == before
     return replayed
 
 
@@ -100,20 +103,53 @@ def test_remembered_first_check_is_the_check_on_random_pools(pool):
 
 
 def test_every_dms_rule_is_remembered():
-    """What every DMS rule's conditions read is known (a candidate rule whose conditions
-    read the pass's candidate text gains nothing from remembering, and is not)."""
+    """What every DMS rule's conditions read is known (one candidate rule reads any
+    constraint's state: not remembered); a candidate rule's conditions on
+    the candidate text (``acdirect``: is it a direct-image candidate?) are remembered
+    per what they read of it, so observation candidates share one memory."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         pool = asnkit.read_pool(POOLS / "pool_018_all_exptypes.csv")
         table = build_table(pool)
     columns = PoolColumns(table)
+    on_candidate = set()
     for index, rule in enumerate(rule_set("all")):
-        disc = compiled_rule(rule, index, "discover")
-        assert fresh_check(columns, disc) is not None, rule.name
+        assert fresh_check(columns, compiled_rule(rule, index, "discover")) is not None
         cand = compiled_rule(rule, index, "candidate")
-        reads_candidate = "asn_candidate" in item_reads(cand, cand.children[0][:-1])
-        assert (fresh_check(columns, cand) is None) is reads_candidate, rule.name
-        assert fresh_check(columns, cand) is fresh_check(columns, cand)  # once per pool
+        fresh = fresh_check(columns, cand)
+        if rule.name == "Asn_Lv2MIRLRSFixedSlitNod":
+            # a condition reads the association's id (asn_not_background_candidate): any
+            # constraint's state, so possibly the candidate's, checked last
+            assert fresh is None
+            continue
+        assert fresh is not None, rule.name
+        assert fresh is fresh_check(columns, cand)  # once per pool
+        assert not fresh.cand  # the column is not read: the pass's text is
+        if fresh.patterns:
+            on_candidate.add(rule.name)
+    assert {"Asn_Lv2WFSSNRC", "Asn_Lv3Image", "Asn_Lv3WFSCMB"} <= on_candidate
+    assert "Asn_Lv2Image" not in on_candidate
+
+
+def test_candidate_texts_share_a_memory_when_read_alike():
+    """Two observation candidates read alike by ``acdirect`` (no match) share entries;
+    each direct-image candidate (a match: its text is pinned) has its own."""
+    table = _table()
+    columns = PoolColumns(table)
+    rules = rule_set("all")
+    index = [r.name for r in rules].index("Asn_Lv3Image")
+    cr = compiled_rule(rules[index], index, "candidate")
+    fresh = fresh_check(columns, cr)
+    check = columns.checkers(cr)[0]
+    sizes = []
+    texts = [("o001", "observation"), ("o002", "observation")]
+    for cid, ctype in [*texts, ("c1000", "direct_image"), ("c1001", "direct_image")]:
+        for item in candidate_items(table, range(table.n), cid, ctype):
+            override = candidate_override(cr, cid)
+            expected = _after(AsnState(cr, 1, None, override, check), check, item)
+            assert _after(AsnState(cr, 1, None, override, check), fresh, item) == expected
+        sizes.append(len(fresh.memo))
+    assert sizes[0] == sizes[1] < sizes[2] < sizes[3]
 
 
 def _rule_with(condition: Any):
@@ -187,3 +223,95 @@ def _table():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return build_table(asnkit.read_pool(POOLS / "pool_002_image_miri.csv"))
+
+
+# --------------------------------------------------------------------------- roles per pool
+
+
+@pytest.mark.parametrize("name", ["pool_018_all_exptypes", "mega_pool", "pool_021_tso"])
+def test_roles_filled_for_the_pool_are_each_rows_own(name):
+    """:func:`fill_roles` gives each row the role computed from it alone."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = build_table(asnkit.read_pool(POOLS / f"{name}.csv"))
+    fill_roles(table)
+    assert len(table.exposure_types) == table.n
+    for row in range(table.n):
+        assert table.exposure_types[row] == exposure_type(Item(table, row)), row
+
+
+def test_rows_whose_role_cannot_be_told_are_left_to_refuse():
+    """A row without exp_type gets no role: the role lookup refuses it, naming the row."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pool = asnkit.read_pool(POOLS / "pool_002_image_miri.csv")
+    pool.loc[3, "exp_type"] = None
+    pool.loc[3, "pntgtype"] = "science"
+    table = build_table(pool)
+    fill_roles(table)
+    assert 3 not in table.exposure_types
+    assert len(table.exposure_types) == table.n - 1
+    with pytest.raises(asnkit.PoolError, match="exp_type"):
+        predicates.exposure_type_of_item(Item(table, 3))
+
+
+def test_row_combinations_give_each_row_its_values():
+    """Each row's combination holds its values in the columns (absent ones left out);
+    rows share combinations."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        table = build_table(asnkit.read_pool(POOLS / "mega_pool.csv"))
+    columns = ("exp_type", "filter", "no_such_column", "pupil")
+    codes, combos = row_combinations(table, columns)
+    for row in range(table.n):
+        values = {c: Item(table, row).get(c) for c in columns}
+        assert combos[codes[row]] == {c: v for c, v in values.items() if v is not None}
+    assert len(combos) < table.n / 5
+
+
+def test_a_combination_is_remembered_from_its_second_time():
+    """Met once, a combination is only noted (most are met once: no states kept for
+    them); met again, it is remembered; then replayed."""
+    table = _table()
+    columns = PoolColumns(table)
+    rules = rule_set("all")
+    index = [r.name for r in rules].index("Asn_Lv2Image")
+    cr = compiled_rule(rules[index], index, "discover")
+    fresh = fresh_check(columns, cr)
+    check = columns.checkers(cr)[0]
+    item = Item(table, 0)
+    sizes = []
+    for _ in range(3):
+        expected = _after(AsnState(cr, 1, None, None, check), check, item)
+        assert _after(AsnState(cr, 1, None, None, check), fresh, item) == expected
+        sizes.append((len(fresh.memo), len(fresh.seen)))
+    assert sizes == [(0, 1), (1, 1), (1, 1)]
+
+
+def test_every_dms_condition_says_what_it_reads():
+    """Rules describe themselves: every leaf of every DMS rule says what it reads (one
+    declaration, on the conditions, read by both remembered checks)."""
+    for index, rule in enumerate(rule_set("all")):
+        cr = compiled_rule(rule, index, "candidate")
+        for i in cr.iter_leaves():
+            found = leaf_reading(cr.nodes[i], rule)
+            assert found is not None, (rule.name, cr.nodes[i])
+    science = leaf_reading(
+        test(True, source=predicates.is_science_exposure), rules_named("Asn_Lv2Image")
+    )
+    assert science.association is AsnReads.ROLE  # the Level 2 role sets the role computed last
+    assert "exp_type" in science.columns
+    lv3 = leaf_reading(
+        test(True, source=predicates.is_science_exposure), rules_named("Asn_Lv3Image")
+    )
+    assert lv3.association is AsnReads.NOTHING  # the exposure's own role
+    assert leaf_reading(test(False, source=predicates.has_science_now), None).association is (
+        AsnReads.MEMBERS
+    )
+    assert leaf_reading(attr("patt_num", value=predicates.not_patt_num_pattern), None).names == (
+        "patt_num",
+    )
+
+
+def rules_named(name):
+    return next(rule for rule in rule_set("all") if rule.name == name)

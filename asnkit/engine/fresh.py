@@ -7,18 +7,19 @@ the check reads of the exposure. Most exposures of a pool share those values
 (the same program, instrument, filter...), so :class:`FreshCheck` checks each
 distinct combination once and replays the outcome: the states the nodes end
 in, the role the association last computed (``original_exposure_type``), and
-the reprocessing requests (new lists, holding the exposure itself).
+the reprocessing requests (new lists, holding the exposure itself). A combination
+is remembered from the second time it is met: most are met once, and keeping
+their states would cost memory for nothing (+76 MB at 100k rows).
 
 A candidate pass's rule ends with the candidate constraint (the acid, whose
 pattern is the pass's candidate): it is checked live after the replayed part,
 so one memory serves every candidate of the pool.
 
-Only checks whose reads are known are remembered (:func:`item_reads`):
-attribute columns, conditions that declare their columns
-(:attr:`asnkit.rules.Condition.columns`), the association-only ones, and the
-member roles of :mod:`asnkit.rules.roles`. Anything else is checked as usual.
-``tests/test_fast_path.py`` compares the result with the reference loop, which
-checks every exposure in full.
+Only checks whose conditions say what they read are remembered
+(:meth:`asnkit.rules.Condition.reading`, :func:`asnkit.engine.reading.leaf_reading`:
+the one definition :mod:`asnkit.engine.memo` uses too); anything else is checked
+as usual. ``tests/test_fast_path.py`` compares the result with the reference
+loop, which checks every exposure in full.
 """
 
 from __future__ import annotations
@@ -26,11 +27,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from asnkit.dms.values import EMPTY
 from asnkit.engine.columns import PoolColumns
-from asnkit.engine.state import AsnState, CompiledRule, ProcessList
+from asnkit.engine.perrow import fill_roles
+from asnkit.engine.reading import leaf_reading
+from asnkit.engine.state import AsnState, CompiledRule, ProcessList, meets_cached
 from asnkit.engine.table import Item, Table
-from asnkit.rules import predicates as p
-from asnkit.rules.model import Attr, Group, Reduce, Test
+from asnkit.rules.model import Attr, Group, Reduce
 
 __all__ = ["FreshCheck", "fresh_check", "item_reads"]
 
@@ -39,91 +42,83 @@ _NONE: tuple = ()
 _LIVE = object()  # a combination whose requests hold other exposures: checked every time
 _STOP = object()  # the replayed part fails, with nothing to reprocess (the last is not checked)
 
-#: Member roles (``Rule.exposure_type``) and what they read of the exposure besides
-#: its own role: the association's state only.
-_ROLES = frozenset(
-    type(role)
-    for role in (
-        p.exposure_type_level3,
-        p.exposure_type_aux,
-        p.exposure_type_level2,
-        p.exposure_type_level2_special,
-        p.exposure_type_level2_wfss,
-        p.exposure_type_level2_lrs_nod,
-    )
-)
-#: Conditions that read no column of the exposure (the association at most).
-_NO_COLUMNS = frozenset(
-    type(c)
-    for c in (
-        p.has_science_now,
-        p.original_type_of_asn,
-        p.false_source,
-        p.value_differs,
-        p.always_false,
-        p.true,
-        p.asn_not_background_candidate,
-    )
-)
-#: ``Attr.value`` conditions: patterns computed from the association alone.
-_PATTERNS = frozenset(type(c) for c in (p.acq_obsnum_pattern, p.not_patt_num_pattern))
 
-
-def _role_reads(role: Any) -> tuple[str, ...] | None:
-    if type(role) not in _ROLES:
-        return None
-    own = p.exposure_type_of_item.columns
-    return None if own is None else (*own, "exp_type")
-
-
-def _reads(fn: Any, cr: CompiledRule) -> tuple[str, ...] | None:
-    """The exposure columns a condition reads (None: not known)."""
-    kind = type(fn)
-    if kind is type(p.is_science_exposure):
-        return _role_reads(cr.rule.exposure_type)
-    if kind in _NO_COLUMNS:
-        return ()
-    columns = getattr(fn, "columns", None)
-    if columns is not None:
-        return tuple(columns)
-    if getattr(fn, "state_only", False):
-        return ()
-    return None
-
-
-def item_reads(cr: CompiledRule, nodes: Sequence[int]) -> tuple[str, ...] | None:
-    """The pool columns the checks of ``nodes`` (and their subtrees) can read of an
-    exposure, or None if some condition's reads are not known."""
-    out: dict[str, None] = {}
+def _leaves(cr: CompiledRule, nodes: Sequence[int]) -> list[int]:
+    """The leaves under ``nodes``."""
+    out = []
     stack = list(nodes)
     while stack:
         i = stack.pop()
-        node = cr.nodes[i]
-        if isinstance(node, Group):
+        if isinstance(cr.nodes[i], Group):
             stack.extend(cr.children[i])
-            continue
-        parts: list[tuple[str, ...] | None] = []
+        else:
+            out.append(i)
+    return out
+
+
+def item_reads(
+    cr: CompiledRule, nodes: Sequence[int], candidate: list | None = None
+) -> tuple[str, ...] | None:
+    """The pool columns the checks of ``nodes`` (and their subtrees) can read of an
+    exposure (:func:`~asnkit.engine.reading.leaf_reading`), or None if what some
+    condition reads is not known, or an attribute's value is parsed (it may ask to
+    reprocess other exposures).
+
+    ``candidate``: a list to put in the patterns of the attributes on the pass's
+    candidate text alone (:func:`_on_candidate`), whose column is then not counted.
+    On a new association, whatever else a condition reads of it is known: its
+    states (replayed), the role it computed last (replayed), and its members (none).
+    """
+    out: dict[str, None] = {}
+    for i in _leaves(cr, nodes):
+        node = cr.nodes[i]
         if isinstance(node, Attr):
             if node.evaluate:
                 return None
-            parts.append(node.sources)
-            if node.onlyif is not None:
-                parts.append(_reads(node.onlyif, cr))
-            if callable(node.value) and type(node.value) not in _PATTERNS:
-                return None
-        elif isinstance(node, Test):
-            if node.source is None:  # the test reads the exposure itself
-                parts.append(() if node.test is None else _reads(node.test, cr))
-            else:
-                parts.append(_reads(node.source, cr))
-                if node.test is not None:
-                    parts.append(_reads(node.test, cr))
-        else:
+            if candidate is not None and _on_candidate(node):
+                candidate.append(node.value)
+                continue
+        found = leaf_reading(node, cr.rule)
+        if found is None:
             return None
-        for columns in parts:
-            if columns is None:
+        out.update(dict.fromkeys(found.columns))
+    return tuple(out)
+
+
+def _looked_up(cr: CompiledRule, nodes: Sequence[int]) -> set[str] | None:
+    """The names of the constraints whose states the conditions under ``nodes`` look up
+    (None: any)."""
+    names: set[str] = set()
+    for i in _leaves(cr, nodes):
+        found = leaf_reading(cr.nodes[i], cr.rule)
+        if found is not None:
+            if found.names is None:
                 return None
-            out.update(dict.fromkeys(columns))
+            names.update(found.names)
+    return names
+
+
+def _on_candidate(node: Attr) -> bool:
+    """An attribute on ``asn_candidate`` alone with a fixed pattern (or none): in a
+    candidate pass it reads the pass's text, and its check depends only on whether
+    that text is empty, whether it matches, and (if it does) the text."""
+    return (
+        node.sources == ("asn_candidate",)
+        and node.onlyif is None
+        and (node.value is None or isinstance(node.value, (str, tuple)))
+    )
+
+
+def _signature(text: str, patterns: Sequence[Any], cache: dict) -> tuple:
+    """What the attributes on the candidate text (:func:`_on_candidate`) read of it."""
+    out: list[Any] = []
+    for pattern in patterns:
+        if text in EMPTY:
+            out.append(True)
+        elif pattern is None or meets_cached(cache, text, pattern):
+            out.append(text)
+        else:
+            out.append(False)
     return tuple(out)
 
 
@@ -134,7 +129,18 @@ class FreshCheck:
     the rule's initial one, with the pass's candidate in the last node).
     """
 
-    __slots__ = ("cand", "end", "head", "kids", "last", "lists", "memo")
+    __slots__ = (
+        "cand",
+        "end",
+        "head",
+        "kids",
+        "last",
+        "lists",
+        "memo",
+        "patterns",
+        "seen",
+        "signed",
+    )
 
     def __init__(
         self,
@@ -144,6 +150,7 @@ class FreshCheck:
         head: list[int],
         last: int | None,
         reads: tuple[str, ...],
+        patterns: Sequence[Any] = (),
     ) -> None:
         self.kids = [checkers[k] for k in head]
         self.last = None if last is None else checkers[last]
@@ -151,17 +158,32 @@ class FreshCheck:
         columns = [table.column(c) for c in reads]
         self.lists = [c for c in columns if c is not None]
         self.cand = "asn_candidate" in reads
+        self.patterns = tuple(patterns)  # of the attributes on the pass's candidate text
+        self.signed: tuple = (None, ())  # (candidate text, its signature), the last met
         self.head = head
         self.memo: dict[tuple, Any] = {}
+        self.seen: set[int] = set()  # hashes of the combinations met once
 
     def __call__(self, asn: AsnState, item: Item) -> tuple[bool, Any]:
         row = item.row
         key = tuple([values[row] for values in self.lists])
         if self.cand:
             key = (item.cand, key)
+        elif self.patterns:
+            text = item.cand
+            if text is None:  # (a candidate rule always meets its pass's text)
+                return self._all(asn, item, None, None)
+            if text is not self.signed[0]:
+                self.signed = (text, _signature(text, self.patterns, item.table.matches))
+            key = (self.signed[1], key)
         entry = self.memo.get(key)
         if entry is None:
-            return self._record(asn, item, key)
+            # remembered from the second time it is met (most are met once: memory)
+            seen = hash(key)
+            if seen in self.seen:
+                return self._record(asn, item, key)
+            self.seen.add(seen)
+            return self._all(asn, item, None, None)
         if entry is _LIVE:
             return self._all(asn, item, None, None)
         states, role, results = entry
@@ -190,12 +212,16 @@ class FreshCheck:
                 pl = process_list
                 spec.append((pl.rules, pl.work_over, pl.only_on_match))
             specs.append((match, tuple(spec)))
+        states = tuple(asn.st[: self.end])
+        if any(state is not None and state[0] is item for state in states):
+            self.memo[key] = _LIVE  # a test pinned the exposure itself: not another's
+            return out
         results: Any = tuple(specs)
         if all(match and not spec for match, spec in specs) and len(specs) == len(self.kids):
             results = None
         elif specs and not specs[-1][0] and not specs[-1][1]:
             results = _STOP  # a condition failed with nothing to reprocess: no more checked
-        self.memo[key] = (tuple(asn.st[: self.end]), asn.original_exposure_type, results)
+        self.memo[key] = (states, asn.original_exposure_type, results)
         return out
 
     def _all(
@@ -246,19 +272,12 @@ def _requests(result: tuple[bool, tuple], item: Item) -> tuple[bool, Any]:
     return match, [ProcessList([item], rules, work_over, only) for rules, work_over, only in spec]
 
 
-def _by_name(cr: CompiledRule) -> set[str]:
-    """The constraint names the rule's conditions look values up by."""
-    names = {"obs_num", "is_current_patt_num"}  # the patterns and roles that read one
-    for node in cr.nodes[1:]:
-        if isinstance(node, Attr) and type(node.value) in _PATTERNS:
-            names.add(getattr(node.value, "constraint", "obs_num"))
-    return names
-
-
 def fresh_check(columns: PoolColumns, cr: CompiledRule) -> FreshCheck | None:
     """The :class:`FreshCheck` of the rule over the pool of ``columns`` (made once per pool
     and rule, with the rule's bound checks), or None when it cannot be remembered (the
     root is not a plain all-of, or what a condition reads is not known)."""
+    if not columns.fresh:  # the first of the pool: its new associations ask every role
+        fill_roles(columns.table)
     hit = columns.fresh.get(id(cr))
     if hit is None or hit[0] is not cr:
         hit = columns.fresh[id(cr)] = (cr, _fresh_check(cr, columns.checkers(cr), columns.table))
@@ -282,9 +301,11 @@ def _fresh_check(cr: CompiledRule, checkers: Sequence[Checker], table: Table) ->
         # the candidate constraint of a candidate pass (its pattern is the pass's candidate):
         # checked live, after the rest; no other condition may read its state by name
         last = kids.pop()
-        if cr.nodes[last].name in _by_name(cr):
+        names = _looked_up(cr, kids)
+        if names is None or cr.nodes[last].name in names:
             return None
-    reads = item_reads(cr, kids)
+    patterns: list | None = None if last is None else []
+    reads = item_reads(cr, kids, patterns)
     if reads is None or (last is not None and "asn_candidate" in reads):
         return None  # (a condition on the pass's candidate text: no two passes alike)
-    return FreshCheck(cr, checkers, table, kids, last, reads)
+    return FreshCheck(cr, checkers, table, kids, last, reads, patterns or ())

@@ -21,12 +21,9 @@ def _integrations(item: Any, asn: Any) -> bool:
     check = asn.cr.rule.integrations or default_integrations
     if type(check) is not Integrations:
         return check(item, asn)
-    # the DMS check reads the exposure and whether the association pinned a TSO visit
-    # (``asn.value("is_tso") == "t"``): remembered per pool row (members of many
-    # associations ask again)
-    i = asn.cr.by_name.get("is_tso")
-    state = None if i is None else asn.st[i]
-    key = (item.row, state is not None and state[0] == "t", check.coron)
+    # the DMS check reads the exposure and whether the association pinned a TSO visit:
+    # remembered per pool row (members of many associations ask again)
+    key = (item.row, _tso_visit(asn), check.coron)
     cache = item.table.integrations
     hit = cache.get(key)
     if hit is None:
@@ -34,17 +31,33 @@ def _integrations(item: Any, asn: Any) -> bool:
     return hit
 
 
+def _tso_visit(asn: Any) -> bool:
+    """``asn.value("is_tso") == "t"`` (False if the rule has no such constraint)."""
+    i = asn.cr.by_name.get("is_tso")
+    state = None if i is None else asn.st[i]
+    return state is not None and state[0] == "t"
+
+
 def _exposerr(item: Any) -> Any:
     column = item.table.cols.get("exposerr")
     return None if column is None else column[item.row]
 
 
-def _name(item: Any, level: int, role: str, integrations: bool) -> str:
-    """The member's file name (:func:`level2_name` / :func:`level3_name`), per pool row."""
-    key = (item.row, level, role if level == 3 else None, integrations)
+def _name(item: Any, asn: Any, level: int, role: str | None) -> str:
+    """The member's file name (:func:`level2_name` / :func:`level3_name`), per pool row,
+    role (Level 3) and what says whether it is a per-integration (``*ints``) file."""
+    check = asn.cr.rule.integrations or default_integrations
+    if type(check) is Integrations:  # it reads the row and whether a TSO visit is pinned
+        key: tuple = (item.row, level, role, _tso_visit(asn), check.coron)
+        integrations = None
+    else:
+        integrations = check(item, asn)
+        key = (item.row, level, role, integrations)
     cache = item.table.member_names
     hit = cache.get(key)
     if hit is None:
+        if integrations is None:
+            integrations = _integrations(item, asn)
         filename = item["filename"]
         if level == 3:
             exp_type = item.get("exp_type", "null")
@@ -60,23 +73,19 @@ def make_member(asn: Any, item: Any) -> dict[str, Any]:
     if rule.level == 3:
         exptype = rule.exposure_type(item, asn)
         return {
-            "expname": _name(item, 3, exptype, _integrations(item, asn)),
+            "expname": _name(item, asn, 3, exptype),
             "exptype": exptype,
             "exposerr": _exposerr(item),
             "asn_candidate": item["asn_candidate"],
             "item": item,
         }
-    expname = _name(item, 2, "", _integrations(item, asn))
+    expname = _name(item, asn, 2, None)
     return {
         "expname": expname,
         "exptype": rule.exposure_type(item, asn),
         "exposerr": _exposerr(item),
         "item": item,
     }
-
-
-def _is_member(asn: Any, member: dict[str, Any]) -> bool:
-    return asn.has_member(member["expname"], member["exptype"])
 
 
 def _update_validity(asn: Any, member: dict[str, Any]) -> None:
@@ -147,7 +156,7 @@ def add_member(asn: Any, item: Any) -> bool:
     """
     member = make_member(asn, item)
     members = asn.products[-1]["members"]
-    if members and _is_member(asn, member):
+    if members and asn.has_member(member["expname"], member["exptype"]):
         return False
     asn.filenames.add(item.filename)
     if asn.cr.rule.level == 3:

@@ -30,18 +30,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from asnkit.engine.reading import AsnReads, leaf_reading
 from asnkit.engine.state import ProcessList
-from asnkit.rules.model import Attr, Group, Reduce, Test
-from asnkit.rules.predicates import RuleRoleIs, ScienceObservations
-from asnkit.rules.roles import exposure_type_aux, exposure_type_level3, exposure_type_of_item
+from asnkit.rules.model import Group, Reduce, Test
 
 __all__ = ["MemoPlan", "remembered"]
 
 Checker = Callable[[Any, Any], tuple[bool, Any]]
 _NONE: tuple = ()
-
-#: Member roles that are the exposure's own role (they read only its exposure columns).
-_OWN_ROLES = (exposure_type_level3, exposure_type_aux)
 
 #: Checks remembered per association and states (by exposure values), at most.
 KEEP = 8
@@ -52,43 +48,15 @@ SLOTS = 64
 GIVE_UP = 16
 
 
-def _reads(fn: Any, rule: Any) -> tuple[str, ...] | None:
-    """The pool columns a computed condition reads, if it reads nothing of the
-    association but the rule (None: it may read the association)."""
-    columns = getattr(fn, "columns", None)
-    if columns is not None and not getattr(fn, "state_only", False):
-        return tuple(columns)
-    if isinstance(fn, RuleRoleIs) and any(rule.exposure_type is role for role in _OWN_ROLES):
-        return tuple(exposure_type_of_item.columns)  # the rule's role: the exposure's own
-    return None
-
-
 def _leaf_reads(node: Any, rule: Any) -> tuple[str, ...] | None:
     """The columns a leaf reads besides its state and the candidate, or None if it may
-    read the association."""
-    if isinstance(node, Attr):
-        columns = list(node.sources)
-        value = node.value
-        if callable(value) and not isinstance(value, ScienceObservations):
-            return None  # (ScienceObservations reads the association's states only)
-        if node.onlyif is not None:
-            more = _reads(node.onlyif, rule)
-            if more is None:
-                return None
-            columns.extend(more)
-        return tuple(columns)
-    if isinstance(node, Test):
-        if node.source is None and node.force_unique:
-            return None  # it would keep the exposure itself as its value
-        columns = []
-        for fn in (node.source, node.test):
-            if fn is not None:
-                more = _reads(fn, rule)
-                if more is None:
-                    return None
-                columns.extend(more)
-        return tuple(columns)
-    return None
+    read the association beyond its states (:func:`asnkit.engine.reading.leaf_reading`)."""
+    if isinstance(node, Test) and node.source is None and node.force_unique:
+        return None  # it would keep the exposure itself as its value
+    found = leaf_reading(node, rule)
+    if found is None or found.association > AsnReads.STATES:
+        return None
+    return found.columns
 
 
 class MemoPlan:

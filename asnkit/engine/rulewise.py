@@ -279,11 +279,11 @@ def run_by_rule(
             if not len(positions):
                 continue
         run = _RuleRun(r, cr, plan, None if columns is None else columns.check(cr))
-        if columns is not None:
-            run.first = fresh_check(columns, cr)
         cand = None
         if override is not None:
             cand = (len(cr.nodes) - 1, (override, ("asn_candidate",), True, (), False))
+        if columns is not None:
+            run.first = fresh_check(columns, cr)  # a new association's first check
         if (
             grouping is not None
             and len(positions) >= GROUP_MIN_ROWS

@@ -152,7 +152,7 @@ class Table:
         self.escaped: dict[str, str] = {}  # text -> re.escape(text); values repeat a lot
         self.matches: dict[tuple, bool] = {}  # (pattern, text) -> meets(text, pattern)
         self.integrations: dict[tuple, bool] = {}  # (row, TSO visit, coron) -> *ints files
-        self.member_names: dict[tuple, str] = {}  # (row, level, role, ints) -> member name
+        self.member_names: dict[tuple, str] = {}  # (row, level, role, ints...) -> member name
         self._alike = _Alike()
 
     def share(self, values: Any) -> Any:

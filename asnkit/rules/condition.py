@@ -21,11 +21,12 @@ Examples
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Condition", "asn_state", "describe", "reads"]
+__all__ = ["AsnReads", "Condition", "Reading", "asn_state", "describe", "reading", "reads"]
 
 
 def reads(*columns: str) -> Callable[[Any], Any]:
@@ -45,6 +46,55 @@ def asn_state(fn: Any) -> Any:
     """Mark a plain function source as reading only the association, and staying once changed."""
     fn.state_only = True
     return fn
+
+
+class AsnReads(enum.IntEnum):
+    """How much of the association a condition reads (each level includes the ones below).
+
+    ``NOTHING``: only the exposure; ``STATES``: the association's constraint states
+    (values pinned, found, matched) and what follows from them (its id); ``ROLE``:
+    also the role the association computed last, which it may set (the reference's
+    ``original_exposure_type``); ``MEMBERS``: also its members (whether it has
+    science...). Nothing else of the association is read or changed.
+    """
+
+    NOTHING = 0
+    STATES = 1
+    ROLE = 2
+    MEMBERS = 3
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a condition reads: the exposure's ``columns``, how much of the
+    ``association`` (:class:`AsnReads`), and the ``names`` of the constraints whose
+    states it looks up (None: any constraint's)."""
+
+    columns: tuple[str, ...] = ()
+    association: AsnReads = AsnReads.NOTHING
+    names: tuple[str, ...] | None = ()
+
+
+def reading(fn: Any, rule: Any = None) -> Reading | None:
+    """What a condition (or a plain function) reads in ``rule``, or None if unknown.
+
+    A :class:`Condition` says it (:meth:`Condition.reading`); a plain function marked
+    with :func:`reads` reads only those columns, one marked with :func:`asn_state` only
+    the association.
+
+    >>> reading(reads("exp_type")(lambda item, asn: True))
+    Reading(columns=('exp_type',), association=<AsnReads.NOTHING: 0>, names=())
+    >>> reading(len) is None
+    True
+    """
+    if isinstance(fn, Condition):
+        return fn.reading(rule)
+    columns = getattr(fn, "columns", None)
+    if columns is not None:
+        return Reading(tuple(columns))
+    if getattr(fn, "state_only", False):
+        return Reading((), AsnReads.MEMBERS, None)
+    return None
 
 
 def describe(value: Any) -> str:
@@ -89,6 +139,14 @@ class Condition:
 
     def __call__(self, *args: Any) -> Any:
         raise NotImplementedError
+
+    def reading(self, rule: Any = None) -> Reading | None:
+        """What it reads (:class:`Reading`) when ``rule`` uses it, or None if not known:
+        its :attr:`columns` alone if it declares them; a condition that reads the
+        association says how much (subclasses)."""
+        if self.columns is not None and not self.state_only:
+            return Reading(tuple(self.columns))
+        return None
 
     def failure(self, value: Any = None, got: Any = None) -> str | None:
         """Why the condition does not hold, in words, or None (explanations then say

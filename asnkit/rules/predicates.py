@@ -48,7 +48,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from asnkit.dms import exposures
-from asnkit.rules.condition import Condition, asn_state, describe, reads
+from asnkit.rules.condition import AsnReads, Condition, Reading, asn_state, describe, reads
 from asnkit.rules.roles import (
     MemberRole,
     OwnRole,
@@ -144,6 +144,11 @@ class RuleRoleIs(Condition):
             wanted = self.role
         return (asn.rule.exposure_type(item, asn) == wanted) is self.equal
 
+    def reading(self, rule: Any = None) -> Reading | None:
+        """What the rule's role (``rule.exposure_type``) reads."""
+        role = getattr(rule, "exposure_type", None)
+        return role.reading(rule) if isinstance(role, Condition) else None
+
 
 @dataclass(frozen=True, repr=False)
 class HasScienceNow(Condition):
@@ -152,6 +157,9 @@ class HasScienceNow(Condition):
     def __call__(self, item: Any, asn: Any) -> bool:
         return asn.has_science()
 
+    def reading(self, rule: Any = None) -> Reading | None:
+        return Reading((), AsnReads.MEMBERS)
+
 
 @dataclass(frozen=True, repr=False)
 class PreviousRole(Condition):
@@ -159,6 +167,9 @@ class PreviousRole(Condition):
 
     def __call__(self, item: Any, asn: Any) -> Any:
         return asn.original_exposure_type
+
+    def reading(self, rule: Any = None) -> Reading | None:
+        return Reading((), AsnReads.ROLE)
 
 
 @dataclass(frozen=True, repr=False)
@@ -170,6 +181,9 @@ class Constant(Condition):
     def __call__(self, item: Any, asn: Any) -> Any:
         return self.value
 
+    def reading(self, rule: Any = None) -> Reading | None:
+        return Reading()
+
 
 @dataclass(frozen=True, repr=False)
 class ValueDiffers(Condition):
@@ -177,6 +191,9 @@ class ValueDiffers(Condition):
 
     def __call__(self, value: Any, got: Any, asn: Any) -> bool:
         return value != got
+
+    def reading(self, rule: Any = None) -> Reading | None:
+        return Reading()  # (what the source read, and the test's value)
 
     def failure(self, value: Any = None, got: Any = None) -> str | None:
         return f"{self.label or self.name} is {got!r}, must not be {value!r}"
@@ -189,6 +206,9 @@ class Never(Condition):
     def __call__(self, value: Any, got: Any, asn: Any) -> bool:
         return False
 
+    def reading(self, rule: Any = None) -> Reading | None:
+        return Reading()
+
     def failure(self, value: Any = None, got: Any = None) -> str | None:
         return f"the rule makes no association of its own ({self.name})"
 
@@ -198,6 +218,9 @@ class _Always(Condition):
     def __call__(self, value: Any, got: Any, asn: Any) -> bool:
         return True
 
+    def reading(self, rule: Any = None) -> Reading | None:
+        return Reading()
+
 
 @dataclass(frozen=True, repr=False)
 class _CandidateTypeIsNot(Condition):
@@ -205,6 +228,9 @@ class _CandidateTypeIsNot(Condition):
 
     def __call__(self, value: Any, item: Any, asn: Any) -> bool:
         return asn.acid[1] != self.kind
+
+    def reading(self, rule: Any = None) -> Reading | None:
+        return Reading((), AsnReads.STATES, None)  # the id: the acid constraints' values
 
 
 @dataclass(frozen=True, repr=False)
@@ -304,6 +330,9 @@ class ScienceObservations(Condition):
     def __call__(self, asn: Any) -> str:
         return "(" + "|".join(asn.found("obs_num")) + ")"
 
+    def reading(self, rule: Any = None) -> Reading | None:
+        return Reading((), AsnReads.STATES, ("obs_num",))
+
     def failure(self, value: Any = None, got: Any = None) -> str | None:
         return (
             f"obs_num is {got!r}: a target acquisition joins only an association "
@@ -319,6 +348,9 @@ class OtherThanPinned(Condition):
 
     def __call__(self, asn: Any) -> str:
         return f"((?!{asn.value(self.constraint)}).)*"
+
+    def reading(self, rule: Any = None) -> Reading | None:
+        return Reading((), AsnReads.STATES, (self.constraint,))
 
 
 acq_obsnum_pattern = ScienceObservations(

@@ -18,11 +18,11 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from asnkit.dms import exposures
 from asnkit.errors import PoolError
-from asnkit.rules.condition import Condition
+from asnkit.rules.condition import AsnReads, Condition, Reading
 
 __all__ = [
     "MemberRole",
@@ -64,7 +64,10 @@ def _own_type(item: Any) -> str:
 
 @dataclass(frozen=True, repr=False)
 class OwnRole(Condition):
-    """Source: the exposure's own role (pointing type, EXP_TYPE class, special flags)."""
+    """Source: the exposure's own role (pointing type, EXP_TYPE class, special flags).
+
+    It declares its :attr:`~asnkit.rules.condition.Condition.columns`.
+    """
 
     def __call__(self, item: Any, asn: Any = None) -> str:
         return _own_type(item)
@@ -74,8 +77,16 @@ class OwnRole(Condition):
 class MemberRole(Condition):
     """The role a rule gives a member: the exposure's own (Level 3 science rules)."""
 
+    #: How much of the association the role reads (or sets).
+    association: ClassVar[AsnReads] = AsnReads.NOTHING
+    #: The constraints whose states it looks up.
+    names: ClassVar[tuple[str, ...]] = ()
+
     def __call__(self, item: Any, asn: Any) -> str:
         return _own_type(item)
+
+    def reading(self, rule: Any = None) -> Reading | None:
+        return Reading((*_EXPOSURE_COLUMNS, "exp_type"), self.association, self.names)
 
 
 @dataclass(frozen=True, repr=False)
@@ -87,6 +98,8 @@ class _AuxRole(MemberRole):
 
 @dataclass(frozen=True, repr=False)
 class _Level2Role(MemberRole):
+    association = AsnReads.ROLE  # it sets the role computed last
+
     def __call__(self, item: Any, asn: Any) -> str:
         kind = _own_type(item)
         asn.original_exposure_type = kind
@@ -95,6 +108,8 @@ class _Level2Role(MemberRole):
 
 @dataclass(frozen=True, repr=False)
 class _Level2SpecialRole(MemberRole):
+    association = AsnReads.MEMBERS  # whether it has science; it sets the role
+
     def __call__(self, item: Any, asn: Any) -> str:
         kind = exposure_type_level2(item, asn)
         asn.original_exposure_type = kind
@@ -105,6 +120,8 @@ class _Level2SpecialRole(MemberRole):
 
 @dataclass(frozen=True, repr=False)
 class _WfssRole(MemberRole):
+    association = AsnReads.ROLE  # (the Level 2 role)
+
     def __call__(self, item: Any, asn: Any) -> str:
         kind = exposure_type_level2(item, asn)
         if kind == "science" and item.get("exp_type") in _DIRECT_IMAGE_TYPES:
@@ -114,6 +131,9 @@ class _WfssRole(MemberRole):
 
 @dataclass(frozen=True, repr=False)
 class _LrsNodRole(MemberRole):
+    association = AsnReads.ROLE  # (the Level 2 role), and one constraint's state
+    names = ("is_current_patt_num",)
+
     def __call__(self, item: Any, asn: Any) -> str:
         kind = exposure_type_level2(item, asn)
         if kind == "science" and asn.matched("is_current_patt_num"):
