@@ -28,6 +28,7 @@ source, and then it is not asked).
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import is_
 from typing import Any
 
 from asnkit.engine.reading import AsnReads, leaf_reading
@@ -110,6 +111,13 @@ class MemoPlan:
         return wrap
 
 
+def _same(states: tuple, others: tuple) -> bool:
+    """The very same state objects, node by node. Equal is not enough: -0.0 == 0.0 and
+    1 == 1.0 == True, but a constraint's text writes them apart (a check makes a new
+    state tuple only when something changes, so unchanged states are the same objects)."""
+    return len(states) == len(others) and all(map(is_, states, others))
+
+
 def remembered(check: Checker, touched: list[bool], lists: list[list[str]]) -> Checker:
     """``check`` (a rule's whole check, compiled with :meth:`MemoPlan.watch`), remembering
     per association the checks that called no watched leaf, by exposure values.
@@ -133,7 +141,7 @@ def remembered(check: Checker, touched: list[bool], lists: list[list[str]]) -> C
         st = asn.st
         before = tuple(st)
         slot = memo.get(id(asn))
-        if slot is not None and slot[0] == before:
+        if slot is not None and _same(slot[0], before):
             seen = slot[1]
             entry = seen.get(sig)
             if entry is not None:
@@ -167,7 +175,7 @@ def remembered(check: Checker, touched: list[bool], lists: list[list[str]]) -> C
         if len(seen) >= KEEP:
             seen.clear()
         after = tuple(st)
-        seen[sig] = (None if after == before else after, match, tuple(template))
+        seen[sig] = (None if _same(after, before) else after, match, tuple(template))
         return match, reprocess
 
     memo_check.forget = memo.clear  # type: ignore[attr-defined]

@@ -32,7 +32,11 @@ __all__ = ["AsnReads", "Condition", "Reading", "asn_state", "describe", "reading
 def reads(*columns: str) -> Callable[[Any], Any]:
     """Mark a plain function condition as reading only these pool columns of the exposure.
 
-    The engine then checks it over the whole pool at once (as :attr:`Condition.columns`).
+    The engine then checks it over the whole pool at once (as :attr:`Condition.columns`)
+    and remembers its outcomes by these columns' values. That is a promise: the
+    function reads no other column and nothing of the association (its ``asn``
+    argument); one that does gives wrong associations, silently. Leave such a
+    function unmarked (it is then called for every exposure and association).
     """
 
     def mark(fn: Any) -> Any:
@@ -73,6 +77,10 @@ class Reading:
     columns: tuple[str, ...] = ()
     association: AsnReads = AsnReads.NOTHING
     names: tuple[str, ...] | None = ()
+
+    def __post_init__(self) -> None:
+        # the engine's column names are lower case; ``reads("FILTER")`` names ``filter``
+        object.__setattr__(self, "columns", tuple(str(c).lower() for c in self.columns))
 
 
 def reading(fn: Any, rule: Any = None) -> Reading | None:
@@ -115,8 +123,10 @@ class Condition:
     text : str
         What it checks, for people.
     columns : tuple of str or None
-        The pool columns of the exposure it reads; ``None`` when it reads the
-        association too (then the engine checks it exposure by exposure).
+        The pool columns of the exposure it reads, and nothing else (the engine
+        remembers its outcomes by their values: declaring fewer than it reads gives
+        wrong associations); ``None`` when it reads the association too (then the
+        engine checks it exposure by exposure).
     state_only : bool
         It reads only the association, and once it changes it stays changed
         (the engine then stops offering exposures to associations it closed).
