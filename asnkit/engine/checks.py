@@ -18,14 +18,15 @@ those of the reference generator (jwst 3.0.0 ``lib/constraint.py``):
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from asnkit.dms.values import EMPTY
 from asnkit.dms.values import evaluate as read_literal
 from asnkit.rules.model import Attr, Group, Reduce, Test
 
-__all__ = ["Checker", "compile_checkers"]
+__all__ = ["Checker", "all_of", "compile_checkers"]
 
 Checker = Callable[[Any, Any], tuple[bool, Any]]
 _NONE: tuple = ()
@@ -52,32 +53,36 @@ def _joined(to: list) -> Any:
     return [pl for group in to for pl in group]
 
 
+def all_of(kids: Sequence[Checker], asn: Any, item: Any) -> tuple[bool, Any]:
+    """All-of over ``kids``, not negated, no reprocessing of its own (``combine`` and
+    ``check`` in one call): it fails at the first failure without reprocessing
+    (the rest is not checked), keeps the first failure's requests otherwise, and
+    the matches' requests as one list when all match."""
+    negative = None
+    to = None
+    all_match = True
+    for kid in kids:
+        match, reprocess = kid(asn, item)
+        if match:
+            if all_match and reprocess:
+                if to is None:
+                    to = [reprocess]
+                else:
+                    to.append(reprocess)
+        else:
+            all_match = False
+            if not reprocess:
+                return False, _NONE
+            if negative is None:
+                negative = reprocess
+    if not all_match:
+        return False, negative
+    return True, _NONE if to is None else _joined(to)
+
+
 def _plain_all(kids: list[Checker]) -> Checker:
-    """All-of, not negated, no reprocessing of its own: ``combine`` and ``check`` in one call."""
-
-    def check(asn: Any, item: Any) -> tuple[bool, Any]:
-        negative = None
-        to = None
-        all_match = True
-        for kid in kids:
-            match, reprocess = kid(asn, item)
-            if match:
-                if all_match and reprocess:
-                    if to is None:
-                        to = [reprocess]
-                    else:
-                        to.append(reprocess)
-            else:
-                all_match = False
-                if not reprocess:
-                    return False, _NONE
-                if negative is None:
-                    negative = reprocess
-        if not all_match:
-            return False, negative
-        return True, _NONE if to is None else _joined(to)
-
-    return check
+    """:func:`all_of` over these kids, as a checker (no Python frame of its own)."""
+    return partial(all_of, kids)
 
 
 def _plain_any(kids: list[Checker]) -> Checker:

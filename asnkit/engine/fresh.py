@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from asnkit.dms.values import EMPTY
+from asnkit.engine.checks import all_of
 from asnkit.engine.columns import PoolColumns
 from asnkit.engine.perrow import fill_roles
 from asnkit.engine.reading import leaf_reading
@@ -231,38 +232,34 @@ class FreshCheck:
         results: list[tuple[bool, Any]] | None,
         got: list[tuple[bool, Any]] | None,
     ) -> tuple[bool, Any]:
-        """All-of over the root's children (``checks._plain_all``): the replayed ones'
-        ``results`` (or checked live, and put in ``got`` if given), then the last."""
-        negative = None
-        to = None
-        all_match = True
-        n = len(self.kids)
-        for k in range(n + (self.last is not None)):
-            if k == n:
-                match, reprocess = self.last(asn, item)  # type: ignore[misc]
-            elif results is not None:
-                match, reprocess = results[k]
-            else:
-                match, reprocess = self.kids[k](asn, item)
-                if got is not None:
-                    got.append((match, reprocess))
-            if match:
-                if all_match and reprocess:
-                    if to is None:
-                        to = [reprocess]
-                    else:
-                        to.append(reprocess)
-            else:
-                all_match = False
-                if not reprocess:  # the rest is not checked (nor replayed)
-                    return False, _NONE
-                if negative is None:
-                    negative = reprocess
-        if not all_match:
-            return False, negative
-        if to is None:
-            return True, _NONE
-        return True, to[0] if len(to) == 1 else [pl for group in to for pl in group]
+        """All-of over the root's children (:func:`~asnkit.engine.checks.all_of`): the
+        replayed ones' ``results`` (or checked live, and put in ``got`` if given), then
+        the last."""
+        if results is not None:
+            kids: list[Checker] = [_replayed(result) for result in results]
+        elif got is not None:
+            kids = [_recorded(kid, got) for kid in self.kids]
+        else:
+            kids = self.kids
+        if self.last is not None:
+            kids = [*kids, self.last]
+        return all_of(kids, asn, item)
+
+
+def _replayed(result: tuple[bool, Any]) -> Checker:
+    """A check that ends as a remembered one did (:func:`_requests`)."""
+    return lambda asn, item: result
+
+
+def _recorded(check: Checker, got: list[tuple[bool, Any]]) -> Checker:
+    """``check``, its results put in ``got``."""
+
+    def recorded(asn: Any, item: Any) -> tuple[bool, Any]:
+        result = check(asn, item)
+        got.append(result)
+        return result
+
+    return recorded
 
 
 def _requests(result: tuple[bool, tuple], item: Item) -> tuple[bool, Any]:
