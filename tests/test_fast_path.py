@@ -108,22 +108,26 @@ class Used:
         monkeypatch.setattr(ColumnarPool, "grouping", counted_grouping)
 
 
-def outcome(pool: pd.DataFrame, fast: bool, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """The whole record of a run with the fast path on or off (the switch restored after),
-    or the error generation raised."""
+def outcome(
+    pool: pd.DataFrame, fast: bool, monkeypatch: pytest.MonkeyPatch, rules: Any = None
+) -> dict[str, Any]:
+    """The whole record of a run (of ``rules``, default the DMS rules) with the fast path
+    on or off (the switch restored after), or the error generation raised."""
     with monkeypatch.context() as patch, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         patch.setattr(asnkit.engine.passes, "FAST_PATH", fast)
         patch.setattr(asnkit.engine.passes, "FAST_PATH_MIN_ROWS", 0)  # every pool, however small
         try:
-            return whole_record(run(pool, version_id=VERSION_ID))
+            return whole_record(run(pool, rules, version_id=VERSION_ID))
         except asnkit.PoolError as error:  # e.g. a value generation refuses
             return {"error": str(error)}
 
 
-def both_ways(pool: pd.DataFrame, monkeypatch: pytest.MonkeyPatch) -> tuple[dict, dict]:
+def both_ways(
+    pool: pd.DataFrame, monkeypatch: pytest.MonkeyPatch, rules: Any = None
+) -> tuple[dict, dict]:
     """(fast, reference): the outcomes with the fast path on and off."""
-    return outcome(pool, True, monkeypatch), outcome(pool, False, monkeypatch)
+    return outcome(pool, True, monkeypatch, rules), outcome(pool, False, monkeypatch, rules)
 
 
 def assert_same(fast: dict, reference: dict) -> None:

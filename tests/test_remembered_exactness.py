@@ -4,31 +4,30 @@ text (-0.0 and 0.0), columns declared in upper case. Each failed before its fix.
 
 from __future__ import annotations
 
-import warnings
-
 import asnkit
-from asnkit.generation.run import run
 from asnkit.rules import Rule, all_of, attr, test
 from asnkit.rules import predicates as pr
 from asnkit.rules.condition import reads
 from tests.helpers import POOLS
-from tests.test_fast_path import assert_same, whole_record
+from tests.test_fast_path import assert_same, both_ways
 
 
 def _pool():
     return asnkit.read_pool(POOLS / "pool_003_image_nircam.csv")
 
 
-def _records(pool, rule, monkeypatch) -> dict:
-    """{fast path on: whole record, off: whole record} of ``rule`` alone over ``pool``."""
-    out = {}
-    for fast_on in (True, False):
-        with monkeypatch.context() as patch, warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            patch.setattr(asnkit.engine.passes, "FAST_PATH", fast_on)
-            patch.setattr(asnkit.engine.passes, "FAST_PATH_MIN_ROWS", 0)
-            out[fast_on] = whole_record(run(pool, [rule], version_id="20250101t000000"))
-    return out
+def _rule(name: str, *constraints) -> Rule:
+    """A Level 3 rule on program and instrument, and ``constraints``."""
+    base = all_of(attr("program", name="program"), attr("instrume", name="instrument"))
+    return Rule(
+        name=name,
+        level=3,
+        asn_type="image3",
+        constraints=all_of(base, *constraints),
+        exposure_type=pr.exposure_type_level3,
+        product_name=lambda asn: "jw" + asn.value("program") + "-" + name.lower(),
+        validity=(pr.has_science,),
+    )
 
 
 def test_a_state_holding_the_exposure_itself_is_never_replayed(monkeypatch):
@@ -42,24 +41,15 @@ def test_a_state_holding_the_exposure_itself_is_never_replayed(monkeypatch):
 
     pool = _pool().iloc[[0, 1, 2, 3]].reset_index(drop=True)  # four f090w exposures of o001
     pool.attrs["asn_pool"] = "t4.csv"
-    base = all_of(attr("program", name="program"), attr("instrume", name="instrument"))
-    rule = Rule(
-        name="Self",
-        level=3,
-        asn_type="image3",
-        constraints=all_of(
-            base,
-            attr("filter", name="filter", force_reprocess=WorkOver.EXISTING),
-            test(name="itself"),
-        ),
-        exposure_type=pr.exposure_type_level3,
-        product_name=lambda asn: "jw" + asn.value("program") + "-s",
-        validity=(pr.has_science,),
+    rule = _rule(
+        "Self",
+        attr("filter", name="filter", force_reprocess=WorkOver.EXISTING),
+        test(name="itself"),
     )
-    out = _records(pool, rule, monkeypatch)
+    fast, reference = both_ways(pool, monkeypatch, [rule])
     # reference: four one-member associations per pass; fast: jw_00001 in every one
-    assert [len(f[5]) for f in out[False]["formations"]] == [1] * 8
-    assert_same(out[True], out[False])
+    assert [len(f[5]) for f in reference["formations"]] == [1] * 8
+    assert_same(fast, reference)
 
 
 @reads("zp")
@@ -75,18 +65,8 @@ def test_states_equal_by_value_but_not_as_text_are_not_the_same(monkeypatch):
     pool = _pool().iloc[[0, 1, 2, 3, 4, 5]].reset_index(drop=True).astype(object)
     pool["zp"] = ["-0.01", "0.01", "-0.01", "0.01", "-0.01", "0.01"]
     pool.attrs["asn_pool"] = "t5.csv"
-    base = all_of(attr("program", name="program"), attr("instrume", name="instrument"))
-    rule = Rule(
-        name="Zp",
-        level=3,
-        asn_type="image3",
-        constraints=all_of(base, attr("filter", name="filter"), test(source=_zp, name="zp")),
-        exposure_type=pr.exposure_type_level3,
-        product_name=lambda asn: "jw" + asn.value("program") + "-z",
-        validity=(pr.has_science,),
-    )
-    out = _records(pool, rule, monkeypatch)
-    assert_same(out[True], out[False])
+    rule = _rule("Zp", attr("filter", name="filter"), test(source=_zp, name="zp"))
+    assert_same(*both_ways(pool, monkeypatch, [rule]))
 
 
 @reads("FILTER")  # the header's upper-case name; the engine's columns are lower-case
@@ -99,17 +79,7 @@ def test_columns_declared_in_upper_case_are_the_lower_case_columns(monkeypatch):
     table's columns are lower-case, so "FILTER" is 'a column the pool lacks' and is left
     out of the key: every exposure got the outcome remembered for the first one.
     Declared names are now lower-cased (``Reading``). The reference loop gives 8+10."""
-    base = all_of(attr("program", name="program"), attr("instrume", name="instrument"))
-    rule = Rule(
-        name="Wide",
-        level=3,
-        asn_type="image3",
-        constraints=all_of(base, test(source=_is_wide, name="wide")),
-        exposure_type=pr.exposure_type_level3,
-        product_name=lambda asn: "jw" + asn.value("program") + "-w",
-        validity=(pr.has_science,),
-    )
+    rule = _rule("Wide", test(source=_is_wide, name="wide"))
     pool = _pool().astype(object)
     pool.loc[pool.index[pool["filter"] == "f090w"][::2], "filter"] = "f090m"
-    out = _records(pool, rule, monkeypatch)
-    assert_same(out[True], out[False])
+    assert_same(*both_ways(pool, monkeypatch, [rule]))
