@@ -278,12 +278,13 @@ def run_by_rule(
             positions = np.flatnonzero(wanted)
             if not len(positions):
                 continue
-        run = _RuleRun(r, cr, plan, None if columns is None else columns.check(cr))
+        check = first = None
+        if columns is not None:  # the rule's check, and a new association's first check
+            check, first = columns.check(cr), fresh_check(columns, cr)
+        run = _RuleRun(r, cr, plan, check, first)
         cand = None
         if override is not None:
             cand = (len(cr.nodes) - 1, (override, ("asn_candidate",), True, (), False))
-        if columns is not None:
-            run.first = fresh_check(columns, cr)  # a new association's first check
         if (
             grouping is not None
             and len(positions) >= GROUP_MIN_ROWS
