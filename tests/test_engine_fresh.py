@@ -201,7 +201,8 @@ def test_requests_holding_other_exposures_are_checked_every_time():
     is marked, and checked in full each time it is met."""
     table = _table()
     cr = compiled_rule(_rule_with(reads("exp_type")(lambda item, asn: True)), 0, "discover")
-    checkers = list(PoolColumns(table).checkers(cr))
+    columns = PoolColumns(table)
+    checkers = list(columns.checkers(cr))
     calls = []
 
     def other(asn, item):
@@ -210,7 +211,7 @@ def test_requests_holding_other_exposures_are_checked_every_time():
 
     kids = list(cr.children[0])
     checkers[kids[-1]] = other
-    fresh = FreshCheck(cr, checkers, table, kids, None, item_reads(cr, kids))
+    fresh = FreshCheck(cr, checkers, columns, kids, None, item_reads(cr, kids))
     for _ in range(3):
         asn = AsnState(cr, 1, None)
         match, reprocess = fresh(asn, Item(table, 1))

@@ -116,7 +116,7 @@ class PoolColumns:
             if plan.useful:
                 touched = [False]
                 root = compile_checkers(cr, self, plan.watch(touched))[0]
-                made = (root, touched, self._keys(plan.columns))
+                made = (root, touched, self.row_keys(plan.columns))
             else:
                 made = None
             hit = self._remembered[id(cr)] = (cr, made)
@@ -126,10 +126,12 @@ class PoolColumns:
 
         return remembered(*hit[1])
 
-    def _keys(self, columns: Sequence[str]) -> list[Any]:
-        """Per column, what tells its rows' values apart: its list if made already, else
-        its codes (not a list of the column: a column only some check might read stays
-        codes); columns the pool lacks are left out (the same for every row)."""
+    def row_keys(self, columns: Sequence[str]) -> list[Any]:
+        """Per column, what tells its rows' values apart (``key[row]``), for checks
+        remembered by the values they read (:mod:`asnkit.engine.memo`,
+        :mod:`asnkit.engine.fresh`): its list if made already, else its codes (not a list
+        of the column: a column only some check might read stays codes); columns the
+        pool lacks are left out (the same for every row)."""
         keys = []
         for column in columns:
             texts = self.table.cols.get(column)

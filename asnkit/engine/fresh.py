@@ -33,7 +33,7 @@ from asnkit.engine.columns import PoolColumns
 from asnkit.engine.perrow import fill_roles
 from asnkit.engine.reading import leaf_reading
 from asnkit.engine.state import AsnState, CompiledRule, ProcessList, meets_cached
-from asnkit.engine.table import Item, Table
+from asnkit.engine.table import Item
 from asnkit.rules.model import Attr, Group, Reduce
 
 __all__ = ["FreshCheck", "fresh_check", "item_reads"]
@@ -147,7 +147,7 @@ class FreshCheck:
         self,
         cr: CompiledRule,
         checkers: Sequence[Checker],
-        table: Table,
+        columns: PoolColumns,
         head: list[int],
         last: int | None,
         reads: tuple[str, ...],
@@ -156,8 +156,7 @@ class FreshCheck:
         self.kids = [checkers[k] for k in head]
         self.last = None if last is None else checkers[last]
         self.end = len(cr.nodes) if last is None else last  # states the replayed part sets
-        columns = [table.column(c) for c in reads]
-        self.lists = [c for c in columns if c is not None]
+        self.lists = columns.row_keys(reads)
         self.cand = "asn_candidate" in reads
         self.patterns = tuple(patterns)  # of the attributes on the pass's candidate text
         self.signed: tuple = (None, ())  # (candidate text, its signature), the last met
@@ -277,11 +276,13 @@ def fresh_check(columns: PoolColumns, cr: CompiledRule) -> FreshCheck | None:
         fill_roles(columns.table)
     hit = columns.fresh.get(id(cr))
     if hit is None or hit[0] is not cr:
-        hit = columns.fresh[id(cr)] = (cr, _fresh_check(cr, columns.checkers(cr), columns.table))
+        hit = columns.fresh[id(cr)] = (cr, _fresh_check(cr, columns.checkers(cr), columns))
     return hit[1]
 
 
-def _fresh_check(cr: CompiledRule, checkers: Sequence[Checker], table: Table) -> FreshCheck | None:
+def _fresh_check(
+    cr: CompiledRule, checkers: Sequence[Checker], columns: PoolColumns
+) -> FreshCheck | None:
     root = cr.nodes[0]
     if (
         not isinstance(root, Group)
@@ -305,4 +306,4 @@ def _fresh_check(cr: CompiledRule, checkers: Sequence[Checker], table: Table) ->
     reads = item_reads(cr, kids, patterns)
     if reads is None or (last is not None and "asn_candidate" in reads):
         return None  # (a condition on the pass's candidate text: no two passes alike)
-    return FreshCheck(cr, checkers, table, kids, last, reads, patterns or ())
+    return FreshCheck(cr, checkers, columns, kids, last, reads, patterns or ())
