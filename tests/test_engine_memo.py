@@ -40,14 +40,14 @@ class Compared:
         self.remembered = 0  # checks answered without calling the rule's check
         remembered = asnkit.engine.memo.remembered
 
-        def compared(check, touched, lists):
+        def compared(check, touched, lists, across=None):
             calls = [0]
 
             def counted(asn, item):
                 calls[0] += 1
                 return check(asn, item)
 
-            memo_check = remembered(counted, touched, lists)
+            memo_check = remembered(counted, touched, lists, across)
 
             def both(asn, item):
                 saved = asn.st[:]

@@ -116,7 +116,14 @@ class PoolColumns:
             if plan.useful:
                 touched = [False]
                 root = compile_checkers(cr, self, plan.watch(touched))[0]
-                made = (root, touched, self.row_keys(plan.columns))
+                from asnkit.engine.across import AcrossMemo
+
+                made = (
+                    root,
+                    touched,
+                    self.row_keys(plan.columns),
+                    AcrossMemo(cr, self, plan.columns),
+                )
             else:
                 made = None
             hit = self._remembered[id(cr)] = (cr, made)
