@@ -101,7 +101,10 @@ class AcrossMemo:
                 )
         if self.cand is not None:
             state = st[self.cand]
-            if type(state[0]) is not str or not all(type(x) is str for x in state[3]):
+            value = state[0]
+            if (value is not None and type(value) is not str) or not all(
+                type(x) is str for x in state[3]
+            ):
                 return None
             parts[self.cand] = state
         return (item.cand, *[values[row] for values in self.lists], *parts), tuple(pinned)
