@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from asnkit.engine.fresh import pin_holes
+from asnkit.engine.fresh import cell_reader, pin_holes
 from asnkit.rules.model import Attr
 
 __all__ = ["AcrossMemo"]
@@ -50,14 +50,14 @@ class AcrossMemo:
     """One rule's checks of existing associations over one pool, remembered by
     :meth:`key` (see the module docstring)."""
 
-    __slots__ = ("asked", "cand", "entries", "escaped", "holes", "lists", "values")
+    __slots__ = ("asked", "cand", "cells", "entries", "escaped", "holes", "lists")
 
     def __init__(self, cr: Any, columns: Any, reads: tuple[str, ...]) -> None:
         holes = pin_holes(cr, [0])
         hole_columns = {c for i in holes for c in cr.nodes[i].sources}
         self.holes = tuple((i, cr.nodes[i].sources) for i in holes)
         self.lists = columns.row_keys([c for c in reads if c not in hole_columns])
-        self.values = {c: columns.values(c) for c in hole_columns}  # (texts, empty)
+        self.cells = {c: cell_reader(columns, c) for c in hole_columns}
         self.escaped = columns.table.escaped
         last = len(cr.nodes) - 1
         node = cr.nodes[last]
@@ -78,11 +78,10 @@ class AcrossMemo:
             found = state[3]
             if state[2] is False and len(found) == 1 and found[0] == state[0]:
                 column = state[1][0]
-                texts, empty = self.values[column]
-                if empty[row]:
+                v = self.cells[column](row)
+                if v is None:
                     how = _EMPTY
                 else:
-                    v = texts[row]
                     e = self.escaped.get(v)
                     if e is None:
                         e = self.escaped[v] = re.escape(v)
@@ -95,10 +94,7 @@ class AcrossMemo:
                 parts[i] = (column, state[4], how)
                 pinned.append(i)
             else:  # not pinned yet: the exposure's values may pin it
-                parts[i] = (
-                    id(state),
-                    *[None if self.values[c][1][row] else self.values[c][0][row] for c in sources],
-                )
+                parts[i] = (id(state), *[self.cells[c](row) for c in sources])
         if self.cand is not None:
             state = st[self.cand]
             value = state[0]

@@ -45,7 +45,7 @@ from asnkit.engine.state import AsnState, CompiledRule, ProcessList, meets_cache
 from asnkit.engine.table import Item
 from asnkit.rules.model import Attr, Group, Reduce
 
-__all__ = ["FreshCheck", "fresh_check", "item_reads", "pin_holes"]
+__all__ = ["FreshCheck", "cell_reader", "fresh_check", "item_reads", "pin_holes"]
 
 Checker = Callable[[Any, Any], tuple[bool, Any]]
 _NONE: tuple = ()
@@ -173,9 +173,9 @@ class FreshCheck:
         hole_columns = sorted({c for i in holes for c in cr.nodes[i].sources})
         # per column read, its values; per hole's column, whether each cell is empty
         self.lists = columns.row_keys([c for c in reads if c not in hole_columns])
-        self.lists += [columns.values(c)[1] for c in hole_columns]
+        self.lists += [columns.values(c)[-1] for c in hole_columns]  # (..., empty)
         self.holes = tuple(holes)
-        self.texts = {c: columns.values(c)[0] for c in hole_columns}
+        self.texts = {c: cell_reader(columns, c) for c in hole_columns}
         self.pinned = columns.pinned
         self.escaped = columns.table.escaped
         self.cand = "asn_candidate" in reads
@@ -230,7 +230,7 @@ class FreshCheck:
             if not state[3]:
                 continue  # not reached, or every column empty: nothing pinned
             column = state[1][0]  # the first non-empty column (emptiness is in the key)
-            v = self.texts[column][row]
+            v = self.texts[column](row)
             e = self.escaped.get(v)
             if e is None:
                 e = self.escaped[v] = re.escape(v)
@@ -350,6 +350,19 @@ def _fresh_check(
         return None  # (a condition on the pass's candidate text: no two passes alike)
     holes = pin_holes(cr, kids if last is None else [*kids, last])
     return FreshCheck(cr, checkers, columns, kids, last, reads, patterns or (), holes)
+
+
+def cell_reader(columns: PoolColumns, column: str) -> Callable[[int], Any]:
+    """A row's text in ``column`` as the bound checks read it (None where empty), from
+    :meth:`PoolColumns.values <asnkit.engine.columns.PoolColumns.values>`: ``(texts,
+    empty)`` with a text per row, or ``(texts, codes, empty)`` with distinct texts."""
+    values = columns.values(column)
+    empty = values[-1]
+    texts = values[0]
+    if len(values) == 3:
+        codes = values[1]
+        return lambda row: None if empty[row] else texts[codes[row]]
+    return lambda row: None if empty[row] else texts[row]
 
 
 def _pure_pin(node: Any) -> bool:
