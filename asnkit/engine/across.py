@@ -29,10 +29,10 @@ the flag). ``tests/test_engine_memo.py`` checks every replay against the check.
 
 from __future__ import annotations
 
-import re
+from operator import is_
 from typing import Any
 
-from asnkit.engine.fresh import cell_reader, pin_holes
+from asnkit.engine.fresh import escaped_cells, pin_holes
 from asnkit.rules.model import Attr
 
 __all__ = ["AcrossMemo"]
@@ -50,20 +50,20 @@ class AcrossMemo:
     """One rule's checks of existing associations over one pool, remembered by
     :meth:`key` (see the module docstring)."""
 
-    __slots__ = ("asked", "cand", "cells", "entries", "escaped", "holes", "lists")
+    __slots__ = ("asked", "cand", "cells", "checked", "entries", "holes", "lists")
 
     def __init__(self, cr: Any, columns: Any, reads: tuple[str, ...]) -> None:
         holes = pin_holes(cr, [0])
         hole_columns = {c for i in holes for c in cr.nodes[i].sources}
         self.holes = tuple((i, cr.nodes[i].sources) for i in holes)
         self.lists = columns.row_keys([c for c in reads if c not in hole_columns])
-        self.cells = {c: cell_reader(columns, c) for c in hole_columns}
-        self.escaped = columns.table.escaped
+        self.cells = {c: escaped_cells(columns, c) for c in hole_columns}
         last = len(cr.nodes) - 1
         node = cr.nodes[last]
         self.cand = last if isinstance(node, Attr) and node.evaluate and node.is_acid else None
         self.entries: dict[tuple, tuple] = {}
         self.asked = 0  # checks asked about while none is remembered
+        self.checked: Any = None  # the last candidate state found to hold only texts
 
     def key(self, st: list, item: Any) -> tuple[tuple, tuple[int, ...]] | None:
         """What the check of ``item`` against states ``st`` depends on, and the holes in
@@ -78,30 +78,29 @@ class AcrossMemo:
             found = state[3]
             if state[2] is False and len(found) == 1 and found[0] == state[0]:
                 column = state[1][0]
-                v = self.cells[column](row)
-                if v is None:
+                codes, cells = self.cells[column]
+                e = cells[codes[row]]
+                if e is None:
                     how = _EMPTY
+                elif e == state[0]:
+                    how = _SAME
+                elif e.isascii() and state[0].isascii():
+                    how = _OTHER
                 else:
-                    e = self.escaped.get(v)
-                    if e is None:
-                        e = self.escaped[v] = re.escape(v)
-                    if e == state[0]:
-                        how = _SAME
-                    elif e.isascii() and state[0].isascii():
-                        how = _OTHER
-                    else:
-                        return None
+                    return None
                 parts[i] = (column, state[4], how)
                 pinned.append(i)
             else:  # not pinned yet: the exposure's values may pin it
-                parts[i] = (id(state), *[self.cells[c](row) for c in sources])
+                parts[i] = (id(state), *[self.cells[c][0][row] for c in sources])
         if self.cand is not None:
             state = st[self.cand]
-            value = state[0]
-            if (value is not None and type(value) is not str) or not all(
-                type(x) is str for x in state[3]
-            ):
-                return None
+            if state is not self.checked:
+                value = state[0]
+                if (value is not None and type(value) is not str) or not all(
+                    type(x) is str for x in state[3]
+                ):
+                    return None
+                self.checked = state
             parts[self.cand] = state
         return (item.cand, *[values[row] for values in self.lists], *parts), tuple(pinned)
 
@@ -136,7 +135,7 @@ class AcrossMemo:
         if len(self.entries) >= KEEP:
             self.entries.clear()
         after: Any = None
-        if any(a is not b for a, b in zip(st, before, strict=True)):
+        if len(st) != len(before) or not all(map(is_, st, before)):
             after = list(st)
             for i in pinned:
                 after[i] = st[i][4]

@@ -32,9 +32,10 @@ loop, which checks every exposure in full.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from typing import Any
+
+import numpy as np
 
 from asnkit.dms.values import EMPTY
 from asnkit.engine.checks import all_of
@@ -45,7 +46,7 @@ from asnkit.engine.state import AsnState, CompiledRule, ProcessList, meets_cache
 from asnkit.engine.table import Item
 from asnkit.rules.model import Attr, Group, Reduce
 
-__all__ = ["FreshCheck", "cell_reader", "fresh_check", "item_reads", "pin_holes"]
+__all__ = ["FreshCheck", "escaped_cells", "fresh_check", "item_reads", "pin_holes"]
 
 Checker = Callable[[Any, Any], tuple[bool, Any]]
 _NONE: tuple = ()
@@ -141,8 +142,8 @@ class FreshCheck:
 
     __slots__ = (
         "cand",
+        "cells",
         "end",
-        "escaped",
         "head",
         "holes",
         "kids",
@@ -153,7 +154,6 @@ class FreshCheck:
         "pinned",
         "seen",
         "signed",
-        "texts",
     )
 
     def __init__(
@@ -175,9 +175,8 @@ class FreshCheck:
         self.lists = columns.row_keys([c for c in reads if c not in hole_columns])
         self.lists += [columns.values(c)[-1] for c in hole_columns]  # (..., empty)
         self.holes = tuple(holes)
-        self.texts = {c: cell_reader(columns, c) for c in hole_columns}
+        self.cells = {c: escaped_cells(columns, c) for c in hole_columns}
         self.pinned = columns.pinned
-        self.escaped = columns.table.escaped
         self.cand = "asn_candidate" in reads
         self.patterns = tuple(patterns)  # of the attributes on the pass's candidate text
         self.signed: tuple = (None, ())  # (candidate text, its signature), the last met
@@ -230,10 +229,8 @@ class FreshCheck:
             if not state[3]:
                 continue  # not reached, or every column empty: nothing pinned
             column = state[1][0]  # the first non-empty column (emptiness is in the key)
-            v = self.texts[column](row)
-            e = self.escaped.get(v)
-            if e is None:
-                e = self.escaped[v] = re.escape(v)
+            codes, cells = self.cells[column]
+            e = cells[codes[row]]
             key = (column, e)
             pinned = self.pinned.get(key)
             if pinned is None:
@@ -352,17 +349,12 @@ def _fresh_check(
     return FreshCheck(cr, checkers, columns, kids, last, reads, patterns or (), holes)
 
 
-def cell_reader(columns: PoolColumns, column: str) -> Callable[[int], Any]:
-    """A row's text in ``column`` as the bound checks read it (None where empty), from
-    :meth:`PoolColumns.values <asnkit.engine.columns.PoolColumns.values>`: ``(texts,
-    empty)`` with a text per row, or ``(texts, codes, empty)`` with distinct texts."""
-    values = columns.values(column)
-    empty = values[-1]
-    texts = values[0]
-    if len(values) == 3:
-        codes = values[1]
-        return lambda row: None if empty[row] else texts[codes[row]]
-    return lambda row: None if empty[row] else texts[row]
+def escaped_cells(columns: PoolColumns, column: str) -> tuple[Any, list[str | None]]:
+    """``(codes, escaped)``: a row's text in ``column`` escaped as a pin holds it is
+    ``escaped[codes[row]]`` (None where the cell is empty)."""
+    codes, uniques = columns.factorized(column)
+    cells = [None if u is None else columns.escape(u) for u in uniques]
+    return memoryview(np.ascontiguousarray(codes)), cells
 
 
 def _pure_pin(node: Any) -> bool:
