@@ -40,14 +40,14 @@ class Compared:
         self.remembered = 0  # checks answered without calling the rule's check
         remembered = asnkit.engine.memo.remembered
 
-        def compared(check, touched, lists, across=None):
+        def compared(check, touched, lists):
             calls = [0]
 
             def counted(asn, item):
                 calls[0] += 1
                 return check(asn, item)
 
-            memo_check = remembered(counted, touched, lists, across)
+            memo_check = remembered(counted, touched, lists)
 
             def both(asn, item):
                 saved = asn.st[:]

@@ -49,6 +49,13 @@ class PoolColumns:
         self.pinned: dict[tuple[str, str], tuple] = {}  # (column, escaped) -> pinned state
         self._remembered: dict[int, tuple[Any, Any]] = {}
 
+    def forget(self) -> None:
+        """Let go of the checks made for this pool: they read it (a reference cycle the
+        cyclic garbage collector would have to find)."""
+        self.fresh.clear()
+        self._checkers.clear()
+        self._remembered.clear()
+
     def factorized(self, column: str) -> tuple[np.ndarray, list[Any]]:
         hit = self._codes.get(column)
         if hit is None:
@@ -116,14 +123,7 @@ class PoolColumns:
             if plan.useful:
                 touched = [False]
                 root = compile_checkers(cr, self, plan.watch(touched))[0]
-                from asnkit.engine.across import AcrossMemo
-
-                made = (
-                    root,
-                    touched,
-                    self.row_keys(plan.columns),
-                    AcrossMemo(cr, self, plan.columns),
-                )
+                made = (root, touched, self.row_keys(plan.columns))
             else:
                 made = None
             hit = self._remembered[id(cr)] = (cr, made)

@@ -118,9 +118,7 @@ def _same(states: tuple, others: tuple) -> bool:
     return len(states) == len(others) and all(map(is_, states, others))
 
 
-def remembered(
-    check: Checker, touched: list[bool], lists: list[list[str]], across: Any = None
-) -> Checker:
+def remembered(check: Checker, touched: list[bool], lists: list[list[str]]) -> Checker:
     """``check`` (a rule's whole check, compiled with :meth:`MemoPlan.watch`), remembering
     per association the checks that called no watched leaf, by exposure values.
 
@@ -129,8 +127,6 @@ def remembered(
     that called a watched leaf and none remembered, the check is no longer
     remembered (for this pass). ``forget()`` (an attribute of the check returned)
     drops what it remembered (at the end of its pass: the associations keep the check).
-    ``across``: an :class:`~asnkit.engine.across.AcrossMemo` of the rule, asked before a
-    check is evaluated and told what it ended with (it lasts as long as the pool's lists).
     """
     # per association: its states when last checked, and what checks from those states
     # ended with, by exposure values (states change: then what was remembered goes)
@@ -163,19 +159,6 @@ def remembered(
             if slot is None and len(memo) >= SLOTS:
                 del memo[next(iter(memo))]  # the association remembered first
             memo[id(asn)] = (before, seen)
-        shared = None if across is None else across.key(st, item)
-        if shared is not None:
-            replayed = across.replay(shared[0], st)
-            if replayed is not None:
-                counts[0] += 1
-                match, template = replayed
-                after = tuple(st)
-                if len(seen) >= KEEP:
-                    seen.clear()
-                seen[sig] = (None if _same(after, before) else after, match, template)
-                if not template:
-                    return match, _NONE
-                return match, [ProcessList([item], *fields) for fields in template]
         touched[0] = False
         match, reprocess = check(asn, item)
         if touched[0]:
@@ -193,8 +176,6 @@ def remembered(
             seen.clear()
         after = tuple(st)
         seen[sig] = (None if _same(after, before) else after, match, tuple(template))
-        if shared is not None:
-            across.remember(shared[0], shared[1], before, st, match, tuple(template))
         return match, reprocess
 
     memo_check.forget = memo.clear  # type: ignore[attr-defined]
