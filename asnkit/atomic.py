@@ -249,7 +249,8 @@ def write_files(
     targets = [_inside(base, real, name) for name in names]
     with _locked(base, wait) as handle:
         _recover(base)
-        existing = [t for t in targets if os.path.lexists(t)]
+        # (an empty folder holds none of them: one listing, not a look-up per file)
+        existing = [] if _empty(base) else [t for t in targets if os.path.lexists(t)]
         for target in existing:
             if target.is_dir() and not target.is_symlink():
                 raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(target))
@@ -300,6 +301,15 @@ def _inside(base: Path, real: str, name: str) -> Path:
     if os.path.dirname(final) != real or os.path.basename(final) != name:
         raise OSError(errno.EINVAL, "would be written outside the folder", str(base / name))
     return base / name
+
+
+def _empty(folder: Path) -> bool:
+    """True if ``folder`` has no entries (False if it cannot be listed)."""
+    try:
+        with os.scandir(folder) as entries:
+            return next(entries, None) is None
+    except OSError:
+        return False
 
 
 def _recover(base: Path) -> int:
@@ -390,31 +400,31 @@ class _Transaction:
         Making a file is the file system's work (finding a free inode), done while
         the interpreter lock is released, and one folder takes one new file at a
         time: each part is staged in its own folder, the first by this thread and
-        the others by helper threads, all joined before this returns or raises.
+        the others by helper threads, all joined before this returns or raises
+        the error of the first file (in order) that could not be written.
         """
         inodes: list[int] = [0] * len(staged)
-        failed: list[BaseException | None] = [None] * len(parts)
-        stop = threading.Event()
+        failed: dict[int, BaseException] = {}  # the index of a file -> its error
+        first_failed = [len(staged)]  # no part goes past the first file that failed
 
         def write_part(k: int) -> None:
-            start, end = parts[k]
+            i, end = parts[k]
             try:
-                for i in range(start, end):
-                    if stop.is_set():
-                        return
+                while i < end and i < first_failed[0]:
                     inodes[i] = self._write_one(staged[i], targets[i], texts[i])
-            except BaseException as exc:  # re-raised by the caller's thread
-                failed[k] = exc
-                stop.set()
+                    i += 1
+            except BaseException as exc:  # raised by the caller's thread below
+                failed[i] = exc
+                first_failed[0] = min(first_failed[0], i)
 
         helpers = [threading.Thread(target=write_part, args=(k,), daemon=True)
                    for k in range(1, len(parts))]  # fmt: skip
         try:
             for helper in helpers:
                 helper.start()
-            write_part(0)  # its errors (an interruption too) are kept in failed[0]
+            write_part(0)  # its errors (an interruption too) are kept in failed
         except BaseException:  # a helper that could not start
-            stop.set()
+            first_failed[0] = -1
             raise
         finally:
             for helper in helpers:
@@ -422,12 +432,11 @@ class _Transaction:
                     try:
                         helper.join()
                     except BaseException:  # interrupted while waiting: stop it, then go
-                        stop.set()
+                        first_failed[0] = -1
                         helper.join()
                         raise
-        for exc in failed:  # the first part's error first, as writing in order would
-            if exc is not None:
-                raise exc
+        if failed:  # every file before the first that failed was written: writing in
+            raise failed[min(failed)]  # order would have raised this error
         written = [[target.name, inode] for target, inode in zip(targets, inodes, strict=True)]
         journal = {"overwrite": self.overwrite, "files": written}
         with open(os.path.join(self.stage, _JOURNAL), "x", encoding="utf-8") as stream:

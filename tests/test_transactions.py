@@ -323,8 +323,9 @@ def test_a_bad_text_in_a_helpers_part_writes_nothing(two_writers, tmp_path):
 
 def test_bad_texts_in_both_parts_raise_the_first_parts_error(two_writers, tmp_path):
     files = {f"f{i:04d}.txt": "ok" for i in range(two_writers)}
-    files["f0003.txt"] = "first \ud800"
-    files[f"f{two_writers - 2:04d}.txt"] = "second \udfff"
+    half = two_writers // 2  # late in the first part, early in the second: the helper
+    files[f"f{half - 2:04d}.txt"] = "first \ud800"  # likely fails first
+    files[f"f{half + 1:04d}.txt"] = "second \udfff"
     with pytest.raises(UnicodeEncodeError) as raised:
         write_files(tmp_path, files)
     assert raised.value.object == "first \ud800"  # as writing in order would say
@@ -350,3 +351,23 @@ def test_a_failure_while_moving_a_large_set_takes_everything_back(
         write_files(tmp_path, files)
     assert _contents(tmp_path) == {"keep.txt": "mine"}
     assert _staging(tmp_path) == []
+
+
+def test_an_empty_folder_is_not_searched_file_by_file(tmp_path, monkeypatch):
+    looked = []
+    real = atomic.os.path.lexists
+
+    def counting(path):
+        if str(path).endswith(".txt"):
+            looked.append(path)
+        return real(path)
+
+    monkeypatch.setattr(atomic.os.path, "lexists", counting)
+    files = {f"f{i}.txt": "x" for i in range(5)}
+    write_files(tmp_path / "new", files)
+    assert looked == [] and _contents(tmp_path / "new") == files
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "f3.txt").write_text("old")
+    with pytest.raises(FileExistsError, match=r"f3\.txt: file exists"):
+        write_files(tmp_path / "other", files)
+    assert len(looked) == len(files)

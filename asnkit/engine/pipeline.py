@@ -471,6 +471,7 @@ def _run_engine(
         if discovering:
             for entry in finish(discovery(record, matcher, cache), table, cache):
                 finished[rules[entry[1].formation.rule].level][0].append(entry)
+        matcher.forget()
         del matcher, cache
         table.forget()  # per-row caches of matching
         record.formations.sort(key=lambda f: f.candidate is not None)
