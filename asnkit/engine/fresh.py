@@ -175,7 +175,11 @@ class FreshCheck:
         self.lists = columns.row_keys([c for c in reads if c not in hole_columns])
         self.lists += [columns.values(c)[-1] for c in hole_columns]  # (..., empty)
         self.holes = tuple(holes)
-        self.cells = {c: escaped_cells(columns, c) for c in hole_columns}
+        # per hole's column: its codes, escaped texts and pinned states (made when first met)
+        self.cells = {
+            c: (*cells, [None] * len(cells[1]))
+            for c, cells in ((c, escaped_cells(columns, c)) for c in hole_columns)
+        }
         self.pinned = columns.pinned
         self.cand = "asn_candidate" in reads
         self.patterns = tuple(patterns)  # of the attributes on the pass's candidate text
@@ -229,12 +233,15 @@ class FreshCheck:
             if not state[3]:
                 continue  # not reached, or every column empty: nothing pinned
             column = state[1][0]  # the first non-empty column (emptiness is in the key)
-            codes, cells = self.cells[column]
-            e = cells[codes[row]]
-            key = (column, e)
-            pinned = self.pinned.get(key)
+            codes, cells, pins = self.cells[column]
+            code = codes[row]
+            pinned = pins[code]
             if pinned is None:
-                pinned = self.pinned[key] = (e, (column,), False, (e,), True)
+                e = cells[code]
+                pinned = self.pinned.get((column, e))
+                if pinned is None:
+                    pinned = self.pinned[(column, e)] = (e, (column,), False, (e,), True)
+                pins[code] = pinned
             st[i] = pinned
 
     def _record(self, asn: AsnState, item: Item, key: tuple) -> tuple[bool, Any]:
