@@ -148,11 +148,13 @@ class Table:
         self.cols = cols
         self.n = n
         self.asn_pool = asn_pool
-        self.exposure_types: dict[int, str] = {}  # row -> role, computed on demand
+        # per row: its own role, computed on demand (None until then); a list, not a dict
+        self.exposure_types: list[str | None] = [None] * n
         self.escaped: dict[str, str] = {}  # text -> re.escape(text); values repeat a lot
         self.matches: dict[tuple, bool] = {}  # (pattern, text) -> meets(text, pattern)
-        self.integrations: dict[tuple, bool] = {}  # (row, TSO visit, coron) -> *ints files
-        self.member_names: dict[tuple, str] = {}  # (row, level, role, ints...) -> member name
+        # (TSO visit, coron) -> per row: 0 not asked yet, 1 not *ints files, 2 *ints files
+        self.integrations: dict[tuple, bytearray] = {}
+        self.member_names: dict[tuple, dict[int, str]] = {}  # (level, role, ints...) -> row -> name
         self._alike = _Alike()
 
     def share(self, values: Any) -> Any:
