@@ -26,6 +26,7 @@ across rules is that of ``(position in the pass, rule index)``.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
 from typing import Any
 
@@ -154,21 +155,25 @@ class _RuleRun:
                 self.add_to(asn, item, -1)
 
 
+def _position(push: tuple[int, int, ProcessList]) -> int:
+    return push[0]
+
+
 def _lists(runs: Sequence[_RuleRun]) -> list[tuple[tuple, list[Item], int | None]] | None:
     """The lists pushed in round 0, in the order the reference queue pops them.
 
     Each is (key, items, rule): ``rule`` is the only rule it concerns, or None for
     every rule. None if a list would start another creating round.
     """
-    pushes = []
     for run in runs:
-        for position, order, process_list in run.pushed:
+        for _, _, process_list in run.pushed:
             if process_list.work_over in _ACTIVE:
                 return None
-            pushes.append((position, run.rule, order, process_list))
-    pushes.sort(key=lambda push: push[:3])
+    # each run's pushes are in (position, order) order and the runs in rule order: merged
+    # lazily by position (ties in run order), not one list of every push (memory)
+    pushes = heapq.merge(*(run.pushed for run in runs), key=_position)
     merged: dict[tuple, tuple[list[Item], int | None]] = {}
-    for _, _, _, process_list in pushes:
+    for _, _, process_list in pushes:
         key = process_list.key
         entry = merged.get(key)
         if entry is None:
@@ -187,7 +192,7 @@ def _positions_by_rule(
     rows: np.ndarray,
     repeated: np.ndarray | None,
     skip: Sequence[bool],
-) -> dict[int, list[int]]:
+) -> dict[int, np.ndarray]:
     """Per rule, the positions in the pass of the rows it may concern (ascending); with
     ``repeated``, every rule not skipped also gets the positions of repeated files."""
     patterns: dict[int, tuple[tuple[int, ...], list[int]]] = {}  # by id: rows share tuples
@@ -214,9 +219,26 @@ def _positions_by_rule(
             if not done:
                 merged.add(r)
                 by_rule.setdefault(r, []).extend(again)
-    for r in merged:
-        by_rule[r] = sorted(set(by_rule[r]))
-    return by_rule
+    # as arrays (a list of ints costs five times more while the pass runs)
+    out = {}
+    for r, at in by_rule.items():
+        positions = np.array(at, dtype=np.int64)
+        out[r] = np.unique(positions) if r in merged else positions
+    return out
+
+
+def _repeated(items: Sequence[Item]) -> np.ndarray | None:
+    """Per position, whether its file was seen before in the pass (it may already be a
+    member); None when no file is there twice."""
+    names = [item.filename for item in items]
+    if len(set(names)) == len(names):
+        return None
+    seen: set[str] = set()
+    flags = np.zeros(len(names), dtype=bool)
+    for p, name in enumerate(names):
+        flags[p] = name in seen
+        seen.add(name)
+    return flags
 
 
 def run_by_rule(
@@ -246,15 +268,7 @@ def run_by_rule(
     if not n_items:
         return []
     rows = np.fromiter((item.row for item in items), dtype=np.int64, count=n_items)
-    names = [item.filename for item in items]
-    repeated = None
-    if len(set(names)) != n_items:  # a file seen before in the pass may already be a member
-        seen: set[str] = set()
-        flags = np.zeros(n_items, dtype=bool)
-        for p, name in enumerate(names):
-            flags[p] = name in seen
-            seen.add(name)
-        repeated = flags
+    repeated = _repeated(items)
     runs: list[_RuleRun] = []
     position = None  # pool row -> position in the pass
     by_rule = None
@@ -267,10 +281,9 @@ def run_by_rule(
         if possible is None or creatable is None:
             positions = np.arange(n_items)
         elif by_rule is not None:
-            found_at = by_rule.get(r)
-            if not found_at:
+            positions = by_rule.get(r)
+            if positions is None or not len(positions):
                 continue
-            positions = np.array(found_at, dtype=np.int64)
         else:
             wanted = possible[rows] | creatable[rows]
             if repeated is not None:
@@ -307,6 +320,8 @@ def run_by_rule(
     lists = _lists(runs)
     if lists is None:
         return None
+    for run in runs:
+        run.pushed = []  # (the lists hold their items now)
     list_rows = [
         np.fromiter((item.row for item in list_items), dtype=np.int64, count=len(list_items))
         for _, list_items, _ in lists
