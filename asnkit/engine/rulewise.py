@@ -27,7 +27,8 @@ across rules is that of ``(position in the pass, rule index)``.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
+from array import array
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -49,6 +50,39 @@ _ACTIVE = (WorkOver.RULES, WorkOver.BOTH)
 GROUP_MIN_ROWS = 48
 
 
+class _Many:
+    """The items of a pushed list of more than one exposure."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: Sequence[Item]) -> None:
+        self.items = items
+
+
+class _Pushed:
+    """The lists a rule pushed in round 0, in push order, compactly (a pass can push a
+    list per exposure): per push its position in the pass, its key (``ProcessList.key``,
+    one tuple per distinct key) and its items (the exposure itself when it is alone)."""
+
+    __slots__ = ("at", "items", "keys", "known")
+
+    def __init__(self) -> None:
+        self.at = array("q")
+        self.keys: list[tuple] = []
+        self.items: list[Any] = []
+        self.known: dict[tuple, tuple] = {}
+
+    def add(self, position: int, process_list: ProcessList) -> None:
+        key = process_list.key
+        self.at.append(position)
+        self.keys.append(self.known.setdefault(key, key))
+        items = process_list.items
+        self.items.append(items[0] if len(items) == 1 else _Many(items))
+
+    def __iter__(self) -> Iterator[tuple[int, tuple, Any]]:
+        return zip(self.at, self.keys, self.items, strict=True)
+
+
 class _RuleRun:
     """One rule over one pass: its index, the associations it made, what it pushed."""
 
@@ -64,7 +98,7 @@ class _RuleRun:
         self.plan = plan
         self.index = AsnIndex(plan)
         self.created: list[tuple[int, AsnState]] = []  # (position, association)
-        self.pushed: list[tuple[int, int, ProcessList]] = []  # (position, order, list)
+        self.pushed = _Pushed()
 
     def add_to(self, asn: AsnState, item: Item, position: int) -> bool:
         filenames = asn.filenames
@@ -78,7 +112,7 @@ class _RuleRun:
             self.index.update(asn)
         if reprocess and position >= 0:
             for process_list in reprocess:
-                self.pushed.append((position, len(self.pushed), process_list))
+                self.pushed.add(position, process_list)
         return match
 
     def round0(
@@ -155,7 +189,7 @@ class _RuleRun:
                 self.add_to(asn, item, -1)
 
 
-def _position(push: tuple[int, int, ProcessList]) -> int:
+def _position(push: tuple[int, tuple, Any]) -> int:
     return push[0]
 
 
@@ -166,23 +200,24 @@ def _lists(runs: Sequence[_RuleRun]) -> list[tuple[tuple, list[Item], int | None
     every rule. None if a list would start another creating round.
     """
     for run in runs:
-        for _, _, process_list in run.pushed:
-            if process_list.work_over in _ACTIVE:
+        for key in run.pushed.known:
+            if key[1] in _ACTIVE:  # (rules, work over, only on match)
                 return None
-    # each run's pushes are in (position, order) order and the runs in rule order: merged
+    # each run's pushes are in push order (by position) and the runs in rule order: merged
     # lazily by position (ties in run order), not one list of every push (memory)
-    pushes = heapq.merge(*(run.pushed for run in runs), key=_position)
     merged: dict[tuple, tuple[list[Item], int | None]] = {}
-    for _, _, process_list in pushes:
-        key = process_list.key
+    for _, key, items in heapq.merge(*(run.pushed for run in runs), key=_position):
         entry = merged.get(key)
         if entry is None:
-            rules = process_list.rules
+            rules = key[0]
             only = None if not rules else rules[0]
             if rules and len(rules) != 1:  # not made by the engine's checks
                 return None
             entry = merged[key] = ([], only)
-        entry[0].extend(process_list.items)
+        if type(items) is _Many:
+            entry[0].extend(items.items)
+        else:
+            entry[0].append(items)
     by_priority = sorted(merged.items(), key=lambda kv: kv[0][1])  # stable: FIFO per priority
     return [(key, items, only) for key, (items, only) in by_priority]
 
@@ -321,7 +356,7 @@ def run_by_rule(
     if lists is None:
         return None
     for run in runs:
-        run.pushed = []  # (the lists hold their items now)
+        run.pushed = _Pushed()  # (the lists hold their items now)
     list_rows = [
         np.fromiter((item.row for item in list_items), dtype=np.int64, count=len(list_items))
         for _, list_items, _ in lists
