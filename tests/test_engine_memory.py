@@ -124,13 +124,15 @@ def test_pool_columns_empty_mask_is_the_empty_texts(name):
     table = build_table(pool)
     columns = PoolColumns(table)
     for column in [*table.cols, "not a column"]:
-        texts, empty = columns.values(column)
-        assert len(empty) == table.n
+        texts, codes, empty = columns.values(column)
+        assert len(empty) == len(codes) == table.n
         if column == "not a column":
             assert set(empty) == {1}
             continue
-        assert texts == table.column(column)
-        assert [bool(e) for e in empty] == [t in EMPTY for t in texts]
+        made = [texts[code] for code in codes]  # None where empty
+        column_texts = table.column(column)
+        assert [bool(e) for e in empty] == [t in EMPTY for t in column_texts]
+        assert made == [None if t in EMPTY else t for t in column_texts]
 
 
 def test_equal_pre_check_masks_are_one_read_only_array():

@@ -390,7 +390,7 @@ def _grouping(
     columns = tuple(dict.fromkeys(read))
     if not columns:
         return Grouping(members, np.array([0, len(members)], np.int64), ())
-    texts = [table.column(c) for c in columns]
+    texts = [table.cols[c] for c in columns]  # (read in place: no list of a coded column)
     numbers: dict[tuple, int] = {}  # values -> association, by first appearance
     codes = np.empty(len(members), dtype=np.int64)
     for k, row in enumerate(members.tolist()):

@@ -51,19 +51,22 @@ class _Columns(dict):
 
 
 class _Pending(Sequence):
-    """A column's texts as codes into its distinct texts, made a list when first read.
+    """A column's texts as codes into its distinct texts (a byte or two a row).
 
-    The list (eight bytes a row) then replaces it in the table's columns, so later
-    reads are plain list reads; columns no rule reads stay codes (one byte a row).
+    A row's text is read as ``listed[at[row]]``, without a list of the column
+    (eight bytes a row): :meth:`made` makes that list when one is asked for
+    (:meth:`Table.column`, slices); it then replaces this in the table's columns.
     """
 
-    __slots__ = ("codes", "columns", "name", "texts")
+    __slots__ = ("at", "codes", "columns", "listed", "name", "texts")
 
     def __init__(self, columns: _Columns, name: str, codes: np.ndarray, texts: np.ndarray) -> None:
         self.columns = weakref.ref(columns)
         self.name = name
         self.codes = codes
         self.texts = texts
+        self.at = memoryview(codes)  # at[row]: a Python int, read in C
+        self.listed = texts.tolist()
 
     def made(self) -> list[str]:
         """The column as a list (made once; the table's columns then hold the list)."""
@@ -76,6 +79,8 @@ class _Pending(Sequence):
         return made
 
     def __getitem__(self, index: Any) -> Any:
+        if type(index) is int:
+            return self.listed[self.at[index]]
         return self.made()[index]
 
     def __len__(self) -> int:
@@ -217,13 +222,20 @@ class Item:
     def __getitem__(self, key: str) -> str:
         if self.cand is not None and key == "asn_candidate":
             return self.cand
-        return self.table.cols[key][self.row]
+        column = self.table.cols[key]
+        if type(column) is _Pending:  # (read in place: no list of the column)
+            return column.listed[column.at[self.row]]
+        return column[self.row]
 
     def get(self, key: str, default: Any = None) -> Any:
         if self.cand is not None and key == "asn_candidate":
             return self.cand
         column = self.table.cols.get(key)
-        return default if column is None else column[self.row]
+        if column is None:
+            return default
+        if type(column) is _Pending:
+            return column.listed[column.at[self.row]]
+        return column[self.row]
 
     def __contains__(self, key: str) -> bool:
         return key in self.table.cols
