@@ -139,6 +139,7 @@ class Table:
 
     __slots__ = (
         "_alike",
+        "_readers",
         "asn_pool",
         "cols",
         "escaped",
@@ -161,6 +162,7 @@ class Table:
         self.integrations: dict[tuple, bytearray] = {}
         self.member_names: dict[tuple, dict[int, str]] = {}  # (level, role, ints...) -> row -> name
         self._alike = _Alike()
+        self._readers: dict[str, tuple[Any, Any]] = {}
 
     def share(self, values: Any) -> Any:
         """``values`` (an array, made read-only, or bytes), or an equal one shared before."""
@@ -169,6 +171,22 @@ class Table:
     def column(self, name: str) -> list[str] | None:
         """The texts of column ``name`` as a list (None if the pool has no such column)."""
         return _listed(self.cols, name)
+
+    def reader(self, name: str) -> tuple[Any, Any]:
+        """``(texts, codes)``: row ``row``'s text of column ``name`` is
+        ``texts[codes[row]]``, read in C, whether the column is a list or kept as codes
+        (``(None, None)`` if the pool has no such column)."""
+        hit = self._readers.get(name)
+        if hit is None:
+            column = self.cols.get(name)
+            if column is None:
+                hit = (None, None)
+            elif type(column) is _Pending:
+                hit = (column.listed, column.at)
+            else:
+                hit = (column, range(self.n))
+            self._readers[name] = hit
+        return hit
 
     def coded(self, name: str) -> tuple[np.ndarray, np.ndarray] | None:
         """Column ``name`` as ``(codes, texts)``: ``texts[codes]`` are its texts (None if absent).
