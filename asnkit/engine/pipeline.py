@@ -470,6 +470,9 @@ def _run_engine(
             for output in finish(match(record, matcher, candidate, cache), table, cache):
                 finished[rules[output.formation.rule].level][1].append(output)
         if discovering:
+            # discovery matches every row at once (the run's memory peak): the member entries
+            # shared so far are let go there (those of discovery are shared among themselves)
+            cache.entries = {}
             for output in finish(discovery(record, matcher, cache), table, cache):
                 finished[rules[output.formation.rule].level][0].append(output)
         del matcher, cache
