@@ -42,11 +42,13 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import itertools
 import json
 import os
 import secrets
 import shutil
 import sys
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -55,7 +57,9 @@ from asnkit.dms.identifiers import control_characters
 
 __all__ = [
     "LOCK_WAIT",
+    "PARALLEL_MIN_FILES",
     "STAGING_PREFIX",
+    "WRITERS",
     "ExistsError",
     "exists_message",
     "file_name_problem",
@@ -66,6 +70,10 @@ __all__ = [
 
 #: Seconds a writer waits for another one writing into the same folder.
 LOCK_WAIT = 30.0
+#: Most threads that make the staged files of a set (one per processor, up to this).
+WRITERS = 2
+#: Fewest files per writer thread (smaller sets are written by one thread).
+PARALLEL_MIN_FILES = 64
 #: Name prefix of the staging folders made inside the target folder.
 STAGING_PREFIX = ".asnkit-staging-"
 #: Longest file name (in UTF-8 bytes) most file systems accept.
@@ -241,7 +249,8 @@ def write_files(
     targets = [_inside(base, real, name) for name in names]
     with _locked(base, wait) as handle:
         _recover(base)
-        existing = [t for t in targets if os.path.lexists(t)]
+        # (an empty folder holds none of them: one listing, not a look-up per file)
+        existing = [] if _empty(base) else [t for t in targets if os.path.lexists(t)]
         for target in existing:
             if target.is_dir() and not target.is_symlink():
                 raise IsADirectoryError(errno.EISDIR, "is a folder, not a file", str(target))
@@ -292,6 +301,15 @@ def _inside(base: Path, real: str, name: str) -> Path:
     if os.path.dirname(final) != real or os.path.basename(final) != name:
         raise OSError(errno.EINVAL, "would be written outside the folder", str(base / name))
     return base / name
+
+
+def _empty(folder: Path) -> bool:
+    """True if ``folder`` has no entries (False if it cannot be listed)."""
+    try:
+        with os.scandir(folder) as entries:
+            return next(entries, None) is None
+    except OSError:
+        return False
 
 
 def _recover(base: Path) -> int:
@@ -352,13 +370,15 @@ class _Transaction:
             raise type(exc)(
                 exc.errno, f"cannot write here ({exc.strerror})", str(self.base)
             ) from None
+        parts = _parts(len(targets))
         try:
-            new = os.path.join(self.stage, "new")
-            os.mkdir(new)
             os.mkdir(os.path.join(self.stage, "old"))
-            names = [target.name for target in targets]
-            staged = [os.path.join(new, name) for name in names]
-            journal = self._write(staged, targets, texts)
+            staged = []
+            for k, (start, stop) in enumerate(parts):  # a folder per writer (see _write)
+                new = os.path.join(self.stage, f"new{k}")
+                os.mkdir(new)
+                staged.extend(os.path.join(new, target.name) for target in targets[start:stop])
+            journal = self._write(staged, targets, texts, parts)
             _sync(self.handle, staged)
             try:
                 self._move(staged, targets)
@@ -370,29 +390,74 @@ class _Transaction:
                     os.fsync(self.handle)  # the new folder entries
             os.unlink(os.path.join(self.stage, _JOURNAL))  # committed: nothing to take back
         finally:
-            shutil.rmtree(self.stage, ignore_errors=True)
+            _remove_stage(self.stage)
 
-    def _write(self, staged: list[str], targets: list[Path], texts: list[str]) -> dict:
-        """Write each text (UTF-8) to its staged file; return the journal (names, inodes)."""
-        written = []
-        for path, target, text in zip(staged, targets, texts, strict=True):
-            data = text.encode("utf-8")  # before creating, so a bad text leaves no file
-            descriptor = os.open(path, _CREATE, 0o666)
+    def _write(
+        self, staged: list[str], targets: list[Path], texts: list[str], parts: list[tuple[int, int]]
+    ) -> dict:
+        """Write each text (UTF-8) to its staged file; return the journal (names, inodes).
+
+        Making a file is the file system's work (finding a free inode), done while
+        the interpreter lock is released, and one folder takes one new file at a
+        time: each part is staged in its own folder, the first by this thread and
+        the others by helper threads, all joined before this returns or raises
+        the error of the first file (in order) that could not be written.
+        """
+        inodes: list[int] = [0] * len(staged)
+        failed: dict[int, BaseException] = {}  # the index of a file -> its error
+        first_failed = [len(staged)]  # no part goes past the first file that failed
+
+        def write_part(k: int) -> None:
+            i, end = parts[k]
             try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(descriptor, view) :]
-                inode = os.fstat(descriptor).st_ino
-            finally:
-                os.close(descriptor)
-            if self.overwrite:
-                with contextlib.suppress(OSError):  # keep the mode of the file replaced
-                    os.chmod(path, os.stat(target).st_mode & 0o7777)
-            written.append([target.name, inode])
+                while i < end and i < first_failed[0]:
+                    inodes[i] = self._write_one(staged[i], targets[i], texts[i])
+                    i += 1
+            except BaseException as exc:  # raised by the caller's thread below
+                failed[i] = exc
+                first_failed[0] = min(first_failed[0], i)
+
+        helpers = [threading.Thread(target=write_part, args=(k,), daemon=True)
+                   for k in range(1, len(parts))]  # fmt: skip
+        try:
+            for helper in helpers:
+                helper.start()
+            write_part(0)  # its errors (an interruption too) are kept in failed
+        except BaseException:  # a helper that could not start
+            first_failed[0] = -1
+            raise
+        finally:
+            for helper in helpers:
+                if helper.ident is not None:  # started
+                    try:
+                        helper.join()
+                    except BaseException:  # interrupted while waiting: stop it, then go
+                        first_failed[0] = -1
+                        helper.join()
+                        raise
+        if failed:  # every file before the first that failed was written: writing in
+            raise failed[min(failed)]  # order would have raised this error
+        written = [[target.name, inode] for target, inode in zip(targets, inodes, strict=True)]
         journal = {"overwrite": self.overwrite, "files": written}
         with open(os.path.join(self.stage, _JOURNAL), "x", encoding="utf-8") as stream:
             stream.write(json.dumps(journal))  # one call of the C encoder (json.dump: chunks)
         return journal
+
+    def _write_one(self, path: str, target: Path, text: str) -> int:
+        """Write one staged file; return its inode."""
+        data = text.encode("utf-8")  # before creating, so a bad text leaves no file
+        descriptor = os.open(path, _CREATE, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(descriptor, view) :]
+            inode = os.fstat(descriptor).st_ino
+        finally:
+            os.close(descriptor)
+        if self.overwrite:
+            with contextlib.suppress(OSError):  # keep the mode of the file replaced
+                os.chmod(path, os.stat(target).st_mode & 0o7777)
+        return inode
 
     def _move(self, staged: list[str], targets: list[Path]) -> None:
         old = os.path.join(self.stage, "old")
@@ -417,6 +482,39 @@ class _Transaction:
                 if os.path.lexists(path):
                     raise ExistsError(target) from None
                 os.replace(source, path)
+
+
+def _parts(count: int) -> list[tuple[int, int]]:
+    """``(start, stop)`` of the parts a set of ``count`` files is staged in, one per writer.
+
+    One part below :data:`PARALLEL_MIN_FILES` files or on one processor, else
+    one per processor up to :data:`WRITERS`, of nearly equal sizes.
+
+    >>> _parts(10), _parts(1000)[-1][1]
+    ([(0, 10)], 1000)
+    """
+    writers = min(WRITERS, os.cpu_count() or 1, max(1, count // PARALLEL_MIN_FILES))
+    bounds = [count * k // writers for k in range(writers + 1)]
+    return list(itertools.pairwise(bounds))
+
+
+def _remove_stage(stage: Path) -> None:
+    """Remove a staging folder; its parts' folders (``new1``...) by one thread each."""
+    helpers = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(stage):
+            if entry.name.startswith("new") and entry.name != "new0":
+                helper = threading.Thread(
+                    target=shutil.rmtree, args=(entry.path,), kwargs={"ignore_errors": True}
+                )
+                helper.start()
+                helpers.append(helper)
+    try:
+        shutil.rmtree(os.path.join(stage, "new0"), ignore_errors=True)
+    finally:
+        for helper in helpers:
+            helper.join()
+        shutil.rmtree(stage, ignore_errors=True)
 
 
 def _sync(handle: int | None, files: list[str]) -> None:

@@ -26,18 +26,36 @@ from collections.abc import Sequence
 
 __all__ = ["COMMAND_MODULES", "ISSUES_URL", "build_parser", "main", "run"]
 
-#: Modules that add subcommands, in the order ``--help`` lists them.
-COMMAND_MODULES = (
-    "asnkit.pool.commands",
-    "asnkit.generation.commands",
-    "asnkit.documents.commands",
-    "asnkit.documents.check_commands",
-    "asnkit.batch.commands",
-)
+#: Modules that add subcommands (in the order ``--help`` lists them), and the
+#: subcommands each adds (a test checks them against what ``register`` adds).
+COMMAND_MODULES = {
+    "asnkit.pool.commands": ("summary", "pool"),
+    "asnkit.generation.commands": ("generate", "explain"),
+    "asnkit.documents.commands": ("validate", "from-list", "edit", "diff"),
+    "asnkit.documents.check_commands": ("check",),
+    "asnkit.batch.commands": ("generate-many",),
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every subcommand."""
+def command_of(argv: Sequence[str]) -> str | None:
+    """The subcommand an argument list runs (its first word not an option), if it is one.
+
+    >>> command_of(["-v", "generate", "pool.csv"]), command_of(["--help"]), command_of(["x"])
+    ('generate', None, None)
+    """
+    for word in argv:
+        if not word.startswith("-"):  # the main parser's options take no values
+            return word if any(word in names for names in COMMAND_MODULES.values()) else None
+    return None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser with every subcommand, or only those of ``command``'s module.
+
+    A parser for one command parses that command's arguments as the whole
+    parser does (and prints the same help for it); it spares importing and
+    building the other commands.
+    """
     from asnkit.errors import exit_status_help
     from asnkit.version import __version__
 
@@ -59,8 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
         "-v", "--verbose", action="count", default=0, help="log more (-v info, -vv debug)"
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).register(subparsers)
+    for name, commands in COMMAND_MODULES.items():
+        if command is None or command in commands:
+            importlib.import_module(name).register(subparsers)
     return parser
 
 
@@ -88,8 +107,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ("they differ", "an error finding", "a file is invalid", "a pool
     failed"), never an error.
     """
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(command_of(words))
+    args = parser.parse_args(words)
     level = {0: logging.WARNING, 1: logging.INFO}.get(args.verbose, logging.DEBUG)
     handler = logging.StreamHandler()
     # The handler filters too: libraries that set their own loggers' levels (dask's

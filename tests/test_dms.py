@@ -17,7 +17,7 @@ from asnkit import dms
 from asnkit.dms.candidates import parse_candidates
 from asnkit.dms.members import level2_name, level3_name
 from asnkit.dms.names import exposure_key, is_junk_name, junk_rows, strip_suffix
-from asnkit.dms.values import is_empty, natural_key
+from asnkit.dms.values import evaluate, is_empty, natural_key
 from asnkit.documents.build import exposure_role, to_association
 from asnkit.rules.custom import dms_rule
 from tests.helpers import EXPECTED, pool_file
@@ -344,3 +344,29 @@ def test_path_helpers_mean_pathlib(path):
     posix = PurePosixPath(path)
     assert path_name(path) == posix.name
     assert without_extension(path) == str(posix.parent / posix.stem)  # jwst's product stem
+
+
+@given(st.lists(st.sampled_from(["[", "]", "(", ")", "'", "', '", "o001", "c_1", "Ab", "", " ", ",",
+                                 "\\", '"', "é", "\n"]), max_size=9).map("".join))  # fmt: skip
+def test_evaluate_reads_candidate_texts_as_literal_eval_does(text):
+    try:
+        expected = ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        expected = text
+    got = evaluate(text)
+    assert got == expected and type(got) is type(expected)
+    if isinstance(got, list) and got:
+        assert [type(x) for x in got] == [type(x) for x in expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[('o001', 'observation')]", "('c1000', 'mosaic')", "[('', '')]", "[('o001', 'observation')",
+     "('o001', 'observation')]", "[('o001', 'observation'), ('c1', 'x')]", "[('o 1', 'x')]"],
+)  # fmt: skip
+def test_evaluate_candidate_examples(text):
+    try:
+        expected = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        expected = text
+    assert evaluate(text) == expected

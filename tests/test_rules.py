@@ -31,6 +31,7 @@ from asnkit.rules import predicates as p
 from asnkit.rules import test as make_test
 from asnkit.rules.model import value_matches
 from asnkit.rules.naming import product_name_default
+from asnkit.rules.patterns import text_shape
 from tests.helpers import pool_file
 
 LEVEL3 = [
@@ -235,6 +236,71 @@ def test_value_matches_means_the_reference_regular_expression(value, pattern):
         return
     assert value_matches(value, pattern) is expected
     assert value_matches(value, (pattern, "zz")) is expected
+
+
+_SHAPED_TEXT = st.lists(st.sampled_from([*"aB1_ |\n", "\\|", "\\.", "\\(", "é"]), max_size=4)
+
+
+@st.composite
+def _shaped_patterns(draw) -> str:
+    """Patterns of the shapes compared as text (and near misses): (a|b), .+(a|b).+, .+a.+."""
+    alternatives = draw(st.lists(_SHAPED_TEXT.map("".join), min_size=1, max_size=3))
+    body = "|".join(alternatives)
+    group = draw(st.booleans())
+    if group:
+        body = "(" + body + ")"
+    if draw(st.booleans()):
+        body = ".+" + body + ".+"
+    return body + draw(st.sampled_from(["", "", "+", ")", "(", ".+", "."]))
+
+
+@given(st.lists(st.sampled_from([*"aAbB1_ |\n\r.()", "é", "\u212a"]), max_size=8).map("".join),
+       _shaped_patterns())  # fmt: skip
+def test_value_matches_group_and_inside_patterns_mean_the_regular_expression(value, pattern):
+    try:
+        expected = _reference(value, pattern)
+    except re.error:
+        with pytest.raises(re.error):
+            value_matches(value, pattern)
+        return
+    assert value_matches(value, pattern) is expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "shape"),
+    [
+        ("(34|35)", ("group", ("34", "35"))),
+        (".+(C1000).+", ("inside", ("c1000",))),
+        (".+wfsc.+", ("inside", ("wfsc",))),
+        ("nrc_image|mir_image", ("top", ("nrc_image", "mir_image"))),
+        (".+a|b.+", None),  # the bar splits the whole pattern
+        ("(a)(b)", None),
+        ("((?!wfsc).)*", None),
+        (".+(a\\\n).+", None),  # a literal newline where .+ cannot match one
+    ],
+)
+def test_text_shape(pattern, shape):
+    assert text_shape(pattern) == shape
+
+
+@pytest.mark.parametrize(
+    ("value", "pattern", "expected"),
+    [
+        ("35", "(34|35)", True),
+        ("35\n", "(34|35)", True),  # $ before a final newline
+        ("345", "(34|35)", False),
+        ("[('c1000', 'mosaic')]", ".+(c1000).+", True),
+        ("c1000]", ".+(c1000).+", False),  # .+ needs a character before
+        ("[c1000", ".+(c1000).+", False),  # ... and after
+        ("[c1000]\n", ".+(c1000).+", True),
+        ("[\nc1000]", ".+(c1000).+", False),  # . never matches a newline
+        ("ab", ".+().+", True),
+        ("a", ".+().+", False),
+    ],
+)
+def test_value_matches_shaped_examples(value, pattern, expected):
+    assert _reference(value, pattern) is expected
+    assert value_matches(value, pattern) is expected
 
 
 def test_value_matches_refuses_what_the_regular_expression_refuses():

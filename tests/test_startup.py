@@ -76,3 +76,34 @@ def test_explaining_an_invalid_document_does_not_import_jsonschema(tmp_path, doc
         "    raise SystemExit('no error')\n"
     )
     assert "jsonschema" not in _loaded_after(code)
+
+
+def _gc_after_import(before: str) -> dict:
+    script = (
+        "import gc, json\n" + before + "\nscans = [s['collections'] for s in gc.get_stats()]\n"
+        "import asnkit\n"
+        "scans = [s['collections'] - n for s, n in zip(gc.get_stats(), scans)]\n"
+        "print(json.dumps({'enabled': gc.isenabled(), 'frozen': gc.get_freeze_count(),"
+        " 'scans': scans,"
+        " 'young': gc.get_count()[0], 'old': len(gc.get_objects(2)),"
+        " 'asn': hasattr(__import__('pandas').DataFrame, 'asn')}))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_import_leaves_the_garbage_collector_as_it_found_it():
+    found = _gc_after_import("")
+    # on, nothing frozen, and what the import made is in the oldest generation, not
+    # waiting in the youngest for a scan; scanned at most once meanwhile (without the
+    # pause: about 120 young, 12 middle and one full collection)
+    assert found["enabled"] and found["frozen"] == 0 and found["asn"]
+    assert found["young"] < 1000 < found["old"]
+    assert found["scans"][0] <= 10 and found["scans"][1:] == [0, 0]
+    assert not _gc_after_import("gc.disable()")["enabled"]
+
+
+def test_import_keeps_what_the_program_froze_frozen():
+    found = _gc_after_import("keep = [[] for _ in range(100)]\ngc.freeze()")
+    assert found["frozen"] > 100 and found["enabled"]

@@ -260,3 +260,114 @@ def test_files_of_others_in_the_folder_are_never_touched(tmp_path):
     assert (out / ".hidden").read_text() == "mine too"
     assert main(["generate", str(POOL), "-o", str(out), "--overwrite"]) == 0
     assert (out / "notes.txt").read_text() == "mine"
+
+
+# --------------------------------------------------------------------------- parallel staging
+
+
+@pytest.fixture
+def two_writers(monkeypatch):
+    """Stage large sets in two parts, one per writer thread, whatever the processors."""
+    monkeypatch.setattr(atomic.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(atomic, "WRITERS", 2)
+    return atomic.PARALLEL_MIN_FILES * 2
+
+
+def test_parts_split_large_sets_among_the_writers(monkeypatch):
+    monkeypatch.setattr(atomic.os, "cpu_count", lambda: 2)
+    smallest = 2 * atomic.PARALLEL_MIN_FILES
+    assert atomic._parts(0) == [(0, 0)]
+    assert atomic._parts(smallest - 1) == [(0, smallest - 1)]
+    assert atomic._parts(smallest + 1) == [(0, smallest // 2), (smallest // 2, smallest + 1)]
+    monkeypatch.setattr(atomic.os, "cpu_count", lambda: 1)
+    assert atomic._parts(10_000) == [(0, 10_000)]
+    monkeypatch.setattr(atomic.os, "cpu_count", lambda: None)
+    assert atomic._parts(10_000) == [(0, 10_000)]
+
+
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_a_large_set_is_staged_by_two_writers_and_moved_whole(
+    overwrite, two_writers, tmp_path, monkeypatch
+):
+    files = {f"f{i:04d}.txt": f"text {i}\n" * (i % 7) for i in range(two_writers + 3)}
+    if overwrite:
+        (tmp_path / "f0001.txt").write_text("old")
+        (tmp_path / "f0100.txt").write_text("old")
+        os.chmod(tmp_path / "f0100.txt", 0o600)
+    threads, folders = set(), set()
+    real = atomic.os.open
+
+    def watching(path, flags, *args, **kwargs):
+        if flags & os.O_CREAT and STAGING_PREFIX in str(path):  # a staged file made
+            threads.add(threading.get_ident())
+            folders.add(os.path.basename(os.path.dirname(path)))
+        return real(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(atomic.os, "open", watching)
+    written = write_files(tmp_path, files, overwrite=overwrite)
+    assert [p.name for p in written] == list(files)
+    assert _contents(tmp_path) == files
+    assert len(threads) == 2 and folders == {"new0", "new1"}
+    assert _staging(tmp_path) == []
+    if overwrite:
+        assert (tmp_path / "f0100.txt").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_bad_text_in_a_helpers_part_writes_nothing(two_writers, tmp_path):
+    files = {f"f{i:04d}.txt": "ok" for i in range(two_writers)}
+    files[f"f{two_writers - 1:04d}.txt"] = "\ud800"  # the helper's part: not UTF-8
+    with pytest.raises(UnicodeEncodeError):
+        write_files(tmp_path, files)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bad_texts_in_both_parts_raise_the_first_parts_error(two_writers, tmp_path):
+    files = {f"f{i:04d}.txt": "ok" for i in range(two_writers)}
+    half = two_writers // 2  # late in the first part, early in the second: the helper
+    files[f"f{half - 2:04d}.txt"] = "first \ud800"  # likely fails first
+    files[f"f{half + 1:04d}.txt"] = "second \udfff"
+    with pytest.raises(UnicodeEncodeError) as raised:
+        write_files(tmp_path, files)
+    assert raised.value.object == "first \ud800"  # as writing in order would say
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failure_while_moving_a_large_set_takes_everything_back(
+    two_writers, tmp_path, monkeypatch
+):
+    (tmp_path / "keep.txt").write_text("mine")
+    real = atomic.os.link
+    moved = []
+
+    def failing(src, dst, **kwargs):
+        if len(moved) == two_writers - 5:  # in the second part
+            raise OSError(errno.ENOSPC, "No space left on device", str(dst))
+        moved.append(dst)
+        return real(src, dst, **kwargs)
+
+    monkeypatch.setattr(atomic.os, "link", failing)
+    files = {f"f{i:04d}.txt": f"new{i}" for i in range(two_writers)}
+    with pytest.raises(OSError, match="No space left"):
+        write_files(tmp_path, files)
+    assert _contents(tmp_path) == {"keep.txt": "mine"}
+    assert _staging(tmp_path) == []
+
+
+def test_an_empty_folder_is_not_searched_file_by_file(tmp_path, monkeypatch):
+    looked = []
+    real = atomic.os.path.lexists
+
+    def counting(path):
+        if str(path).endswith(".txt"):
+            looked.append(path)
+        return real(path)
+
+    monkeypatch.setattr(atomic.os.path, "lexists", counting)
+    files = {f"f{i}.txt": "x" for i in range(5)}
+    write_files(tmp_path / "new", files)
+    assert looked == [] and _contents(tmp_path / "new") == files
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "f3.txt").write_text("old")
+    with pytest.raises(FileExistsError, match=r"f3\.txt: file exists"):
+        write_files(tmp_path / "other", files)
+    assert len(looked) == len(files)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Hashable, Iterable, Sequence
+from functools import cache
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -97,7 +98,19 @@ SUFFIXES = tuple(
 #: File extensions :func:`file_stem` removes.
 EXTENSIONS = (".fits", ".fits.gz", ".ecsv", ".json", ".asdf")
 
-_SUFFIX_RE = re.compile("^(?P<root>.+?)((?P<sep>_|-)(" + "|".join(SUFFIXES) + "))?$", re.IGNORECASE)
+
+@cache
+def _suffix_expression() -> re.Pattern[str]:
+    """jwst's expression for a stem and its suffix (compiled when first needed: rarely)."""
+    return re.compile("^(?P<root>.+?)((?P<sep>_|-)(" + "|".join(SUFFIXES) + "))?$", re.IGNORECASE)
+
+
+@cache
+def _suffix_at_end() -> re.Pattern[str]:
+    """A separator and a known suffix ending a stem (compiled when first needed)."""
+    return re.compile(r"_(" + "|".join(SUFFIXES) + r")$", re.IGNORECASE)
+
+
 _BLANK = re.compile(r"\s")
 _EXPOSURE = re.compile(r"^jw(?P<program>\d{5})(?P<obs>\d{3})\d{3}_", re.IGNORECASE)
 _EXPOSURE_FIELDS = re.compile(
@@ -106,7 +119,6 @@ _EXPOSURE_FIELDS = re.compile(
     r"_(?P<exposure>\d{5})_(?P<detector>[a-z0-9]+?)(?:_[a-z0-9]+)?$",
     re.IGNORECASE,
 )
-_SUFFIX_OF = re.compile(r"_(" + "|".join(SUFFIXES) + r")$", re.IGNORECASE)
 
 
 _SUFFIX_SET = frozenset(suffix.lower() for suffix in SUFFIXES)
@@ -125,7 +137,7 @@ def remove_suffix(stem: str) -> str:
     'jw00001001001_01101_00001_nrca1'
     """
     if "\n" in stem or not stem.isascii():
-        match = _SUFFIX_RE.match(stem)
+        match = _suffix_expression().match(stem)
         return match.group("root") if match else stem
     lowered = stem.lower()
     # only the last _LONGEST + 1 characters can be a separator and a suffix
@@ -236,7 +248,7 @@ def suffix_of(name: str) -> str | None:
     >>> suffix_of("data/jw_00001_CAL.fits"), suffix_of("x_rateints.fits"), suffix_of("x.fits")
     ('cal', 'rateints', None)
     """
-    match = _SUFFIX_OF.search(file_stem(name))
+    match = _suffix_at_end().search(file_stem(name))
     return match.group(1).lower() if match else None
 
 

@@ -95,6 +95,11 @@ def text_row(row: Mapping[str, Any], missing: str = "null") -> dict[str, str]:
     return out
 
 
+#: A candidate's text, ``('o001', 'observation')``, alone or in a list: read without
+#: ast (its two texts hold no quote, backslash or blank, so they mean themselves).
+_CANDIDATE_TEXT = re.compile(r"(\[?)\('([A-Za-z0-9_]*)', '([A-Za-z0-9_]*)'\)(\]?)")
+
+
 @lru_cache(maxsize=4096)
 def evaluate(text: str) -> Any:
     """A value read as a Python literal when it is one, else the text (jwst ``evaluate``).
@@ -102,6 +107,10 @@ def evaluate(text: str) -> Any:
     >>> evaluate("[('o001', 'observation')]"), evaluate("nrc_image")
     ([('o001', 'observation')], 'nrc_image')
     """
+    candidate = _CANDIDATE_TEXT.fullmatch(text) if text.__class__ is str else None
+    if candidate is not None and len(candidate[1]) == len(candidate[4]):
+        pair = (candidate[2], candidate[3])
+        return [pair] if candidate[1] else pair
     try:
         return ast.literal_eval(text)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):

@@ -115,7 +115,11 @@ _SCALARS = {True: "true", False: "false", None: "null"}
 
 
 def _json_parts(value: Any, indent: str, parts: list[str]) -> None:
-    """Append the JSON text of ``value`` to ``parts``; ``indent``: line break + its indent."""
+    """Append the JSON text of ``value`` to ``parts``; ``indent``: line break + its indent.
+
+    Text, integers, booleans and None inside a dict or list are written on the
+    spot (most of a document: member names and types), the rest recursively.
+    """
     kind = type(value)
     if kind is dict or kind is list:
         if not value:
@@ -124,26 +128,40 @@ def _json_parts(value: Any, indent: str, parts: list[str]) -> None:
         if len(indent) > _DEEPEST:
             raise _NotPlain
         inner = indent + _INDENT
+        append = parts.append
         if kind is dict:
             separator = "{" + inner
             for key, item in value.items():
                 if type(key) is not str:
                     raise _NotPlain
-                parts.append(separator)
-                parts.append(encode_basestring_ascii(key))
-                parts.append(": ")
-                _json_parts(item, inner, parts)
+                head = separator + encode_basestring_ascii(key) + ": "
                 separator = "," + inner
-            parts.append(indent)
-            parts.append("}")
+                held = type(item)
+                if held is str:
+                    append(head + encode_basestring_ascii(item))
+                elif held is int:
+                    append(head + int.__repr__(item))
+                elif held is bool or item is None:
+                    append(head + _SCALARS[item])
+                else:
+                    append(head)
+                    _json_parts(item, inner, parts)
+            append(indent + "}")
         else:
             separator = "[" + inner
             for item in value:
-                parts.append(separator)
-                _json_parts(item, inner, parts)
+                held = type(item)
+                if held is str:
+                    append(separator + encode_basestring_ascii(item))
+                elif held is int:
+                    append(separator + int.__repr__(item))
+                elif held is bool or item is None:
+                    append(separator + _SCALARS[item])
+                else:
+                    append(separator)
+                    _json_parts(item, inner, parts)
                 separator = "," + inner
-            parts.append(indent)
-            parts.append("]")
+            append(indent + "]")
     elif kind is str:
         parts.append(encode_basestring_ascii(value))
     elif kind is int:

@@ -245,7 +245,7 @@ def compile_checkers(
         return check
 
     def group_checker(i: int, node: Group) -> Checker:
-        kids = [build(k) for k in cr.children[i]]
+        kids = [build(k) for k in cr.children[i]]  # noqa: F821 (deleted after use, below)
         reduce = node.reduce
         negate = reduce in (Reduce.NOT_ANY, Reduce.NOT_ALL)
         reprocess_on_match = node.reprocess_on_match
@@ -289,7 +289,7 @@ def compile_checkers(
                 return False, to
 
         if not negate and not flagged and kids:
-            flat = flattened(i, reduce)
+            flat = flattened(i, reduce)  # noqa: F821 (deleted after use, below)
             return _plain_all(flat) if reduce is Reduce.ALL else _plain_any(flat)
 
         def check(asn: Any, item: Any) -> tuple[bool, Any]:
@@ -318,9 +318,9 @@ def compile_checkers(
                 and not node.reprocess_on_fail
                 and cr.children[k]
             ):
-                out.extend(flattened(k, reduce))
+                out.extend(flattened(k, reduce))  # noqa: F821 (deleted after use, below)
             else:
-                out.append(build(k))
+                out.append(build(k))  # noqa: F821 (deleted after use, below)
         return out
 
     def build(i: int) -> Checker:
@@ -343,4 +343,8 @@ def compile_checkers(
 
     for i in range(len(cr.nodes)):
         build(i)
+    # build and flattened call themselves and each other through this scope: a reference
+    # cycle that would keep them, and through them every checker, until the cyclic
+    # garbage collector finds it
+    del build, flattened
     return checkers  # type: ignore[return-value]

@@ -49,6 +49,13 @@ class PoolColumns:
         self.pinned: dict[tuple[str, str], tuple] = {}  # (column, escaped) -> pinned state
         self._remembered: dict[int, tuple[Any, Any]] = {}
 
+    def forget(self) -> None:
+        """Let go of the checks made for this pool: they read it (a reference cycle the
+        cyclic garbage collector would have to find)."""
+        self.fresh.clear()
+        self._checkers.clear()
+        self._remembered.clear()
+
     def factorized(self, column: str) -> tuple[np.ndarray, list[Any]]:
         hit = self._codes.get(column)
         if hit is None:

@@ -331,13 +331,13 @@ def _candidate_patterns(cr: CompiledRule) -> list[Any]:
     rule makes nothing in that pass.
     """
     out: list[Any] = []
-
-    def walk(i: int) -> None:
+    todo = [0]  # depth first, children in order (a stack, not a recursive closure: no cycle)
+    while todo:
+        i = todo.pop()
         node = cr.nodes[i]
         if isinstance(node, Group):
             if node.reduce is Reduce.ALL and not node.reprocess_on_fail:
-                for child in cr.children[i]:
-                    walk(child)
+                todo.extend(reversed(cr.children[i]))
         elif (
             isinstance(node, Attr)
             and node.sources == ("asn_candidate",)
@@ -348,8 +348,6 @@ def _candidate_patterns(cr: CompiledRule) -> list[Any]:
             and isinstance(node.value, (str, tuple))
         ):
             out.append(node.value)
-
-    walk(0)
     return out
 
 
@@ -407,6 +405,11 @@ class Matcher:
         )
         static.forget()  # the plans hold what matching needs: the rest is recomputed if asked
         self._on_candidate = [_candidate_patterns(cr) for cr in self.cand_rules]
+
+    def forget(self) -> None:
+        """Let go of what matching made for this pool (its checks, with their cycles)."""
+        if self.columns is not None:
+            self.columns.forget()
 
     def _rules_per_row(self, discovery: bool) -> tuple[list, list]:
         """For the reference loop: the rules each row can match, and create (per plan set)."""

@@ -475,6 +475,7 @@ def _run_engine(
             cache.entries = {}
             for output in finish(discovery(record, matcher, cache), table, cache):
                 finished[rules[output.formation.rule].level][0].append(output)
+        matcher.forget()
         del matcher, cache
         table.forget()  # per-row caches of matching
         record.formations.sort(key=lambda f: f.candidate is not None)

@@ -32,13 +32,12 @@ all_of(attr('program', name='program'), attr('exp_type', value='nrc_image|mir_im
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Union
 
 from asnkit.errors import AssociationError, AssociationTypeError
+from asnkit.rules.patterns import pattern_matcher
 
 __all__ = [
     "Attr",
@@ -99,72 +98,6 @@ class DirectImage(enum.Enum):
     LONG_CHANNEL = "long channel"  #: the first long-wavelength one (pure parallels: no sequence)
 
 
-#: What ``re.escape`` puts a backslash before: ``\\X`` is then the character X itself.
-_ESCAPABLE = frozenset("()[]{}?*+-|^$\\.&~# \t\n\r\v\f")
-#: Characters that make a pattern more than literal text (``|`` is handled).
-_SPECIAL = frozenset(".^$*+?{}[]()")
-
-
-def _alternatives(pattern: str) -> tuple[str, ...] | None:
-    """The literal alternatives of a pattern made only of text, escapes and ``|``; else None."""
-    if not pattern.isascii():
-        return None
-    parts: list[str] = []
-    current: list[str] = []
-    chars = iter(pattern)
-    for c in chars:
-        if c == "\\":
-            nxt = next(chars, None)
-            if nxt is None or nxt not in _ESCAPABLE:
-                return None
-            current.append(nxt)
-        elif c == "|":
-            parts.append("".join(current).lower())
-            current = []
-        elif c in _SPECIAL:
-            return None
-        else:
-            current.append(c)
-    parts.append("".join(current).lower())
-    return tuple(parts)
-
-
-@lru_cache(maxsize=8192)
-def _regex(pattern: str) -> re.Pattern[str]:
-    return re.compile("^" + pattern + "$", re.IGNORECASE)
-
-
-@lru_cache(maxsize=8192)
-def _matcher(pattern: str) -> Callable[[str], bool]:
-    """``value -> bool``: ``re.match("^" + pattern + "$", value, re.IGNORECASE)``.
-
-    Text patterns (most constraint values: exposure types, pinned escaped values)
-    are compared as text, without compiling a regular expression, with the
-    regular expression's exact meaning: in ``^a|b|c$`` only the last alternative
-    is anchored at the end (``a`` and ``b`` match as prefixes), and ``$`` also
-    matches before a final newline. Non-ASCII values go to the regular
-    expression (its case folding is Unicode's).
-    """
-
-    def by_regex(value: str) -> bool:  # compiled on first use
-        return _regex(pattern).match(value) is not None
-
-    alternatives = _alternatives(pattern)
-    if alternatives is None:
-        return by_regex
-    *prefixes, last = alternatives
-    starts = tuple(prefixes)
-    ends = (last, last + "\n")
-
-    def by_text(value: str) -> bool:
-        if value.__class__ is not str or not value.isascii():
-            return by_regex(value)
-        lowered = value.lower()
-        return lowered in ends or lowered.startswith(starts)  # startswith(()) is False
-
-    return by_text
-
-
 def value_matches(value: str, patterns: str | Sequence[str]) -> bool:
     """True if ``value`` matches one of the regular expressions in full, ignoring case.
 
@@ -175,8 +108,8 @@ def value_matches(value: str, patterns: str | Sequence[str]) -> bool:
     (True, False)
     """
     if isinstance(patterns, str):
-        return _matcher(patterns)(value)
-    return any(_matcher(p)(value) for p in patterns)
+        return pattern_matcher(patterns)(value)
+    return any(pattern_matcher(p)(value) for p in patterns)
 
 
 def callable_name(value: Any) -> str:
