@@ -206,3 +206,24 @@ def test_generation_reads_coded_columns_in_place():
     listed = {name for name, column in record.table.cols.items() if type(column) is list}
     assert listed - listed_at_start <= {"asn_candidate", "exposerr"}
     assert len(record.table.cols) - len(listed) >= 20  # most columns stay codes
+
+
+def test_index_files_a_member_file_without_a_list_until_it_is_in_two():
+    """``AsnIndex.by_file``: the association itself for a file in one (most), a list in
+    file order of association once in several; candidates are the same either way."""
+    from types import SimpleNamespace
+
+    from asnkit.engine.index import AsnIndex
+
+    table = build_table(pd.DataFrame({"filename": ["a", "b"], "asn_candidate": ["null"] * 2}))
+    index = AsnIndex(SimpleNamespace(routes=[], cr=SimpleNamespace(by_name={})))
+    first, second = SimpleNamespace(seq=1), SimpleNamespace(seq=2)
+    index.note_file(first, "a")
+    index.note_file(first, "a")
+    assert index.by_file["a"] is first
+    assert index.candidates(Item(table, 0), False) == [first]
+    index.note_file(second, "a")
+    index.note_file(second, "a")
+    assert index.by_file["a"] == [first, second]
+    assert index.candidates(Item(table, 0), False) == [first, second]
+    assert index.candidates(Item(table, 1), False) == []

@@ -71,7 +71,9 @@ class AsnIndex:
         self.buckets: list[dict[tuple, dict[int, AsnState]]] = [{} for _ in range(n)]
         self.wild: list[dict[int, AsnState]] = [{} for _ in range(n)]
         self.reg: dict[int, list[Any]] = {}
-        self.by_file: dict[str, list[AsnState]] = {}
+        # file name -> the association it is a member of, or a list of them when several
+        # (most files are in one: no list each)
+        self.by_file: dict[str, AsnState | list[AsnState]] = {}
         self.count = 0
         self.readers: list[list[tuple[Any, Any]] | None] = [None] * n  # per route: its keys
         # a forced match would make a failing check count as a match: check every association
@@ -126,13 +128,22 @@ class AsnIndex:
             old[r] = new
 
     def note_file(self, asn: AsnState, filename: str) -> None:
-        lst = self.by_file.setdefault(filename, [])
-        if not lst or lst[-1] is not asn:
-            lst.append(asn)
+        found = self.by_file.get(filename)
+        if found is None:
+            self.by_file[filename] = asn
+        elif type(found) is list:
+            if found[-1] is not asn:
+                found.append(asn)
+        elif found is not asn:
+            self.by_file[filename] = [found, asn]
 
     def candidates(self, item: Item, can_match: bool) -> list[AsnState]:
         """Associations the item may match, in creation order."""
-        members = self.by_file.get(item.filename, ())
+        members: Any = self.by_file.get(item.filename)
+        if members is None:
+            members = ()
+        elif type(members) is not list:
+            members = (members,)
         if not can_match:
             return list(members)
         plan = self.plan
