@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import gc
 import importlib
 import logging
 import os
@@ -181,6 +182,12 @@ def run(argv: Sequence[str] | None = None) -> None:
     """
     status: list[object] = [None]
     atexit.register(_exit_now, status)  # runs after every handler registered later
+    if command_of(sys.argv[1:] if argv is None else argv) == "generate":
+        # One pool, one run, then the program ends: a run leaves no reference cycles
+        # (tests/test_engine_cycles.py) and writing makes almost none, so the cyclic
+        # collector's scans of all the run made would free nothing (10-20 ms on
+        # mega_pool). Other commands (generate-many: many runs) keep it.
+        gc.disable()
     try:
         status[0] = main(argv)
     except SystemExit as exc:  # --help, --version, usage errors (argparse)

@@ -6,6 +6,7 @@ while it ran still run, and anything unusual exits the usual way.
 
 from __future__ import annotations
 
+import gc
 import io
 import subprocess
 import sys
@@ -115,3 +116,45 @@ def test_a_process_measured_by_coverage_exits_the_usual_way(tmp_path):
     done = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0
     assert done.stdout.splitlines() == [f"asnkit {__version__}", "saved before run() registered"]
+
+
+_COLLECTOR = textwrap.dedent(
+    """
+    import gc, sys
+    import asnkit.cli as cli
+
+    real = cli.main
+    scans = []
+    gc.callbacks.append(lambda phase, info: phase == "stop" and scans.append(info))
+
+    def main(argv=None):
+        before = len(scans)
+        status = real(argv)
+        print(gc.isenabled(), len(scans) - before, flush=True)
+        return status
+
+    cli.main = main
+    cli.run(sys.argv[1:])
+    """
+)
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [("generate", "False 0"), ("explain", "True")],  # generate: one run, then the end
+)
+def test_the_generate_program_runs_without_the_cyclic_collector(command, expected, tmp_path):
+    script = tmp_path / "collector.py"
+    script.write_text(_COLLECTOR)
+    args = ["-o", str(tmp_path / "out")] if command == "generate" else ["--orphans"]
+    done = subprocess.run(
+        [sys.executable, str(script), command, str(pool_file("mega_pool")), *args],
+        cwd=ROOT, capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1].startswith(expected)
+
+
+def test_main_in_process_leaves_the_collector_on(tmp_path):
+    assert main(["generate", str(pool_file("pool_002_image_miri")), "-o", str(tmp_path)]) == 0
+    assert gc.isenabled()
