@@ -10,6 +10,7 @@ values is met (checked and remembered) and the next times (replayed).
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from typing import Any
 
@@ -19,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 
 import asnkit
 from asnkit.dms.exposures import exposure_type
+from asnkit.engine import fresh as fresh_module
 from asnkit.engine.columns import PoolColumns
 from asnkit.engine.fresh import _LIVE, FreshCheck, fresh_check, item_reads, pin_holes
 from asnkit.engine.passes import candidate_items, candidate_override, compiled_rule
@@ -238,6 +240,7 @@ def test_roles_filled_for_the_pool_are_each_rows_own(name):
         table = build_table(asnkit.read_pool(POOLS / f"{name}.csv"))
     fill_roles(table)
     assert len(table.exposure_types) == table.n
+    assert None not in table.exposure_types
     for row in range(table.n):
         assert table.exposure_types[row] == exposure_type(Item(table, row)), row
 
@@ -251,8 +254,8 @@ def test_rows_whose_role_cannot_be_told_are_left_to_refuse():
     pool.loc[3, "pntgtype"] = "science"
     table = build_table(pool)
     fill_roles(table)
-    assert 3 not in table.exposure_types
-    assert len(table.exposure_types) == table.n - 1
+    assert table.exposure_types[3] is None
+    assert sum(kind is not None for kind in table.exposure_types) == table.n - 1
     with pytest.raises(asnkit.PoolError, match="exp_type"):
         predicates.exposure_type_of_item(Item(table, 3))
 
@@ -288,6 +291,35 @@ def test_a_combination_is_remembered_from_its_second_time():
         assert _after(AsnState(cr, 1, None, None, check), fresh, item) == expected
         sizes.append((len(fresh.memo), len(fresh.seen)))
     assert sizes == [(0, 1), (1, 1), (1, 1)]
+
+
+def test_a_full_memory_starts_again_and_checks_alike(monkeypatch):
+    """A check remembers at most REMEMBERED_AT_MOST combinations and notes at most
+    NOTED_AT_MOST: full, it forgets them and starts again; outcomes stay the checks'."""
+    monkeypatch.setattr(fresh_module, "REMEMBERED_AT_MOST", 3)
+    monkeypatch.setattr(fresh_module, "NOTED_AT_MOST", 5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pool = asnkit.read_pool(POOLS / "pool_018_all_exptypes.csv")
+    sizes: dict[int, list[tuple[int, int]]] = {}  # per check, (remembered, noted) each call
+    original = FreshCheck.__call__
+
+    def call(self, asn, item):
+        out = original(self, asn, item)
+        sizes.setdefault(id(self), []).append((len(self.memo), len(self.seen)))
+        return out
+
+    monkeypatch.setattr(FreshCheck, "__call__", call)
+    assert _compare(pool) > 0  # remembered == checked, and some replayed
+    every = [size for per_check in sizes.values() for size in per_check]
+    assert max(m for m, _ in every) == 3
+    assert max(s for _, s in every) == 5
+    # a memory that was full started again (holds fewer afterwards)
+    assert any(
+        a[0] == 3 and b[0] < 3
+        for per_check in sizes.values()
+        for a, b in itertools.pairwise(per_check)
+    )
 
 
 def test_every_dms_condition_says_what_it_reads():

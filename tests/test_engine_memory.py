@@ -55,15 +55,21 @@ def _check_table(pool: pd.DataFrame) -> None:
     assert table.n == len(pool)
     for name, texts in expected.items():
         column = table.cols[name]
+        kind = type(column)
         assert len(column) == len(texts)
-        # read one cell first (as a rule does), then the whole column
+        # read cells first (as a rule does: in place, no list made), then the whole column
         if texts:
             assert column[len(texts) - 1] == texts[-1]
             assert Item(table, len(texts) - 1)[name] == texts[-1]
+            assert Item(table, 0).get(name) == texts[0]
+        assert type(table.cols[name]) is kind
+        reader_texts, codes = table.reader(name)
+        assert [reader_texts[codes[row]] for row in range(len(texts))] == texts
         assert table.column(name) == texts
         assert type(table.cols[name]) is list  # made once, then a plain list
         assert table.column(name) is table.cols[name]
     assert table.column("no such column") is None
+    assert table.reader("no such column") == (None, None)
 
 
 @pytest.mark.parametrize("path", sorted(POOLS.glob("*.csv")), ids=lambda p: p.stem)
@@ -124,13 +130,15 @@ def test_pool_columns_empty_mask_is_the_empty_texts(name):
     table = build_table(pool)
     columns = PoolColumns(table)
     for column in [*table.cols, "not a column"]:
-        texts, empty = columns.values(column)
-        assert len(empty) == table.n
+        texts, codes, empty = columns.values(column)
+        assert len(empty) == len(codes) == table.n
         if column == "not a column":
             assert set(empty) == {1}
             continue
-        assert texts == table.column(column)
-        assert [bool(e) for e in empty] == [t in EMPTY for t in texts]
+        made = [texts[code] for code in codes]  # None where empty
+        column_texts = table.column(column)
+        assert [bool(e) for e in empty] == [t in EMPTY for t in column_texts]
+        assert made == [None if t in EMPTY else t for t in column_texts]
 
 
 def test_equal_pre_check_masks_are_one_read_only_array():
@@ -184,3 +192,38 @@ def test_a_column_not_read_yet_pickles_as_its_texts():
     table = build_table(pool)
     copy = pickle.loads(pickle.dumps(table.cols))
     assert copy == _expected(pool)
+
+
+def test_generation_reads_coded_columns_in_place():
+    """Bound checks, exposures and the index read a column kept as codes without making
+    it a list (eight bytes a row): after a run, only the columns documents keep as lists
+    (and those of mostly distinct texts, lists from the start) are lists."""
+    pool = _read(POOLS / "mega_pool.csv")
+    assert len(pool) >= 500  # (the fast path's bound checks run)
+    table = build_table(pool)
+    listed_at_start = {name for name, column in table.cols.items() if type(column) is list}
+    record = asnkit.run(pool, version_id="20250101t000000").record
+    listed = {name for name, column in record.table.cols.items() if type(column) is list}
+    assert listed - listed_at_start <= {"asn_candidate", "exposerr"}
+    assert len(record.table.cols) - len(listed) >= 20  # most columns stay codes
+
+
+def test_index_files_a_member_file_without_a_list_until_it_is_in_two():
+    """``AsnIndex.by_file``: the association itself for a file in one (most), a list in
+    file order of association once in several; candidates are the same either way."""
+    from types import SimpleNamespace
+
+    from asnkit.engine.index import AsnIndex
+
+    table = build_table(pd.DataFrame({"filename": ["a", "b"], "asn_candidate": ["null"] * 2}))
+    index = AsnIndex(SimpleNamespace(routes=[], cr=SimpleNamespace(by_name={})))
+    first, second = SimpleNamespace(seq=1), SimpleNamespace(seq=2)
+    index.note_file(first, "a")
+    index.note_file(first, "a")
+    assert index.by_file["a"] is first
+    assert index.candidates(Item(table, 0), False) == [first]
+    index.note_file(second, "a")
+    index.note_file(second, "a")
+    assert index.by_file["a"] == [first, second]
+    assert index.candidates(Item(table, 0), False) == [first, second]
+    assert index.candidates(Item(table, 1), False) == []

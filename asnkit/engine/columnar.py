@@ -390,11 +390,11 @@ def _grouping(
     columns = tuple(dict.fromkeys(read))
     if not columns:
         return Grouping(members, np.array([0, len(members)], np.int64), ())
-    texts = [table.column(c) for c in columns]
+    readers = [table.reader(c) for c in columns]  # (a coded column read in place, no list)
     numbers: dict[tuple, int] = {}  # values -> association, by first appearance
     codes = np.empty(len(members), dtype=np.int64)
     for k, row in enumerate(members.tolist()):
-        key = tuple([column[row] for column in texts])
+        key = tuple([texts[codes[row]] for texts, codes in readers])
         number = numbers.get(key)
         if number is None:
             if not all(value.isascii() for value in key):

@@ -68,19 +68,20 @@ class PoolColumns:
             self._codes[column] = hit
         return hit
 
-    def values(self, column: str) -> tuple[Any, bytes]:
-        """``(texts, empty)``: the table's lower-case texts and, per row, 1 where empty.
+    def values(self, column: str) -> tuple[list[Any], Any, bytes]:
+        """``(texts, codes, empty)``: a row's lower-case text is ``texts[codes[row]]``
+        (the column's distinct texts, None for an empty one) and ``empty[row]`` is 1
+        where it is empty (an absent column: every row empty).
 
-        ``texts[row]`` is read only where ``empty[row]`` is 0 (an absent column:
-        every row empty, no texts). One byte a row, not a second list of values.
+        Codes of a byte or two a row (a memoryview), not a list of the column (eight
+        bytes a row): the bound checks do not make the table's columns lists.
         """
         hit = self._values.get(column)
         if hit is None:
             codes, uniques = self.factorized(column)
-            texts = self.table.column(column) or ()
             empty = np.array([u is None for u in uniques], dtype=bool)[codes].tobytes()
             empty = self.table.share(empty)  # one mask for all columns alike (no empty cell...)
-            hit = self._values[column] = (texts, empty)
+            hit = self._values[column] = (uniques, memoryview(codes), empty)
         return hit
 
     def matches(self, column: str, pattern: Any) -> bytes:
@@ -162,7 +163,7 @@ def bound_attr(i: int, node: Attr, pool: PoolColumns) -> Checker:
     pass's text), pattern or pinned value, found values, pinning, reprocessing.
     """
     sources = node.sources
-    lists = {column: pool.values(column) for column in sources}  # (texts, empty)
+    lists = {column: pool.values(column) for column in sources}  # (texts, codes, empty)
     table_escaped = pool.table.escaped
     pinned = pool.pinned
     pattern = node.value
@@ -177,7 +178,7 @@ def bound_attr(i: int, node: Attr, pool: PoolColumns) -> Checker:
     reads_candidate = "asn_candidate" in sources
     first_lists = [(column, *lists[column]) for column in sources]
     single = len(sources) == 1
-    single_column, single_values, single_empty = first_lists[0]
+    single_column, single_values, single_codes, single_empty = first_lists[0]
     escape = re.escape
 
     def check(asn: Any, item: Any) -> tuple[bool, Any]:
@@ -197,24 +198,24 @@ def bound_attr(i: int, node: Attr, pool: PoolColumns) -> Checker:
                 if column == "asn_candidate":
                     v = item.cand if item.cand not in EMPTY else None
                 else:
-                    texts, empty = lists[column] if column in lists else pool.values(column)
-                    v = None if empty[row] else texts[row]
+                    texts, codes, empty = lists[column] if column in lists else pool.values(column)
+                    v = None if empty[row] else texts[codes[row]]
                 if v is not None:
                     break
         elif single:
             if not single_empty[row]:
-                v = single_values[row]
+                v = single_values[single_codes[row]]
             column = single_column
         elif srcs is sources:
-            for column, texts, empty in first_lists:  # noqa: B007 (column: the one read)
+            for column, texts, codes, empty in first_lists:  # noqa: B007 (column: the one read)
                 if not empty[row]:
-                    v = texts[row]
+                    v = texts[codes[row]]
                     break
         else:  # pinned: the one column it was pinned from
             column = srcs[0]
-            texts, empty = lists[column]
+            texts, codes, empty = lists[column]
             if not empty[row]:
-                v = texts[row]
+                v = texts[codes[row]]
         if v is None:
             if matched is not not_required:
                 st[i] = (value, srcs, force_unique, found, not_required)

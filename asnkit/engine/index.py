@@ -71,8 +71,11 @@ class AsnIndex:
         self.buckets: list[dict[tuple, dict[int, AsnState]]] = [{} for _ in range(n)]
         self.wild: list[dict[int, AsnState]] = [{} for _ in range(n)]
         self.reg: dict[int, list[Any]] = {}
-        self.by_file: dict[str, list[AsnState]] = {}
+        # file name -> the association it is a member of, or a list of them when several
+        # (most files are in one: no list each)
+        self.by_file: dict[str, AsnState | list[AsnState]] = {}
         self.count = 0
+        self.readers: list[list[tuple[Any, Any]] | None] = [None] * n  # per route: its keys
         # a forced match would make a failing check count as a match: check every association
         self.filtering = "force_match" not in plan.cr.by_name
 
@@ -125,24 +128,35 @@ class AsnIndex:
             old[r] = new
 
     def note_file(self, asn: AsnState, filename: str) -> None:
-        lst = self.by_file.setdefault(filename, [])
-        if not lst or lst[-1] is not asn:
-            lst.append(asn)
+        found = self.by_file.get(filename)
+        if found is None:
+            self.by_file[filename] = asn
+        elif type(found) is list:
+            if found[-1] is not asn:
+                found.append(asn)
+        elif found is not asn:
+            self.by_file[filename] = [found, asn]
 
     def candidates(self, item: Item, can_match: bool) -> list[AsnState]:
         """Associations the item may match, in creation order."""
-        members = self.by_file.get(item.filename, ())
+        members: Any = self.by_file.get(item.filename)
+        if members is None:
+            members = ()
+        elif type(members) is not list:
+            members = (members,)
         if not can_match:
             return list(members)
         plan = self.plan
         r = 0 if plan.route_of_row is None else int(plan.route_of_row[item.row])
         route = self.routes[r]
-        cols = item.table.cols
+        table = item.table
         row = item.row
+        readers = self.readers[r]
+        if readers is None:
+            readers = self.readers[r] = [table.reader(column) for _, column in route.keys]
         key = []
-        for _, column in route.keys:
-            values = cols.get(column)
-            key.append(_esc(values[row]) if values is not None else None)
+        for texts, codes in readers:
+            key.append(_esc(texts[codes[row]]) if texts is not None else None)
         bucket = self.buckets[r].get(tuple(key))
         wild = self.wild[r]
         if (
@@ -163,9 +177,9 @@ class AsnIndex:
             found = [merged[k] for k in sorted(merged)]
         if self.filtering:
             if route.optional:
-                found = self._agreeing(found, route.optional, cols, row)
+                found = self._agreeing(found, route.optional, table, row)
             if wild and found and route.keys:  # unpinned somewhere: compare what is pinned
-                found = self._agreeing(found, [(i, (c,)) for i, c in route.keys], cols, row)
+                found = self._agreeing(found, [(i, (c,)) for i, c in route.keys], table, row)
         if members:
             if not found:
                 return list(members)
@@ -177,7 +191,7 @@ class AsnIndex:
 
     @staticmethod
     def _agreeing(
-        found: list[AsnState], pins: Sequence[tuple[int, tuple[str, ...]]], cols: dict, row: int
+        found: list[AsnState], pins: Sequence[tuple[int, tuple[str, ...]]], table: Any, row: int
     ) -> list[AsnState]:
         """The associations whose pinned values the exposure's values do not contradict.
 
@@ -194,10 +208,10 @@ class AsnIndex:
                 if state[2]:
                     continue  # not pinned yet
                 pinned = state[0]
-                values = cols.get(state[1][0])
-                if values is None or not isinstance(pinned, str):
+                texts, codes = table.reader(state[1][0])
+                if texts is None or not isinstance(pinned, str):
                     continue
-                value = values[row]
+                value = texts[codes[row]]
                 if value in EMPTY or value == pinned or not value.isascii():
                     continue
                 if pinned.isascii() and _esc(value) != pinned:

@@ -22,13 +22,14 @@ def _integrations(item: Any, asn: Any) -> bool:
     if type(check) is not Integrations:
         return check(item, asn)
     # the DMS check reads the exposure and whether the association pinned a TSO visit:
-    # remembered per pool row (members of many associations ask again)
-    key = (item.row, _tso_visit(asn), check.coron)
-    cache = item.table.integrations
-    hit = cache.get(key)
-    if hit is None:
-        hit = cache[key] = check(item, asn)
-    return hit
+    # remembered per pool row (members of many associations ask again), a byte a row
+    flags = item.table.integrations.get((_tso_visit(asn), check.coron))
+    if flags is None:
+        flags = item.table.integrations[(_tso_visit(asn), check.coron)] = bytearray(item.table.n)
+    hit = flags[item.row]
+    if not hit:
+        hit = flags[item.row] = 2 if check(item, asn) else 1
+    return hit == 2
 
 
 def _tso_visit(asn: Any) -> bool:
@@ -48,13 +49,15 @@ def _name(item: Any, asn: Any, level: int, role: str | None) -> str:
     role (Level 3) and what says whether it is a per-integration (``*ints``) file."""
     check = asn.cr.rule.integrations or default_integrations
     if type(check) is Integrations:  # it reads the row and whether a TSO visit is pinned
-        key: tuple = (item.row, level, role, _tso_visit(asn), check.coron)
+        key: tuple = (level, role, _tso_visit(asn), check.coron)
         integrations = None
     else:
         integrations = check(item, asn)
-        key = (item.row, level, role, integrations)
-    cache = item.table.member_names
-    hit = cache.get(key)
+        key = (level, role, integrations)
+    names = item.table.member_names.get(key)  # pool row -> name (int keys: compact)
+    if names is None:
+        names = item.table.member_names[key] = {}
+    hit = names.get(item.row)
     if hit is None:
         if integrations is None:
             integrations = _integrations(item, asn)
@@ -64,7 +67,7 @@ def _name(item: Any, asn: Any, level: int, role: str | None) -> str:
             hit = level3_name(filename, exp_type=exp_type, role=role, integrations=integrations)
         else:
             hit = level2_name(filename, integrations=integrations)
-        cache[key] = hit
+        names[item.row] = hit
     return hit
 
 

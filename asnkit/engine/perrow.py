@@ -47,7 +47,8 @@ def row_combinations(table: Table, columns: tuple[str, ...]) -> tuple[np.ndarray
 
 
 def fill_roles(table: Table) -> None:
-    """Fill ``table.exposure_types`` (row -> own role) for every row whose role can be told."""
+    """Fill ``table.exposure_types`` (per row: its own role) for every row whose role can be
+    told (the others stay None)."""
     columns = exposure_type_of_item.columns
     if columns is None or table.n == 0:
         return
@@ -62,7 +63,10 @@ def fill_roles(table: Table) -> None:
         except LookupError:  # no exp_type: the role lookup refuses it, row by row
             kinds.append(None)
     per_row = np.asarray(kinds, dtype=object)[codes].tolist()
+    roles = table.exposure_types
     if None in kinds:
-        table.exposure_types.update((r, k) for r, k in enumerate(per_row) if k is not None)
+        for row, kind in enumerate(per_row):
+            if kind is not None:
+                roles[row] = kind
     else:  # (a role computed before is the same)
-        table.exposure_types.update(zip(range(table.n), per_row, strict=True))
+        roles[:] = per_row

@@ -291,14 +291,12 @@ def discovery(
     return _formed(record, matcher.discover(), None, cache)
 
 
-def finish(
-    formed: list[tuple[AsnState, Formation]], table: Table, cache: RunCache
-) -> list[tuple[DocumentSource, Output]]:
+def finish(formed: list[tuple[AsnState, Formation]], table: Table, cache: RunCache) -> list[Output]:
     """Stage 4 for the associations of one pass: each finalized by its rule.
 
-    What finalize made of each is recorded (an :class:`~asnkit.engine.record.Output`);
-    the states are let go, their documents' parts kept (:class:`DocumentSource`),
-    so only one pass's states are alive at a time.
+    What finalize made of each is recorded (an :class:`~asnkit.engine.record.Output`,
+    its ``source`` the parts of its document: :class:`DocumentSource`); the states are
+    let go, so only one pass's states are alive at a time.
     """
     out = []
     columns = (table.column("exposerr"), table.column("asn_candidate"))  # lists, kept by documents
@@ -324,22 +322,25 @@ def finish(
                 product=result.products[0]["name"] if result.products else "",
                 direct_image=direct["item"].row if isinstance(direct, dict) else None,
             )
+            output.source = document_source(result, parts, cache, columns)
             outputs.append(output)
-            out.append((document_source(result, parts, cache, columns), output))
+            out.append(output)
         formation.outputs = tuple(outputs)
     return out
 
 
-def number(finished: list[tuple[DocumentSource, Output]]) -> list[tuple[DocumentSource, Output]]:
-    """Stages 5 and 6 for one level: duplicates pruned, the others numbered; in list order."""
-    by_source = {id(source): output for source, output in finished}
-    survivors = prune([source for source, _ in finished])
+def number(finished: list[Output]) -> list[Output]:
+    """Stages 5 and 6 for one level: duplicates pruned (their ``source`` let go), the
+    others numbered; in list order."""
+    by_source = {id(output.source): output for output in finished}
+    survivors = prune([output.source for output in finished])
     resequence(survivors)
     kept_ids = {id(source) for source in survivors}
-    for source, output in finished:
-        if id(source) not in kept_ids:
+    for output in finished:
+        if id(output.source) not in kept_ids:
             output.fate = Fate.DUPLICATE
-    return [(source, by_source[id(source)]) for source in survivors]
+            output.source = None
+    return [by_source[id(source)] for source in survivors]
 
 
 def document_source(
@@ -466,24 +467,29 @@ def _run_engine(
         # order finalize takes them in
         finished: dict[int, tuple[list, list]] = {2: ([], []), 3: ([], [])}
         for candidate in chosen:
-            for entry in finish(match(record, matcher, candidate, cache), table, cache):
-                finished[rules[entry[1].formation.rule].level][1].append(entry)
+            for output in finish(match(record, matcher, candidate, cache), table, cache):
+                finished[rules[output.formation.rule].level][1].append(output)
         if discovering:
-            for entry in finish(discovery(record, matcher, cache), table, cache):
-                finished[rules[entry[1].formation.rule].level][0].append(entry)
+            # discovery matches every row at once (the run's memory peak): the member entries
+            # shared so far are let go there (those of discovery are shared among themselves)
+            cache.entries = {}
+            for output in finish(discovery(record, matcher, cache), table, cache):
+                finished[rules[output.formation.rule].level][0].append(output)
         matcher.forget()
         del matcher, cache
         table.forget()  # per-row caches of matching
         record.formations.sort(key=lambda f: f.candidate is not None)
-        kept: list[tuple[DocumentSource, Output]] = []
+        kept: list[Output] = []
         for level in (2, 3):
             discovered, from_candidates = finished.pop(level)
-            kept += number(discovered + from_candidates)
-        record.outputs = tuple(output for _, output in kept)
-        for source, output in kept:
-            output.source = source
-            output.filename = source.filename()
+            discovered += from_candidates
+            del from_candidates
+            kept += number(discovered)
+            del discovered
+        record.outputs = tuple(kept)
         del kept
+        for output in record.outputs:
+            output.filename = output.source.filename()
         pruned = [o for f in record.formations for o in f.outputs if o.fate is Fate.DUPLICATE]
         _duplicates(record, pruned)
     return record

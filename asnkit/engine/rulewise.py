@@ -26,7 +26,9 @@ across rules is that of ``(position in the pass, rule index)``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import heapq
+from array import array
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -48,6 +50,39 @@ _ACTIVE = (WorkOver.RULES, WorkOver.BOTH)
 GROUP_MIN_ROWS = 48
 
 
+class _Many:
+    """The items of a pushed list of more than one exposure."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: Sequence[Item]) -> None:
+        self.items = items
+
+
+class _Pushed:
+    """The lists a rule pushed in round 0, in push order, compactly (a pass can push a
+    list per exposure): per push its position in the pass, its key (``ProcessList.key``,
+    one tuple per distinct key) and its items (the exposure itself when it is alone)."""
+
+    __slots__ = ("at", "items", "keys", "known")
+
+    def __init__(self) -> None:
+        self.at = array("q")
+        self.keys: list[tuple] = []
+        self.items: list[Any] = []
+        self.known: dict[tuple, tuple] = {}
+
+    def add(self, position: int, process_list: ProcessList) -> None:
+        key = process_list.key
+        self.at.append(position)
+        self.keys.append(self.known.setdefault(key, key))
+        items = process_list.items
+        self.items.append(items[0] if len(items) == 1 else _Many(items))
+
+    def __iter__(self) -> Iterator[tuple[int, tuple, Any]]:
+        return zip(self.at, self.keys, self.items, strict=True)
+
+
 class _RuleRun:
     """One rule over one pass: its index, the associations it made, what it pushed."""
 
@@ -63,7 +98,7 @@ class _RuleRun:
         self.plan = plan
         self.index = AsnIndex(plan)
         self.created: list[tuple[int, AsnState]] = []  # (position, association)
-        self.pushed: list[tuple[int, int, ProcessList]] = []  # (position, order, list)
+        self.pushed = _Pushed()
 
     def add_to(self, asn: AsnState, item: Item, position: int) -> bool:
         filenames = asn.filenames
@@ -77,7 +112,7 @@ class _RuleRun:
             self.index.update(asn)
         if reprocess and position >= 0:
             for process_list in reprocess:
-                self.pushed.append((position, len(self.pushed), process_list))
+                self.pushed.add(position, process_list)
         return match
 
     def round0(
@@ -154,30 +189,35 @@ class _RuleRun:
                 self.add_to(asn, item, -1)
 
 
+def _position(push: tuple[int, tuple, Any]) -> int:
+    return push[0]
+
+
 def _lists(runs: Sequence[_RuleRun]) -> list[tuple[tuple, list[Item], int | None]] | None:
     """The lists pushed in round 0, in the order the reference queue pops them.
 
     Each is (key, items, rule): ``rule`` is the only rule it concerns, or None for
     every rule. None if a list would start another creating round.
     """
-    pushes = []
     for run in runs:
-        for position, order, process_list in run.pushed:
-            if process_list.work_over in _ACTIVE:
+        for key in run.pushed.known:
+            if key[1] in _ACTIVE:  # (rules, work over, only on match)
                 return None
-            pushes.append((position, run.rule, order, process_list))
-    pushes.sort(key=lambda push: push[:3])
+    # each run's pushes are in push order (by position) and the runs in rule order: merged
+    # lazily by position (ties in run order), not one list of every push (memory)
     merged: dict[tuple, tuple[list[Item], int | None]] = {}
-    for _, _, _, process_list in pushes:
-        key = process_list.key
+    for _, key, items in heapq.merge(*(run.pushed for run in runs), key=_position):
         entry = merged.get(key)
         if entry is None:
-            rules = process_list.rules
+            rules = key[0]
             only = None if not rules else rules[0]
             if rules and len(rules) != 1:  # not made by the engine's checks
                 return None
             entry = merged[key] = ([], only)
-        entry[0].extend(process_list.items)
+        if type(items) is _Many:
+            entry[0].extend(items.items)
+        else:
+            entry[0].append(items)
     by_priority = sorted(merged.items(), key=lambda kv: kv[0][1])  # stable: FIFO per priority
     return [(key, items, only) for key, (items, only) in by_priority]
 
@@ -187,7 +227,7 @@ def _positions_by_rule(
     rows: np.ndarray,
     repeated: np.ndarray | None,
     skip: Sequence[bool],
-) -> dict[int, list[int]]:
+) -> dict[int, np.ndarray]:
     """Per rule, the positions in the pass of the rows it may concern (ascending); with
     ``repeated``, every rule not skipped also gets the positions of repeated files."""
     patterns: dict[int, tuple[tuple[int, ...], list[int]]] = {}  # by id: rows share tuples
@@ -214,9 +254,26 @@ def _positions_by_rule(
             if not done:
                 merged.add(r)
                 by_rule.setdefault(r, []).extend(again)
-    for r in merged:
-        by_rule[r] = sorted(set(by_rule[r]))
-    return by_rule
+    # as arrays (a list of ints costs five times more while the pass runs)
+    out = {}
+    for r, at in by_rule.items():
+        positions = np.array(at, dtype=np.int64)
+        out[r] = np.unique(positions) if r in merged else positions
+    return out
+
+
+def _repeated(items: Sequence[Item]) -> np.ndarray | None:
+    """Per position, whether its file was seen before in the pass (it may already be a
+    member); None when no file is there twice."""
+    names = [item.filename for item in items]
+    if len(set(names)) == len(names):
+        return None
+    seen: set[str] = set()
+    flags = np.zeros(len(names), dtype=bool)
+    for p, name in enumerate(names):
+        flags[p] = name in seen
+        seen.add(name)
+    return flags
 
 
 def run_by_rule(
@@ -246,15 +303,7 @@ def run_by_rule(
     if not n_items:
         return []
     rows = np.fromiter((item.row for item in items), dtype=np.int64, count=n_items)
-    names = [item.filename for item in items]
-    repeated = None
-    if len(set(names)) != n_items:  # a file seen before in the pass may already be a member
-        seen: set[str] = set()
-        flags = np.zeros(n_items, dtype=bool)
-        for p, name in enumerate(names):
-            flags[p] = name in seen
-            seen.add(name)
-        repeated = flags
+    repeated = _repeated(items)
     runs: list[_RuleRun] = []
     position = None  # pool row -> position in the pass
     by_rule = None
@@ -267,10 +316,9 @@ def run_by_rule(
         if possible is None or creatable is None:
             positions = np.arange(n_items)
         elif by_rule is not None:
-            found_at = by_rule.get(r)
-            if not found_at:
+            positions = by_rule.get(r)
+            if positions is None or not len(positions):
                 continue
-            positions = np.array(found_at, dtype=np.int64)
         else:
             wanted = possible[rows] | creatable[rows]
             if repeated is not None:
@@ -307,6 +355,8 @@ def run_by_rule(
     lists = _lists(runs)
     if lists is None:
         return None
+    for run in runs:
+        run.pushed = _Pushed()  # (the lists hold their items now)
     list_rows = [
         np.fromiter((item.row for item in list_items), dtype=np.int64, count=len(list_items))
         for _, list_items, _ in lists

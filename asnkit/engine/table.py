@@ -51,19 +51,22 @@ class _Columns(dict):
 
 
 class _Pending(Sequence):
-    """A column's texts as codes into its distinct texts, made a list when first read.
+    """A column's texts as codes into its distinct texts (a byte or two a row).
 
-    The list (eight bytes a row) then replaces it in the table's columns, so later
-    reads are plain list reads; columns no rule reads stay codes (one byte a row).
+    A row's text is read as ``listed[at[row]]``, without a list of the column
+    (eight bytes a row): :meth:`made` makes that list when one is asked for
+    (:meth:`Table.column`, slices); it then replaces this in the table's columns.
     """
 
-    __slots__ = ("codes", "columns", "name", "texts")
+    __slots__ = ("at", "codes", "columns", "listed", "name", "texts")
 
     def __init__(self, columns: _Columns, name: str, codes: np.ndarray, texts: np.ndarray) -> None:
         self.columns = weakref.ref(columns)
         self.name = name
         self.codes = codes
         self.texts = texts
+        self.at = memoryview(codes)  # at[row]: a Python int, read in C
+        self.listed = texts.tolist()
 
     def made(self) -> list[str]:
         """The column as a list (made once; the table's columns then hold the list)."""
@@ -76,6 +79,8 @@ class _Pending(Sequence):
         return made
 
     def __getitem__(self, index: Any) -> Any:
+        if type(index) is int:
+            return self.listed[self.at[index]]
         return self.made()[index]
 
     def __len__(self) -> int:
@@ -134,6 +139,7 @@ class Table:
 
     __slots__ = (
         "_alike",
+        "_readers",
         "asn_pool",
         "cols",
         "escaped",
@@ -148,12 +154,15 @@ class Table:
         self.cols = cols
         self.n = n
         self.asn_pool = asn_pool
-        self.exposure_types: dict[int, str] = {}  # row -> role, computed on demand
+        # per row: its own role, computed on demand (None until then); a list, not a dict
+        self.exposure_types: list[str | None] = [None] * n
         self.escaped: dict[str, str] = {}  # text -> re.escape(text); values repeat a lot
         self.matches: dict[tuple, bool] = {}  # (pattern, text) -> meets(text, pattern)
-        self.integrations: dict[tuple, bool] = {}  # (row, TSO visit, coron) -> *ints files
-        self.member_names: dict[tuple, str] = {}  # (row, level, role, ints...) -> member name
+        # (TSO visit, coron) -> per row: 0 not asked yet, 1 not *ints files, 2 *ints files
+        self.integrations: dict[tuple, bytearray] = {}
+        self.member_names: dict[tuple, dict[int, str]] = {}  # (level, role, ints...) -> row -> name
         self._alike = _Alike()
+        self._readers: dict[str, tuple[Any, Any]] = {}
 
     def share(self, values: Any) -> Any:
         """``values`` (an array, made read-only, or bytes), or an equal one shared before."""
@@ -162,6 +171,22 @@ class Table:
     def column(self, name: str) -> list[str] | None:
         """The texts of column ``name`` as a list (None if the pool has no such column)."""
         return _listed(self.cols, name)
+
+    def reader(self, name: str) -> tuple[Any, Any]:
+        """``(texts, codes)``: row ``row``'s text of column ``name`` is
+        ``texts[codes[row]]``, read in C, whether the column is a list or kept as codes
+        (``(None, None)`` if the pool has no such column)."""
+        hit = self._readers.get(name)
+        if hit is None:
+            column = self.cols.get(name)
+            if column is None:
+                hit = (None, None)
+            elif type(column) is _Pending:
+                hit = (column.listed, column.at)
+            else:
+                hit = (column, range(self.n))
+            self._readers[name] = hit
+        return hit
 
     def coded(self, name: str) -> tuple[np.ndarray, np.ndarray] | None:
         """Column ``name`` as ``(codes, texts)``: ``texts[codes]`` are its texts (None if absent).
@@ -215,13 +240,20 @@ class Item:
     def __getitem__(self, key: str) -> str:
         if self.cand is not None and key == "asn_candidate":
             return self.cand
-        return self.table.cols[key][self.row]
+        column = self.table.cols[key]
+        if type(column) is _Pending:  # (read in place: no list of the column)
+            return column.listed[column.at[self.row]]
+        return column[self.row]
 
     def get(self, key: str, default: Any = None) -> Any:
         if self.cand is not None and key == "asn_candidate":
             return self.cand
         column = self.table.cols.get(key)
-        return default if column is None else column[self.row]
+        if column is None:
+            return default
+        if type(column) is _Pending:
+            return column.listed[column.at[self.row]]
+        return column[self.row]
 
     def __contains__(self, key: str) -> bool:
         return key in self.table.cols

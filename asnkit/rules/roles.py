@@ -46,7 +46,7 @@ def _own_type(item: Any) -> str:
     if table is None:  # a plain mapping (pre-checks)
         return exposures.exposure_type(item)
     cache = table.exposure_types
-    kind = cache.get(item.row)
+    kind = cache[item.row]  # (a list: one entry a row)
     if kind is None:
         try:
             kind = exposures.exposure_type(item)
