@@ -14,6 +14,7 @@ import itertools
 import warnings
 from typing import Any
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 
@@ -21,14 +22,14 @@ import asnkit
 from asnkit.dms.exposures import exposure_type
 from asnkit.engine import fresh as fresh_module
 from asnkit.engine.columns import PoolColumns
-from asnkit.engine.fresh import _LIVE, FreshCheck, fresh_check, item_reads
+from asnkit.engine.fresh import _LIVE, FreshCheck, fresh_check, item_reads, pin_holes
 from asnkit.engine.passes import candidate_items, candidate_override, compiled_rule
 from asnkit.engine.perrow import fill_roles, row_combinations
 from asnkit.engine.reading import AsnReads, leaf_reading
 from asnkit.engine.state import AsnState, ProcessList
 from asnkit.engine.table import Item, build_table, candidates_by_type
 from asnkit.rules import all_of, attr, predicates, rule_set, test
-from asnkit.rules.condition import reads
+from asnkit.rules.condition import asn_state, reads
 from asnkit.rules.level2b import level2_rule
 from asnkit.rules.model import WorkOver
 from tests.helpers import POOLS
@@ -348,3 +349,89 @@ def test_every_dms_condition_says_what_it_reads():
 
 def rules_named(name):
     return next(rule for rule in rule_set("all") if rule.name == name)
+
+
+def _holes(rule, prefix="discover"):
+    cr = compiled_rule(rule, 0, prefix)
+    kids = list(cr.children[0])
+    if prefix == "candidate":
+        kids.pop()  # the candidate constraint, checked live
+    return {cr.nodes[i].sources for i in pin_holes(cr, kids)}
+
+
+def test_pure_pins_are_holes_and_pins_read_otherwise_are_not():
+    """A pin whose column no other condition reads, and whose state none looks up, is a
+    hole (its value is not part of a remembered combination); a column also read by
+    another condition (Level 2b ``detector``: pinned, and ``nirspec`` excluded) is not."""
+    lv3 = _holes(rules_named("Asn_Lv3Image"), "candidate")
+    assert {("program",), ("instrume",), ("filter",), ("pupil", "grating")} <= lv3
+    assert ("targetid",) not in lv3  # pinned only for non-backgrounds (onlyif)
+    lv2 = _holes(rules_named("Asn_Lv2Image"))
+    assert ("program",) in lv2
+    assert ("detector",) not in lv2 and ("filter", "band") not in lv2
+    # a pin with a pattern reads its value: not a hole
+    patterned = level2_rule(
+        "Asn_Custom", "image2", all_of(attr("program", name="p"), attr("filter", value="f.*"))
+    )
+    assert _holes(patterned) == {("program",)}
+    # a condition that may look up any constraint's state: no holes at all
+    looks = level2_rule(
+        "Asn_Custom",
+        "image2",
+        all_of(attr("program", name="p"), test(True, source=asn_state(lambda item, asn: True))),
+    )
+    assert _holes(looks) == set()
+    # one that looks up the pin's state by name: that pin is not a hole
+    named = level2_rule(
+        "Asn_Custom",
+        "image2",
+        all_of(
+            attr("program", name="program"),
+            attr("instrume", name="instrument"),
+            attr("patt_num", name="patt_num", force_unique=False),
+            attr("obs_num", value=predicates.not_patt_num_pattern),
+        ),
+    )
+    assert ("program",) in _holes(named) and ("instrume",) in _holes(named)
+    renamed = level2_rule(
+        "Asn_Custom",
+        "image2",
+        all_of(
+            attr("patt_num", name="patt_num"),
+            attr("obs_num", value=predicates.not_patt_num_pattern),
+        ),
+    )
+    assert _holes(renamed) == set()
+
+
+def test_exposures_differing_only_by_pinned_values_share_a_combination():
+    """Copies of a pool under other program ids are checked once, then replayed with
+    each exposure's own pinned values: the states are those of the check itself."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        base = asnkit.read_pool(POOLS / "pool_002_image_miri.csv")
+    copies = []
+    for k, program in enumerate(["99001", "99002", "99003", "99004"]):
+        copy = base.copy()
+        copy["program"] = program
+        copy["filename"] = [f"x{k}_{name}" for name in copy["filename"]]
+        copies.append(copy)
+    pool = pd.concat(copies, ignore_index=True)
+    pool.attrs["asn_pool"] = "copies.csv"
+    replayed = _compare(pool)
+    assert replayed > 0
+    table = build_table(pool)
+    columns = PoolColumns(table)
+    index = [r.name for r in rule_set("all")].index("Asn_Lv3Image")
+    cr = compiled_rule(rules_named("Asn_Lv3Image"), index, "discover")
+    fresh = fresh_check(columns, cr)
+    check = columns.checkers(cr)[0]
+    n = len(base)
+    for _ in range(2):
+        for row in range(table.n):
+            item = Item(table, row)
+            expected = _after(AsnState(cr, 1, None, None, check), check, item)
+            assert _after(AsnState(cr, 1, None, None, check), fresh, item) == expected
+    # every copy's combinations are the first copy's: remembered once, not once per program
+    keys = {tuple(values[row] for values in fresh.lists) for row in range(table.n)}
+    assert keys == {tuple(values[row] for values in fresh.lists) for row in range(n)}

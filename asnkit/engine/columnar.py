@@ -347,10 +347,10 @@ def _grouping(
     nothing = Grouping(np.zeros(0, np.int64), np.zeros(1, np.int64), ())
     if not len(rows):
         return nothing
+    if "force_match" in cr.by_name or pool.undecided(cr):
+        return None  # (first: remembered per rule, where the outcomes below may be recomputed)
     if not np.any(pool.static.outcome(cr.nodes[0])[rows] != FAIL):
         return nothing  # no row can ever pass (the engine's pre-check): no association
-    if "force_match" in cr.by_name or pool.undecided(cr):
-        return None
     names = table.column("filename")
     if len({names[row] for row in rows.tolist()}) != len(rows):
         return None  # a file already in an association "matches" it whatever its values

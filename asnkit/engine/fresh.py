@@ -11,6 +11,14 @@ the reprocessing requests (new lists, holding the exposure itself). A combinatio
 is remembered from the second time it is met: most are met once, and keeping
 their states would cost memory for nothing (+76 MB at 100k rows).
 
+The value an attribute pins is a hole in the combination (:func:`pin_holes`):
+where a column is read only by attributes that pin its value from the initial
+state (no pattern, no condition: present, it passes and pins; absent, the
+constraint's own default), the outcome depends on whether the cell is empty,
+not on its text. Such columns enter the combination as empty or not, and a
+replay puts the exposure's own pinned value in their states: exposures that
+differ only by program (or instrument...) share one remembered combination.
+
 The memory is bounded: a check remembers at most :data:`REMEMBERED_AT_MOST`
 combinations (and notes at most :data:`NOTED_AT_MOST` met once); when full, it
 forgets them all and starts again, so it holds the values of the exposures met
@@ -33,6 +41,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import numpy as np
+
 from asnkit.dms.values import EMPTY
 from asnkit.engine.checks import all_of
 from asnkit.engine.columns import PoolColumns
@@ -42,7 +52,15 @@ from asnkit.engine.state import AsnState, CompiledRule, ProcessList, meets_cache
 from asnkit.engine.table import Item
 from asnkit.rules.model import Attr, Group, Reduce
 
-__all__ = ["NOTED_AT_MOST", "REMEMBERED_AT_MOST", "FreshCheck", "fresh_check", "item_reads"]
+__all__ = [
+    "NOTED_AT_MOST",
+    "REMEMBERED_AT_MOST",
+    "FreshCheck",
+    "escaped_cells",
+    "fresh_check",
+    "item_reads",
+    "pin_holes",
+]
 
 #: Combinations a check remembers at most (then it forgets them and starts again): about
 #: 1.5 kB each; at 100k rows unbounded, the DMS rules' checks held 22k (about 35 MB).
@@ -145,13 +163,16 @@ class FreshCheck:
 
     __slots__ = (
         "cand",
+        "cells",
         "end",
         "head",
+        "holes",
         "kids",
         "last",
         "lists",
         "memo",
         "patterns",
+        "pinned",
         "seen",
         "signed",
     )
@@ -165,11 +186,22 @@ class FreshCheck:
         last: int | None,
         reads: tuple[str, ...],
         patterns: Sequence[Any] = (),
+        holes: Sequence[int] = (),
     ) -> None:
         self.kids = [checkers[k] for k in head]
         self.last = None if last is None else checkers[last]
         self.end = len(cr.nodes) if last is None else last  # states the replayed part sets
-        self.lists = columns.row_keys(reads)
+        hole_columns = sorted({c for i in holes for c in cr.nodes[i].sources})
+        # per column read, its values; per hole's column, whether each cell is empty
+        self.lists = columns.row_keys([c for c in reads if c not in hole_columns])
+        self.lists += [columns.values(c)[-1] for c in hole_columns]  # (..., empty)
+        self.holes = tuple(holes)
+        # per hole's column: its codes, escaped texts and pinned states (made when first met)
+        self.cells = {
+            c: (*cells, [None] * len(cells[1]))
+            for c, cells in ((c, escaped_cells(columns, c)) for c in hole_columns)
+        }
+        self.pinned = columns.pinned
         self.cand = "asn_candidate" in reads
         self.patterns = tuple(patterns)  # of the attributes on the pass's candidate text
         self.signed: tuple = (None, ())  # (candidate text, its signature), the last met
@@ -203,6 +235,8 @@ class FreshCheck:
             return self._all(asn, item, None, None)
         states, role, results = entry
         asn.st[: self.end] = states
+        if self.holes:
+            self._fill_holes(asn.st, states, item.row)
         asn.original_exposure_type = role
         if results is None:  # every replayed condition held, with nothing to reprocess
             if self.last is None:
@@ -212,6 +246,26 @@ class FreshCheck:
         if results is _STOP:
             return False, _NONE
         return self._all(asn, item, [_requests(r, item) for r in results], None)
+
+    def _fill_holes(self, st: list, states: tuple, row: int) -> None:
+        """The exposure's own values in the replayed states of the pins in ``holes``, as
+        :func:`~asnkit.engine.columns.bound_attr` pins them: the escaped text, the column
+        it was read from, one state per column and value shared by every association."""
+        for i in self.holes:
+            state = states[i]
+            if not state[3]:
+                continue  # not reached, or every column empty: nothing pinned
+            column = state[1][0]  # the first non-empty column (emptiness is in the key)
+            codes, cells, pins = self.cells[column]
+            code = codes[row]
+            pinned = pins[code]
+            if pinned is None:
+                e = cells[code]
+                pinned = self.pinned.get((column, e))
+                if pinned is None:
+                    pinned = self.pinned[(column, e)] = (e, (column,), False, (e,), True)
+                pins[code] = pinned
+            st[i] = pinned
 
     def _record(self, asn: AsnState, item: Item, key: tuple) -> tuple[bool, Any]:
         if len(self.memo) >= REMEMBERED_AT_MOST:  # full: start again (bounded memory)
@@ -324,4 +378,60 @@ def _fresh_check(
     reads = item_reads(cr, kids, patterns)
     if reads is None or (last is not None and "asn_candidate" in reads):
         return None  # (a condition on the pass's candidate text: no two passes alike)
-    return FreshCheck(cr, checkers, columns, kids, last, reads, patterns or ())
+    holes = pin_holes(cr, kids if last is None else [*kids, last])
+    return FreshCheck(cr, checkers, columns, kids, last, reads, patterns or (), holes)
+
+
+def escaped_cells(columns: PoolColumns, column: str) -> tuple[Any, list[str | None]]:
+    """``(codes, escaped)``: a row's text in ``column`` escaped as a pin holds it is
+    ``escaped[codes[row]]`` (None where the cell is empty)."""
+    codes, uniques = columns.factorized(column)
+    cells = [None if u is None else columns.escape(u) for u in uniques]
+    return memoryview(np.ascontiguousarray(codes)), cells
+
+
+def _pure_pin(node: Any) -> bool:
+    """An attribute that, checked on a new association, passes if its columns are not
+    all empty and pins the first value (whatever it is), reading nothing else."""
+    return (
+        isinstance(node, Attr)
+        and node.force_unique
+        and node.value is None
+        and node.onlyif is None
+        and not node.evaluate
+        and not node.force_undefined
+        and node.force_reprocess is None
+        and not node.is_acid
+        and "asn_candidate" not in node.sources
+        and node.name != "force_match"
+    )
+
+
+def pin_holes(cr: CompiledRule, nodes: Sequence[int]) -> list[int]:
+    """The pins under ``nodes`` whose values are holes in a remembered combination: pure
+    pins (:func:`_pure_pin`) whose columns no other condition under ``nodes`` reads and
+    whose state no condition looks up by name. On a new association the check's
+    outcome, and every other state, then depend on whether those columns are empty,
+    not on their values."""
+    names = _looked_up(cr, nodes)
+    if names is None:
+        return []
+    leaves = _leaves(cr, nodes)
+    readers: dict[str, int] = {}
+    for i in leaves:
+        found = leaf_reading(cr.nodes[i], cr.rule)
+        if found is None:
+            return []
+        for column in set(found.columns):
+            readers[column] = readers.get(column, 0) + 1
+    holes = []
+    for i in sorted(set(leaves)):
+        node = cr.nodes[i]
+        if (
+            leaves.count(i) == 1
+            and _pure_pin(node)
+            and (node.name is None or node.name not in names)
+            and all(readers.get(c) == 1 for c in node.sources)
+        ):
+            holes.append(i)
+    return holes

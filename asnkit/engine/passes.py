@@ -403,6 +403,9 @@ class Matcher:
         self.grouping = (
             ColumnarPool(table, static, self.columns) if self.fast and prechecks else None
         )
+        if self.grouping is not None:  # the rules a grouping refuses, told while the
+            for cr in (*self.cand_rules, *self.disc_rules):  # pre-checks' outcomes are at
+                self.grouping.undecided(cr)  # hand (a refusal then reads no outcome)
         static.forget()  # the plans hold what matching needs: the rest is recomputed if asked
         self._on_candidate = [_candidate_patterns(cr) for cr in self.cand_rules]
 
