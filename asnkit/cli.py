@@ -41,12 +41,20 @@ COMMAND_MODULES = {
 def command_of(argv: Sequence[str]) -> str | None:
     """The subcommand an argument list runs (its first word not an option), if it is one.
 
-    >>> command_of(["-v", "generate", "pool.csv"]), command_of(["--help"]), command_of(["x"])
-    ('generate', None, None)
+    None when an option other than ``-v``/``--verbose`` comes first (``--help``,
+    ``--version``...): the whole parser answers those, as it does an unknown command.
+
+    >>> command_of(["-vv", "generate", "pool.csv"]), command_of(["--help", "generate"])
+    ('generate', None)
+    >>> command_of(["x"]), command_of([])
+    (None, None)
     """
     for word in argv:
-        if not word.startswith("-"):  # the main parser's options take no values
-            return word if any(word in names for names in COMMAND_MODULES.values()) else None
+        if word.startswith("-"):  # the main parser's options take no values
+            if word == "--verbose" or (len(word) > 1 and set(word[1:]) == {"v"}):
+                continue
+            return None
+        return word if any(word in names for names in COMMAND_MODULES.values()) else None
     return None
 
 

@@ -36,6 +36,9 @@ def test_the_whole_parser_has_every_command_once():
         (["--verbose", "generate-many", "m.csv"], "generate-many"),
         (["--help"], None),
         (["--version"], None),
+        (["--help", "generate"], None),  # argparse helps before it reads the command
+        (["-v", "-h", "check"], None),
+        (["--verb", "summary"], None),  # an abbreviation: the whole parser decides
         ([], None),
         (["generat", "pool.csv"], None),  # not a command: the whole parser says so
         (["pool.csv", "generate"], None),
@@ -84,7 +87,16 @@ def test_generate_imports_no_other_command_module(tmp_path):
     assert done.stdout.split() == ['["asnkit.generation.commands"]']
 
 
-@pytest.mark.parametrize("argv", [["generat", "p.csv"], ["--help"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["generat", "p.csv"],
+        ["--help"],
+        ["--help", "generate"],
+        ["-h", "summary"],
+        ["-v", "-h", "check"],
+    ],
+)
 def test_an_unknown_command_or_help_lists_every_command(argv, capsys):
     with pytest.raises(SystemExit):
         build_parser(command_of(argv)).parse_args(argv)
