@@ -29,6 +29,7 @@ import asnkit
 import asnkit.engine.passes
 import asnkit.engine.rulewise
 from asnkit.engine.columnar import ColumnarPool
+from asnkit.engine.table import build_table
 from asnkit.generation.run import run
 from tests.helpers import DATA, POOLS
 
@@ -256,3 +257,25 @@ def test_small_pools_take_the_reference_loop_by_default(monkeypatch):
         monkeypatch.setattr(asnkit.engine.passes, "FAST_PATH_MIN_ROWS", len(pool))
         run(pool, version_id=VERSION_ID)
         assert used.passes > 0
+
+
+def test_a_value_with_a_final_newline_matches_its_pin_as_in_the_reference(monkeypatch):
+    """Two copies of a pool, targetid '9' and '9\\n' (a frame made in memory): the
+    reference's pin ``^9$`` also takes '9\\n', so both copies form one Level 3
+    association; exact text comparisons would make two (review5). Such a pool is not
+    given to the fast path."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        base = asnkit.read_pool(POOLS / "pool_002_image_miri.csv")
+    copies = []
+    for k, value in enumerate(["9", "9\n"]):
+        copy = base.copy()
+        copy["targetid"] = value
+        copy["filename"] = [f"x{k}_{name}" for name in copy["filename"]]
+        copies.append(copy)
+    pool = pd.concat(copies, ignore_index=True)
+    pool.attrs["asn_pool"] = "newline.csv"
+    fast, reference = both_ways(pool, monkeypatch)
+    assert_same(fast, reference)
+    assert build_table(pool).ends_with_newline()
+    assert not build_table(base).ends_with_newline()

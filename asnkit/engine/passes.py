@@ -398,7 +398,12 @@ class Matcher:
         self.disc_plans = _plans(self.disc_rules, self.disc_rules, static, prechecks, True)
         self._rows_by_cid = rows_by_candidate(table.column("asn_candidate"))
         self._per_row: dict[Any, Any] = {}
-        self.fast = shortcuts and FAST_PATH and table.n >= FAST_PATH_MIN_ROWS
+        self.fast = (
+            shortcuts
+            and FAST_PATH
+            and table.n >= FAST_PATH_MIN_ROWS
+            and not table.ends_with_newline()  # exact texts would differ from "^...$"
+        )
         self.columns = PoolColumns(table) if self.fast else None
         self.grouping = (
             ColumnarPool(table, static, self.columns) if self.fast and prechecks else None

@@ -188,6 +188,28 @@ class Table:
             self._readers[name] = hit
         return hit
 
+    def ends_with_newline(self) -> bool:
+        """Whether some cell's text ends with a newline.
+
+        The reference's test ``^value$`` also matches before a final newline (the pin
+        ``9`` takes ``"9\\n"``), which exact text comparisons do not: the fast path
+        (:class:`~asnkit.engine.passes.Matcher`) is not taken for such a pool.
+        :func:`~asnkit.read_pool` never keeps one; a frame made in memory may.
+
+        >>> import pandas as pd
+        >>> frame = pd.DataFrame({"filename": ["a_uncal.fits"], "asn_candidate": ["null"]})
+        >>> build_table(frame).ends_with_newline()
+        False
+        >>> build_table(frame.assign(targetid="9\\n")).ends_with_newline()
+        True
+        """
+        for column in self.cols.values():
+            texts = column.listed if type(column) is _Pending else column
+            # one search in C; a "\n\0" inside a text only costs the exact look after
+            if "\n\0" in "\0".join(texts) + "\0" and any(t.endswith("\n") for t in texts):
+                return True
+        return False
+
     def coded(self, name: str) -> tuple[np.ndarray, np.ndarray] | None:
         """Column ``name`` as ``(codes, texts)``: ``texts[codes]`` are its texts (None if absent).
 
