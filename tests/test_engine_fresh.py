@@ -138,11 +138,7 @@ def test_candidate_texts_share_a_memory_when_read_alike():
     each direct-image candidate (a match: its text is pinned) has its own."""
     table = _table()
     columns = PoolColumns(table)
-    rules = rule_set("all")
-    index = [r.name for r in rules].index("Asn_Lv3Image")
-    cr = compiled_rule(rules[index], index, "candidate")
-    fresh = fresh_check(columns, cr)
-    check = columns.checkers(cr)[0]
+    cr, fresh, check = _dms_checks(columns, "Asn_Lv3Image", "candidate")
     sizes = []
     texts = [("o001", "observation"), ("o002", "observation")]
     for cid, ctype in [*texts, ("c1000", "direct_image"), ("c1001", "direct_image")]:
@@ -222,6 +218,15 @@ def test_requests_holding_other_exposures_are_checked_every_time():
     assert list(fresh.memo.values()) == [_LIVE]
 
 
+def _dms_checks(columns: PoolColumns, name: str, prefix: str) -> tuple[Any, Any, Any]:
+    """DMS rule ``name`` compiled for ``prefix`` passes: (the rule, its remembered first
+    check, its own check)."""
+    rules = rule_set("all")
+    index = [r.name for r in rules].index(name)
+    cr = compiled_rule(rules[index], index, prefix)
+    return cr, fresh_check(columns, cr), columns.checkers(cr)[0]
+
+
 def _table():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -278,11 +283,7 @@ def test_a_combination_is_remembered_from_its_second_time():
     them); met again, it is remembered; then replayed."""
     table = _table()
     columns = PoolColumns(table)
-    rules = rule_set("all")
-    index = [r.name for r in rules].index("Asn_Lv2Image")
-    cr = compiled_rule(rules[index], index, "discover")
-    fresh = fresh_check(columns, cr)
-    check = columns.checkers(cr)[0]
+    cr, fresh, check = _dms_checks(columns, "Asn_Lv2Image", "discover")
     item = Item(table, 0)
     sizes = []
     for _ in range(3):
@@ -411,10 +412,7 @@ def test_exposures_differing_only_by_pinned_values_share_a_combination():
     assert replayed > 0
     table = build_table(pool)
     columns = PoolColumns(table)
-    index = [r.name for r in rule_set("all")].index("Asn_Lv3Image")
-    cr = compiled_rule(rules_named("Asn_Lv3Image"), index, "discover")
-    fresh = fresh_check(columns, cr)
-    check = columns.checkers(cr)[0]
+    cr, fresh, check = _dms_checks(columns, "Asn_Lv3Image", "discover")
     n = len(pool) // 4  # the first copy
     for _ in range(2):
         for row in range(table.n):
