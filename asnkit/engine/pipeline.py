@@ -295,12 +295,15 @@ def finish(formed: list[tuple[AsnState, Formation]], table: Table, cache: RunCac
     """Stage 4 for the associations of one pass: each finalized by its rule.
 
     What finalize made of each is recorded (an :class:`~asnkit.engine.record.Output`,
-    its ``source`` the parts of its document: :class:`DocumentSource`); the states are
-    let go, so only one pass's states are alive at a time.
+    its ``source`` the parts of its document: :class:`DocumentSource`); each state is
+    let go as soon as it is finished (``formed`` is emptied), so a pass's states and
+    their outputs are not all alive at once.
     """
     out = []
     columns = (table.column("exposerr"), table.column("asn_candidate"))  # lists, kept by documents
-    for asn, formation in formed:
+    formed.reverse()
+    while formed:  # each state let go once finished (a pass's states can be many)
+        asn, formation = formed.pop()
         refresh(asn)  # header and product name up to date before finalize reads them
         parts = _parts(asn, cache)
         formation.members = parts[0]
@@ -332,15 +335,15 @@ def finish(formed: list[tuple[AsnState, Formation]], table: Table, cache: RunCac
 def number(finished: list[Output]) -> list[Output]:
     """Stages 5 and 6 for one level: duplicates pruned (their ``source`` let go), the
     others numbered; in list order."""
-    by_source = {id(output.source): output for output in finished}
-    survivors = prune([output.source for output in finished])
+    # each output has its own source, hashed by identity (no number made per output)
+    by_source = {output.source: output for output in finished}
+    survivors = prune(list(by_source))
     resequence(survivors)
-    kept_ids = {id(source) for source in survivors}
-    for output in finished:
-        if id(output.source) not in kept_ids:
-            output.fate = Fate.DUPLICATE
-            output.source = None
-    return [by_source[id(source)] for source in survivors]
+    kept = [by_source.pop(source) for source in survivors]
+    for output in by_source.values():  # the pruned
+        output.fate = Fate.DUPLICATE
+        output.source = None
+    return kept
 
 
 def document_source(
@@ -390,22 +393,66 @@ def _membership(levels: list[int], output: Output) -> tuple[int, frozenset]:
 
 
 def _duplicates(record: Record, pruned: list[Output]) -> None:
-    """Which kept output each pruned one duplicates: same level and members, else same product."""
+    """Which kept output each pruned one duplicates: same level and members, else same product.
+
+    Memberships meet through their hashes and are made again where hashes meet: none is
+    kept per output (there can be one per association).
+    """
     if not pruned:
         return
     levels = [rule.level for rule in record.rules]
-    keys = [_membership(levels, output) for output in pruned]
-    entries = {entry for _, members in keys for entry in members}
-    by_members: dict[tuple, Output] = {}
-    by_product: dict[str, Output] = {}
+    wanted = {hash(_membership(levels, output)) for output in pruned}
+    names = {m[2] for output in pruned for m in output.members}
+    # hash -> the first output with that membership (a list where memberships differ)
+    first: dict[int, Any] = {}
     for output in record.outputs:
         members = output.members
-        # an output with the members of a pruned one has its first entry among theirs
-        if not members or (members[0][1], members[0][2]) in entries:
-            by_members.setdefault(_membership(levels, output), output)
-        by_product.setdefault(output.product, output)
-    for output, key in zip(pruned, keys, strict=True):
-        output.duplicate_of = by_members.get(key) or by_product.get(output.product)
+        # an output with the members of a pruned one has its first file among theirs
+        if members and members[0][2] not in names:
+            continue
+        key = _membership(levels, output)
+        code = hash(key)
+        if code not in wanted:
+            continue
+        got = first.get(code)
+        if got is None:
+            first[code] = output
+        else:
+            outs = got if type(got) is list else [got]
+            if not any(_membership(levels, o) == key for o in outs):
+                first[code] = [*outs, output]
+    del wanted, names
+    same = [_same_members(levels, output, first) for output in pruned]
+    # the first output of each product a pruned one may need (not one entry per output)
+    products = {o.product for o, found in zip(pruned, same, strict=True) if found is None}
+    by_product: dict[str, Output] = {}
+    if products:
+        for output in record.outputs:
+            if output.product in products:
+                by_product.setdefault(output.product, output)
+    for output, found in zip(pruned, same, strict=True):
+        output.duplicate_of = found or by_product.get(output.product)
+
+
+def _same_members(levels: list[int], output: Output, first: dict[int, Any]) -> Output | None:
+    """The output of ``first`` (:func:`_duplicates`) with the level and members of ``output``."""
+    key = _membership(levels, output)
+    got = first.get(hash(key))
+    outs = () if got is None else got if type(got) is list else (got,)
+    return next((o for o in outs if _membership(levels, o) == key), None)
+
+
+def _renumber(formations: list[Formation], discovered: int, from_candidates: int) -> None:
+    """Number formations as if the candidates' passes (``from_candidates`` associations)
+    had run before discovery (``discovered`` associations, made first): the order the
+    reference makes them in. The passes are independent, so only numbers change."""
+    if not (discovered and from_candidates):
+        return
+    for formation in formations:
+        if formation.candidate is None:
+            formation.number += from_candidates
+        else:
+            formation.number -= discovered
 
 
 def run_engine(
@@ -466,15 +513,16 @@ def _run_engine(
         # per level, the finished associations discovered, then those of the candidates: the
         # order finalize takes them in
         finished: dict[int, tuple[list, list]] = {2: ([], []), 3: ([], [])}
+        if discovering:
+            # discovery matches every row at once (the run's memory peak): it runs first, while
+            # the record is small; numbered as if it ran after the candidates (_renumber)
+            for output in finish(discovery(record, matcher, cache), table, cache):
+                finished[rules[output.formation.rule].level][0].append(output)
+        discovered = matcher.counter[0]
         for candidate in chosen:
             for output in finish(match(record, matcher, candidate, cache), table, cache):
                 finished[rules[output.formation.rule].level][1].append(output)
-        if discovering:
-            # discovery matches every row at once (the run's memory peak): the member entries
-            # shared so far are let go there (those of discovery are shared among themselves)
-            cache.entries = {}
-            for output in finish(discovery(record, matcher, cache), table, cache):
-                finished[rules[output.formation.rule].level][0].append(output)
+        _renumber(record.formations, discovered, matcher.counter[0] - discovered)
         matcher.forget()
         del matcher, cache
         table.forget()  # per-row caches of matching
