@@ -188,21 +188,42 @@ def select_candidates(
 class RunCache:
     """What the associations of one run share, made once: member entries, headers, lines.
 
-    ``entries``: each member entry ``(pool row, role, file name)`` once (an exposure is a
-    member of several associations); ``layouts``: the headers' keys and their positions
+    :meth:`entry`: each member entry ``(pool row, role, file name)`` once (an exposure is
+    a member of several associations), kept by pool row (``rows``: an entry, or a tuple of
+    the row's entries when it has several; a dict of every entry would be larger than the
+    entries it saves); ``layouts``: the headers' keys and their positions
     (:class:`~asnkit.engine.record.DocumentSource`); ``lines``: the constraint lines
     (:meth:`~asnkit.engine.state.AsnState.constraint_lines`); ``tuples``: each distinct
     header's values, lines of a document, and failed checks, once (the
     checks keyed by their ids: text and ids never meet as keys).
     """
 
-    __slots__ = ("entries", "layouts", "lines", "tuples")
+    __slots__ = ("layouts", "lines", "products", "rows", "tuples")
 
-    def __init__(self) -> None:
-        self.entries: dict[Member, Member] = {}
+    def __init__(self, n: int) -> None:
+        self.rows: list[Any] = [None] * n  # pool row -> its entry, or a tuple of its entries
+        self.products: dict[Member, Member] = {}  # entries without a pool row
         self.layouts: dict[tuple[str, ...], dict[str, int]] = {}
         self.lines: dict = {}
         self.tuples: dict[tuple, tuple] = {}
+
+    def entry(self, row: int | None, role: str, name: str) -> Member:
+        """The run's one member entry ``(row, role, name)``."""
+        if row is None:
+            entry: Member = (None, role, name)
+            return self.products.setdefault(entry, entry)
+        rows = self.rows
+        got = rows[row]
+        if got is None:
+            entry = rows[row] = (row, role, name)
+            return entry
+        several = type(got[0]) is tuple
+        for entry in got if several else (got,):
+            if entry[1] == role and entry[2] == name:
+                return entry
+        entry = (row, role, name)
+        rows[row] = (*got, entry) if several else (got, entry)
+        return entry
 
     def layout(self, data: dict[str, Any]) -> dict[str, int]:
         """The run's one layout of headers with these keys in this order: key -> position."""
@@ -227,7 +248,7 @@ Parts = tuple[tuple[Member, ...], tuple[int, ...], Any]
 
 
 def _parts(asn: AsnState, cache: RunCache) -> Parts:
-    share = cache.entries.setdefault
+    share = cache.entry
     entries: list[Member] = []
     cands: list[Any] = []
     sizes = []
@@ -237,12 +258,11 @@ def _parts(asn: AsnState, cache: RunCache) -> Parts:
         for member in members:
             item = member.get("item")
             if item is None:
-                entry: Member = (None, member["exptype"], member["expname"])
+                entries.append(share(None, member["exptype"], member["expname"]))
                 cands.append(None)
             else:
-                entry = (item.row, member["exptype"], member["expname"])
+                entries.append(share(item.row, member["exptype"], member["expname"]))
                 cands.append(item.cand)
-            entries.append(share(entry, entry))
     first = cands[0] if cands else None
     one = cands.count(first) == len(cands)  # (text or None)
     return tuple(entries), tuple(sizes), first if one else tuple(cands)
@@ -509,7 +529,7 @@ def _run_engine(
         record = Record(rules, chosen, discovering, table=table)
         matcher = Matcher(table, rules, version_id, shortcuts=shortcuts)
         record.compiled = (matcher.cand_rules, matcher.disc_rules)
-        cache = RunCache()
+        cache = RunCache(table.n)
         # per level, the finished associations discovered, then those of the candidates: the
         # order finalize takes them in
         finished: dict[int, tuple[list, list]] = {2: ([], []), 3: ([], [])}
