@@ -1,9 +1,12 @@
 """What generation does to keep its memory peak low changes nothing it decides (issue 14).
 
 * Discovery runs before the candidates' passes (it matches every row at once, so it
-  runs while the record is small), and its associations are numbered as if it ran
-  after them (:func:`asnkit.engine.pipeline._renumber`): each pass must decide what it
-  decides alone, and the numbers must be those of candidates first.
+  runs while the record is small), and the candidates' passes run largest first
+  (:func:`asnkit.engine.pipeline._candidate_passes`); formations are recorded and
+  numbered as if the candidates ran in order, then discovery: each pass must decide
+  what it decides alone, and in whatever order they run the record must not change.
+* A lazy association builds its document with the output's source itself (a
+  :class:`~asnkit.engine.record.DocumentSource` is callable).
 * Pruning (:func:`asnkit.engine.prune.prune`) and "which output does a pruned one
   duplicate" (:func:`asnkit.engine.pipeline._duplicates`) compare memberships through
   their hashes: where hashes meet, the memberships themselves decide. With every hash
@@ -12,6 +15,7 @@
 
 from __future__ import annotations
 
+import json
 import warnings
 from functools import cache
 
@@ -19,6 +23,7 @@ import pandas as pd
 import pytest
 
 import asnkit
+import asnkit.engine.passes
 import asnkit.engine.pipeline
 import asnkit.engine.prune
 from asnkit.engine.record import Fate
@@ -36,6 +41,8 @@ NAMES = [
     "pool_023_nirspec_msa_3nod",
     "jw00632_dups",
     "pool_duplicate",
+    "pool_001_candidates",
+    "pool_021_tso",
 ]
 
 
@@ -89,6 +96,7 @@ def test_the_pools_have_discovered_and_pruned_associations():
     runs = [_run(name) for name in NAMES]
     assert sum(any(f.candidate is None for f in r.formations) for r in runs) >= 4
     assert sum(any(f.candidate is not None for f in r.formations) for r in runs) >= 6
+    assert sum(len(r.candidates) >= 3 for r in runs) >= 4
     pruned = [o for r in runs for f in r.formations for o in f.outputs if o.fate is Fate.DUPLICATE]
     assert len(pruned) >= 20
 
@@ -130,3 +138,43 @@ def test_memberships_whose_hashes_meet_are_told_apart(name, monkeypatch):
         colliding = _run(name)
     assert whole_record(colliding) == whole_record(expected)
     assert _positions(colliding) == _positions(expected)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("order", ["in order", "reversed", "shuffled"])
+def test_the_candidates_passes_give_one_record_in_any_order(name, order, monkeypatch):
+    expected = _run(name)
+    ids = [cid for cid, _ in expected.candidates]
+    sizes = {
+        "in order": dict.fromkeys(ids, 0),  # all tied: the candidates' order
+        "reversed": {cid: k for k, cid in enumerate(ids)},  # the last one first
+        "shuffled": {cid: (k * 7919) % 13 for k, cid in enumerate(ids)},
+    }[order]
+    with monkeypatch.context() as patch:
+        patch.setattr(asnkit.engine.passes.Matcher, "size", lambda self, cid: sizes[cid])
+        reordered = _run(name)
+    assert whole_record(reordered) == whole_record(expected)
+    assert _positions(reordered) == _positions(expected)
+
+
+def test_the_largest_candidate_runs_first(monkeypatch):
+    seen = []
+    original = asnkit.engine.passes.Matcher.candidate
+
+    def candidate(self, cid, ctype):
+        seen.append((self.size(cid), cid))
+        return original(self, cid, ctype)
+
+    monkeypatch.setattr(asnkit.engine.passes.Matcher, "candidate", candidate)
+    r = _run("pool_018_all_exptypes")
+    assert len(seen) == len(r.candidates) >= 3
+    assert [size for size, _ in seen] == sorted((size for size, _ in seen), reverse=True)
+    assert len({size for size, _ in seen}) >= 2
+
+
+def test_a_lazy_association_builds_with_the_source_itself():
+    r = _run("pool_002_image_miri")
+    for association, output in zip(r.associations(), r.record.outputs, strict=True):
+        assert association._build is output.source  # (not read yet: no document made)
+        assert output.source() == output.document()
+        assert json.loads(association.to_json()) == output.document()

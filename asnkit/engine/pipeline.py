@@ -37,6 +37,7 @@ import contextlib
 import gc
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain
 from typing import Any
 
 import pandas as pd
@@ -462,17 +463,29 @@ def _same_members(levels: list[int], output: Output, first: dict[int, Any]) -> O
     return next((o for o in outs if _membership(levels, o) == key), None)
 
 
-def _renumber(formations: list[Formation], discovered: int, from_candidates: int) -> None:
-    """Number formations as if the candidates' passes (``from_candidates`` associations)
-    had run before discovery (``discovered`` associations, made first): the order the
-    reference makes them in. The passes are independent, so only numbers change."""
-    if not (discovered and from_candidates):
-        return
-    for formation in formations:
-        if formation.candidate is None:
-            formation.number += from_candidates
-        else:
-            formation.number -= discovered
+def _candidate_passes(
+    record: Record, matcher: Matcher, chosen: list[tuple[str, str]], cache: RunCache
+) -> list[Output]:
+    """Stages 2 and 4 for each candidate; the outputs in the candidates' order.
+
+    A pass's states are all alive until it ends, so the passes over the most rows run
+    first, while the record is small. The passes are independent: the formations are
+    recorded (after those discovered so far) and numbered as if the candidates had run
+    in order, before discovery -- the order the reference makes them in (within a pass,
+    formations are recorded in the order they were made).
+    """
+    discovered = record.formations
+    blocks: list[Any] = [None] * len(chosen)
+    sizes = [matcher.size(cid) for cid, _ in chosen]
+    for k in sorted(range(len(chosen)), key=lambda k: -sizes[k]):  # (stable: ties in order)
+        record.formations = []
+        outputs = finish(match(record, matcher, chosen[k], cache), matcher.table, cache)
+        blocks[k] = (record.formations, outputs)
+    formations = [formation for block, _ in blocks for formation in block]
+    for number, formation in enumerate(chain(formations, discovered), 1):
+        formation.number = number
+    record.formations = discovered + formations
+    return [output for _, outputs in blocks for output in outputs]
 
 
 def run_engine(
@@ -535,18 +548,14 @@ def _run_engine(
         finished: dict[int, tuple[list, list]] = {2: ([], []), 3: ([], [])}
         if discovering:
             # discovery matches every row at once (the run's memory peak): it runs first, while
-            # the record is small; numbered as if it ran after the candidates (_renumber)
+            # the record is small; numbered as if it ran after them (_candidate_passes)
             for output in finish(discovery(record, matcher, cache), table, cache):
                 finished[rules[output.formation.rule].level][0].append(output)
-        discovered = matcher.counter[0]
-        for candidate in chosen:
-            for output in finish(match(record, matcher, candidate, cache), table, cache):
-                finished[rules[output.formation.rule].level][1].append(output)
-        _renumber(record.formations, discovered, matcher.counter[0] - discovered)
+        for output in _candidate_passes(record, matcher, chosen, cache):
+            finished[rules[output.formation.rule].level][1].append(output)
         matcher.forget()
         del matcher, cache
         table.forget()  # per-row caches of matching
-        record.formations.sort(key=lambda f: f.candidate is not None)
         kept: list[Output] = []
         for level in (2, 3):
             discovered, from_candidates = finished.pop(level)
