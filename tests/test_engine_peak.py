@@ -26,7 +26,7 @@ import asnkit
 import asnkit.engine.passes
 import asnkit.engine.pipeline
 import asnkit.engine.prune
-from asnkit.engine.record import Fate
+from asnkit.engine.record import DocumentSource, Fate, parted_lines
 from asnkit.generation.run import Run, run
 from tests.helpers import POOLS
 from tests.test_fast_path import whole_record
@@ -178,3 +178,23 @@ def test_a_lazy_association_builds_with_the_source_itself():
         assert association._build is output.source  # (not read yet: no document made)
         assert output.source() == output.document()
         assert json.loads(association.to_json()) == output.document()
+
+
+@pytest.mark.parametrize("lines", [(), ("a",), ("a", "b"), ("a", "b", "c"), tuple("abcdefg")])
+def test_parted_lines_read_as_the_lines(lines):
+    shared: dict = {}
+    parted = parted_lines(lines, lambda t: shared.setdefault(t, t))
+    source = DocumentSource({}, (), parted, (("p", ()),), None, False, (None, None))
+    assert source.lines == lines
+    assert source.build()["constraints"] == "\n".join(lines)
+
+
+def test_the_middle_lines_are_shared_between_associations():
+    r = _run("pool_013_coron_nircam")
+    sources = [o.source for o in r.record.outputs]
+    parted = [s.parted for s in sources if len(s.lines) >= 3]
+    assert len(parted) >= 10
+    # one tuple per distinct middle, fewer than the associations
+    assert len({id(p[0]) for p in parted}) == len({p[0] for p in parted}) < len(parted)
+    for source in sources:  # each document's constraints: its own lines, in order
+        assert source.build()["constraints"].split("\n") == list(source.lines)

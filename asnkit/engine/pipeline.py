@@ -48,7 +48,15 @@ from asnkit.engine.finalize import dropped_fate, edits_members, finalize
 from asnkit.engine.members import refresh
 from asnkit.engine.passes import Matcher
 from asnkit.engine.prune import prune, resequence
-from asnkit.engine.record import DocumentSource, Fate, Formation, Member, Output, Record
+from asnkit.engine.record import (
+    DocumentSource,
+    Fate,
+    Formation,
+    Member,
+    Output,
+    Record,
+    parted_lines,
+)
 from asnkit.engine.state import AsnState
 from asnkit.engine.table import Table, build_table, candidates_by_type
 from asnkit.errors import AssociationError, AssociationWarning, PoolError
@@ -390,7 +398,7 @@ def document_source(
     return DocumentSource(
         cache.layout(data),
         _header_values(data, cache),
-        cache.shared(asn.constraint_lines(cache.lines)),
+        parted_lines(asn.constraint_lines(cache.lines), cache.shared),
         products,
         cands,
         asn.rule.level == 3,
