@@ -230,7 +230,7 @@ class RunCache:
         for entry in got if several else (got,):
             if entry[1] == role and entry[2] == name:
                 return entry
-        entry = (row, role, name)
+        entry = (entry[0], role, name)  # (one number object per row for its entries)
         rows[row] = (*got, entry) if several else (got, entry)
         return entry
 
