@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from functools import cache
 
@@ -27,11 +28,15 @@ import asnkit.engine.passes
 import asnkit.engine.pipeline
 import asnkit.engine.prune
 from asnkit.engine.record import DocumentSource, Fate, parted_lines
-from asnkit.generation.run import Run, run
-from tests.helpers import POOLS
+from asnkit.errors import PoolError
+from asnkit.generation.run import Run, generated, run
+from tests.helpers import DATA, POOLS
 from tests.test_fast_path import whole_record
 
 VERSION_ID = "20250101t000000"
+PATHS = sorted(POOLS.glob("*.csv")) + sorted((DATA / "unseen" / "pools").glob("*.csv"))
+# (mega_pool has its own parity test; read_pool refuses the pool whose candidate is not a list)
+PATHS = [p for p in PATHS if p.stem != "mega_pool" and not p.stem.endswith("not_a_list")]
 NAMES = [
     "pool_002_image_miri",
     "pool_003_image_nircam",
@@ -198,3 +203,42 @@ def test_the_middle_lines_are_shared_between_associations():
     assert len({id(p[0]) for p in parted}) == len({p[0] for p in parted}) < len(parted)
     for source in sources:  # each document's constraints: its own lines, in order
         assert source.build()["constraints"].split("\n") == list(source.lines)
+
+
+def _documents(associations) -> list:
+    return [(a.filename, a.to_json()) for a in associations]
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
+def test_generate_keeps_no_record_and_gives_runs_associations(path):
+    """generate asks for the associations only (``complete=False``): the same documents."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pool = asnkit.read_pool(path)
+        try:
+            full = run(pool, version_id=VERSION_ID)
+        except PoolError as exc:  # a pool generation refuses: refused the same way
+            with pytest.raises(PoolError, match=re.escape(str(exc))):
+                asnkit.generate(pool, version_id=VERSION_ID)
+            return
+        record, associations = generated(pool, version_id=VERSION_ID, complete=False)
+        generate = asnkit.generate(pool, version_id=VERSION_ID)
+    assert not record.complete and record.formations == []
+    assert full.record.complete and full.record.formations
+    expected = _documents(full.associations())
+    assert _documents(associations) == expected
+    assert _documents(generate) == expected
+    assert [o.filename for o in record.outputs] == [o.filename for o in full.record.outputs]
+    assert [o.members for o in record.outputs] == [o.members for o in full.record.outputs]
+
+
+def test_the_pools_compared_drop_and_prune_associations():
+    """(So the comparison above covers what a record without formations leaves out.)"""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        runs = [run(asnkit.read_pool(path)) for path in PATHS]
+    assert sum(any(f.dropped for f in r.formations) for r in runs) >= 10
+    pruned = [
+        [o for f in r.formations for o in f.outputs if o.fate is Fate.DUPLICATE] for r in runs
+    ]
+    assert sum(map(bool, pruned)) >= 5

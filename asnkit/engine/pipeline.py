@@ -285,7 +285,11 @@ def _formed(
 ) -> list:
     """Record the associations a pass formed; those that can never be valid are dropped now."""
     kept = []
+    complete = record.complete
     for asn in asns:
+        valid = all(asn.validity)
+        if not (valid or complete):
+            continue  # (only the kept associations are asked for: let it go unrecorded)
         formation = Formation(
             number=asn.seq,
             rule=asn.cr.index,
@@ -294,8 +298,9 @@ def _formed(
             asn_rule=asn.cr.asn_rule,
             members=(),
         )
-        record.formations.append(formation)
-        if all(asn.validity):
+        if complete:
+            record.formations.append(formation)
+        if valid:
             asn.filenames = _NO_FILES  # only matching asks "is this file a member?"
             kept.append((asn, formation))
         else:  # finalize would drop it: record why, and let it go
@@ -320,13 +325,19 @@ def discovery(
     return _formed(record, matcher.discover(), None, cache)
 
 
-def finish(formed: list[tuple[AsnState, Formation]], table: Table, cache: RunCache) -> list[Output]:
+def finish(
+    formed: list[tuple[AsnState, Formation]],
+    table: Table,
+    cache: RunCache,
+    complete: bool = True,
+) -> list[Output]:
     """Stage 4 for the associations of one pass: each finalized by its rule.
 
     What finalize made of each is recorded (an :class:`~asnkit.engine.record.Output`,
     its ``source`` the parts of its document: :class:`DocumentSource`); each state is
     let go as soon as it is finished (``formed`` is emptied), so a pass's states and
-    their outputs are not all alive at once.
+    their outputs are not all alive at once. ``complete=False``: why one was dropped and
+    which outputs a formation has are not recorded (:attr:`Record.complete`).
     """
     out = []
     columns = (table.column("exposerr"), table.column("asn_candidate"))  # lists, kept by documents
@@ -338,8 +349,9 @@ def finish(formed: list[tuple[AsnState, Formation]], table: Table, cache: RunCac
         formation.members = parts[0]
         results, formation.fate = finalize(asn)
         if not results:
-            _, failed, formation.observations = dropped_fate(asn)
-            formation.failed = cache.checks(failed)
+            if complete:
+                _, failed, formation.observations = dropped_fate(asn)
+                formation.failed = cache.checks(failed)
             continue
         outputs = []
         for result in results:
@@ -357,7 +369,8 @@ def finish(formed: list[tuple[AsnState, Formation]], table: Table, cache: RunCac
             output.source = document_source(result, parts, cache, columns)
             outputs.append(output)
             out.append(output)
-        formation.outputs = tuple(outputs)
+        if complete:
+            formation.outputs = tuple(outputs)
     return out
 
 
@@ -487,7 +500,8 @@ def _candidate_passes(
     sizes = [matcher.size(cid) for cid, _ in chosen]
     for k in sorted(range(len(chosen)), key=lambda k: -sizes[k]):  # (stable: ties in order)
         record.formations = []
-        outputs = finish(match(record, matcher, chosen[k], cache), matcher.table, cache)
+        formed = match(record, matcher, chosen[k], cache)
+        outputs = finish(formed, matcher.table, cache, record.complete)
         blocks[k] = (record.formations, outputs)
     formations = [formation for block, _ in blocks for formation in block]
     for number, formation in enumerate(chain(formations, discovered), 1):
@@ -506,13 +520,16 @@ def run_engine(
     version_id: str | bool | None = None,
     shortcuts: bool = True,
     stacklevel: int = 3,
+    complete: bool = True,
 ) -> Record:
     """Run every stage on a pool; the :class:`~asnkit.engine.record.Record` of what they decided.
 
     Parameters are those of :func:`asnkit.run`.
     ``shortcuts=False`` turns off the pre-checks, the index and the candidate-type
     skips (every exposure is checked against every association of every rule, as
-    the reference does): much slower, the same result.
+    the reference does): much slower, the same result. ``complete=False``: only the
+    kept associations are asked for (:func:`asnkit.generate`): the record keeps no
+    formations (:attr:`Record.complete <asnkit.engine.record.Record>`).
     """
     try:
         return _run_engine(
@@ -524,6 +541,7 @@ def run_engine(
             version_id=version_id,
             shortcuts=shortcuts,
             stacklevel=stacklevel + 1,
+            complete=complete,
         )
     except PoolError as exc:  # name the file and the line, not a 0-based row
         raise locate(exc, pool) from None
@@ -539,6 +557,7 @@ def _run_engine(
     version_id: str | bool | None,
     shortcuts: bool,
     stacklevel: int,
+    complete: bool,
 ) -> Record:
     check_rule_columns(pool, rules)
     check_pool(pool)
@@ -547,7 +566,7 @@ def _run_engine(
         table = build_table(pool)
         chosen = select_candidates(table, candidates, all_candidates, stacklevel=stacklevel + 1)
         discovering = discover and candidates is None
-        record = Record(rules, chosen, discovering, table=table)
+        record = Record(rules, chosen, discovering, table=table, complete=complete)
         matcher = Matcher(table, rules, version_id, shortcuts=shortcuts)
         record.compiled = (matcher.cand_rules, matcher.disc_rules)
         cache = RunCache(table.n)
@@ -557,7 +576,8 @@ def _run_engine(
         if discovering:
             # discovery matches every row at once (the run's memory peak): it runs first, while
             # the record is small; numbered as if it ran after them (_candidate_passes)
-            for output in finish(discovery(record, matcher, cache), table, cache):
+            formed = discovery(record, matcher, cache)
+            for output in finish(formed, table, cache, record.complete):
                 finished[rules[output.formation.rule].level][0].append(output)
         for output in _candidate_passes(record, matcher, chosen, cache):
             finished[rules[output.formation.rule].level][1].append(output)

@@ -124,6 +124,9 @@ class Record:
     ``outputs`` are the kept associations in document order; ``formations``
     every association formed, in the order finalize takes them: the discovered
     ones, then those of each candidate, each in the order formed (``number``).
+    ``complete`` False: only the outputs were asked for (:func:`asnkit.generate`);
+    ``formations`` is then empty, and an output's formation says only its rule,
+    candidate and id (the associations dropped are let go unrecorded).
     """
 
     rules: list[Any]
@@ -133,6 +136,7 @@ class Record:
     outputs: tuple[Output, ...] = ()
     table: Any = field(default=None, repr=False)
     compiled: Any = field(default=None, repr=False)
+    complete: bool = True
 
     def text(self, position: int, column: str) -> str:
         """A pool value as generation read it: lower-case text, ``null`` when missing or absent."""
