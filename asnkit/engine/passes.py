@@ -457,6 +457,10 @@ class Matcher:
                     skip[r] = not all(meets(text, pattern) for pattern in patterns)
         return skip
 
+    def size(self, cid: str) -> int:
+        """How many pool rows the candidate has (those :meth:`candidate` matches)."""
+        return len(self._rows_by_cid(cid))
+
     def candidate(self, cid: str, ctype: str) -> list[AsnState]:
         """The associations formed over the exposures of one candidate, in creation order."""
         rows = self._rows_by_cid(cid)

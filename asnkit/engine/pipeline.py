@@ -37,6 +37,7 @@ import contextlib
 import gc
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import chain
 from typing import Any
 
 import pandas as pd
@@ -188,21 +189,42 @@ def select_candidates(
 class RunCache:
     """What the associations of one run share, made once: member entries, headers, lines.
 
-    ``entries``: each member entry ``(pool row, role, file name)`` once (an exposure is a
-    member of several associations); ``layouts``: the headers' keys and their positions
+    :meth:`entry`: each member entry ``(pool row, role, file name)`` once (an exposure is
+    a member of several associations), kept by pool row (``rows``: an entry, or a tuple of
+    the row's entries when it has several; a dict of every entry would be larger than the
+    entries it saves); ``layouts``: the headers' keys and their positions
     (:class:`~asnkit.engine.record.DocumentSource`); ``lines``: the constraint lines
     (:meth:`~asnkit.engine.state.AsnState.constraint_lines`); ``tuples``: each distinct
     header's values, lines of a document, and failed checks, once (the
     checks keyed by their ids: text and ids never meet as keys).
     """
 
-    __slots__ = ("entries", "layouts", "lines", "tuples")
+    __slots__ = ("layouts", "lines", "products", "rows", "tuples")
 
-    def __init__(self) -> None:
-        self.entries: dict[Member, Member] = {}
+    def __init__(self, n: int) -> None:
+        self.rows: list[Any] = [None] * n  # pool row -> its entry, or a tuple of its entries
+        self.products: dict[Member, Member] = {}  # entries without a pool row
         self.layouts: dict[tuple[str, ...], dict[str, int]] = {}
         self.lines: dict = {}
         self.tuples: dict[tuple, tuple] = {}
+
+    def entry(self, row: int | None, role: str, name: str) -> Member:
+        """The run's one member entry ``(row, role, name)``."""
+        if row is None:
+            entry: Member = (None, role, name)
+            return self.products.setdefault(entry, entry)
+        rows = self.rows
+        got = rows[row]
+        if got is None:
+            entry = rows[row] = (row, role, name)
+            return entry
+        several = type(got[0]) is tuple
+        for entry in got if several else (got,):
+            if entry[1] == role and entry[2] == name:
+                return entry
+        entry = (row, role, name)
+        rows[row] = (*got, entry) if several else (got, entry)
+        return entry
 
     def layout(self, data: dict[str, Any]) -> dict[str, int]:
         """The run's one layout of headers with these keys in this order: key -> position."""
@@ -227,7 +249,7 @@ Parts = tuple[tuple[Member, ...], tuple[int, ...], Any]
 
 
 def _parts(asn: AsnState, cache: RunCache) -> Parts:
-    share = cache.entries.setdefault
+    share = cache.entry
     entries: list[Member] = []
     cands: list[Any] = []
     sizes = []
@@ -237,12 +259,11 @@ def _parts(asn: AsnState, cache: RunCache) -> Parts:
         for member in members:
             item = member.get("item")
             if item is None:
-                entry: Member = (None, member["exptype"], member["expname"])
+                entries.append(share(None, member["exptype"], member["expname"]))
                 cands.append(None)
             else:
-                entry = (item.row, member["exptype"], member["expname"])
+                entries.append(share(item.row, member["exptype"], member["expname"]))
                 cands.append(item.cand)
-            entries.append(share(entry, entry))
     first = cands[0] if cands else None
     one = cands.count(first) == len(cands)  # (text or None)
     return tuple(entries), tuple(sizes), first if one else tuple(cands)
@@ -295,12 +316,15 @@ def finish(formed: list[tuple[AsnState, Formation]], table: Table, cache: RunCac
     """Stage 4 for the associations of one pass: each finalized by its rule.
 
     What finalize made of each is recorded (an :class:`~asnkit.engine.record.Output`,
-    its ``source`` the parts of its document: :class:`DocumentSource`); the states are
-    let go, so only one pass's states are alive at a time.
+    its ``source`` the parts of its document: :class:`DocumentSource`); each state is
+    let go as soon as it is finished (``formed`` is emptied), so a pass's states and
+    their outputs are not all alive at once.
     """
     out = []
     columns = (table.column("exposerr"), table.column("asn_candidate"))  # lists, kept by documents
-    for asn, formation in formed:
+    formed.reverse()
+    while formed:  # each state let go once finished (a pass's states can be many)
+        asn, formation = formed.pop()
         refresh(asn)  # header and product name up to date before finalize reads them
         parts = _parts(asn, cache)
         formation.members = parts[0]
@@ -332,15 +356,15 @@ def finish(formed: list[tuple[AsnState, Formation]], table: Table, cache: RunCac
 def number(finished: list[Output]) -> list[Output]:
     """Stages 5 and 6 for one level: duplicates pruned (their ``source`` let go), the
     others numbered; in list order."""
-    by_source = {id(output.source): output for output in finished}
-    survivors = prune([output.source for output in finished])
+    # each output has its own source, hashed by identity (no number made per output)
+    by_source = {output.source: output for output in finished}
+    survivors = prune(list(by_source))
     resequence(survivors)
-    kept_ids = {id(source) for source in survivors}
-    for output in finished:
-        if id(output.source) not in kept_ids:
-            output.fate = Fate.DUPLICATE
-            output.source = None
-    return [by_source[id(source)] for source in survivors]
+    kept = [by_source.pop(source) for source in survivors]
+    for output in by_source.values():  # the pruned
+        output.fate = Fate.DUPLICATE
+        output.source = None
+    return kept
 
 
 def document_source(
@@ -390,22 +414,78 @@ def _membership(levels: list[int], output: Output) -> tuple[int, frozenset]:
 
 
 def _duplicates(record: Record, pruned: list[Output]) -> None:
-    """Which kept output each pruned one duplicates: same level and members, else same product."""
+    """Which kept output each pruned one duplicates: same level and members, else same product.
+
+    Memberships meet through their hashes and are made again where hashes meet: none is
+    kept per output (there can be one per association).
+    """
     if not pruned:
         return
     levels = [rule.level for rule in record.rules]
-    keys = [_membership(levels, output) for output in pruned]
-    entries = {entry for _, members in keys for entry in members}
-    by_members: dict[tuple, Output] = {}
-    by_product: dict[str, Output] = {}
+    wanted = {hash(_membership(levels, output)) for output in pruned}
+    names = {m[2] for output in pruned for m in output.members}
+    # hash -> the first output with that membership (a list where memberships differ)
+    first: dict[int, Any] = {}
     for output in record.outputs:
         members = output.members
-        # an output with the members of a pruned one has its first entry among theirs
-        if not members or (members[0][1], members[0][2]) in entries:
-            by_members.setdefault(_membership(levels, output), output)
-        by_product.setdefault(output.product, output)
-    for output, key in zip(pruned, keys, strict=True):
-        output.duplicate_of = by_members.get(key) or by_product.get(output.product)
+        # an output with the members of a pruned one has its first file among theirs
+        if members and members[0][2] not in names:
+            continue
+        key = _membership(levels, output)
+        code = hash(key)
+        if code not in wanted:
+            continue
+        got = first.get(code)
+        if got is None:
+            first[code] = output
+        else:
+            outs = got if type(got) is list else [got]
+            if not any(_membership(levels, o) == key for o in outs):
+                first[code] = [*outs, output]
+    del wanted, names
+    same = [_same_members(levels, output, first) for output in pruned]
+    # the first output of each product a pruned one may need (not one entry per output)
+    products = {o.product for o, found in zip(pruned, same, strict=True) if found is None}
+    by_product: dict[str, Output] = {}
+    if products:
+        for output in record.outputs:
+            if output.product in products:
+                by_product.setdefault(output.product, output)
+    for output, found in zip(pruned, same, strict=True):
+        output.duplicate_of = found or by_product.get(output.product)
+
+
+def _same_members(levels: list[int], output: Output, first: dict[int, Any]) -> Output | None:
+    """The output of ``first`` (:func:`_duplicates`) with the level and members of ``output``."""
+    key = _membership(levels, output)
+    got = first.get(hash(key))
+    outs = () if got is None else got if type(got) is list else (got,)
+    return next((o for o in outs if _membership(levels, o) == key), None)
+
+
+def _candidate_passes(
+    record: Record, matcher: Matcher, chosen: list[tuple[str, str]], cache: RunCache
+) -> list[Output]:
+    """Stages 2 and 4 for each candidate; the outputs in the candidates' order.
+
+    A pass's states are all alive until it ends, so the passes over the most rows run
+    first, while the record is small. The passes are independent: the formations are
+    recorded (after those discovered so far) and numbered as if the candidates had run
+    in order, before discovery -- the order the reference makes them in (within a pass,
+    formations are recorded in the order they were made).
+    """
+    discovered = record.formations
+    blocks: list[Any] = [None] * len(chosen)
+    sizes = [matcher.size(cid) for cid, _ in chosen]
+    for k in sorted(range(len(chosen)), key=lambda k: -sizes[k]):  # (stable: ties in order)
+        record.formations = []
+        outputs = finish(match(record, matcher, chosen[k], cache), matcher.table, cache)
+        blocks[k] = (record.formations, outputs)
+    formations = [formation for block, _ in blocks for formation in block]
+    for number, formation in enumerate(chain(formations, discovered), 1):
+        formation.number = number
+    record.formations = discovered + formations
+    return [output for _, outputs in blocks for output in outputs]
 
 
 def run_engine(
@@ -462,23 +542,20 @@ def _run_engine(
         record = Record(rules, chosen, discovering, table=table)
         matcher = Matcher(table, rules, version_id, shortcuts=shortcuts)
         record.compiled = (matcher.cand_rules, matcher.disc_rules)
-        cache = RunCache()
+        cache = RunCache(table.n)
         # per level, the finished associations discovered, then those of the candidates: the
         # order finalize takes them in
         finished: dict[int, tuple[list, list]] = {2: ([], []), 3: ([], [])}
-        for candidate in chosen:
-            for output in finish(match(record, matcher, candidate, cache), table, cache):
-                finished[rules[output.formation.rule].level][1].append(output)
         if discovering:
-            # discovery matches every row at once (the run's memory peak): the member entries
-            # shared so far are let go there (those of discovery are shared among themselves)
-            cache.entries = {}
+            # discovery matches every row at once (the run's memory peak): it runs first, while
+            # the record is small; numbered as if it ran after them (_candidate_passes)
             for output in finish(discovery(record, matcher, cache), table, cache):
                 finished[rules[output.formation.rule].level][0].append(output)
+        for output in _candidate_passes(record, matcher, chosen, cache):
+            finished[rules[output.formation.rule].level][1].append(output)
         matcher.forget()
         del matcher, cache
         table.forget()  # per-row caches of matching
-        record.formations.sort(key=lambda f: f.candidate is not None)
         kept: list[Output] = []
         for level in (2, 3):
             discovered, from_candidates = finished.pop(level)

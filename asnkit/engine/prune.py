@@ -116,27 +116,42 @@ def _remove_equal(seq: list[Any], asn: Any) -> None:
 def prune(asns: Sequence[Any]) -> list[Any]:
     """Drop duplicate associations, then duplicate products (jwst ``prune``)."""
     ordered = sorted(asns, key=_ASN_ID)
-    seen: set = set()
+    # the memberships seen, by hash: an association kept, or a list of those whose different
+    # memberships share a hash (a membership is made again when compared, not kept: there can
+    # be one per association)
+    seen: dict[int, Any] = {}
     pruned: list[Any] = []
     for asn in reversed(ordered):
         key = _membership(asn.products[0][1])
         if key is not None:
-            if key in seen:
-                continue
-            seen.add(key)
+            code = hash(key)
+            other = seen.get(code)
+            if other is None:
+                seen[code] = asn
+            else:
+                others = other if type(other) is list else [other]
+                if any(_membership(o.products[0][1]) == key for o in others):
+                    continue
+                seen[code] = [*others, asn]
         pruned.append(asn)
+    del seen
     return _prune_products(pruned)
 
 
+def _product_name(asn: Any) -> str:
+    return asn.products[0][0]
+
+
 def _prune_products(asns: list[Any]) -> list[Any]:
-    names = {id(a): a.products[0][0] for a in asns}
-    dups = [name for name, count in Counter(names.values()).items() if count > 1]
+    dups = [name for name, count in Counter(map(_product_name, asns)).items() if count > 1]
     if not dups:
         return asns
     ordered = sorted(asns, key=_ASN_ID)
-    by_product: dict[str, list[Any]] = defaultdict(list)
+    by_product: dict[str, list[Any]] = {name: [] for name in dups}
     for asn in ordered:
-        by_product[names[id(asn)]].append(asn)
+        same = by_product.get(_product_name(asn))
+        if same is not None:
+            same.append(asn)
     full_prune: list[Any] = []
     pruned_by_key: dict[tuple, list[Any]] = defaultdict(list)
     for product in dups:

@@ -277,3 +277,7 @@ class DocumentSource:
             products.append({"name": name, "members": members})
         data["products"] = products
         return data
+
+    #: A source is what a lazy association builds its document with (no bound method kept
+    #: per association: :meth:`asnkit.Association.lazy`).
+    __call__ = build

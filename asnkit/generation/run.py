@@ -258,6 +258,6 @@ def run(
             stacklevel=4,
         )
         associations = AssociationSet(
-            Association.lazy(output.document, filename=output.filename) for output in record.outputs
+            Association.lazy(output.source, filename=output.filename) for output in record.outputs
         )
     return Run(pool, record, associations)

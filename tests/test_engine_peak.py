@@ -1,0 +1,180 @@
+"""What generation does to keep its memory peak low changes nothing it decides (issue 14).
+
+* Discovery runs before the candidates' passes (it matches every row at once, so it
+  runs while the record is small), and the candidates' passes run largest first
+  (:func:`asnkit.engine.pipeline._candidate_passes`); formations are recorded and
+  numbered as if the candidates ran in order, then discovery: each pass must decide
+  what it decides alone, and in whatever order they run the record must not change.
+* A lazy association builds its document with the output's source itself (a
+  :class:`~asnkit.engine.record.DocumentSource` is callable).
+* Pruning (:func:`asnkit.engine.prune.prune`) and "which output does a pruned one
+  duplicate" (:func:`asnkit.engine.pipeline._duplicates`) compare memberships through
+  their hashes: where hashes meet, the memberships themselves decide. With every hash
+  equal (monkeypatched), the record must not change.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from functools import cache
+
+import pandas as pd
+import pytest
+
+import asnkit
+import asnkit.engine.passes
+import asnkit.engine.pipeline
+import asnkit.engine.prune
+from asnkit.engine.record import Fate
+from asnkit.generation.run import Run, run
+from tests.helpers import POOLS
+from tests.test_fast_path import whole_record
+
+VERSION_ID = "20250101t000000"
+NAMES = [
+    "pool_002_image_miri",
+    "pool_003_image_nircam",
+    "pool_013_coron_nircam",
+    "pool_018_all_exptypes",
+    "pool_019_niriss_wfss",
+    "pool_023_nirspec_msa_3nod",
+    "jw00632_dups",
+    "pool_duplicate",
+    "pool_001_candidates",
+    "pool_021_tso",
+]
+
+
+@cache
+def _pool(name: str) -> pd.DataFrame:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return asnkit.read_pool(POOLS / f"{name}.csv")
+
+
+def _run(name: str, **options) -> Run:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return run(_pool(name), version_id=VERSION_ID, **options)
+
+
+def _formed(formation) -> tuple:
+    """What a pass decided about one association (pruning aside: it reads every pass)."""
+    outputs = tuple((o.members, o.product, o.direct_image) for o in formation.outputs)
+    return (
+        formation.rule,
+        formation.candidate,
+        formation.asn_id,
+        formation.asn_rule,
+        formation.members,
+        formation.fate,
+        tuple(map(repr, formation.failed)),
+        formation.observations,
+        outputs,
+    )
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_pass_decides_alone_and_numbers_are_candidates_first(name):
+    both = _run(name)
+    only_candidates = _run(name, discover=False)
+    only_discovery = _run(name, all_candidates=False)
+    made = len(only_candidates.formations)
+    from_candidates = [f for f in both.formations if f.candidate is not None]
+    discovered = [f for f in both.formations if f.candidate is None]
+    assert [_formed(f) for f in from_candidates] == [_formed(f) for f in only_candidates.formations]
+    assert [f.number for f in from_candidates] == [f.number for f in only_candidates.formations]
+    assert [_formed(f) for f in discovered] == [_formed(f) for f in only_discovery.formations]
+    # numbered after the candidates' associations, in the order discovery made them
+    assert [f.number for f in discovered] == [made + f.number for f in only_discovery.formations]
+    assert sorted(f.number for f in both.formations) == list(range(1, len(both.formations) + 1))
+
+
+def test_the_pools_have_discovered_and_pruned_associations():
+    """(So the tests above and below compare something.)"""
+    runs = [_run(name) for name in NAMES]
+    assert sum(any(f.candidate is None for f in r.formations) for r in runs) >= 4
+    assert sum(any(f.candidate is not None for f in r.formations) for r in runs) >= 6
+    assert sum(len(r.candidates) >= 3 for r in runs) >= 4
+    pruned = [o for r in runs for f in r.formations for o in f.outputs if o.fate is Fate.DUPLICATE]
+    assert len(pruned) >= 20
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_pruned_output_duplicates_what_the_definition_says(name):
+    r = _run(name)
+    levels = [rule.level for rule in r.rules]
+
+    def key(output):
+        return levels[output.formation.rule], frozenset((m[1], m[2]) for m in output.members)
+
+    for formation in r.formations:
+        for output in formation.outputs:
+            if output.fate is not Fate.DUPLICATE:
+                assert output.duplicate_of is None
+                continue
+            same = [o for o in r.record.outputs if key(o) == key(output)]
+            named = [o for o in r.record.outputs if o.product == output.product]
+            expected = same[0] if same else named[0] if named else None
+            assert output.duplicate_of is expected
+
+
+def _positions(r: Run) -> list:
+    where = {id(o): k for k, o in enumerate(r.record.outputs)}
+    return [
+        None if o.duplicate_of is None else where[id(o.duplicate_of)]
+        for f in r.formations
+        for o in f.outputs
+    ]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_memberships_whose_hashes_meet_are_told_apart(name, monkeypatch):
+    expected = _run(name)
+    with monkeypatch.context() as patch:  # every membership has the same hash
+        patch.setattr(asnkit.engine.prune, "hash", lambda value: 7, raising=False)
+        patch.setattr(asnkit.engine.pipeline, "hash", lambda value: 7, raising=False)
+        colliding = _run(name)
+    assert whole_record(colliding) == whole_record(expected)
+    assert _positions(colliding) == _positions(expected)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("order", ["in order", "reversed", "shuffled"])
+def test_the_candidates_passes_give_one_record_in_any_order(name, order, monkeypatch):
+    expected = _run(name)
+    ids = [cid for cid, _ in expected.candidates]
+    sizes = {
+        "in order": dict.fromkeys(ids, 0),  # all tied: the candidates' order
+        "reversed": {cid: k for k, cid in enumerate(ids)},  # the last one first
+        "shuffled": {cid: (k * 7919) % 13 for k, cid in enumerate(ids)},
+    }[order]
+    with monkeypatch.context() as patch:
+        patch.setattr(asnkit.engine.passes.Matcher, "size", lambda self, cid: sizes[cid])
+        reordered = _run(name)
+    assert whole_record(reordered) == whole_record(expected)
+    assert _positions(reordered) == _positions(expected)
+
+
+def test_the_largest_candidate_runs_first(monkeypatch):
+    seen = []
+    original = asnkit.engine.passes.Matcher.candidate
+
+    def candidate(self, cid, ctype):
+        seen.append((self.size(cid), cid))
+        return original(self, cid, ctype)
+
+    monkeypatch.setattr(asnkit.engine.passes.Matcher, "candidate", candidate)
+    r = _run("pool_018_all_exptypes")
+    assert len(seen) == len(r.candidates) >= 3
+    assert [size for size, _ in seen] == sorted((size for size, _ in seen), reverse=True)
+    assert len({size for size, _ in seen}) >= 2
+
+
+def test_a_lazy_association_builds_with_the_source_itself():
+    r = _run("pool_002_image_miri")
+    for association, output in zip(r.associations(), r.record.outputs, strict=True):
+        assert association._build is output.source  # (not read yet: no document made)
+        assert output.source() == output.document()
+        assert json.loads(association.to_json()) == output.document()
