@@ -300,6 +300,13 @@ class _ColumnBuilder:
     def _code(self, position: int, cells: list[str], rows: slice) -> None:
         """Put the codes of ``cells`` in ``rows`` of column ``position``."""
         coded = self.cells[position]
+        try:  # most blocks of most columns hold no cell not seen before: one pass
+            self.codes[position][rows] = np.fromiter(
+                map(coded.__getitem__, cells), dtype=np.int32, count=len(cells)
+            )
+            return
+        except KeyError:
+            pass
         for cell in dict.fromkeys(cells):
             if cell not in coded:
                 text = cell.strip()
