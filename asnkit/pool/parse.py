@@ -301,12 +301,15 @@ class _ColumnBuilder:
         """Put the codes of ``cells`` in ``rows`` of column ``position``."""
         coded = self.cells[position]
         try:  # most blocks of most columns hold no cell not seen before: one pass
-            self.codes[position][rows] = np.fromiter(
-                map(coded.__getitem__, cells), dtype=np.int32, count=len(cells)
-            )
-            return
+            codes = np.fromiter(map(coded.__getitem__, cells), dtype=np.int32, count=len(cells))
         except KeyError:
-            pass
+            self._learn(position, cells)
+            codes = np.fromiter(map(coded.__getitem__, cells), dtype=np.int32, count=len(cells))
+        self.codes[position][rows] = codes
+
+    def _learn(self, position: int, cells: list[str]) -> None:
+        """Code the cells of column ``position`` not seen before (cleaned once each)."""
+        coded, known, values = self.cells[position], self.known[position], self.values[position]
         for cell in dict.fromkeys(cells):
             if cell not in coded:
                 text = cell.strip()
@@ -314,15 +317,11 @@ class _ColumnBuilder:
                 if text.lower() in MISSING_TOKENS:
                     coded[cell] = -1
                     continue
-                known = self.known[position]
                 code = known.get(text)
                 if code is None:
-                    code = known[text] = len(self.values[position])
-                    self.values[position].append(text)
+                    code = known[text] = len(values)
+                    values.append(text)
                 coded[cell] = code
-        self.codes[position][rows] = np.fromiter(
-            map(coded.__getitem__, cells), dtype=np.int32, count=len(cells)
-        )
 
     def finish(self) -> tuple[list[tuple[np.ndarray, list[str]]], list[int], np.ndarray]:
         """Each column's ``(codes, values)``, its width (its longest cell, blanks
