@@ -182,3 +182,15 @@ def test_factorize_codes_text_as_pandas_does(values):
     assert codes.tolist() == expected_codes.tolist()
     assert uniques == list(expected_uniques)
     assert codes.dtype == expected_codes.dtype
+
+
+def test_the_whole_command_line_parser_loads_no_pandas():
+    """``asnkit --version`` builds every command's parser (generate-many's imports the manifest)."""
+    script = (
+        "import sys\n"
+        "from asnkit.cli import build_parser\n"
+        "build_parser()\n"
+        "assert 'pandas' not in sys.modules, 'pandas imported'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
