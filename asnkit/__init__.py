@@ -20,29 +20,14 @@ Examples
 
 from __future__ import annotations
 
-import gc as _gc
-
 from asnkit.errors import AssociationError, AssociationWarning, PoolError, PoolWarning
-from asnkit.lazy import lazy_getattr
+from asnkit.lazy import import_after, lazy_getattr
 from asnkit.version import __version__
 
-# Importing pandas makes some 10^5 objects that live as long as the process: the
-# cyclic garbage collector would scan them again and again while they are made,
-# and once more after (a tenth of the import's time). It is paused meanwhile, and
-# what was made is then moved to the oldest generation unscanned, where a long
-# lived object ends up anyway (not when the program froze objects itself: unfreeze
-# would release those too).
-_collecting = _gc.isenabled()
-_gc.disable()
-try:
-    from asnkit import accessor as _accessor  # noqa: F401  (registers ``DataFrame.asn``)
-finally:
-    if not _gc.get_freeze_count():
-        _gc.freeze()
-        _gc.unfreeze()
-    if _collecting:
-        _gc.enable()
-    del _collecting
+# ``DataFrame.asn`` is registered once pandas is imported (at once if it is), by
+# whoever imports it: asnkit itself imports pandas only where a frame is made, so
+# ``asnkit generate`` never imports it.
+import_after("pandas", "asnkit.accessor")
 
 # Public names and the module that defines each. They are imported on first
 # use, so ``import asnkit`` stays cheap (no matplotlib, astropy or jsonschema).

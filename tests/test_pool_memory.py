@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 import asnkit
 from asnkit import PoolError, PoolWarning
-from asnkit.pool import read as read_module
+from asnkit.pool import parse as read_module
 from tests.helpers import DATA
 from tests.pool_reference import reference_read
 

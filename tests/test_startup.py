@@ -25,6 +25,11 @@ def test_import_asnkit_loads_none_of_the_heavy_packages():
     assert _loaded_after("import asnkit") == []
 
 
+def test_import_asnkit_does_not_import_pandas_or_numpy():
+    code = "import asnkit, sys\nassert not {'pandas', 'numpy'} & set(sys.modules), 'imported'"
+    assert _loaded_after(code) == []
+
+
 def test_reading_and_generating_load_none_of_the_heavy_packages():
     code = (
         "import warnings, asnkit\n"
@@ -82,18 +87,19 @@ def _gc_after_import(before: str) -> dict:
     script = (
         "import gc, json\n" + before + "\nscans = [s['collections'] for s in gc.get_stats()]\n"
         "import asnkit\n"
+        "import pandas\n"  # registers df.asn: imported with the collector paused
         "scans = [s['collections'] - n for s, n in zip(gc.get_stats(), scans)]\n"
         "print(json.dumps({'enabled': gc.isenabled(), 'frozen': gc.get_freeze_count(),"
         " 'scans': scans,"
         " 'young': gc.get_count()[0], 'old': len(gc.get_objects(2)),"
-        " 'asn': hasattr(__import__('pandas').DataFrame, 'asn')}))"
+        " 'asn': hasattr(pandas.DataFrame, 'asn')}))"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def test_import_leaves_the_garbage_collector_as_it_found_it():
+def test_importing_pandas_after_asnkit_leaves_the_garbage_collector_as_it_found_it():
     found = _gc_after_import("")
     # on, nothing frozen, and what the import made is in the oldest generation, not
     # waiting in the youngest for a scan; scanned at most once meanwhile (without the
@@ -104,6 +110,6 @@ def test_import_leaves_the_garbage_collector_as_it_found_it():
     assert not _gc_after_import("gc.disable()")["enabled"]
 
 
-def test_import_keeps_what_the_program_froze_frozen():
+def test_importing_pandas_after_asnkit_keeps_what_the_program_froze_frozen():
     found = _gc_after_import("keep = [[] for _ in range(100)]\ngc.freeze()")
     assert found["frozen"] > 100 and found["enabled"]

@@ -39,11 +39,12 @@ import os
 import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from asnkit.errors import PoolFileNotFoundError
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 __all__ = [
     "MANIFEST_NAME",
@@ -215,6 +216,8 @@ def manifest_state(folder: str | os.PathLike[str]) -> ManifestState:
 
 def records_frame(records: Iterable[PoolRecord]) -> pd.DataFrame:
     """A DataFrame with one row per record and the manifest's columns."""
+    import pandas as pd  # (the command line's parser imports this module: no pandas there)
+
     rows = [record.to_dict() for record in records]
     frame = pd.DataFrame(rows, columns=list(_COLUMNS))
     frame["associations"] = frame["associations"].astype("int64")

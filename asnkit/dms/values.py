@@ -25,8 +25,6 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
-import pandas as pd
-
 __all__ = [
     "EMPTY",
     "POOL_MISSING",
@@ -55,6 +53,8 @@ def is_empty(value: Any) -> bool:
         return value.strip().lower() in EMPTY
     if isinstance(value, float):
         return math.isnan(value)
+    import pandas as pd  # only for values that are neither text nor floats
+
     try:  # pandas.NA, NaT, numpy floats
         return bool(pd.isna(value))
     except (TypeError, ValueError):  # not a scalar

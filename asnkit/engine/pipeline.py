@@ -38,9 +38,7 @@ import gc
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from asnkit.dms.identifiers import VERSION_ID
 from asnkit.dms.names import version_timestamp
@@ -60,8 +58,11 @@ from asnkit.engine.record import (
 from asnkit.engine.state import AsnState
 from asnkit.engine.table import Table, build_table, candidates_by_type
 from asnkit.errors import AssociationError, AssociationWarning, PoolError
-from asnkit.pool.read import check_identifiers, locate
+from asnkit.pool.coded import CodedPool, code_frame, identifier_problem, locate
 from asnkit.rules.model import Rule, missing_columns
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 __all__ = [
     "REQUIRED_COLUMNS",
@@ -116,13 +117,13 @@ def resolve_version_id(version_id: str | bool | None) -> str | None:
 REQUIRED_COLUMNS = ("filename", "program", "targetid")
 
 
-def check_pool(pool: pd.DataFrame) -> None:
+def check_pool(pool: CodedPool | pd.DataFrame) -> None:
     """Refuse a pool generation cannot use, before generating.
 
     The pool needs the :data:`REQUIRED_COLUMNS` (``asn_generate`` stops with
     ``KeyError`` without them), and its programs and candidate ids become
     parts of file names: they must be DMS identifiers
-    (:func:`asnkit.pool.read.check_identifiers`; frames built in memory never
+    (:func:`asnkit.pool.coded.identifier_problem`; frames built in memory never
     went through :func:`asnkit.read_pool`).
 
     Raises
@@ -130,6 +131,8 @@ def check_pool(pool: pd.DataFrame) -> None:
     asnkit.PoolError
         Naming the pool file, the column and the line (or row).
     """
+    if not isinstance(pool, CodedPool):
+        pool = code_frame(pool)
     lowered = {str(column).lower() for column in pool.columns}
     name = pool.attrs.get("pool_file") or pool.attrs.get("asn_pool") or "in-memory pool"
     for column in REQUIRED_COLUMNS:
@@ -140,29 +143,29 @@ def check_pool(pool: pd.DataFrame) -> None:
                 file=str(name),
                 column=column,
             )
-    frame = pool
-    if any(str(column) != str(column).lower() for column in pool.columns):
-        frame = pool.rename(columns=lambda column: str(column).lower())
-    try:
-        check_identifiers(frame)
-    except PoolError as exc:
-        raise locate(exc, pool) from None
+    found = identifier_problem(
+        pool.column("filename"), pool.column("program"), pool.column("asn_candidate")
+    )
+    if found is not None:
+        column, row, message = found
+        raise locate(PoolError(message, column=column, row=row), pool)
 
 
-def check_rule_columns(pool: pd.DataFrame, rules: Iterable[Rule]) -> None:
+def check_rule_columns(pool: CodedPool | pd.DataFrame, rules: Iterable[Rule]) -> None:
     """Raise :class:`~asnkit.PoolError` when a rule names a column the pool lacks.
 
     Only the columns a user named (``select`` / ``agree`` of
     :func:`asnkit.rules.custom.rule`, :attr:`Rule.columns`) are required: the DMS rules
     read missing columns as empty, as jwst does.
     """
-    missing = missing_columns(rules, pool.columns)
+    columns = list(pool.columns)
+    missing = missing_columns(rules, columns)
     if missing:
         name, column = missing[0]
         raise PoolError(
             f"rule {name!r} names column {column!r}, which the pool does not have "
-            f"(columns: {', '.join(map(str, pool.columns[:12]))}"
-            f"{', ...' if len(pool.columns) > 12 else ''})",
+            f"(columns: {', '.join(map(str, columns[:12]))}"
+            f"{', ...' if len(columns) > 12 else ''})",
             file=pool.attrs.get("asn_pool"),
             column=column,
         )
@@ -511,7 +514,7 @@ def _candidate_passes(
 
 
 def run_engine(
-    pool: pd.DataFrame,
+    pool: CodedPool | pd.DataFrame,
     rules: Iterable[Rule],
     *,
     candidates: Sequence[str] | None = None,
@@ -524,13 +527,16 @@ def run_engine(
 ) -> Record:
     """Run every stage on a pool; the :class:`~asnkit.engine.record.Record` of what they decided.
 
-    Parameters are those of :func:`asnkit.run`.
-    ``shortcuts=False`` turns off the pre-checks, the index and the candidate-type
+    Parameters are those of :func:`asnkit.run`; ``pool`` may also be the coded
+    columns of a pool (:func:`asnkit.pool.parse.parse_pool`), so that pandas is
+    not needed. ``shortcuts=False`` turns off the pre-checks, the index and the candidate-type
     skips (every exposure is checked against every association of every rule, as
     the reference does): much slower, the same result. ``complete=False``: only the
     kept associations are asked for (:func:`asnkit.generate`): the record keeps no
     formations (:attr:`Record.complete <asnkit.engine.record.Record>`).
     """
+    if not isinstance(pool, CodedPool):
+        pool = code_frame(pool)
     try:
         return _run_engine(
             pool,
@@ -548,7 +554,7 @@ def run_engine(
 
 
 def _run_engine(
-    pool: pd.DataFrame,
+    pool: CodedPool,
     rules: list[Rule],
     *,
     candidates: Sequence[str] | None,

@@ -20,14 +20,17 @@ import re
 import warnings
 import weakref
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from asnkit.dms.candidates import observation_id, parse_candidates
 from asnkit.dms.identifiers import CANDIDATE_ID
 from asnkit.errors import AssociationWarning, PoolError
+from asnkit.pool.coded import CodedPool, code_frame, factorize, narrow_codes
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 __all__ = [
     "Item",
@@ -221,7 +224,7 @@ class Table:
             return None
         if type(texts) is _Pending:
             return texts.codes, texts.texts
-        codes, uniques = pd.factorize(np.asarray(texts, dtype=object))
+        codes, uniques = factorize(texts)
         return narrow_codes(codes, len(uniques)), np.asarray(uniques, dtype=object)
 
     def array(self, name: str) -> np.ndarray | None:
@@ -292,22 +295,27 @@ def _lower(value: Any) -> str:
     return str(value).lower()
 
 
-def build_table(pool: pd.DataFrame) -> Table:
+def build_table(pool: CodedPool | pd.DataFrame) -> Table:
     """Lower-case text columns (``"null"`` when missing), as the reference reads pools.
 
-    A pool without ``asn_candidate`` gets observation candidates built from
-    ``obs_num`` (``[('o001', 'observation')]``) with an
-    :class:`~asnkit.AssociationWarning`.
+    ``pool`` is a DataFrame or the coded columns it is made of
+    (:class:`~asnkit.pool.coded.CodedPool`, as :func:`~asnkit.pool.parse.parse_pool`
+    reads them): the same table either way. A pool without ``asn_candidate`` gets
+    observation candidates built from ``obs_num`` (``[('o001', 'observation')]``)
+    with an :class:`~asnkit.AssociationWarning`.
     """
+    if not isinstance(pool, CodedPool):
+        pool = code_frame(pool)
     cols = _Columns()
     n = len(pool)
     # jwst fills the empty cells of narrow columns with "null" cut to the column's
     # width ("n", "nu", "nul"); read_pool records those columns (attrs["null_text"]).
     null_text = pool.attrs.get("null_text") or {}
-    for column in pool.columns:
-        codes, uniques = pd.factorize(pool[column], use_na_sentinel=True)
+    for at, column in enumerate(pool.columns):
+        codes, uniques = pool.coded[at]
         missing = null_text.get(column, "null")
         lowered = np.array([_lower(v) for v in uniques] + [missing], dtype=object)
+        del uniques
         # code -1 (missing) -> "null"; a column of mostly distinct texts is a list at once
         if len(lowered) * _PENDING_AT_MOST > n:
             cols[str(column).lower()] = lowered[codes].tolist()
@@ -335,17 +343,6 @@ def build_table(pool: pd.DataFrame) -> Table:
         ]
     asn_pool = pool.attrs.get("asn_pool", "in-memory")
     return Table(cols, n, str(asn_pool))
-
-
-def narrow_codes(codes: np.ndarray, count: int) -> np.ndarray:
-    """Codes ``0 .. count - 1`` (or -1) in the smallest signed integer type that holds them.
-
-    Per-row codes are kept for the whole run: one byte a row instead of four or eight.
-    """
-    for dtype in (np.int8, np.int16, np.int32):
-        if count <= np.iinfo(dtype).max:
-            return codes.astype(dtype, copy=False)
-    return codes.astype(np.int64, copy=False)
 
 
 def candidates_by_type(table: Table) -> list[tuple[str, str]]:
@@ -386,7 +383,7 @@ def rows_by_candidate(texts: list[str]) -> Callable[[str], list[int]]:
     every substring of a token (of the length of an id asked for) is a key.
     """
     # the rows of each distinct text: slices of one array of rows (not a list of ints a row)
-    codes, uniques = pd.factorize(np.asarray(texts, dtype=object))
+    codes, uniques = factorize(texts)
     order = np.argsort(codes, kind="stable").astype(np.int32)
     bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1)).tolist()
     by_text = {text: order[bounds[k] : bounds[k + 1]] for k, text in enumerate(uniques)}

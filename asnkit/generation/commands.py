@@ -14,10 +14,13 @@ import argparse
 import errno
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from asnkit.errors import ExitStatus, exit_status_help
 from asnkit.rules import RULE_SETS, rule_set
+
+if TYPE_CHECKING:  # pragma: no cover
+    from asnkit.pool.coded import CodedPool
 
 __all__ = ["earlier_output", "register", "run_explain", "run_generate"]
 
@@ -93,7 +96,7 @@ def run_generate(args: argparse.Namespace) -> int:
     from asnkit.dms.identifiers import VERSION_ID
     from asnkit.dms.names import version_timestamp
     from asnkit.generation.run import run
-    from asnkit.pool.read import read_pool
+    from asnkit.pool.parse import parse_pool
 
     rules = rule_set(args.rules)
     version_id = version_timestamp() if args.version_id is True else args.version_id
@@ -107,7 +110,7 @@ def run_generate(args: argparse.Namespace) -> int:
                                  str(output))  # fmt: skip
     if args.save_orphans and args.save_orphans.exists() and not args.overwrite:
         raise FileExistsError(f"{args.save_orphans} exists (use --overwrite to replace it)")
-    pool = read_pool(args.pool)
+    pool = parse_pool(args.pool)  # the pool's columns, without pandas
     unknown = _unknown_candidates(pool, args.ids or [])
     if unknown:  # the library warns and makes nothing; asked by name, it is a mistake
         print(f"asnkit generate: error: {unknown}", file=sys.stderr)
@@ -154,12 +157,13 @@ def _run_on(path: Path, pool: Any) -> str:
     return " on this pool" if recorded == pool.attrs.get("asn_pool") else f" on {recorded}"
 
 
-def _unknown_candidates(pool: Any, ids: list[str]) -> str:
+def _unknown_candidates(pool: CodedPool, ids: list[str]) -> str:
     """One line naming the ``-i`` ids the pool has no candidate of (close matches), or ''."""
+    if not ids:
+        return ""
     from asnkit.errors import close_matches
-    from asnkit.pool.candidates import candidate_ids
 
-    known = [str(i) for i in candidate_ids(pool)["candidate_id"]] if ids else []
+    known = pool.candidate_ids()
     unknown = [i for i in ids if i not in known]
     if not unknown:
         return ""
@@ -227,26 +231,30 @@ def earlier_output(
         return []
     from asnkit.dms.names import format_program, parse_asn_filename
     from asnkit.documents.layout import level_of
-    from asnkit.pool.candidates import candidate_ids
+    from asnkit.pool.coded import CodedPool, code_frame
 
-    programs = {format_program(p).lower() for p in pool.get("program", [])
-                if isinstance(p, str)}  # fmt: skip
-    if ids is not None:
-        wanted = {i.lower() for i in ids}
-    elif "asn_candidate" in pool.columns:
-        wanted = {str(i).lower() for i in candidate_ids(pool)["candidate_id"]}
-    else:
-        wanted = set()
     found = []
     for path in sorted(folder.glob("jw*_asn.json")):
         match = parse_asn_filename(path.name)
-        if match is None or match["program"] not in programs:
+        if match is None:
             continue
         if match["version_id"] != (version_id.lower() if version_id else None):
             continue
-        asn_id = match["asn_id"]
-        if asn_id not in wanted and not (discover and asn_id.startswith("a")):
-            continue
         if level_of(match["asn_type"]) in levels:
-            found.append(path)
-    return found
+            found.append((path, match))
+    if not found:  # (an empty folder: the pool's programs and candidates are not needed)
+        return []
+    if not isinstance(pool, CodedPool):
+        pool = code_frame(pool)
+    programs = {format_program(p).lower() for p in pool.distinct("program")
+                if isinstance(p, str)}  # fmt: skip
+    if ids is not None:
+        wanted = {i.lower() for i in ids}
+    else:
+        wanted = {i.lower() for i in pool.candidate_ids()}
+    return [
+        path
+        for path, match in found
+        if match["program"] in programs
+        and (match["asn_id"] in wanted or (discover and match["asn_id"].startswith("a")))
+    ]

@@ -19,12 +19,14 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from asnkit.documents.collection import AssociationSet
 from asnkit.generation.run import generated
 from asnkit.rules.model import Rule
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
 
 __all__ = ["apply_rules", "generate"]
 

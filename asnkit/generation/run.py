@@ -27,20 +27,23 @@ jw99009-o001_20250101t000000_image2_00008_asn.json
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from asnkit.documents.collection import AssociationSet
 from asnkit.documents.model import Association
 from asnkit.engine.pipeline import gc_paused, run_engine
 from asnkit.engine.record import Fate, Formation, Record
 from asnkit.errors import PoolKeyError, PoolTypeError
+from asnkit.pool.coded import CodedPool
 from asnkit.rules.model import Rule
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
     from asnkit.generation.explain import Explanation, RuleResult
 
 __all__ = ["FRAME_COLUMNS", "Run", "generated", "run"]
@@ -55,15 +58,26 @@ class Run:
     Made by :func:`asnkit.run`. ``rules`` and ``candidates`` (``(id, type)``
     pairs, in the order processed) say what ran; ``discovered`` whether the
     pool-wide (``a3001``) associations were made; ``record`` holds the facts
-    (:class:`~asnkit.engine.record.Record`: formations, outputs, fates).
+    (:class:`~asnkit.engine.record.Record`: formations, outputs, fates);
+    ``pool`` is the pool as a DataFrame (made when first asked for, when the
+    run was given the pool's coded columns).
     """
 
-    def __init__(self, pool: pd.DataFrame, record: Record, associations: AssociationSet) -> None:
-        self.pool = pool
+    def __init__(
+        self, pool: pd.DataFrame | CodedPool, record: Record, associations: AssociationSet
+    ) -> None:
+        self._pool = pool
         self.record = record
         self._associations = associations
         self._by_row: dict[int, list[Formation]] | None = None
         self._columns: dict[str, Any] = {}
+
+    @property
+    def pool(self) -> pd.DataFrame:
+        """The pool generated from, as a DataFrame."""
+        if isinstance(self._pool, CodedPool):
+            self._pool = self._pool.to_frame()
+        return self._pool
 
     # ------------------------------------------------------------------ what ran
     @property
@@ -105,6 +119,8 @@ class Run:
                 raise PoolKeyError(column_error(self.pool, column))
             values = self._columns[column] = self.pool[column].to_numpy(dtype=object)
         value = values[position]
+        import pandas as pd
+
         return None if value is None or pd.isna(value) else value
 
     def associations(self) -> AssociationSet:
@@ -164,6 +180,8 @@ class Run:
                 if row not in placed and first is not None:
                     file = first.filename if first.fate is not Fate.DUPLICATE else None
                     out.append((file, rule, candidate, names[row], role, "removed", row))
+        import pandas as pd
+
         frame = pd.DataFrame(out, columns=list(FRAME_COLUMNS))
         frame["row"] = labels[frame["row"].to_numpy(dtype=np.int64)] if len(frame) else []
         return frame
@@ -191,7 +209,7 @@ class Run:
         n = len(self.record.candidates)
         cands = f"{n} candidate{'s' * (n != 1)}" + (" and discovery" if self.discovered else "")
         return (
-            f"<Run: {len(self.record.rules)} rules over {len(self.pool)} rows, {cands}: "
+            f"<Run: {len(self.record.rules)} rules over {len(self._pool)} rows, {cands}: "
             f"{len(self.record.formations)} associations formed, {len(self._associations)} kept>"
         )
 
@@ -201,7 +219,7 @@ def _file(output: Any) -> str | None:
 
 
 def run(
-    pool: pd.DataFrame,
+    pool: pd.DataFrame | CodedPool,
     rules: Iterable[Rule] | None = None,
     *,
     candidates: Sequence[str] | None = None,
@@ -214,8 +232,10 @@ def run(
 
     Parameters
     ----------
-    pool : pandas.DataFrame
-        A pool (:func:`asnkit.read_pool`); not modified.
+    pool : pandas.DataFrame or CodedPool
+        A pool (:func:`asnkit.read_pool`); not modified. Or its coded columns
+        (:func:`asnkit.pool.parse.parse_pool`): the same run without pandas
+        (:attr:`Run.pool` makes the frame if asked for).
     rules : iterable of Rule, optional
         The rules, in the order they are tried; default the DMS rules
         (:func:`asnkit.rules.dms_rules`: Level 2b and Level 3).
@@ -270,7 +290,8 @@ def generated(
     """
     from asnkit.rules import as_rules, dms_rules
 
-    if not isinstance(pool, pd.DataFrame):
+    pandas = sys.modules.get("pandas")  # (a DataFrame means pandas is imported)
+    if not isinstance(pool, CodedPool) and not (pandas and isinstance(pool, pandas.DataFrame)):
         raise PoolTypeError(
             f"pool must be a DataFrame (asnkit.read_pool(path)), not {type(pool).__name__}"
         )
