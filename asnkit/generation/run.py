@@ -272,7 +272,7 @@ def run(
 
 
 def generated(
-    pool: pd.DataFrame,
+    pool: pd.DataFrame | CodedPool,
     rules: Iterable[Rule] | None = None,
     *,
     candidates: Sequence[str] | None = None,
