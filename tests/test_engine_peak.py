@@ -8,7 +8,7 @@
 * A lazy association builds its document with the output's source itself (a
   :class:`~asnkit.engine.record.DocumentSource` is callable).
 * Pruning (:func:`asnkit.engine.prune.prune`) and "which output does a pruned one
-  duplicate" (:func:`asnkit.engine.pipeline._duplicates`) compare memberships through
+  duplicate" (:func:`asnkit.engine.prune.link_duplicates`) compare memberships through
   their hashes: where hashes meet, the memberships themselves decide. With every hash
   equal (monkeypatched), the record must not change.
 """
@@ -25,7 +25,6 @@ import pytest
 
 import asnkit
 import asnkit.engine.passes
-import asnkit.engine.pipeline
 import asnkit.engine.prune
 from asnkit.engine.record import DocumentSource, Fate, parted_lines
 from asnkit.errors import PoolError
@@ -139,7 +138,6 @@ def test_memberships_whose_hashes_meet_are_told_apart(name, monkeypatch):
     expected = _run(name)
     with monkeypatch.context() as patch:  # every membership has the same hash
         patch.setattr(asnkit.engine.prune, "hash", lambda value: 7, raising=False)
-        patch.setattr(asnkit.engine.pipeline, "hash", lambda value: 7, raising=False)
         colliding = _run(name)
     assert whole_record(colliding) == whole_record(expected)
     assert _positions(colliding) == _positions(expected)

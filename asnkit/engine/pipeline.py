@@ -45,7 +45,7 @@ from asnkit.dms.names import version_timestamp
 from asnkit.engine.finalize import dropped_fate, edits_members, finalize
 from asnkit.engine.members import refresh
 from asnkit.engine.passes import Matcher
-from asnkit.engine.prune import prune, resequence
+from asnkit.engine.prune import link_duplicates, prune, resequence
 from asnkit.engine.record import (
     DocumentSource,
     Fate,
@@ -433,60 +433,6 @@ def _header_values(data: dict[str, Any], cache: RunCache) -> tuple[Any, ...]:
     return values
 
 
-def _membership(levels: list[int], output: Output) -> tuple[int, frozenset]:
-    return levels[output.formation.rule], frozenset([(m[1], m[2]) for m in output.members])
-
-
-def _duplicates(record: Record, pruned: list[Output]) -> None:
-    """Which kept output each pruned one duplicates: same level and members, else same product.
-
-    Memberships meet through their hashes and are made again where hashes meet: none is
-    kept per output (there can be one per association).
-    """
-    if not pruned:
-        return
-    levels = [rule.level for rule in record.rules]
-    wanted = {hash(_membership(levels, output)) for output in pruned}
-    names = {m[2] for output in pruned for m in output.members}
-    # hash -> the first output with that membership (a list where memberships differ)
-    first: dict[int, Any] = {}
-    for output in record.outputs:
-        members = output.members
-        # an output with the members of a pruned one has its first file among theirs
-        if members and members[0][2] not in names:
-            continue
-        key = _membership(levels, output)
-        code = hash(key)
-        if code not in wanted:
-            continue
-        got = first.get(code)
-        if got is None:
-            first[code] = output
-        else:
-            outs = got if type(got) is list else [got]
-            if not any(_membership(levels, o) == key for o in outs):
-                first[code] = [*outs, output]
-    del wanted, names
-    same = [_same_members(levels, output, first) for output in pruned]
-    # the first output of each product a pruned one may need (not one entry per output)
-    products = {o.product for o, found in zip(pruned, same, strict=True) if found is None}
-    by_product: dict[str, Output] = {}
-    if products:
-        for output in record.outputs:
-            if output.product in products:
-                by_product.setdefault(output.product, output)
-    for output, found in zip(pruned, same, strict=True):
-        output.duplicate_of = found or by_product.get(output.product)
-
-
-def _same_members(levels: list[int], output: Output, first: dict[int, Any]) -> Output | None:
-    """The output of ``first`` (:func:`_duplicates`) with the level and members of ``output``."""
-    key = _membership(levels, output)
-    got = first.get(hash(key))
-    outs = () if got is None else got if type(got) is list else (got,)
-    return next((o for o in outs if _membership(levels, o) == key), None)
-
-
 def _candidate_passes(
     record: Record, matcher: Matcher, chosen: list[tuple[str, str]], cache: RunCache
 ) -> list[Output]:
@@ -602,5 +548,5 @@ def _run_engine(
         for output in record.outputs:
             output.filename = output.source.filename()
         pruned = [o for f in record.formations for o in f.outputs if o.fate is Fate.DUPLICATE]
-        _duplicates(record, pruned)
+        link_duplicates(record, pruned)
     return record
