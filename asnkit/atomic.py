@@ -45,7 +45,6 @@ import errno
 import itertools
 import json
 import os
-import secrets
 import shutil
 import sys
 import threading
@@ -361,7 +360,7 @@ class _Transaction:
         self.base = base
         self.handle = handle
         self.overwrite = overwrite
-        self.stage = base / f"{STAGING_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+        self.stage = base / f"{STAGING_PREFIX}{os.getpid()}-{os.urandom(4).hex()}"
 
     def run(self, targets: list[Path], texts: list[str]) -> None:
         try:

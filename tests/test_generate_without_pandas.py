@@ -194,3 +194,11 @@ def test_the_whole_command_line_parser_loads_no_pandas():
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_junk_row_warning_names_the_caller_of_either_reader():
+    path = POOLS / "mega_pool.csv"
+    for read in (asnkit.read_pool, parse_pool):
+        with pytest.warns(asnkit.PoolWarning, match="36 junk row") as caught:
+            read(path)
+        assert [w.filename for w in caught] == [__file__]
