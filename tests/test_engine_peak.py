@@ -8,7 +8,7 @@
 * A lazy association builds its document with the output's source itself (a
   :class:`~asnkit.engine.record.DocumentSource` is callable).
 * Pruning (:func:`asnkit.engine.prune.prune`) and "which output does a pruned one
-  duplicate" (:func:`asnkit.engine.pipeline._duplicates`) compare memberships through
+  duplicate" (:func:`asnkit.engine.prune.link_duplicates`) compare memberships through
   their hashes: where hashes meet, the memberships themselves decide. With every hash
   equal (monkeypatched), the record must not change.
 """
@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import json
+import re
 import warnings
 from functools import cache
 
@@ -24,14 +25,17 @@ import pytest
 
 import asnkit
 import asnkit.engine.passes
-import asnkit.engine.pipeline
 import asnkit.engine.prune
-from asnkit.engine.record import Fate
-from asnkit.generation.run import Run, run
-from tests.helpers import POOLS
+from asnkit.engine.record import DocumentSource, Fate, parted_lines
+from asnkit.errors import PoolError
+from asnkit.generation.run import Run, generated, run
+from tests.helpers import DATA, POOLS
 from tests.test_fast_path import whole_record
 
 VERSION_ID = "20250101t000000"
+PATHS = sorted(POOLS.glob("*.csv")) + sorted((DATA / "unseen" / "pools").glob("*.csv"))
+# (mega_pool has its own parity test; read_pool refuses the pool whose candidate is not a list)
+PATHS = [p for p in PATHS if p.stem != "mega_pool" and not p.stem.endswith("not_a_list")]
 NAMES = [
     "pool_002_image_miri",
     "pool_003_image_nircam",
@@ -134,7 +138,6 @@ def test_memberships_whose_hashes_meet_are_told_apart(name, monkeypatch):
     expected = _run(name)
     with monkeypatch.context() as patch:  # every membership has the same hash
         patch.setattr(asnkit.engine.prune, "hash", lambda value: 7, raising=False)
-        patch.setattr(asnkit.engine.pipeline, "hash", lambda value: 7, raising=False)
         colliding = _run(name)
     assert whole_record(colliding) == whole_record(expected)
     assert _positions(colliding) == _positions(expected)
@@ -178,3 +181,62 @@ def test_a_lazy_association_builds_with_the_source_itself():
         assert association._build is output.source  # (not read yet: no document made)
         assert output.source() == output.document()
         assert json.loads(association.to_json()) == output.document()
+
+
+@pytest.mark.parametrize("lines", [(), ("a",), ("a", "b"), ("a", "b", "c"), tuple("abcdefg")])
+def test_parted_lines_read_as_the_lines(lines):
+    shared: dict = {}
+    parted = parted_lines(lines, lambda t: shared.setdefault(t, t))
+    source = DocumentSource({}, (), parted, (("p", ()),), None, False, (None, None))
+    assert source.lines == lines
+    assert source.build()["constraints"] == "\n".join(lines)
+
+
+def test_the_middle_lines_are_shared_between_associations():
+    r = _run("pool_013_coron_nircam")
+    sources = [o.source for o in r.record.outputs]
+    parted = [s.parted for s in sources if len(s.lines) >= 3]
+    assert len(parted) >= 10
+    # one tuple per distinct middle, fewer than the associations
+    assert len({id(p[0]) for p in parted}) == len({p[0] for p in parted}) < len(parted)
+    for source in sources:  # each document's constraints: its own lines, in order
+        assert source.build()["constraints"].split("\n") == list(source.lines)
+
+
+def _documents(associations) -> list:
+    return [(a.filename, a.to_json()) for a in associations]
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
+def test_generate_keeps_no_record_and_gives_runs_associations(path):
+    """generate asks for the associations only (``complete=False``): the same documents."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        pool = asnkit.read_pool(path)
+        try:
+            full = run(pool, version_id=VERSION_ID)
+        except PoolError as exc:  # a pool generation refuses: refused the same way
+            with pytest.raises(PoolError, match=re.escape(str(exc))):
+                asnkit.generate(pool, version_id=VERSION_ID)
+            return
+        record, associations = generated(pool, version_id=VERSION_ID, complete=False)
+        generate = asnkit.generate(pool, version_id=VERSION_ID)
+    assert not record.complete and record.formations == []
+    assert full.record.complete and full.record.formations
+    expected = _documents(full.associations())
+    assert _documents(associations) == expected
+    assert _documents(generate) == expected
+    assert [o.filename for o in record.outputs] == [o.filename for o in full.record.outputs]
+    assert [o.members for o in record.outputs] == [o.members for o in full.record.outputs]
+
+
+def test_the_pools_compared_drop_and_prune_associations():
+    """(So the comparison above covers what a record without formations leaves out.)"""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        runs = [run(asnkit.read_pool(path)) for path in PATHS]
+    assert sum(any(f.dropped for f in r.formations) for r in runs) >= 10
+    pruned = [
+        [o for f in r.formations for o in f.outputs if o.fate is Fate.DUPLICATE] for r in runs
+    ]
+    assert sum(map(bool, pruned)) >= 5

@@ -45,8 +45,16 @@ from asnkit.dms.names import version_timestamp
 from asnkit.engine.finalize import dropped_fate, edits_members, finalize
 from asnkit.engine.members import refresh
 from asnkit.engine.passes import Matcher
-from asnkit.engine.prune import prune, resequence
-from asnkit.engine.record import DocumentSource, Fate, Formation, Member, Output, Record
+from asnkit.engine.prune import link_duplicates, prune, resequence
+from asnkit.engine.record import (
+    DocumentSource,
+    Fate,
+    Formation,
+    Member,
+    Output,
+    Record,
+    parted_lines,
+)
 from asnkit.engine.state import AsnState
 from asnkit.engine.table import Table, build_table, candidates_by_type
 from asnkit.errors import AssociationError, AssociationWarning, PoolError
@@ -225,7 +233,7 @@ class RunCache:
         for entry in got if several else (got,):
             if entry[1] == role and entry[2] == name:
                 return entry
-        entry = (row, role, name)
+        entry = (entry[0], role, name)  # (one number object per row for its entries)
         rows[row] = (*got, entry) if several else (got, entry)
         return entry
 
@@ -280,7 +288,11 @@ def _formed(
 ) -> list:
     """Record the associations a pass formed; those that can never be valid are dropped now."""
     kept = []
+    complete = record.complete
     for asn in asns:
+        valid = all(asn.validity)
+        if not (valid or complete):
+            continue  # (only the kept associations are asked for: let it go unrecorded)
         formation = Formation(
             number=asn.seq,
             rule=asn.cr.index,
@@ -289,8 +301,9 @@ def _formed(
             asn_rule=asn.cr.asn_rule,
             members=(),
         )
-        record.formations.append(formation)
-        if all(asn.validity):
+        if complete:
+            record.formations.append(formation)
+        if valid:
             asn.filenames = _NO_FILES  # only matching asks "is this file a member?"
             kept.append((asn, formation))
         else:  # finalize would drop it: record why, and let it go
@@ -315,13 +328,19 @@ def discovery(
     return _formed(record, matcher.discover(), None, cache)
 
 
-def finish(formed: list[tuple[AsnState, Formation]], table: Table, cache: RunCache) -> list[Output]:
+def finish(
+    formed: list[tuple[AsnState, Formation]],
+    table: Table,
+    cache: RunCache,
+    complete: bool = True,
+) -> list[Output]:
     """Stage 4 for the associations of one pass: each finalized by its rule.
 
     What finalize made of each is recorded (an :class:`~asnkit.engine.record.Output`,
     its ``source`` the parts of its document: :class:`DocumentSource`); each state is
     let go as soon as it is finished (``formed`` is emptied), so a pass's states and
-    their outputs are not all alive at once.
+    their outputs are not all alive at once. ``complete=False``: why one was dropped and
+    which outputs a formation has are not recorded (:attr:`Record.complete`).
     """
     out = []
     columns = (table.column("exposerr"), table.column("asn_candidate"))  # lists, kept by documents
@@ -333,8 +352,9 @@ def finish(formed: list[tuple[AsnState, Formation]], table: Table, cache: RunCac
         formation.members = parts[0]
         results, formation.fate = finalize(asn)
         if not results:
-            _, failed, formation.observations = dropped_fate(asn)
-            formation.failed = cache.checks(failed)
+            if complete:
+                _, failed, formation.observations = dropped_fate(asn)
+                formation.failed = cache.checks(failed)
             continue
         outputs = []
         for result in results:
@@ -352,7 +372,8 @@ def finish(formed: list[tuple[AsnState, Formation]], table: Table, cache: RunCac
             output.source = document_source(result, parts, cache, columns)
             outputs.append(output)
             out.append(output)
-        formation.outputs = tuple(outputs)
+        if complete:
+            formation.outputs = tuple(outputs)
     return out
 
 
@@ -393,7 +414,7 @@ def document_source(
     return DocumentSource(
         cache.layout(data),
         _header_values(data, cache),
-        cache.shared(asn.constraint_lines(cache.lines)),
+        parted_lines(asn.constraint_lines(cache.lines), cache.shared),
         products,
         cands,
         asn.rule.level == 3,
@@ -412,60 +433,6 @@ def _header_values(data: dict[str, Any], cache: RunCache) -> tuple[Any, ...]:
     return values
 
 
-def _membership(levels: list[int], output: Output) -> tuple[int, frozenset]:
-    return levels[output.formation.rule], frozenset([(m[1], m[2]) for m in output.members])
-
-
-def _duplicates(record: Record, pruned: list[Output]) -> None:
-    """Which kept output each pruned one duplicates: same level and members, else same product.
-
-    Memberships meet through their hashes and are made again where hashes meet: none is
-    kept per output (there can be one per association).
-    """
-    if not pruned:
-        return
-    levels = [rule.level for rule in record.rules]
-    wanted = {hash(_membership(levels, output)) for output in pruned}
-    names = {m[2] for output in pruned for m in output.members}
-    # hash -> the first output with that membership (a list where memberships differ)
-    first: dict[int, Any] = {}
-    for output in record.outputs:
-        members = output.members
-        # an output with the members of a pruned one has its first file among theirs
-        if members and members[0][2] not in names:
-            continue
-        key = _membership(levels, output)
-        code = hash(key)
-        if code not in wanted:
-            continue
-        got = first.get(code)
-        if got is None:
-            first[code] = output
-        else:
-            outs = got if type(got) is list else [got]
-            if not any(_membership(levels, o) == key for o in outs):
-                first[code] = [*outs, output]
-    del wanted, names
-    same = [_same_members(levels, output, first) for output in pruned]
-    # the first output of each product a pruned one may need (not one entry per output)
-    products = {o.product for o, found in zip(pruned, same, strict=True) if found is None}
-    by_product: dict[str, Output] = {}
-    if products:
-        for output in record.outputs:
-            if output.product in products:
-                by_product.setdefault(output.product, output)
-    for output, found in zip(pruned, same, strict=True):
-        output.duplicate_of = found or by_product.get(output.product)
-
-
-def _same_members(levels: list[int], output: Output, first: dict[int, Any]) -> Output | None:
-    """The output of ``first`` (:func:`_duplicates`) with the level and members of ``output``."""
-    key = _membership(levels, output)
-    got = first.get(hash(key))
-    outs = () if got is None else got if type(got) is list else (got,)
-    return next((o for o in outs if _membership(levels, o) == key), None)
-
-
 def _candidate_passes(
     record: Record, matcher: Matcher, chosen: list[tuple[str, str]], cache: RunCache
 ) -> list[Output]:
@@ -482,7 +449,8 @@ def _candidate_passes(
     sizes = [matcher.size(cid) for cid, _ in chosen]
     for k in sorted(range(len(chosen)), key=lambda k: -sizes[k]):  # (stable: ties in order)
         record.formations = []
-        outputs = finish(match(record, matcher, chosen[k], cache), matcher.table, cache)
+        formed = match(record, matcher, chosen[k], cache)
+        outputs = finish(formed, matcher.table, cache, record.complete)
         blocks[k] = (record.formations, outputs)
     formations = [formation for block, _ in blocks for formation in block]
     for number, formation in enumerate(chain(formations, discovered), 1):
@@ -501,6 +469,7 @@ def run_engine(
     version_id: str | bool | None = None,
     shortcuts: bool = True,
     stacklevel: int = 3,
+    complete: bool = True,
 ) -> Record:
     """Run every stage on a pool; the :class:`~asnkit.engine.record.Record` of what they decided.
 
@@ -508,7 +477,9 @@ def run_engine(
     columns of a pool (:func:`asnkit.pool.parse.parse_pool`), so that pandas is
     not needed. ``shortcuts=False`` turns off the pre-checks, the index and the candidate-type
     skips (every exposure is checked against every association of every rule, as
-    the reference does): much slower, the same result.
+    the reference does): much slower, the same result. ``complete=False``: only the
+    kept associations are asked for (:func:`asnkit.generate`): the record keeps no
+    formations (:attr:`Record.complete <asnkit.engine.record.Record>`).
     """
     if not isinstance(pool, CodedPool):
         pool = code_frame(pool)
@@ -522,6 +493,7 @@ def run_engine(
             version_id=version_id,
             shortcuts=shortcuts,
             stacklevel=stacklevel + 1,
+            complete=complete,
         )
     except PoolError as exc:  # name the file and the line, not a 0-based row
         raise locate(exc, pool) from None
@@ -537,6 +509,7 @@ def _run_engine(
     version_id: str | bool | None,
     shortcuts: bool,
     stacklevel: int,
+    complete: bool,
 ) -> Record:
     check_rule_columns(pool, rules)
     check_pool(pool)
@@ -545,7 +518,7 @@ def _run_engine(
         table = build_table(pool)
         chosen = select_candidates(table, candidates, all_candidates, stacklevel=stacklevel + 1)
         discovering = discover and candidates is None
-        record = Record(rules, chosen, discovering, table=table)
+        record = Record(rules, chosen, discovering, table=table, complete=complete)
         matcher = Matcher(table, rules, version_id, shortcuts=shortcuts)
         record.compiled = (matcher.cand_rules, matcher.disc_rules)
         cache = RunCache(table.n)
@@ -555,7 +528,8 @@ def _run_engine(
         if discovering:
             # discovery matches every row at once (the run's memory peak): it runs first, while
             # the record is small; numbered as if it ran after them (_candidate_passes)
-            for output in finish(discovery(record, matcher, cache), table, cache):
+            formed = discovery(record, matcher, cache)
+            for output in finish(formed, table, cache, record.complete):
                 finished[rules[output.formation.rule].level][0].append(output)
         for output in _candidate_passes(record, matcher, chosen, cache):
             finished[rules[output.formation.rule].level][1].append(output)
@@ -574,5 +548,5 @@ def _run_engine(
         for output in record.outputs:
             output.filename = output.source.filename()
         pruned = [o for f in record.formations for o in f.outputs if o.fate is Fate.DUPLICATE]
-        _duplicates(record, pruned)
+        link_duplicates(record, pruned)
     return record

@@ -12,7 +12,8 @@ Here an association is any object with ``asn_id``, ``asn_type``, ``products``
 :class:`~asnkit.engine.record.Output` keeps them) and ``seq_out`` (set by
 :func:`resequence`): the finalized states are released before pruning, only their
 parts are kept (:class:`~asnkit.engine.record.DocumentSource`). Duplicate detection hashes each
-product's membership, so it is linear.
+product's membership, so it is linear. :func:`link_duplicates` then records which kept
+output each pruned one duplicates (:attr:`~asnkit.engine.record.Output.duplicate_of`).
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ from operator import attrgetter
 from typing import Any
 
 from asnkit.dms.names import member_stem
+from asnkit.engine.record import Output, Record
 
-__all__ = ["prune", "resequence"]
+__all__ = ["link_duplicates", "prune", "resequence"]
 
 log = logging.getLogger("asnkit.engine.finalize")
 
@@ -196,3 +198,59 @@ def resequence(asns: Sequence[Any]) -> None:
         key = (asn.asn_id, asn.asn_type)
         counters[key] += 1
         asn.seq_out = counters[key]
+
+
+def _level_membership(levels: list[int], output: Output) -> tuple[int, frozenset]:
+    """An output's rule level and its (role, file name) pairs."""
+    return levels[output.formation.rule], frozenset([(m[1], m[2]) for m in output.members])
+
+
+def link_duplicates(record: Record, pruned: list[Output]) -> None:
+    """Which kept output each pruned one duplicates: same level and members, else same product.
+
+    Memberships meet through their hashes and are made again where hashes meet: none is
+    kept per output (there can be one per association).
+    """
+    if not pruned:
+        return
+    levels = [rule.level for rule in record.rules]
+    wanted = {hash(_level_membership(levels, output)) for output in pruned}
+    names = {m[2] for output in pruned for m in output.members}
+    # hash -> the first output with that membership (a list where memberships differ)
+    first: dict[int, Any] = {}
+    for output in record.outputs:
+        members = output.members
+        # an output with the members of a pruned one has its first file among theirs
+        if members and members[0][2] not in names:
+            continue
+        key = _level_membership(levels, output)
+        code = hash(key)
+        if code not in wanted:
+            continue
+        got = first.get(code)
+        if got is None:
+            first[code] = output
+        else:
+            outs = got if type(got) is list else [got]
+            if not any(_level_membership(levels, o) == key for o in outs):
+                first[code] = [*outs, output]
+    del wanted, names
+    same = [_same_members(levels, output, first) for output in pruned]
+    # the first output of each product a pruned one may need (not one entry per output)
+    products = {o.product for o, found in zip(pruned, same, strict=True) if found is None}
+    by_product: dict[str, Output] = {}
+    if products:
+        for output in record.outputs:
+            if output.product in products:
+                by_product.setdefault(output.product, output)
+    for output, found in zip(pruned, same, strict=True):
+        output.duplicate_of = found or by_product.get(output.product)
+
+
+def _same_members(levels: list[int], output: Output, first: dict[int, Any]) -> Output | None:
+    """The output of ``first`` (:func:`link_duplicates`) with the level and members of
+    ``output`` (None if none)."""
+    key = _level_membership(levels, output)
+    got = first.get(hash(key))
+    outs = () if got is None else got if type(got) is list else (got,)
+    return next((o for o in outs if _level_membership(levels, o) == key), None)

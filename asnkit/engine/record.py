@@ -27,7 +27,7 @@ from asnkit.dms.exposures import exposure_type
 from asnkit.dms.names import asn_filename
 from asnkit.engine.table import Item
 
-__all__ = ["DocumentSource", "Fate", "Formation", "Member", "Output", "Record"]
+__all__ = ["DocumentSource", "Fate", "Formation", "Member", "Output", "Record", "parted_lines"]
 
 
 class Fate(enum.Enum):
@@ -124,6 +124,9 @@ class Record:
     ``outputs`` are the kept associations in document order; ``formations``
     every association formed, in the order finalize takes them: the discovered
     ones, then those of each candidate, each in the order formed (``number``).
+    ``complete`` False: only the outputs were asked for (:func:`asnkit.generate`);
+    ``formations`` is then empty, and an output's formation says only its rule,
+    candidate and id (the associations dropped are let go unrecorded).
     """
 
     rules: list[Any]
@@ -133,6 +136,7 @@ class Record:
     outputs: tuple[Output, ...] = ()
     table: Any = field(default=None, repr=False)
     compiled: Any = field(default=None, repr=False)
+    complete: bool = True
 
     def text(self, position: int, column: str) -> str:
         """A pool value as generation read it: lower-case text, ``null`` when missing or absent."""
@@ -169,13 +173,26 @@ class Record:
         return index
 
 
+def parted_lines(lines: tuple[str, ...], share: Any) -> tuple:
+    """``(middle lines, first, last)`` of the lines of a constraints text, each tuple given to
+    ``share`` (the run's one tuple equal to it); fewer than two lines as they are.
+
+    Associations of one rule differ mostly in their first and last lines (the program, the
+    candidate): the middle lines are then one tuple for many associations.
+    """
+    if len(lines) < 2:
+        return share(lines)
+    return share((share(lines[1:-1]), lines[0], lines[-1]))
+
+
 class DocumentSource:
     """What an association document is made of, kept compact until the document is asked for.
 
     The header (``layout``: its keys in order, each with its position, shared
-    between associations; ``values``), the lines of the constraints text (shared
-    between associations), and the ``products``: ``(name, members)`` pairs, the
-    members as the record keeps them (pool row or None, role, file name); each
+    between associations; ``values``), the lines of the constraints text (``lines``;
+    kept parted and shared between associations: :func:`parted_lines`), and the
+    ``products``: ``(name, members)`` pairs, the members as the record keeps them
+    (pool row or None, role, file name); each
     member's ``exposerr`` and ``asn_candidate`` are read from the pool's columns
     (``cands``: the candidate text the exposure carried in its pass, one for all
     members or one per member; None: its own column). ``seq_out`` is the
@@ -187,9 +204,9 @@ class DocumentSource:
         "columns",
         "layout",
         "level3",
-        "lines",
         "members",
         "named",
+        "parted",
         "seq_out",
         "values",
     )
@@ -206,7 +223,7 @@ class DocumentSource:
     ) -> None:
         self.layout = layout
         self.values = values
-        self.lines = lines
+        self.parted = lines  # the lines, or (middle lines, first, last): :func:`parted_lines`
         # one product (most): its name and members, not a tuple of one pair
         single = len(products) == 1 and type(products[0][0]) is str
         self.members = products[0][1] if single else ()
@@ -215,6 +232,15 @@ class DocumentSource:
         self.level3 = level3
         self.columns = columns  # the pool's exposerr and asn_candidate columns (lists, or None)
         self.seq_out = 0
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        """The lines of the constraints text, in order."""
+        parted = self.parted
+        if len(parted) == 3 and type(parted[0]) is tuple:
+            middle, first, last = parted
+            return (first, *middle, last)
+        return parted
 
     @property
     def products(self) -> tuple[tuple[str, tuple[Member, ...]], ...]:

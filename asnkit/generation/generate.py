@@ -3,8 +3,9 @@
 :func:`generate` gives the same associations as jwst 3.0.0 ``asn_generate``
 (default: every candidate of the pool plus the discovered associations);
 :func:`apply_rules` applies any rules (e.g. custom ones built with
-:mod:`asnkit.rules`). Both are ``asnkit.run(...).associations()``
-(:func:`asnkit.generation.run.run`), which also records why.
+:mod:`asnkit.rules`). Both give ``asnkit.run(...).associations()``
+(:func:`asnkit.generation.run.run`, which also records why), without keeping that
+record (:func:`asnkit.generation.run.generated`).
 
 Examples
 --------
@@ -21,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from asnkit.documents.collection import AssociationSet
-from asnkit.generation.run import run
+from asnkit.generation.run import generated
 from asnkit.rules.model import Rule
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -62,14 +63,15 @@ def apply_rules(
     """
     from asnkit.rules import as_rules
 
-    return run(
+    return generated(
         pool,
         as_rules(rules),
         candidates=candidates,
         discover=discover,
         all_candidates=all_candidates,
         version_id=version_id,
-    ).associations()
+        complete=False,  # only the associations: no record of the others
+    )[1]
 
 
 def generate(
@@ -96,11 +98,12 @@ def generate(
     -------
     asnkit.AssociationSet
     """
-    return run(
+    return generated(
         pool,
         rules,
         candidates=candidates,
         discover=discover,
         all_candidates=all_candidates,
         version_id=version_id,
-    ).associations()
+        complete=False,  # only the associations: no record of the others
+    )[1]

@@ -46,7 +46,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from asnkit.generation.explain import Explanation, RuleResult
 
-__all__ = ["FRAME_COLUMNS", "Run", "run"]
+__all__ = ["FRAME_COLUMNS", "Run", "generated", "run"]
 
 #: Columns of :meth:`Run.to_frame`.
 FRAME_COLUMNS = ("association", "rule", "candidate", "member", "role", "fate", "row")
@@ -257,6 +257,37 @@ def run(
     Run
         ``run(...).associations()`` is what :func:`asnkit.generate` returns.
     """
+    return Run(
+        pool,
+        *generated(
+            pool,
+            rules,
+            candidates=candidates,
+            discover=discover,
+            all_candidates=all_candidates,
+            version_id=version_id,
+            shortcuts=shortcuts,
+        ),
+    )
+
+
+def generated(
+    pool: pd.DataFrame | CodedPool,
+    rules: Iterable[Rule] | None = None,
+    *,
+    candidates: Sequence[str] | None = None,
+    discover: bool = True,
+    all_candidates: bool = True,
+    version_id: str | bool | None = None,
+    shortcuts: bool = True,
+    complete: bool = True,
+) -> tuple[Record, AssociationSet]:
+    """The record of a generation and its associations (:func:`run`'s parameters).
+
+    ``complete=False`` when only the associations are asked for
+    (:func:`asnkit.generate`): the record then keeps no formations
+    (:class:`~asnkit.engine.record.Record`), which takes less memory and time.
+    """
     from asnkit.rules import as_rules, dms_rules
 
     pandas = sys.modules.get("pandas")  # (a DataFrame means pandas is imported)
@@ -277,8 +308,9 @@ def run(
             version_id=version_id,
             shortcuts=shortcuts,
             stacklevel=4,
+            complete=complete,
         )
         associations = AssociationSet(
             Association.lazy(output.source, filename=output.filename) for output in record.outputs
         )
-    return Run(pool, record, associations)
+    return record, associations
