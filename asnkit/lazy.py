@@ -156,6 +156,8 @@ class _ImportAfter:
             try:
                 importlib.import_module(self.module)
             except Exception as exc:  # trigger itself was imported: its import stands
+                if self.module in sys.modules:
+                    return  # another thread is importing it (the two imports met): it ends it
                 warnings.warn(
                     f"{self.module} was not imported after {self.trigger}: {exc!r}",
                     RuntimeWarning,

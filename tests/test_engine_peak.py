@@ -29,6 +29,7 @@ import asnkit.engine.prune
 from asnkit.engine.record import DocumentSource, Fate, parted_lines
 from asnkit.errors import PoolError
 from asnkit.generation.run import Run, generated, run
+from asnkit.rules.custom import rule
 from tests.helpers import DATA, POOLS
 from tests.test_fast_path import whole_record
 
@@ -240,3 +241,63 @@ def test_the_pools_compared_drop_and_prune_associations():
         [o for f in r.formations for o in f.outputs if o.fate is Fate.DUPLICATE] for r in runs
     ]
     assert sum(map(bool, pruned)) >= 5
+
+
+def _two_observations_with_a_bad_value(folder) -> str:
+    """pool_019's NIRISS WFSS rows as o001 (first in the file) and o002 (three copies: its
+    pass is the larger, run first), one science row of each with an ``expspcin`` that is
+    not a number (finalize stops on it, as asn_generate does)."""
+    lines = [
+        line
+        for line in (POOLS / "pool_019_niriss_wfss.csv").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    header, rows = (
+        lines[0],
+        [line.split("|") for line in lines[1:] if not line.startswith("set acid")],
+    )
+    at = {name: k for k, name in enumerate(header.split("|"))}
+    out = [header]
+    for obs, copies in ((1, 1), (2, 3)):
+        bad = False
+        for copy in range(copies):
+            for row in rows:
+                cells = list(row)
+                cells[at["filename"]] = cells[at["filename"]].replace("jw_0", f"jw_{obs}{copy}")
+                cells[at["obs_num"]] = str(obs)
+                cells[at["asn_candidate"]] = f"[('o00{obs}', 'observation')]"
+                if cells[at["exp_type"]] == "nis_wfss" and not bad:
+                    cells[at["expspcin"]], bad = f"bad{obs}", True
+                out.append("|".join(cells))
+    path = folder / "two_bad.csv"
+    path.write_text("\n".join(out) + "\n")
+    return str(path)
+
+
+def test_of_several_faults_the_first_in_the_references_order_is_reported(tmp_path):
+    # the passes run largest first (o002), but the reference stops on o001's fault
+    pool = asnkit.read_pool(_two_observations_with_a_bad_value(tmp_path))
+    with pytest.raises(PoolError, match="'bad1'") as raised:
+        asnkit.generate(pool, version_id="20250101t000000")
+    assert raised.value.line == 3
+    assert raised.value.__context__ is None or raised.value.__suppress_context__
+
+
+def test_a_failing_custom_rule_fails_on_the_first_candidate_before_discovery():
+    def product(asn, *args, **kwargs):
+        raise ValueError(f"no name for {asn.data['asn_id']}")
+
+    custom = rule(
+        "R", "image3", select={"exp_type": ".*"}, agree=["exp_type"], scope="dms",
+        product_name=product,
+    )  # fmt: skip
+    pool = asnkit.read_pool(POOLS / "pool_003_image_nircam.csv")
+    with pytest.raises(ValueError, match=r"no name for o001$"):
+        asnkit.run(pool, rules=[custom], version_id="20250101t000000")
+
+
+def test_a_frame_with_two_columns_of_one_name_is_refused():
+    pool = asnkit.read_pool(POOLS / "pool_002_image_miri.csv")
+    pool["Program"] = "12345"
+    with pytest.raises(PoolError, match="'program' and 'Program' have the same name"):
+        asnkit.generate(pool, version_id="20250101t000000")

@@ -135,3 +135,32 @@ def test_the_trigger_imported_from_within_the_module_after(modules):
 
     assert nopd_uses.registered == 5
     assert not any("nopd_uses" in repr(f) for f in sys.meta_path)
+
+
+_RACE = textwrap.dedent(
+    """
+    import json, threading, warnings
+    warnings.simplefilter("error")
+    import asnkit
+    barrier, errors = threading.Barrier(2), []
+    def run(statement):
+        barrier.wait()
+        try:
+            exec(statement)
+        except BaseException as exc:
+            errors.append(repr(exc))
+    threads = [threading.Thread(target=run, args=(s,))
+               for s in ("import pandas", "import asnkit.accessor")]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    import pandas as pd
+    print(json.dumps({"errors": errors, "asn": hasattr(pd.DataFrame, "asn")}))
+    """
+)
+
+
+def test_pandas_and_the_accessor_imported_by_two_threads_at_once():
+    # the finder's import of the accessor meets the other thread's (a deadlock Python
+    # breaks): that thread ends it, and no warning is given (an error under -W error)
+    for _ in range(6):  # (a race: without the fix, about half the runs fail)
+        assert _run(_RACE) == {"errors": [], "asn": True}

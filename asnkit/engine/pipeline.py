@@ -133,8 +133,18 @@ def check_pool(pool: CodedPool | pd.DataFrame) -> None:
     """
     if not isinstance(pool, CodedPool):
         pool = code_frame(pool)
-    lowered = {str(column).lower() for column in pool.columns}
     name = pool.attrs.get("pool_file") or pool.attrs.get("asn_pool") or "in-memory pool"
+    lowered: dict[str, Any] = {}
+    for column in pool.columns:  # (read_pool refuses such a header; a frame may have one)
+        key = str(column).lower()
+        if key in lowered:
+            raise PoolError(
+                f"columns {lowered[key]!r} and {column!r} have the same name (a pool's column "
+                "names are case-insensitive)",
+                file=str(name),
+                column=key,
+            )
+        lowered[key] = column
     for column in REQUIRED_COLUMNS:
         if column not in lowered:
             raise PoolError(
@@ -459,6 +469,40 @@ def _candidate_passes(
     return [output for _, outputs in blocks for output in outputs]
 
 
+def _first_error(
+    table: Table,
+    rules: list[Rule],
+    chosen: list[tuple[str, str]],
+    discovering: bool,
+    version_id: str | bool | None,
+    shortcuts: bool,
+) -> Exception | None:
+    """The error the passes meet first when run in the reference's order, or None.
+
+    The engine runs its passes out of order (discovery first, then the largest
+    candidates: :func:`_candidate_passes`); when one fails, the passes run again in
+    the order the reference runs them (the candidates in order, then discovery), so
+    that a pool with several faults reports the one the reference reports, the
+    first in the file. Warnings are not repeated.
+    """
+    record = Record(rules, chosen, discovering, table=table, complete=False)
+    matcher = Matcher(table, rules, version_id, shortcuts=shortcuts)
+    cache = RunCache(table.n)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for candidate in chosen:
+                finish(match(record, matcher, candidate, cache), table, cache, False)
+            if discovering:
+                finish(discovery(record, matcher, cache), table, cache, False)
+    except Exception as error:  # (the one to report)
+        return error
+    finally:
+        matcher.forget()
+        table.forget()
+    return None
+
+
 def run_engine(
     pool: CodedPool | pd.DataFrame,
     rules: Iterable[Rule],
@@ -525,14 +569,23 @@ def _run_engine(
         # per level, the finished associations discovered, then those of the candidates: the
         # order finalize takes them in
         finished: dict[int, tuple[list, list]] = {2: ([], []), 3: ([], [])}
-        if discovering:
-            # discovery matches every row at once (the run's memory peak): it runs first, while
-            # the record is small; numbered as if it ran after them (_candidate_passes)
-            formed = discovery(record, matcher, cache)
-            for output in finish(formed, table, cache, record.complete):
-                finished[rules[output.formation.rule].level][0].append(output)
-        for output in _candidate_passes(record, matcher, chosen, cache):
-            finished[rules[output.formation.rule].level][1].append(output)
+        try:
+            if discovering:
+                # discovery matches every row at once (the run's memory peak): it runs first,
+                # while the record is small; numbered as if it ran after them (_candidate_passes)
+                formed = discovery(record, matcher, cache)
+                for output in finish(formed, table, cache, record.complete):
+                    finished[rules[output.formation.rule].level][0].append(output)
+            for output in _candidate_passes(record, matcher, chosen, cache):
+                finished[rules[output.formation.rule].level][1].append(output)
+        except Exception as error:
+            matcher.forget()
+            del matcher, cache, record, finished
+            table.forget()
+            first = _first_error(table, rules, chosen, discovering, version_id, shortcuts)
+            if first is None or first is error:
+                raise
+            raise first from None
         matcher.forget()
         del matcher, cache
         table.forget()  # per-row caches of matching
