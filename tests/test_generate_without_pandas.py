@@ -202,3 +202,26 @@ def test_the_junk_row_warning_names_the_caller_of_either_reader():
         with pytest.warns(asnkit.PoolWarning, match="36 junk row") as caught:
             read(path)
         assert [w.filename for w in caught] == [__file__]
+
+
+def test_ids_asked_for_on_a_pool_without_asn_candidate_are_its_observations(tmp_path):
+    # generation makes observation candidates from obs_num there: -i o001 is one of them
+    path = POOLS / "jw93060_20150312T160130_pool.csv"
+    command = [sys.executable, "-m", "asnkit", "generate", str(path), "--version-id",
+               "20250101t000000", "-o"]  # fmt: skip
+    done = subprocess.run(
+        [*command, str(tmp_path / "a"), "-i", "o001"], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = asnkit.generate(asnkit.read_pool(path), candidates=["o001"],
+                                   version_id="20250101t000000")  # fmt: skip
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == sorted(
+        a.filename for a in expected
+    )
+    done = subprocess.run(
+        [*command, str(tmp_path / "b"), "-i", "o009"], capture_output=True, text=True
+    )
+    assert done.returncode == 2
+    assert "candidate 'o009' (close matches: o002, o001) not in" in done.stderr, done.stderr

@@ -22,7 +22,7 @@ from asnkit.rules import RULE_SETS, rule_set
 if TYPE_CHECKING:  # pragma: no cover
     from asnkit.pool.coded import CodedPool
 
-__all__ = ["earlier_output", "register", "run_explain", "run_generate"]
+__all__ = ["earlier_output", "known_candidates", "register", "run_explain", "run_generate"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -157,13 +157,28 @@ def _run_on(path: Path, pool: Any) -> str:
     return " on this pool" if recorded == pool.attrs.get("asn_pool") else f" on {recorded}"
 
 
+def known_candidates(pool: CodedPool) -> list[str]:
+    """The ids of the candidates generation makes associations of, in its order.
+
+    Those the ``asn_candidate`` values list; for a pool without that column, the
+    observations of ``obs_num`` (as :func:`asnkit.engine.table.build_table` makes them).
+    """
+    import warnings
+
+    from asnkit.engine.table import build_table, candidates_by_type
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # (the run that follows gives them)
+        return [cid for cid, _ in candidates_by_type(build_table(pool))]
+
+
 def _unknown_candidates(pool: CodedPool, ids: list[str]) -> str:
     """One line naming the ``-i`` ids the pool has no candidate of (close matches), or ''."""
     if not ids:
         return ""
     from asnkit.errors import close_matches
 
-    known = pool.candidate_ids()
+    known = known_candidates(pool)
     unknown = [i for i in ids if i not in known]
     if not unknown:
         return ""
@@ -251,7 +266,7 @@ def earlier_output(
     if ids is not None:
         wanted = {i.lower() for i in ids}
     else:
-        wanted = {i.lower() for i in pool.candidate_ids()}
+        wanted = {i.lower() for i in known_candidates(pool)}
     return [
         path
         for path, match in found

@@ -133,20 +133,6 @@ class CodedPool:
         found = self.column(column)
         return [] if found is None else list(found[1])
 
-    def candidate_ids(self) -> list[str]:
-        """The candidate ids the ``asn_candidate`` values list, sorted.
-
-        Values that do not parse are skipped: a pool read by
-        :func:`~asnkit.pool.parse.parse_pool` holds such values only in junk rows.
-        """
-        ids = set()
-        for value in self.distinct("asn_candidate"):
-            try:
-                ids.update(cid for cid, _ in parse_candidates(value))
-            except ValueError:
-                continue
-        return sorted(ids)
-
     def to_frame(self) -> pd.DataFrame:
         """The pool as a DataFrame of text columns (:func:`asnkit.read_pool`'s frame)."""
         import pandas as pd
