@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from asnkit.errors import PoolError
-from asnkit.pool.coded import identifier_problem, line_of, locate
+from asnkit.pool.coded import code_frame, identifier_problem, line_of, locate
 from asnkit.pool.parse import MISSING_TOKENS, POOL_ATTRS, parse_pool
 
 __all__ = [
@@ -108,13 +108,10 @@ def check_identifiers(df: pd.DataFrame, *, junk: np.ndarray | None = None) -> No
         mask = np.zeros(len(df), dtype=bool)
         mask[junk] = True
 
-    def coded(column: str) -> tuple[np.ndarray, list] | None:
-        if column not in df.columns:
-            return None
-        codes, uniques = pd.factorize(df[column].to_numpy(dtype=object))
-        return codes, list(uniques)
-
-    found = identifier_problem(coded("filename"), coded("program"), coded("asn_candidate"), mask)
+    coded = code_frame(df)
+    found = identifier_problem(
+        coded.column("filename"), coded.column("program"), coded.column("asn_candidate"), mask
+    )
     if found is not None:
         column, row, message = found
         raise locate(PoolError(message, column=column, row=row), df)
