@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from asnkit.dms.identifiers import VERSION_ID
 from asnkit.dms.names import version_timestamp
+from asnkit.engine.admit import check_pool, check_rule_columns
 from asnkit.engine.finalize import dropped_fate, edits_members, finalize
 from asnkit.engine.members import refresh
 from asnkit.engine.passes import Matcher
@@ -58,17 +59,14 @@ from asnkit.engine.record import (
 from asnkit.engine.state import AsnState
 from asnkit.engine.table import Table, build_table, candidates_by_type
 from asnkit.errors import AssociationError, AssociationWarning, PoolError
-from asnkit.pool.coded import CodedPool, code_frame, identifier_problem, locate
-from asnkit.rules.model import Rule, missing_columns
+from asnkit.pool.coded import CodedPool, code_frame, locate
+from asnkit.rules.model import Rule
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = [
-    "REQUIRED_COLUMNS",
     "RunCache",
-    "check_pool",
-    "check_rule_columns",
     "discovery",
     "document_source",
     "finish",
@@ -111,74 +109,6 @@ def resolve_version_id(version_id: str | bool | None) -> str | None:
         problem = VERSION_ID.problem(version_id)
         raise AssociationError(f"version_id: {problem}", errors=[("version_id", problem)])
     return version_id or None
-
-
-#: Columns the engine reads from every exposure that starts an association.
-REQUIRED_COLUMNS = ("filename", "program", "targetid")
-
-
-def check_pool(pool: CodedPool | pd.DataFrame) -> None:
-    """Refuse a pool generation cannot use, before generating.
-
-    The pool needs the :data:`REQUIRED_COLUMNS` (``asn_generate`` stops with
-    ``KeyError`` without them), and its programs and candidate ids become
-    parts of file names: they must be DMS identifiers
-    (:func:`asnkit.pool.coded.identifier_problem`; frames built in memory never
-    went through :func:`asnkit.read_pool`).
-
-    Raises
-    ------
-    asnkit.PoolError
-        Naming the pool file, the column and the line (or row).
-    """
-    if not isinstance(pool, CodedPool):
-        pool = code_frame(pool)
-    name = pool.attrs.get("pool_file") or pool.attrs.get("asn_pool") or "in-memory pool"
-    lowered: dict[str, Any] = {}
-    for column in pool.columns:  # (read_pool refuses such a header; a frame may have one)
-        key = str(column).lower()
-        if key in lowered:
-            raise PoolError(
-                f"columns {lowered[key]!r} and {column!r} have the same name (a pool's column "
-                "names are case-insensitive)",
-                file=str(name),
-                column=key,
-            )
-        lowered[key] = column
-    for column in REQUIRED_COLUMNS:
-        if column not in lowered:
-            raise PoolError(
-                f"no {column!r} column: the rules read it from every exposure that starts "
-                "an association (asn_generate stops with KeyError too)",
-                file=str(name),
-                column=column,
-            )
-    found = identifier_problem(
-        pool.column("filename"), pool.column("program"), pool.column("asn_candidate")
-    )
-    if found is not None:
-        column, row, message = found
-        raise locate(PoolError(message, column=column, row=row), pool)
-
-
-def check_rule_columns(pool: CodedPool | pd.DataFrame, rules: Iterable[Rule]) -> None:
-    """Raise :class:`~asnkit.PoolError` when a rule names a column the pool lacks.
-
-    Only the columns a user named (``select`` / ``agree`` of
-    :func:`asnkit.rules.custom.rule`, :attr:`Rule.columns`) are required: the DMS rules
-    read missing columns as empty, as jwst does.
-    """
-    columns = list(pool.columns)
-    missing = missing_columns(rules, columns)
-    if missing:
-        name, column = missing[0]
-        raise PoolError(
-            f"rule {name!r} names column {column!r}, which the pool does not have "
-            f"(columns: {', '.join(map(str, columns[:12]))}"
-            f"{', ...' if len(columns) > 12 else ''})",
-            file=pool.attrs.get("asn_pool"),
-            column=column,
-        )
 
 
 # --------------------------------------------------------------------------- stages
