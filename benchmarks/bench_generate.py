@@ -175,15 +175,19 @@ def _cpu_rows(versions, title: str, pools: list[tuple[str, Path]], repeat: int, 
             f"{format_ratio(base and base['read_mb'], this['read_mb']):>6s}",
             flush=True,
         )
-        floors.append(this["floor"])
+        floors.append((this["floor"], base["floor"] if base else float("nan")))
     print(
         "  peak MB: the process's peak RSS (pool read included); gen MB: peak - RSS after"
         " reading the pool (what generate adds); read MB: peak RSS once the pool is read"
     )
     if floors:
+        mine, theirs = (
+            median([pair[k] for pair in floors if pair[k] == pair[k]] or [float("nan")])
+            for k in (0, 1)
+        )  # (nan where a side did not run)
         print(
-            f"  floor: {median(floors):.0f} MB peak RSS before reading (Python, pandas, asnkit"
-            " imported), in every figure above"
+            f"  floor: peak RSS once asnkit is imported, before reading: {mine:.0f} MB this"
+            f" (pandas comes with read_pool), {theirs:.0f} MB base; in every figure above"
         )
     if len(per_row) > 1:
         print(
