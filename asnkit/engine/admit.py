@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from asnkit.errors import PoolError
-from asnkit.pool.coded import CodedPool, code_frame, identifier_problem, locate
+from asnkit.pool.coded import CodedPool, check_identifiers, code_frame
 from asnkit.rules.model import Rule, missing_columns
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -30,7 +30,7 @@ def check_pool(pool: CodedPool | pd.DataFrame) -> None:
     The pool needs the :data:`REQUIRED_COLUMNS` (``asn_generate`` stops with
     ``KeyError`` without them), and its programs and candidate ids become
     parts of file names: they must be DMS identifiers
-    (:func:`asnkit.pool.coded.identifier_problem`; frames built in memory never
+    (:func:`asnkit.pool.coded.check_identifiers`; frames built in memory never
     went through :func:`asnkit.read_pool`).
 
     Raises
@@ -60,12 +60,7 @@ def check_pool(pool: CodedPool | pd.DataFrame) -> None:
                 file=str(name),
                 column=column,
             )
-    found = identifier_problem(
-        pool.column("filename"), pool.column("program"), pool.column("asn_candidate")
-    )
-    if found is not None:
-        column, row, message = found
-        raise locate(PoolError(message, column=column, row=row), pool)
+    check_identifiers(pool)
 
 
 def check_rule_columns(pool: CodedPool | pd.DataFrame, rules: Iterable[Rule]) -> None:

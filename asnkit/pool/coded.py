@@ -8,7 +8,7 @@ generate`` reads, checks and generates without importing pandas.
 
 This module also holds what only needs a pool's ``attrs`` and row labels: where
 a row stands in the pool file (:func:`line_of`, :func:`locate`) and the check of
-the values that become parts of file names (:func:`identifier_problem`).
+the values that become parts of file names (:func:`check_identifiers`).
 
 Examples
 --------
@@ -40,9 +40,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "CodedPool",
+    "check_identifiers",
     "code_frame",
     "factorize",
-    "identifier_problem",
     "junk_mask",
     "line_of",
     "locate",
@@ -245,25 +245,26 @@ def locate(error: PoolError, df: Any) -> PoolError:
 # --------------------------------------------------------------------------- checks
 
 
-def identifier_problem(
-    filename: tuple[np.ndarray, list[Any]] | None,
-    program: tuple[np.ndarray, list[Any]] | None,
-    candidate: tuple[np.ndarray, list[Any]] | None,
-    junk: np.ndarray | None = None,
-) -> tuple[str, int, str] | None:
-    """The first value that may not become part of a file name: ``(column, row, message)``.
+def check_identifiers(pool: CodedPool, junk: np.ndarray | None = None) -> None:
+    """Check the values of a pool that become parts of file names.
 
     Programs must be DMS programs and every ``asn_candidate`` must parse into
     DMS candidate ids (:mod:`asnkit.dms.identifiers`). Junk rows (``junk``, a
-    boolean mask, default from ``filename``) may hold any program (``set acid``
-    rows hold ``program``) and unparseable candidates; candidate ids they do
-    hold must still be DMS ids. Columns are ``(codes, values)`` (None: absent).
+    boolean mask, default from ``filename``: :func:`junk_mask`) may hold any
+    program (``set acid`` rows hold ``program``) and unparseable candidates;
+    candidate ids they do hold must still be DMS ids.
+
+    Raises
+    ------
+    asnkit.PoolError
+        For the first such value in row order, naming the file, the line (or
+        the row) and the column.
     """
+    program, candidate = pool.column("program"), pool.column("asn_candidate")
     if program is None and candidate is None:
-        return None
-    rows = len((program or candidate)[0])
+        return
     if junk is None:
-        junk = junk_mask(filename, rows)
+        junk = junk_mask(pool.column("filename"), len(pool))
     for column, coded, problem in (
         ("program", program, _program_problem),
         ("asn_candidate", candidate, _candidate_problem),
@@ -272,8 +273,8 @@ def identifier_problem(
             continue
         found = _first_problem(coded, junk, problem)
         if found is not None:
-            return (column, *found)
-    return None
+            row, message = found
+            raise locate(PoolError(message, column=column, row=row), pool)
 
 
 def junk_mask(filename: tuple[np.ndarray, list[Any]] | None, rows: int) -> np.ndarray:

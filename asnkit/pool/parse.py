@@ -19,7 +19,7 @@ import numpy as np
 
 from asnkit.dms.values import POOL_MISSING
 from asnkit.errors import PoolError, PoolFileNotFoundError, PoolIsADirectoryError, PoolWarning
-from asnkit.pool.coded import CodedPool, identifier_problem, junk_mask, locate, narrow_codes
+from asnkit.pool.coded import CodedPool, check_identifiers, junk_mask, narrow_codes
 
 __all__ = ["MISSING_TOKENS", "POOL_ATTRS", "parse_pool"]
 
@@ -78,10 +78,7 @@ def parse_pool(
     pool = CodedPool(columns, coded, attrs)
     filename = pool.column("filename")
     junk = junk_mask(filename, len(pool))
-    found = identifier_problem(filename, pool.column("program"), pool.column("asn_candidate"), junk)
-    if found is not None:
-        column, row, message = found
-        raise locate(PoolError(message, column=column, row=row), pool)
+    check_identifiers(pool, junk)
     _warn_junk_rows(filename, numbers, name, np.flatnonzero(junk), stacklevel + 1)
     return pool
 

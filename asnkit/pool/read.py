@@ -34,8 +34,8 @@ from typing import IO
 import numpy as np
 import pandas as pd
 
-from asnkit.errors import PoolError
-from asnkit.pool.coded import code_frame, identifier_problem, line_of, locate
+from asnkit.pool import coded
+from asnkit.pool.coded import line_of, locate
 from asnkit.pool.parse import MISSING_TOKENS, POOL_ATTRS, parse_pool
 
 __all__ = [
@@ -90,13 +90,10 @@ def read_pool(source: str | os.PathLike | IO, *, delimiter: str = "|") -> pd.Dat
 
 
 def check_identifiers(df: pd.DataFrame, *, junk: np.ndarray | None = None) -> None:
-    """Check the values of a pool that become parts of file names.
+    """Check the values of a frame that become parts of file names.
 
-    Programs must be DMS programs and every ``asn_candidate`` must parse into
-    DMS candidate ids (:mod:`asnkit.dms.identifiers`). Junk rows (``junk``:
-    their positions; default from ``filename``) may hold any program (``set
-    acid`` rows hold ``program``) and unparseable candidates; candidate ids they
-    do hold must still be DMS ids.
+    :func:`asnkit.pool.coded.check_identifiers` on a DataFrame; ``junk`` gives the
+    positions of its junk rows (default: from ``filename``).
 
     Raises
     ------
@@ -108,10 +105,4 @@ def check_identifiers(df: pd.DataFrame, *, junk: np.ndarray | None = None) -> No
         mask = np.zeros(len(df), dtype=bool)
         mask[junk] = True
 
-    coded = code_frame(df)
-    found = identifier_problem(
-        coded.column("filename"), coded.column("program"), coded.column("asn_candidate"), mask
-    )
-    if found is not None:
-        column, row, message = found
-        raise locate(PoolError(message, column=column, row=row), df)
+    coded.check_identifiers(coded.code_frame(df), mask)
