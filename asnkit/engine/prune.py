@@ -21,14 +21,15 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
+from functools import partial
 from operator import attrgetter
 from typing import Any
 
 from asnkit.dms.names import member_stem
 from asnkit.engine.record import Output, Record
 
-__all__ = ["link_duplicates", "prune", "resequence"]
+__all__ = ["FirstByKey", "link_duplicates", "prune", "resequence"]
 
 log = logging.getLogger("asnkit.engine.finalize")
 
@@ -41,6 +42,44 @@ def _membership(members: tuple) -> frozenset | None:
     if len({m[_NAME] for m in members}) != len(members):
         return None
     return frozenset([(m[_NAME], m[_ROLE]) for m in members])
+
+
+def _first_membership(asn: Any) -> frozenset | None:
+    return _membership(asn.products[0][1])
+
+
+class FirstByKey:
+    """The first item of each key, found by the key's hash: keys are made again by
+    ``key_of(item)`` where hashes meet, not kept (there can be one per item).
+
+    >>> first = FirstByKey(len)
+    >>> first.add("ab", 2), first.add("cd", 2), first.get(2), first.get(3)
+    (True, False, 'ab', None)
+    """
+
+    __slots__ = ("items", "key_of")
+
+    def __init__(self, key_of: Callable[[Any], Hashable]) -> None:
+        self.key_of = key_of
+        # hash -> the item, or a list of the items whose different keys share that hash
+        self.items: dict[int, Any] = {}
+
+    def _with_hash(self, code: int) -> list[Any]:
+        got = self.items.get(code)
+        return [] if got is None else got if type(got) is list else [got]
+
+    def get(self, key: Hashable) -> Any:
+        """The first item added with ``key``, or None."""
+        return next((o for o in self._with_hash(hash(key)) if self.key_of(o) == key), None)
+
+    def add(self, item: Any, key: Hashable) -> bool:
+        """Keep ``item`` as the first of ``key`` (its ``key_of``); False if one is kept."""
+        code = hash(key)
+        same = self._with_hash(code)
+        if any(self.key_of(o) == key for o in same):
+            return False
+        self.items[code] = [*same, item] if same else item
+        return True
 
 
 def _product_diff(left: tuple, right: tuple, strict: bool) -> tuple[bool, bool]:
@@ -118,23 +157,12 @@ def _remove_equal(seq: list[Any], asn: Any) -> None:
 def prune(asns: Sequence[Any]) -> list[Any]:
     """Drop duplicate associations, then duplicate products (jwst ``prune``)."""
     ordered = sorted(asns, key=_ASN_ID)
-    # the memberships seen, by hash: an association kept, or a list of those whose different
-    # memberships share a hash (a membership is made again when compared, not kept: there can
-    # be one per association)
-    seen: dict[int, Any] = {}
+    seen = FirstByKey(_first_membership)
     pruned: list[Any] = []
     for asn in reversed(ordered):
-        key = _membership(asn.products[0][1])
-        if key is not None:
-            code = hash(key)
-            other = seen.get(code)
-            if other is None:
-                seen[code] = asn
-            else:
-                others = other if type(other) is list else [other]
-                if any(_membership(o.products[0][1]) == key for o in others):
-                    continue
-                seen[code] = [*others, asn]
+        key = _first_membership(asn)
+        if key is not None and not seen.add(asn, key):
+            continue  # the membership of an association kept already
         pruned.append(asn)
     del seen
     return _prune_products(pruned)
@@ -214,28 +242,20 @@ def link_duplicates(record: Record, pruned: list[Output]) -> None:
     if not pruned:
         return
     levels = [rule.level for rule in record.rules]
-    wanted = {hash(_level_membership(levels, output)) for output in pruned}
+    membership = partial(_level_membership, levels)
+    wanted = {hash(membership(output)) for output in pruned}
     names = {m[2] for output in pruned for m in output.members}
-    # hash -> the first output with that membership (a list where memberships differ)
-    first: dict[int, Any] = {}
+    first = FirstByKey(membership)  # the first output of each membership a pruned one has
     for output in record.outputs:
         members = output.members
         # an output with the members of a pruned one has its first file among theirs
         if members and members[0][2] not in names:
             continue
-        key = _level_membership(levels, output)
-        code = hash(key)
-        if code not in wanted:
-            continue
-        got = first.get(code)
-        if got is None:
-            first[code] = output
-        else:
-            outs = got if type(got) is list else [got]
-            if not any(_level_membership(levels, o) == key for o in outs):
-                first[code] = [*outs, output]
+        key = membership(output)
+        if hash(key) in wanted:
+            first.add(output, key)
     del wanted, names
-    same = [_same_members(levels, output, first) for output in pruned]
+    same = [first.get(membership(output)) for output in pruned]
     # the first output of each product a pruned one may need (not one entry per output)
     products = {o.product for o, found in zip(pruned, same, strict=True) if found is None}
     by_product: dict[str, Output] = {}
@@ -245,12 +265,3 @@ def link_duplicates(record: Record, pruned: list[Output]) -> None:
                 by_product.setdefault(output.product, output)
     for output, found in zip(pruned, same, strict=True):
         output.duplicate_of = found or by_product.get(output.product)
-
-
-def _same_members(levels: list[int], output: Output, first: dict[int, Any]) -> Output | None:
-    """The output of ``first`` (:func:`link_duplicates`) with the level and members of
-    ``output`` (None if none)."""
-    key = _level_membership(levels, output)
-    got = first.get(hash(key))
-    outs = () if got is None else got if type(got) is list else (got,)
-    return next((o for o in outs if _level_membership(levels, o) == key), None)
