@@ -49,7 +49,7 @@ import shutil
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from asnkit.dms.identifiers import control_characters
@@ -200,7 +200,10 @@ def write_files(
         The target folder.
     files : mapping of str to str
         File name (a plain name, no folder) to text (written as UTF-8 with
-        ``\\n`` line ends).
+        ``\\n`` line ends). Each text is read once, when its file is staged
+        (from a helper thread for some files): a mapping may make them on
+        demand, so that a large set is never all in memory at once; an error
+        raised while making one stops the set as a failed write does.
     overwrite : bool
         Replace existing files (keeping their permissions). Otherwise nothing
         is written when any of the files exists.
@@ -262,7 +265,7 @@ def write_files(
                 "pass overwrite=True to replace them)",
             )
         if names:
-            _Transaction(base, handle, overwrite).run(targets, [files[n] for n in names])
+            _Transaction(base, handle, overwrite).run(targets, _Texts(files, names))
     return targets
 
 
@@ -353,6 +356,20 @@ def _locked(base: Path, wait: float) -> Iterator[int | None]:
         os.close(handle)  # releases the lock
 
 
+class _Texts(Sequence[str]):
+    """The texts of ``files`` in the order of ``names``, each read when asked for."""
+
+    def __init__(self, files: Mapping[str, str], names: list[str]) -> None:
+        self.files = files
+        self.names = names
+
+    def __getitem__(self, i: int) -> str:  # type: ignore[override]  # (by index only)
+        return self.files[self.names[i]]
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
 class _Transaction:
     """Stage, sync, move; take everything back if moving fails."""
 
@@ -362,7 +379,7 @@ class _Transaction:
         self.overwrite = overwrite
         self.stage = base / f"{STAGING_PREFIX}{os.getpid()}-{os.urandom(4).hex()}"
 
-    def run(self, targets: list[Path], texts: list[str]) -> None:
+    def run(self, targets: list[Path], texts: Sequence[str]) -> None:
         try:
             self.stage.mkdir(mode=0o700)
         except OSError as exc:  # name the folder, not the staging folder
@@ -392,7 +409,11 @@ class _Transaction:
             _remove_stage(self.stage)
 
     def _write(
-        self, staged: list[str], targets: list[Path], texts: list[str], parts: list[tuple[int, int]]
+        self,
+        staged: list[str],
+        targets: list[Path],
+        texts: Sequence[str],
+        parts: list[tuple[int, int]],
     ) -> dict:
         """Write each text (UTF-8) to its staged file; return the journal (names, inodes).
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 import pandas as pd
 import pytest
@@ -151,6 +152,30 @@ def test_set_write(tmp_path):
     with pytest.raises(FileExistsError, match=s.filenames[0]):
         s.write(out)
     s.write(out, overwrite=True)
+
+
+def test_writing_a_set_of_lazy_associations_keeps_no_document(tmp_path):
+    # a generated set is lazy: writing it makes each document once, writes it and lets
+    # it go (a set of 100,000 is never all in memory); reading one later makes it again
+    expected = _expected_set("pool_002_image_miri")
+    made = Counter()
+
+    def lazy(asn):
+        def build():
+            made[asn.filename] += 1
+            return asn.to_dict()
+
+        return Association.lazy(build, filename=asn.filename)
+
+    s = AssociationSet([lazy(asn) for asn in expected])
+    written = s.write(tmp_path)
+    assert made == dict.fromkeys(expected.filenames, 1)
+    for p, asn in zip(written, expected, strict=True):
+        assert p.read_text() == asn.to_json()
+    assert s[0]["products"] == expected[0]["products"]  # made again when read
+    assert made[s.filenames[0]] == 2
+    s[0]["products"]
+    assert made[s.filenames[0]] == 2  # and kept once read
 
 
 def test_set_names_unnamed_associations_like_jwst():

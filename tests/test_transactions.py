@@ -14,6 +14,8 @@ import sys
 import textwrap
 import threading
 import time
+from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -348,6 +350,63 @@ def test_a_failure_while_moving_a_large_set_takes_everything_back(
     monkeypatch.setattr(atomic.os, "link", failing)
     files = {f"f{i:04d}.txt": f"new{i}" for i in range(two_writers)}
     with pytest.raises(OSError, match="No space left"):
+        write_files(tmp_path, files)
+    assert _contents(tmp_path) == {"keep.txt": "mine"}
+    assert _staging(tmp_path) == []
+
+
+class _MadeWhenRead(Mapping):
+    """Texts made when read: counts the reads; a text of ``fail`` raises."""
+
+    def __init__(self, names, stage_of, fail=None):
+        self.names = list(names)
+        self.reads = Counter()
+        self.staged_before = {}  # name -> files of its part already staged when it was made
+        self.stage_of = stage_of
+        self.fail = fail
+
+    def __getitem__(self, name):
+        self.reads[name] += 1
+        self.staged_before[name] = self.stage_of(name)
+        if name == self.fail:
+            raise ValueError(f"cannot make {name}")
+        return f"text of {name}\n"
+
+    def __iter__(self):
+        return iter(self.names)
+
+    def __len__(self):
+        return len(self.names)
+
+
+def _staged_in_part_of(folder: Path, half: int):
+    def count(name: str) -> int:
+        part = "new0" if int(name[1:5]) < half else "new1"
+        return sum(1 for _ in folder.glob(f"{STAGING_PREFIX}*/{part}/*"))
+
+    return count
+
+
+def test_texts_are_made_one_at_a_time_as_their_files_are_staged(two_writers, tmp_path):
+    names = [f"f{i:04d}.txt" for i in range(two_writers)]
+    half = two_writers // 2
+    files = _MadeWhenRead(names, _staged_in_part_of(tmp_path, half))
+    write_files(tmp_path, files)
+    assert files.reads == dict.fromkeys(names, 1)  # each read once
+    # each part's texts are made in order, each after the file of the one before was staged
+    # (never all texts at once before writing)
+    for k, name in enumerate(names):
+        assert files.staged_before[name] == (k if k < half else k - half)
+    assert _contents(tmp_path) == {n: f"text of {n}\n" for n in names}
+
+
+@pytest.mark.parametrize("where", ["first", "helper"])
+def test_a_text_that_cannot_be_made_writes_nothing(where, two_writers, tmp_path):
+    (tmp_path / "keep.txt").write_text("mine")
+    names = [f"f{i:04d}.txt" for i in range(two_writers)]
+    fail = names[3] if where == "first" else names[-2]
+    files = _MadeWhenRead(names, lambda name: 0, fail=fail)
+    with pytest.raises(ValueError, match=f"cannot make {fail}"):
         write_files(tmp_path, files)
     assert _contents(tmp_path) == {"keep.txt": "mine"}
     assert _staging(tmp_path) == []

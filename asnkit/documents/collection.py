@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import html
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, overload
 
@@ -273,7 +273,7 @@ class AssociationSet(Sequence[Association]):
         """
         from asnkit.atomic import write_files
 
-        files: dict[str, str] = {}
+        files: dict[str, Association] = {}
         for index, asn in enumerate(self._items):
             name = asn.filename
             problem = file_name_problem(name)
@@ -289,9 +289,9 @@ class AssociationSet(Sequence[Association]):
                     f"two associations would be written as {name}",
                     errors=[(f"[{index}]", f"file name {name} is used twice")],
                 )
-            files[name] = asn.to_json()
+            files[name] = asn
         with exists_as(AssociationFileExistsError):
-            return write_files(directory, files, overwrite=overwrite)
+            return write_files(directory, _JsonTexts(files), overwrite=overwrite)
 
     # ------------------------------------------------------------------ display
     def __repr__(self) -> str:
@@ -328,6 +328,23 @@ class AssociationSet(Sequence[Association]):
             f"<div><b>{esc(repr(self))}</b><table><thead><tr>{head}</tr></thead>"
             f"<tbody>{rows}</tbody></table></div>"
         )
+
+
+class _JsonTexts(Mapping[str, str]):
+    """File name -> the association's JSON text, made when it is read: a set is written
+    holding one text (and one document of a generated set) at a time, not all of them."""
+
+    def __init__(self, by_name: dict[str, Association]) -> None:
+        self._by_name = by_name
+
+    def __getitem__(self, name: str) -> str:
+        return self._by_name[name].to_json()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._by_name)
+
+    def __len__(self) -> int:
+        return len(self._by_name)
 
 
 def _with_default_filenames(items: list[Association]) -> list[Association]:

@@ -467,5 +467,12 @@ class _Lazy(Association):
         self._build = None
         return data
 
+    def to_json(self) -> str:
+        build = self._build
+        if build is None:
+            return super().to_json()
+        # not kept: writing a set of many associations holds one document at a time
+        return json_text(build())
+
     def __reduce__(self) -> tuple:
         return (Association, (self._data,), (None, {"filename": self.filename}))

@@ -95,7 +95,7 @@ def run_generate(args: argparse.Namespace) -> int:
     """Run ``asnkit generate``; return the exit status."""
     from asnkit.dms.identifiers import VERSION_ID
     from asnkit.dms.names import version_timestamp
-    from asnkit.generation.run import run
+    from asnkit.generation.run import generated, run
     from asnkit.pool.parse import parse_pool
 
     rules = rule_set(args.rules)
@@ -126,15 +126,17 @@ def run_generate(args: argparse.Namespace) -> int:
                 f"{found[0]}: file exists{more}, from an earlier run{_run_on(found[0], pool)} "
                 "(use --overwrite to replace them, or another folder)"
             )
-    made = run(
-        pool,
-        rules,
+    settings = dict(
         candidates=args.ids,
         discover=discover,
         all_candidates=all_candidates,
         version_id=version_id,
     )
-    asns = made.associations()
+    if args.save_orphans:  # the orphans are a question to the whole record
+        made = run(pool, rules, **settings)
+        asns = made.associations()
+    else:  # only the associations: the record keeps no formations (less memory and time)
+        asns = generated(pool, rules, complete=False, **settings)[1]
     asns.write(output, overwrite=args.overwrite)  # all or nothing; refuses existing files
     if args.save_orphans:
         from asnkit.pool.write import write_pool
