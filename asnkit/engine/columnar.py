@@ -73,11 +73,7 @@ def _is_pin(node: Any) -> bool:
     """A leaf that, when it passes, pins the value it read (and then requires it)."""
     return (
         isinstance(node, Attr)
-        and node.force_unique
-        and "asn_candidate" not in node.sources
-        and not node.force_undefined
-        and not node.evaluate
-        and not callable(node.value)
+        and node.pins_own_value
         and (node.force_reprocess is None or _noop_reprocess(node))
     )
 

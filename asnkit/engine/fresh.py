@@ -395,14 +395,11 @@ def _pure_pin(node: Any) -> bool:
     all empty and pins the first value (whatever it is), reading nothing else."""
     return (
         isinstance(node, Attr)
-        and node.force_unique
+        and node.pins_own_value
         and node.value is None
         and node.onlyif is None
-        and not node.evaluate
-        and not node.force_undefined
         and node.force_reprocess is None
         and not node.is_acid
-        and "asn_candidate" not in node.sources
         and node.name != "force_match"
     )
 

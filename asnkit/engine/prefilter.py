@@ -333,15 +333,7 @@ def _pinning(node: Any) -> bool:
 
 def _agreeing(node: Any) -> bool:
     """A constraint an exposure fails when it has a value other than the one pinned."""
-    return (
-        isinstance(node, Attr)
-        and "asn_candidate" not in node.sources
-        and node.force_unique
-        and not node.force_undefined
-        and not node.evaluate
-        and node.onlyif is None
-        and not callable(node.value)
-    )
+    return isinstance(node, Attr) and node.pins_own_value and node.onlyif is None
 
 
 def _closing(node: Any) -> bool:

@@ -190,6 +190,30 @@ class Attr:
                 args.append(f"{key}={shown}")
         return f"attr({', '.join(args)})"
 
+    @property
+    def pins_own_value(self) -> bool:
+        """It pins a value of the exposure's own columns: the first value found (escaped)
+        is the one every later exposure must have (``force_unique``), read as text (not
+        evaluated) from columns other than ``asn_candidate``, with no fixed part computed
+        from the association, and not an absence (``force_undefined``).
+
+        Examples
+        --------
+        >>> Attr(("filter",)).pins_own_value
+        True
+        >>> Attr(("exp_type",), value="nrc_image", force_unique=False).pins_own_value
+        False
+        >>> Attr(("asn_candidate",), evaluate=True).pins_own_value
+        False
+        """
+        return (
+            self.force_unique
+            and "asn_candidate" not in self.sources
+            and not self.force_undefined
+            and not self.evaluate
+            and not callable(self.value)
+        )
+
 
 @dataclass(frozen=True, repr=False)
 class Test:
