@@ -113,3 +113,22 @@ def test_invalid_documents_are_refused_naming_file_and_json_path(tmp_path, capsy
     out, err = capsys.readouterr()
     assert "no differences" not in out
     assert "b.json is invalid" in err and "products[0].members[1]: must be an object" in err
+
+
+def test_unchanged_products_are_not_listed():
+    # an edit of one product of many, and a header change: the text names only what changed
+    others = [product(f"p{k}", [(f"jw_{k:05d}_cal.fits", "science")]) for k in range(10, 16)]
+    a = asn(product("first", SCI), *others)
+    b = asnkit.Association.new(
+        asn_type="image3",
+        version_id="20250101t000000",
+        products=[product("renamed", SCI), *others],
+        filename="b_asn.json",
+    )
+    text = str(asnkit.diff(a, b)).splitlines()
+    assert text == [
+        "a_asn.json / b_asn.json: 2 differences",
+        "  version_id: None -> '20250101t000000'",
+        "  product 'first', renamed 'renamed' (5 of 5 members kept): renamed only",
+    ]
+    assert str(asnkit.diff(a, a)).splitlines()[1:] == []

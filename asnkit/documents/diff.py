@@ -115,6 +115,8 @@ def _review(items: list[Difference]) -> list[str]:
         if d.kind in ("product", "member"):
             products.setdefault(d.product, []).append(d)
     for name, diffs in products.items():
+        if all(_is_note(d) for d in diffs):
+            continue  # paired and unchanged: only the note of the members they share
         alone = [d for d in diffs if d.kind == "product" and d.change != "changed"]
         if alone:
             d = alone[0]
