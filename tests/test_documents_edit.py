@@ -18,7 +18,7 @@ from asnkit.documents.edit import add_members, remove_members, with_paths
 from asnkit.documents.io import read_asn, read_asn_set
 from asnkit.documents.model import Association
 from asnkit.documents.validation import KNOWN_EXPTYPES
-from tests.helpers import EXPECTED
+from tests.helpers import ASN, EXPECTED
 
 POOL = EXPECTED / "pool_002_image_miri"
 LV3 = POOL / "jw99009-o001_20250101t000000_image3_00001_asn.json"
@@ -186,6 +186,21 @@ def test_cli_from_list_edit_diff(tmp_path, capsys):
     words = capsys.readouterr().out
     assert "    + jw_00001_cal.fits (science)" in words
     assert main(["diff", str(POOL), str(POOL)]) == 0
+
+
+def test_cli_rename_of_one_product_among_several_names_it(tmp_path, capsys):
+    from asnkit.cli import main
+
+    source = ASN / "asn_level2.json"  # six products
+    names = read_asn(source).product_names
+    out = tmp_path / "renamed_asn.json"
+    assert main(["edit", str(source), "--rename", "foo", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("asnkit edit: error: --rename: ") and err.count("\n") == 1
+    assert "has 6 products" in err and "--product" in err and not out.exists()
+    argv = ["edit", str(source), "--rename", "foo", "--product", names[2], "-o", str(out)]
+    assert main(argv) == 0
+    assert read_asn(out).product_names == [*names[:2], "foo", *names[3:]]
 
 
 def test_cli_messages_name_options_and_files_once(tmp_path, capsys, monkeypatch):

@@ -78,7 +78,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--product", help="add to / rename this product only (name or index)")
     p.add_argument("--set-role", action="append", default=[], metavar="FILE=ROLE",
                    help="change the member type of a member (repeatable)")  # fmt: skip
-    p.add_argument("--rename", metavar="NAME", help="rename the product (see --product)")
+    p.add_argument("--rename", metavar="NAME",
+                   help="rename the product (of several: the one --product names)")  # fmt: skip
     p.add_argument("--paths", choices=["basename", "absolute", "relative"],
                    help="rewrite member names (relative: to the output's folder)")  # fmt: skip
     p.add_argument("-o", "--output", help="output file (default: the association itself)")
@@ -232,6 +233,15 @@ def run_edit(args: argparse.Namespace) -> int:
     product: int | str | None = args.product
     if isinstance(product, str) and product.lstrip("-").isdigit():
         product = int(product)
+    if args.rename and product is None and len(asn.products) > 1:
+        names = ", ".join(repr(name) for name in asn.product_names[:4])
+        more = ", ..." if len(asn.products) > 4 else ""
+        print(
+            f"asnkit edit: error: --rename: {args.association} has {len(asn.products)} "
+            f"products ({names}{more}); say which with --product NAME or INDEX",
+            file=sys.stderr,
+        )
+        return ExitStatus.TROUBLE
     try:
         if args.remove:
             asn = asn.remove_members(args.remove)
