@@ -253,6 +253,31 @@ def test_mixing_counts_science_members_only():
     assert asnkit.check(doc, pool=pool_of(rows)).ok
 
 
+def test_a_level2_background_of_another_detector_or_filter():
+    science, same, other_detector = (
+        nrc(1, 1, suffix="rate"),
+        nrc(2, 1, suffix="rate"),
+        nrc(2, 2, "nrcalong", suffix="rate"),
+    )
+    doc = asn("image2", ("p", [(science, "science"), (same, "background"),
+                               (other_detector, "background")]))  # fmt: skip
+    f = only(asnkit.check(doc), "ASN207")  # the detector, from the file names alone
+    assert (f.severity, f.path) == (Severity.ERROR, "products[0].members[2]")
+    assert "detector nrcalong (science: nrca1)" in f.message and "calwebb_image2" in f.message
+    # the filter, from the pool
+    doc = asn("image2", ("p", [(science, "science"), (same, "background")]))
+    base = {"instrume": "nircam", "exp_type": "nrc_image", "pupil": "clear"}
+    rows = [{**base, "filename": science, "filter": "f444w"},
+            {**base, "filename": same, "filter": "f150w"}]  # fmt: skip
+    f = only(asnkit.check(doc, pool=pool_of(rows)), "ASN207")
+    assert "filter f150w (science: f444w)" in f.message
+    rows[1]["filter"] = "F444W"  # the same filter, in another case
+    assert asnkit.check(doc, pool=pool_of(rows)).ok
+    # Level 3 backgrounds are other files (spec3: 1-D spectra), not subtracted pixel by pixel
+    doc = asn("image3", (PRODUCT, [(nrc(1, 1), "science"), (nrc(2, 2, "nrcalong"), "background")]))
+    assert "ASN207" not in asnkit.check(doc).codes
+
+
 def test_a_pool_listing_an_exposure_twice_is_read_by_candidate():
     name = nrc(1, 1)
     doc = asnkit.Association.new(asn_type="ami3", products=[{"name": "p", "members": [

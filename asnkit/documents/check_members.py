@@ -17,6 +17,7 @@ from asnkit.documents.pipelines import CATALOG_ROLES, WFSS_EXP_TYPES, Pipeline
 from asnkit.documents.validation import KNOWN_EXPTYPES
 
 __all__ = [
+    "check_backgrounds",
     "check_capitals",
     "check_exposure_types",
     "check_membership",
@@ -161,6 +162,46 @@ def check_mixing(doc: CheckedAssociation) -> None:
                 f"the science members mix targets: {', '.join(sorted(mixed))}",
                 "make one association per target, or give other targets' exposures a role",
             )
+
+
+#: What a Level 2 background must share with its science exposure, as jwst's
+#: Constraint_Mode (associations/lib/rules_level2_base.py) has every member of a Level 2
+#: association share them (detector; filter or band; pupil or grating).
+_SAME_AS_SCIENCE = ("instrument", "detector", "filter", "pupil", "grating")
+
+
+def check_backgrounds(doc: CheckedAssociation) -> None:
+    # calwebb_image2 / calwebb_spec2 subtract the background members from the science
+    # exposure of their product: one of another detector or optical element gives a wrong
+    # result without an error
+    if doc.level != 2:
+        return
+    for i, product in enumerate(doc.asn.products):
+        science = doc.science(i)
+        if len(science) != 1:
+            continue  # ASN401
+        facts = science[0][1]
+        for j, (member, other) in enumerate(zip(product.members(), doc.facts[i], strict=True)):
+            if member.role != "background":
+                continue
+            differ = [
+                (name, getattr(other, name), getattr(facts, name))
+                for name in _SAME_AS_SCIENCE
+                if getattr(other, name) and getattr(facts, name)
+                and getattr(other, name) != getattr(facts, name)
+            ]  # fmt: skip
+            if differ:
+                said = ", ".join(f"{name} {theirs} (science: {ours})" for name, theirs, ours
+                                 in differ)  # fmt: skip
+                doc.add(
+                    "ASN207",
+                    f"products[{i}].members[{j}]",
+                    f"background {member.expname} differs from the science exposure of its "
+                    f"product in {said}: {doc.pipeline.name if doc.pipeline else 'the pipeline'}"
+                    " would subtract it all the same",
+                    "give each science exposure backgrounds of its own detector and optical "
+                    "elements (select them together: pool.asn.select(detector=..., filter=...))",
+                )
 
 
 # --------------------------------------------------------------------------- exposure types

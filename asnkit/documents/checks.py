@@ -44,6 +44,7 @@ from asnkit.documents.check_files import (
     check_suffixes,
 )
 from asnkit.documents.check_members import (
+    check_backgrounds,
     check_capitals,
     check_exposure_types,
     check_membership,
@@ -87,6 +88,7 @@ CHECKS = (
     check_roles,
     check_capitals,
     check_mixing,
+    check_backgrounds,
     check_exposure_types,
     check_membership,
     check_suffixes,

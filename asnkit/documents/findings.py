@@ -83,6 +83,7 @@ CODES: dict[str, Check] = _table(
     ("ASN204", _E, "a product mixes pupils or gratings"),
     ("ASN205", _W, "a product mixes targets"),
     ("ASN206", _E, "a product mixes exposure types"),
+    ("ASN207", _E, "a Level 2 background taken with another detector or optical element"),
     # exposure types against the association type
     ("ASN301", _E, "spectra in an imaging association"),
     ("ASN302", _E, "images in a spectroscopic association"),
