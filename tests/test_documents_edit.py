@@ -188,6 +188,31 @@ def test_cli_from_list_edit_diff(tmp_path, capsys):
     assert main(["diff", str(POOL), str(POOL)]) == 0
 
 
+def test_cli_from_list_asks_how_to_write_absolute_names(tmp_path, capsys):
+    # as given, an absolute member name makes a file asnkit validate refuses: say so first
+    from asnkit.cli import main
+
+    files = [str(tmp_path / "data" / f"jw_0000{i}_cal.fits") for i in (1, 2)]
+    out = tmp_path / "out" / "mosaic_asn.json"
+    argv = ["from-list", *files, "--product-name", "m", "-o", str(out)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"asnkit from-list: error: {files[0]} is an absolute path")
+    assert "--paths basename" in err and err.count("\n") == 1 and not out.parent.exists()
+    for mode, names, validate in [
+        ("basename", ["jw_00001_cal.fits", "jw_00002_cal.fits"], []),
+        (
+            "relative",
+            ["../data/jw_00001_cal.fits", "../data/jw_00002_cal.fits"],
+            ["--paths", "relative"],
+        ),
+        ("absolute", files, ["--paths", "absolute"]),
+    ]:
+        assert main([*argv, "--paths", mode, "--overwrite"]) == 0
+        assert read_asn(out, validate=False).expnames == names
+        assert main(["validate", *validate, str(out)]) == 0, capsys.readouterr()
+
+
 def test_cli_rename_of_one_product_among_several_names_it(tmp_path, capsys):
     from asnkit.cli import main
 

@@ -56,9 +56,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--program", help="program (default from file names)")
     p.add_argument("--role", action="append", default=[], metavar="FILE=ROLE",
                    help="member type of a file, e.g. bg_x1d.fits=background")  # fmt: skip
-    p.add_argument("--paths", default="as_given",
-                   choices=["as_given", "basename", "absolute", "relative"],
-                   help="how to write member names (relative: to the output folder)")  # fmt: skip
+    p.add_argument("--paths", choices=["as_given", "basename", "absolute", "relative"],
+                   help="how to write member names (relative: to the output folder; default "
+                   "as given, which must then not be absolute)")  # fmt: skip
     p.add_argument("--overwrite", action="store_true", help="replace an existing output file")
     p.set_defaults(run=run_from_list)
 
@@ -186,6 +186,15 @@ def run_from_list(args: argparse.Namespace) -> int:
 
     output = Path(args.output)
     folder = output if _names_folder(args.output) else output.parent
+    absolute = next((f for f in args.files if os.path.isabs(f)), None)
+    if args.paths is None and absolute is not None:  # asnkit validate would refuse the file
+        print(
+            f"asnkit from-list: error: {absolute} is an absolute path: say how to write member "
+            "names, --paths basename (the files next to the association), relative (to its "
+            "folder) or absolute (asnkit validate then wants the same --paths)",
+            file=sys.stderr,
+        )
+        return ExitStatus.TROUBLE
     try:
         asn = asn_from_files(
             args.files,
@@ -194,7 +203,7 @@ def run_from_list(args: argparse.Namespace) -> int:
             roles=_roles(args.role),
             asn_id=args.asn_id,
             program=args.program,
-            path_mode=args.paths,
+            path_mode=args.paths or "as_given",
             folder=folder,
         )
     except (AssociationError, ValueError, KeyError) as exc:
