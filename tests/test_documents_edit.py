@@ -213,6 +213,21 @@ def test_cli_from_list_asks_how_to_write_absolute_names(tmp_path, capsys):
         assert main(["validate", *validate, str(out)]) == 0, capsys.readouterr()
 
 
+def test_cli_from_list_refuses_an_unknown_type_with_close_matches(tmp_path, capsys):
+    from asnkit.cli import main
+
+    out = tmp_path / "x_asn.json"
+    argv = ["from-list", "jw_00001_cal.fits", "--product-name", "m", "-o", str(out)]
+    assert main([*argv, "--type", "imag3"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("asnkit from-list: error: --type 'imag3' is not an association type")
+    assert err.rstrip().endswith("(close matches: image3, image2, wfs-image3)")
+    assert not out.exists()
+    assert main([*argv, "--type", "mosaic"]) == 2
+    assert "(image3, wfs-image3, spec3, " in capsys.readouterr().err  # no close match: all
+    assert main([*argv, "--type", "Image3"]) == 0  # (any case, as the pipeline reads it)
+
+
 def test_cli_rename_of_one_product_among_several_names_it(tmp_path, capsys):
     from asnkit.cli import main
 

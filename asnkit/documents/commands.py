@@ -182,10 +182,20 @@ def _about(name: str, exc: BaseException) -> str:
 def run_from_list(args: argparse.Namespace) -> int:
     """``asnkit from-list``: write an association of the given files."""
     from asnkit.documents.build import asn_from_files
-    from asnkit.errors import AssociationError
+    from asnkit.documents.pipelines import PIPELINES, pipeline_for
+    from asnkit.errors import AssociationError, close_matches
 
     output = Path(args.output)
     folder = output if _names_folder(args.output) else output.parent
+    if pipeline_for(args.asn_type) is None:  # a typo would name the file and turn checks off
+        close = close_matches(args.asn_type, list(PIPELINES), n=3)
+        print(
+            f"asnkit from-list: error: --type {args.asn_type!r} is not an association type "
+            "calwebb runs "
+            + (f"(close matches: {', '.join(close)})" if close else f"({', '.join(PIPELINES)})"),
+            file=sys.stderr,
+        )
+        return ExitStatus.TROUBLE
     absolute = next((f for f in args.files if os.path.isabs(f)), None)
     if args.paths is None and absolute is not None:  # asnkit validate would refuse the file
         print(
