@@ -379,7 +379,8 @@ def _warn_junk_rows(
     more = f" and {len(junk) - 3} more" if len(junk) > 3 else ""
     warnings.warn(
         f"{name}: {len(junk)} junk row(s) whose filename is not a file name were kept "
-        f"as rows, as the reference generator keeps them: {shown}{more}",
+        f"as rows, as the reference generator keeps them: {shown}{more} (nothing to do: "
+        "generation stays the same as asn_generate's; pool.asn.science() leaves them out)",
         PoolWarning,
         stacklevel=stacklevel,
     )
