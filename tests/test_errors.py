@@ -162,6 +162,37 @@ CASES = [
         r"two associations or two sets, not one of each \(Association, AssociationSet\)",
     ),
     (
+        "diff-two-paths",
+        lambda pool, asn, tmp: asnkit.diff("old_asn.json", "new_asn.json"),
+        AssociationError,
+        TypeError,
+        r"^diff compares two associations or two sets, not the path 'old_asn\.json': "
+        r"read it with asnkit\.read_asn\('old_asn\.json'\)$",
+    ),
+    (
+        "diff-association-and-path",
+        lambda pool, asn, tmp: asnkit.diff(asn, Path("new_asn.json")),
+        AssociationError,
+        TypeError,
+        r"^diff compares .*, not the path 'new_asn\.json': "
+        r"read it with asnkit\.read_asn\('new_asn\.json'\)$",
+    ),
+    (
+        "diff-set-and-folder",
+        lambda pool, asn, tmp: asnkit.diff(asnkit.AssociationSet([asn]), tmp),
+        AssociationError,
+        TypeError,
+        r"not the path '.*': read it with asnkit\.read_asn_set\('.*'\)$",
+    ),
+    (
+        "association-set-of-a-path",
+        lambda pool, asn, tmp: asnkit.AssociationSet(str(tmp)),
+        AssociationError,
+        TypeError,
+        r"^an AssociationSet is made from a list of associations, not the path '.*': "
+        r"read it with asnkit\.read_asn_set\('.*'\)$",
+    ),
+    (
         "compare-rules-unknown-set",
         lambda pool, asn, tmp: asnkit.compare_rules(pool, "level4", []),
         AssociationError,
