@@ -193,6 +193,57 @@ CASES = [
         r"read it with asnkit\.read_asn_set\('.*'\)$",
     ),
     (
+        "summary-by-not-a-name",
+        lambda pool, asn, tmp: pool.asn.summary(by=123),
+        PoolError,
+        TypeError,
+        r"^summary: by must be a column name or a list of them, as str .*, not int 123$",
+    ),
+    (
+        "summary-by-item-not-a-name",
+        lambda pool, asn, tmp: pool.asn.summary(by=["obs_num", 7]),
+        PoolError,
+        TypeError,
+        r"^summary: by must be .*, not int 7 \(item 1 of by\)$",
+    ),
+    (
+        "generate-candidates-not-an-id",
+        lambda pool, asn, tmp: asnkit.generate(pool, candidates=1),
+        PoolError,
+        TypeError,
+        r"^candidates must be a candidate id or a list of them, as str .*, not int 1$",
+    ),
+    (
+        "generate-candidates-item-not-an-id",
+        lambda pool, asn, tmp: pool.asn.generate(candidates=["o001", 2]),
+        PoolError,
+        TypeError,
+        r"^candidates must be .*, not int 2 \(item 1 of candidates\)$",
+    ),
+    (
+        "to-association-roles-a-list",
+        lambda pool, asn, tmp: pool.asn.to_association(product_name="x", roles=["a"]),
+        AssociationError,
+        TypeError,
+        r"^to_association: roles must be a mapping \{file name: role\}, a function "
+        r"row -> role or the name of a column, not list \['a'\]$",
+    ),
+    (
+        "asn-from-files-roles-a-list",
+        lambda pool, asn, tmp: asnkit.asn_from_files(NAMES, product_name="p", roles=["a"]),
+        AssociationError,
+        TypeError,
+        r"^asn_from_files: roles must be a mapping \{file name: role\}, not list \['a'\]$",
+    ),
+    (
+        "read-pool-sep",
+        lambda pool, asn, tmp: asnkit.read_pool(tmp / "p.csv", sep=","),
+        PoolError,
+        TypeError,
+        r"^read_pool takes the column separator as delimiter=, not sep= \(pandas' name\): "
+        r"asnkit\.read_pool\(path, delimiter=','\)$",
+    ),
+    (
         "compare-rules-unknown-set",
         lambda pool, asn, tmp: asnkit.compare_rules(pool, "level4", []),
         AssociationError,

@@ -58,7 +58,7 @@ from asnkit.documents.model import Association
 from asnkit.documents.paths import PathMode, member_path
 from asnkit.documents.validation import member_role, validate
 from asnkit.engine.naming import as_rule_forms
-from asnkit.errors import AssociationError, PoolKeyError
+from asnkit.errors import AssociationError, AssociationTypeError, PoolKeyError
 from asnkit.pool.select import column_error
 from asnkit.version import code_version
 
@@ -136,6 +136,11 @@ def _role_lookup(
             raise PoolKeyError(f"roles={roles!r}: {column_error(df, roles)}")
         column = roles
         return lambda row: None if is_empty(row.get(column)) else str(row[column])
+    if not isinstance(roles, Mapping):
+        raise AssociationTypeError(
+            "to_association: roles must be a mapping {file name: role}, a function "
+            f"row -> role or the name of a column, not {type(roles).__name__} {roles!r}"
+        )
     by_key = {strip_suffix(str(name)).lower(): role for name, role in roles.items()}
     return lambda row: by_key.get(strip_suffix(str(row.get("filename", ""))).lower())
 
@@ -489,6 +494,11 @@ def asn_from_files(
         raise AssociationError(
             "asn_from_files: a Level 3 association needs product_name "
             "(the name of the combined product, e.g. 'my_mosaic')"
+        )
+    if roles is not None and not isinstance(roles, Mapping):
+        raise AssociationTypeError(
+            "asn_from_files: roles must be a mapping {file name: role}, "
+            f"not {type(roles).__name__} {roles!r}"
         )
     role_of = {strip_suffix(k).lower(): member_role(v, k) for k, v in (roles or {}).items()}
     unknown = set(role_of) - {strip_suffix(n).lower() for n in names}

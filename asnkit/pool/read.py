@@ -34,6 +34,7 @@ from typing import IO
 import numpy as np
 import pandas as pd
 
+from asnkit.errors import PoolTypeError
 from asnkit.pool import coded
 from asnkit.pool.coded import line_of, locate
 from asnkit.pool.parse import MISSING_TOKENS, POOL_ATTRS, parse_pool
@@ -48,7 +49,9 @@ __all__ = [
 ]
 
 
-def read_pool(source: str | os.PathLike | IO, *, delimiter: str = "|") -> pd.DataFrame:
+def read_pool(
+    source: str | os.PathLike | IO, *, delimiter: str = "|", sep: None = None
+) -> pd.DataFrame:
     """Read an association pool.
 
     Parameters
@@ -57,6 +60,9 @@ def read_pool(source: str | os.PathLike | IO, *, delimiter: str = "|") -> pd.Dat
         The pool file, or an open text/binary buffer.
     delimiter : str, optional
         The column separator, ``|`` for DMS pools.
+    sep : None
+        Not an option: pandas' name for ``delimiter``. Given, a
+        :class:`~asnkit.PoolTypeError` says to pass ``delimiter=``.
 
     Returns
     -------
@@ -71,6 +77,8 @@ def read_pool(source: str | os.PathLike | IO, *, delimiter: str = "|") -> pd.Dat
     ------
     FileNotFoundError
         The file does not exist.
+    asnkit.PoolTypeError
+        ``sep=`` was given (the keyword is ``delimiter=``).
     asnkit.PoolError
         The file is empty, not UTF-8 text, has no header or no ``filename``
         column, repeats a column name, has a row with the wrong number of
@@ -86,6 +94,11 @@ def read_pool(source: str | os.PathLike | IO, *, delimiter: str = "|") -> pd.Dat
     >>> df["obs_num"].tolist()
     ['001']
     """
+    if sep is not None:
+        raise PoolTypeError(
+            f"read_pool takes the column separator as delimiter=, not sep= "
+            f"(pandas' name): asnkit.read_pool(path, delimiter={sep!r})"
+        )
     return parse_pool(source, delimiter=delimiter, stacklevel=3).to_frame()
 
 
