@@ -54,6 +54,7 @@ from asnkit.dms.names import (
 from asnkit.dms.names import product_name as dms_product_name
 from asnkit.dms.values import is_empty, text_row
 from asnkit.documents.layout import level_of
+from asnkit.documents.member_folders import warn_folders
 from asnkit.documents.model import Association
 from asnkit.documents.paths import PathMode, member_path
 from asnkit.documents.validation import member_role, validate
@@ -419,7 +420,9 @@ def to_association(
         filename=asn_filename(program_text, asn_id, asn_type, sequence, version_id),
     )
     if check:
-        validate(asn, warn_paths=PathMode(path_mode) not in _MEANT_PATHS, paths=path_mode)
+        validate(asn, warn_paths=False, paths=path_mode)
+        if PathMode(path_mode) not in _MEANT_PATHS:
+            warn_folders(asn, "to_association")
     return asn
 
 
@@ -441,6 +444,7 @@ def _check_name_parts(function: str, **parts: tuple[Any, str]) -> None:
 
 
 _NAME_PARTS = {"program": PROGRAM, "asn_id": ASN_ID, "asn_type": ASN_TYPE, "version_id": VERSION_ID}
+
 
 #: Path modes that put folders in member names on purpose (no warning then).
 _MEANT_PATHS = (PathMode.ABSOLUTE, PathMode.RELATIVE)
@@ -557,7 +561,9 @@ def asn_from_files(
         filename=asn_filename(program_text, asn_id, asn_type, 1, version_id),
     )
     if check:
-        validate(asn, warn_paths=PathMode(path_mode) not in _MEANT_PATHS, paths=path_mode)
+        validate(asn, warn_paths=False, paths=path_mode)
+        if PathMode(path_mode) not in _MEANT_PATHS:
+            warn_folders(asn, "asn_from_files")
     return asn
 
 
