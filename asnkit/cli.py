@@ -95,8 +95,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 def _warning_printer(command: str):
     """A ``warnings.showwarning`` for the command line: one plain line per warning."""
 
+    from asnkit.errors import command_line_words
+
     def show(message, category, filename, lineno, file=None, line=None) -> None:
-        print(f"asnkit {command}: warning: {message}", file=sys.stderr)
+        print(f"asnkit {command}: warning: {command_line_words(str(message))}", file=sys.stderr)
 
     return show
 

@@ -35,9 +35,11 @@ __all__ = [
     "PoolWarning",
     "close_matches",
     "command_line_message",
+    "command_line_words",
     "error_message",
     "exists_as",
     "exit_status_help",
+    "outside_stacklevel",
 ]
 
 # Only PoolError and AssociationError (and their subclasses) escape asnkit on
@@ -300,6 +302,7 @@ COMMAND_LINE_WORDS = (
     ("pass overwrite=True", "use --overwrite"),
     ("asn_from_files: ", ""),
     ("needs product_name", "needs --product-name"),
+    ("pass path_mode='basename'", "use --paths basename"),
 )
 
 
@@ -315,10 +318,38 @@ def command_line_message(exc: BaseException) -> str:
     >>> command_line_message(refused)
     'a.json: file exists (use --overwrite to replace it)'
     """
-    text = error_message(exc)
+    return command_line_words(error_message(exc))
+
+
+def command_line_words(text: str) -> str:
+    """A library message (an error's, a warning's) in the command line's words.
+
+    Examples
+    --------
+    >>> command_line_words("asn_from_files: pass path_mode='basename' to keep the file names")
+    'use --paths basename to keep the file names'
+    """
     for library, command_line in COMMAND_LINE_WORDS:
         text = text.replace(library, command_line)
     return text
+
+
+def outside_stacklevel() -> int:
+    """The ``stacklevel`` that attributes a warning to the first caller outside asnkit.
+
+    For ``warnings.warn(..., stacklevel=outside_stacklevel())`` in a function
+    reached by several paths (``asnkit.f(...)``, ``df.asn.f(...)``): the
+    warning names the user's line, not asnkit's, however deep the call.
+    """
+    import sys  # only when warning
+
+    package = os.path.dirname(os.path.abspath(__file__)) + os.sep
+    frame = sys._getframe(1)  # the function that warns: stacklevel 1
+    level = 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package):
+        frame = frame.f_back
+        level += 1
+    return level
 
 
 #: How alike a name must be to one asked for to be suggested ("did you mean"): the

@@ -168,8 +168,9 @@ def test_from_files_defaults_like_asn_from_list(tmp_path):
     with pytest.warns(asnkit.AssociationWarning) as record:
         lv2 = asn_from_files(["d/a_rate.fits", "b_rate.fits", "bg_rate.fits"], asn_type="spec2",
                          roles={"bg": "background"})  # fmt: skip
-    assert "'d/a_rate.fits' carries a folder" in str(record[0].message)
-    assert "2 different folders" in str(record[-1].message)
+    assert len(record) == 1
+    assert "1 of 4 member names carries a folder ('d/a_rate.fits')" in str(record[0].message)
+    assert "2 different folders (d, .)" in str(record[0].message)
     assert lv2.product_names == ["a", "b"]
     assert lv2["products"][1]["members"][1] == {"expname": "bg_rate.fits", "exptype": "background"}
     assert (lv2.program, lv2.asn_id) == ("noprogram", "a3001")
@@ -217,3 +218,58 @@ def test_to_association_path_modes(tmp_path):
     asn = to_association(pool, path_mode="absolute", folder=tmp_path / "data")  # no warning
     assert asn.expnames[0] == (tmp_path / "data" / "jw_00001_cal.fits").as_posix()
     assert asn.with_paths("basename") == to_association(pool)
+
+
+def test_from_files_warns_once_about_folders_at_the_callers_line_saying_what_to_do():
+    files = [f"/data/run1/jw01234001001_02101_0000{i}_nrca1_cal.fits" for i in (1, 2, 3)]
+    with pytest.warns(asnkit.AssociationWarning) as record:
+        asn = asn_from_files(files, product_name="my_mosaic")
+    assert len(record) == 1  # one for the set, not one per file
+    warning = record[0]
+    assert warning.filename == __file__  # the caller's line, not asnkit's build.py
+    text = str(warning.message)
+    assert text.startswith(
+        f"asn_from_files: 3 of 3 member names carry a folder ({files[0]!r}, ...)"
+    )
+    assert "as written, the association will not validate" in text
+    assert not asnkit.is_valid(asn)  # what the warning says
+    assert text.endswith(
+        "pass path_mode='basename' to keep the file names only, and write the association "
+        "next to its members"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fixed = asn_from_files(files, product_name="my_mosaic", path_mode="basename")
+    assert asnkit.is_valid(fixed)  # the advice works, without a warning
+
+
+def test_a_folder_that_still_validates_is_not_said_to_invalidate():
+    with pytest.warns(asnkit.AssociationWarning) as record:
+        asn = asn_from_files(["sub/a_cal.fits", "sub/b_cal.fits"], product_name="p")
+    assert len(record) == 1 and asnkit.is_valid(asn)
+    assert "will not validate" not in str(record[0].message)
+    assert "different folders" not in str(record[0].message)  # one folder
+
+
+def test_to_association_folder_warning_names_the_callers_line_through_the_accessor():
+    pool = pd.read_csv(io.StringIO("filename|exp_type|program|obs_num\n"
+                                   "raw/jw01234001001_02101_00001_nrca1_uncal.fits|nrc_image|01234|001\n"
+                                   "raw/jw01234001001_02101_00002_nrca1_uncal.fits|nrc_image|01234|001\n"),
+                       sep="|", dtype=str)  # fmt: skip
+    with pytest.warns(asnkit.AssociationWarning) as record:
+        pool.asn.to_association(asn_type="image3", product_name="p")
+    assert len(record) == 1 and record[0].filename == __file__
+    assert str(record[0].message).startswith("to_association: 2 of 2 member names carry a folder")
+
+
+def test_the_command_line_says_the_option_where_the_library_says_the_keyword(tmp_path, capsys):
+    from asnkit.cli import main
+
+    files = [f"data/run1/jw01234001001_02101_0000{i}_nrca1_cal.fits" for i in (1, 2)]
+    argv = ["from-list", *files, "--product-name", "p", "-o", str(tmp_path / "a.json")]
+    assert main(argv) == 0
+    warnings_ = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    assert len(warnings_) == 1
+    assert warnings_[0].startswith("asnkit from-list: warning: 2 of 2 member names carry a folder")
+    assert "use --paths basename to keep the file names only" in warnings_[0]
+    assert "path_mode" not in warnings_[0]

@@ -271,11 +271,16 @@ def test_cli_messages_name_options_and_files_once(tmp_path, capsys, monkeypatch)
     # validate: a missing file, an empty one, a folder
     Path("empty.json").write_text("")
     assert main(["validate", "nope.json", "empty.json", out]) == 2  # a missing file: trouble
-    lines = capsys.readouterr().out.splitlines()
-    assert lines[0] == "nope.json: no such file"
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
     assert (
-        lines[1].startswith("empty.json, line 1, column 1: ") and lines[1].count("empty.json") == 1
+        lines[0].startswith("empty.json, line 1, column 1: ") and lines[0].count("empty.json") == 1
     )
+    assert lines[1:] == [f"{out}: valid"]  # the files there are still validated
+    assert captured.err.splitlines() == [
+        "asnkit validate: error: nope.json: no such file or folder",  # as asnkit check says it
+        "1 of 2 files valid, 1 not read",
+    ]
     Path("folder").mkdir()
     for name in ("a_asn.json", "b_asn.json"):
         Path("folder", name).write_text(Path(out).read_text())
@@ -284,8 +289,19 @@ def test_cli_messages_name_options_and_files_once(tmp_path, capsys, monkeypatch)
     assert "folder/a_asn.json: valid" in captured.out and "folder/b_asn.json: valid" in captured.out
     assert "2 of 2 files valid" in captured.err
     Path("none").mkdir()
-    assert main(["validate", "none"]) == 2
-    assert "none: a folder without association files" in capsys.readouterr().err
+    assert main(["validate", "none", "folder"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        "asnkit validate: error: none: a folder without association files (*.json)",
+        "2 of 2 files valid, 1 not read",
+    ]
+    assert "folder/a_asn.json: valid" in captured.out and "folder/b_asn.json: valid" in captured.out
+    Path("afile").write_text("x")
+    assert main(["validate", "-q", "afile/a_asn.json"]) == 2  # under a file: not there
+    assert capsys.readouterr() == (
+        "",
+        "asnkit validate: error: afile/a_asn.json: no such file or folder\n",
+    )
 
 
 # ---------------------------------------------------------------------- property

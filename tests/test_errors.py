@@ -162,6 +162,87 @@ CASES = [
         r"two associations or two sets, not one of each \(Association, AssociationSet\)",
     ),
     (
+        "diff-two-paths",
+        lambda pool, asn, tmp: asnkit.diff("old_asn.json", "new_asn.json"),
+        AssociationError,
+        TypeError,
+        r"^diff compares two associations or two sets, not the path 'old_asn\.json': "
+        r"read it with asnkit\.read_asn\('old_asn\.json'\)$",
+    ),
+    (
+        "diff-association-and-path",
+        lambda pool, asn, tmp: asnkit.diff(asn, Path("new_asn.json")),
+        AssociationError,
+        TypeError,
+        r"^diff compares .*, not the path 'new_asn\.json': "
+        r"read it with asnkit\.read_asn\('new_asn\.json'\)$",
+    ),
+    (
+        "diff-set-and-folder",
+        lambda pool, asn, tmp: asnkit.diff(asnkit.AssociationSet([asn]), tmp),
+        AssociationError,
+        TypeError,
+        r"not the path '.*': read it with asnkit\.read_asn_set\('.*'\)$",
+    ),
+    (
+        "association-set-of-a-path",
+        lambda pool, asn, tmp: asnkit.AssociationSet(str(tmp)),
+        AssociationError,
+        TypeError,
+        r"^an AssociationSet is made from a list of associations, not the path '.*': "
+        r"read it with asnkit\.read_asn_set\('.*'\)$",
+    ),
+    (
+        "summary-by-not-a-name",
+        lambda pool, asn, tmp: pool.asn.summary(by=123),
+        PoolError,
+        TypeError,
+        r"^summary: by must be a column name or a list of them, as str .*, not int 123$",
+    ),
+    (
+        "summary-by-item-not-a-name",
+        lambda pool, asn, tmp: pool.asn.summary(by=["obs_num", 7]),
+        PoolError,
+        TypeError,
+        r"^summary: by must be .*, not int 7 \(item 1 of by\)$",
+    ),
+    (
+        "generate-candidates-not-an-id",
+        lambda pool, asn, tmp: asnkit.generate(pool, candidates=1),
+        PoolError,
+        TypeError,
+        r"^candidates must be a candidate id or a list of them, as str .*, not int 1$",
+    ),
+    (
+        "generate-candidates-item-not-an-id",
+        lambda pool, asn, tmp: pool.asn.generate(candidates=["o001", 2]),
+        PoolError,
+        TypeError,
+        r"^candidates must be .*, not int 2 \(item 1 of candidates\)$",
+    ),
+    (
+        "to-association-roles-a-list",
+        lambda pool, asn, tmp: pool.asn.to_association(product_name="x", roles=["a"]),
+        AssociationError,
+        TypeError,
+        r"^to_association: roles must be a mapping \{file name: role\}, a function "
+        r"row -> role or the name of a column, not list \['a'\]$",
+    ),
+    (
+        "asn-from-files-roles-a-list",
+        lambda pool, asn, tmp: asnkit.asn_from_files(NAMES, product_name="p", roles=["a"]),
+        AssociationError,
+        TypeError,
+        r"^asn_from_files: roles must be a mapping \{file name: role\}, not list \['a'\]$",
+    ),
+    (
+        "read-pool-sep-and-delimiter",
+        lambda pool, asn, tmp: asnkit.read_pool(tmp / "p.csv", sep=",", delimiter=";"),
+        PoolError,
+        TypeError,
+        r"^read_pool: sep=',' and delimiter=';' name two different column separators",
+    ),
+    (
         "compare-rules-unknown-set",
         lambda pool, asn, tmp: asnkit.compare_rules(pool, "level4", []),
         AssociationError,

@@ -168,3 +168,13 @@ def test_empty_cells_of_narrow_columns_are_recorded_as_the_reference_reads_them(
     df = asnkit.read_pool(io.StringIO(text))
     assert df.attrs["null_text"] == {"a": "n", "b": "nu", "c": "nul"}
     assert df[["a", "b", "c", "d"]].isna().sum().tolist() == [1, 1, 1, 2]
+
+
+def test_sep_is_another_name_for_delimiter(tmp_path):
+    # pandas users write sep=: it reads as delimiter= does
+    path = tmp_path / "comma_pool.csv"
+    path.write_text("filename,exp_type\njw_00001_uncal.fits,nrc_image\n")
+    by_sep = asnkit.read_pool(path, sep=",")
+    pd.testing.assert_frame_equal(by_sep, asnkit.read_pool(path, delimiter=","))
+    assert by_sep["exp_type"].tolist() == ["nrc_image"]
+    pd.testing.assert_frame_equal(asnkit.read_pool(path, sep=",", delimiter=","), by_sep)

@@ -12,6 +12,7 @@ import pytest
 from matplotlib.colors import to_hex
 
 import asnkit
+from asnkit.errors import PoolError, PoolTypeError
 from asnkit.sky.export import ds9_regions, to_regions, write_ds9
 
 DEMO = asnkit.data.data_path("demo", "jw99999_simulated_pool.csv")
@@ -118,3 +119,13 @@ def test_to_regions_gives_sky_polygons(demo):
     for region, (_, row) in zip(found, fp.iterrows(), strict=True):
         np.testing.assert_allclose(region.vertices.ra.deg, row["polygons"][0][:, 0], atol=1e-8)
         assert region.meta["text"] == row["filename"]
+
+
+def test_ds9_regions_checks_its_pool_and_data_as_plot_sky_does(demo):
+    asns = demo.asn.generate()
+    with pytest.raises(PoolTypeError, match=r"^ds9_regions: pool= must be a DataFrame .*'p\.csv'$"):
+        ds9_regions(asns, pool="p.csv")
+    with pytest.raises(PoolError, match=r"^ds9_regions needs the pool the associations came"):
+        ds9_regions(asns)
+    with pytest.raises(PoolTypeError, match=r"^ds9_regions: data must be a pool DataFrame"):
+        ds9_regions(["a_uncal.fits"])

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import asnkit
-from asnkit.errors import PoolWarning
+from asnkit.errors import PoolKeyError, PoolTypeError, PoolWarning
 from asnkit.sky.attitude import angular_separation, tangent_plane
 from asnkit.sky.colors import UNGROUPED
 from asnkit.sky.plot import FootprintPlot
@@ -160,6 +160,58 @@ def test_association_without_pool_is_an_error(nircam):
 def test_unknown_color_column(nircam):
     with pytest.raises(KeyError, match="not_a_column"):
         asnkit.plot_sky(nircam, color_by="not_a_column")
+
+
+def test_color_by_typo_gets_close_matches(nircam):
+    with pytest.raises(PoolKeyError) as info:
+        asnkit.plot_sky(nircam, color_by="detecter")
+    assert str(info.value).endswith("nor a column of the pool; close matches: detector")
+    with pytest.raises(PoolKeyError, match="close matches: association"):
+        asnkit.plot_sky(nircam, color_by="asociation")  # the special values too
+    with pytest.raises(PoolKeyError, match=r"; columns: filename, .*detector"):
+        asnkit.plot_sky(nircam, color_by="zzzzzz")  # nothing alike: the columns there are
+
+
+def test_plot_sky_pool_given_as_a_path_is_a_type_error_naming_pool(nircam):
+    asn = asnkit.to_association(
+        nircam, asn_type="coron3", product_name="p", roles=lambda row: "science"
+    )
+    asns = asnkit.AssociationSet([asn])
+    with pytest.raises(PoolTypeError) as info:
+        asnkit.plot_sky(asns, pool="jw01234_pool.csv")
+    assert isinstance(info.value, TypeError)
+    assert str(info.value) == (
+        "plot_sky: pool= must be a DataFrame (asnkit.read_pool(path)), not str 'jw01234_pool.csv'"
+    )
+
+
+@pytest.mark.parametrize(
+    "data",
+    [[str(p) for p in NIRCAM[:2]], "jw01234_pool.csv", 3],
+    ids=["list-of-files", "path", "int"],
+)
+def test_plot_sky_data_neither_pool_nor_associations_is_a_type_error(data):
+    with pytest.raises(PoolTypeError) as info:
+        asnkit.plot_sky(data)
+    text = str(info.value)
+    assert text.startswith(
+        "plot_sky: data must be a pool DataFrame (asnkit.read_pool(path), or "
+        "asnkit.pool_from_files(files) for exposure files) or associations given with pool=, "
+        f"not {type(data).__name__} "
+    )
+    assert "pass the pool they came from" not in text  # no associations were given
+
+
+def test_plot_grid_not_a_frame_is_a_type_error():
+    with pytest.raises(PoolTypeError, match=r"^plot_grid: df must be a pool DataFrame .*not str$"):
+        asnkit.plot_grid("jw01234_pool.csv")
+
+
+def test_footprint_plot_figure_is_its_axes_figure(nircam, tmp_path):
+    out = asnkit.plot_sky(nircam, color_by="detector")
+    assert out.figure is out.ax.figure
+    out.figure.savefig(tmp_path / "x.png", dpi=40)
+    assert (tmp_path / "x.png").stat().st_size > 0
 
 
 def test_plot_sky_into_given_axes_and_no_show(nircam, monkeypatch):

@@ -54,11 +54,12 @@ from asnkit.dms.names import (
 from asnkit.dms.names import product_name as dms_product_name
 from asnkit.dms.values import is_empty, text_row
 from asnkit.documents.layout import level_of
+from asnkit.documents.member_folders import warn_folders
 from asnkit.documents.model import Association
 from asnkit.documents.paths import PathMode, member_path
 from asnkit.documents.validation import member_role, validate
 from asnkit.engine.naming import as_rule_forms
-from asnkit.errors import AssociationError, PoolKeyError
+from asnkit.errors import AssociationError, AssociationTypeError, PoolKeyError
 from asnkit.pool.select import column_error
 from asnkit.version import code_version
 
@@ -136,6 +137,11 @@ def _role_lookup(
             raise PoolKeyError(f"roles={roles!r}: {column_error(df, roles)}")
         column = roles
         return lambda row: None if is_empty(row.get(column)) else str(row[column])
+    if not isinstance(roles, Mapping):
+        raise AssociationTypeError(
+            "to_association: roles must be a mapping {file name: role}, a function "
+            f"row -> role or the name of a column, not {type(roles).__name__} {roles!r}"
+        )
     by_key = {strip_suffix(str(name)).lower(): role for name, role in roles.items()}
     return lambda row: by_key.get(strip_suffix(str(row.get("filename", ""))).lower())
 
@@ -414,7 +420,9 @@ def to_association(
         filename=asn_filename(program_text, asn_id, asn_type, sequence, version_id),
     )
     if check:
-        validate(asn, warn_paths=PathMode(path_mode) not in _MEANT_PATHS, paths=path_mode)
+        validate(asn, warn_paths=False, paths=path_mode)
+        if PathMode(path_mode) not in _MEANT_PATHS:
+            warn_folders(asn, "to_association")
     return asn
 
 
@@ -436,6 +444,7 @@ def _check_name_parts(function: str, **parts: tuple[Any, str]) -> None:
 
 
 _NAME_PARTS = {"program": PROGRAM, "asn_id": ASN_ID, "asn_type": ASN_TYPE, "version_id": VERSION_ID}
+
 
 #: Path modes that put folders in member names on purpose (no warning then).
 _MEANT_PATHS = (PathMode.ABSOLUTE, PathMode.RELATIVE)
@@ -489,6 +498,11 @@ def asn_from_files(
         raise AssociationError(
             "asn_from_files: a Level 3 association needs product_name "
             "(the name of the combined product, e.g. 'my_mosaic')"
+        )
+    if roles is not None and not isinstance(roles, Mapping):
+        raise AssociationTypeError(
+            "asn_from_files: roles must be a mapping {file name: role}, "
+            f"not {type(roles).__name__} {roles!r}"
         )
     role_of = {strip_suffix(k).lower(): member_role(v, k) for k, v in (roles or {}).items()}
     unknown = set(role_of) - {strip_suffix(n).lower() for n in names}
@@ -547,7 +561,9 @@ def asn_from_files(
         filename=asn_filename(program_text, asn_id, asn_type, 1, version_id),
     )
     if check:
-        validate(asn, warn_paths=PathMode(path_mode) not in _MEANT_PATHS, paths=path_mode)
+        validate(asn, warn_paths=False, paths=path_mode)
+        if PathMode(path_mode) not in _MEANT_PATHS:
+            warn_folders(asn, "asn_from_files")
     return asn
 
 

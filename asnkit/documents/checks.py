@@ -52,12 +52,11 @@ from asnkit.documents.check_members import (
     check_pool,
     check_roles,
 )
-from asnkit.documents.collection import AssociationSet
+from asnkit.documents.collection import AssociationSet, path_given
 from asnkit.documents.exposures import PoolIndex
 from asnkit.documents.findings import Finding, Findings
 from asnkit.documents.model import Association
 from asnkit.documents.validation import iter_errors
-from asnkit.errors import AssociationTypeError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -153,10 +152,7 @@ def check(
     ASN605 info products[0].name
     """
     if isinstance(asn_or_set, (str, bytes, os.PathLike)):
-        raise AssociationTypeError(
-            f"check takes an association, not the path {os.fsdecode(asn_or_set)!r}: "
-            f"asnkit.check(asnkit.read_asn({os.fsdecode(asn_or_set)!r}))"
-        )
+        raise path_given("check takes an association", asn_or_set)
     if isinstance(asn_or_set, Association):
         items = [asn_or_set]
     elif isinstance(asn_or_set, Mapping):

@@ -46,7 +46,33 @@ from asnkit.errors import (
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["FRAME_COLUMNS", "AssociationSet"]
+__all__ = ["FRAME_COLUMNS", "AssociationSet", "path_given"]
+
+
+def path_given(takes: str, path: str | bytes | os.PathLike[str]) -> AssociationTypeError:
+    """The error for a path given where associations are taken: says what reads it.
+
+    A folder is read with :func:`asnkit.read_asn_set`, anything else with
+    :func:`asnkit.read_asn` (a missing file too: reading it says so).
+
+    Parameters
+    ----------
+    takes : str
+        What the function takes, as a sentence start (``"check takes an association"``).
+    path : str, bytes or path-like
+        The path that was given.
+
+    Examples
+    --------
+    >>> print(path_given("check takes an association", "a.json"))
+    check takes an association, not the path 'a.json': read it with asnkit.read_asn('a.json')
+    """
+    text = os.fsdecode(path)
+    reader = "read_asn_set" if os.path.isdir(text) else "read_asn"
+    return AssociationTypeError(
+        f"{takes}, not the path {text!r}: read it with asnkit.{reader}({text!r})"
+    )
+
 
 #: Columns of :meth:`AssociationSet.to_frame`, in order.
 FRAME_COLUMNS = (
@@ -87,9 +113,12 @@ class AssociationSet(Sequence[Association]):
         if isinstance(associations, (str, bytes, os.PathLike, Association)) or not isinstance(
             associations, Iterable
         ):
+            if isinstance(associations, (str, bytes, os.PathLike)):
+                made = "an AssociationSet is made from a list of associations"
+                raise path_given(made, associations)
             raise AssociationTypeError(
                 "an AssociationSet is made from a list of associations, not "
-                f"{type(associations).__name__} (read files with asnkit.read_asn_set)"
+                f"{type(associations).__name__}"
             )
         items = [
             a if isinstance(a, Association) else Association.from_dict(a) for a in associations

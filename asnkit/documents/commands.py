@@ -110,26 +110,44 @@ def run_validate(args: argparse.Namespace) -> int:
 
     Returns ``OK`` if all files are valid, ``FOUND`` if one is not (a file
     that is not JSON is invalid), ``TROUBLE`` if one cannot be opened (a
-    missing file says nothing of validity), whatever the others are.
+    missing file says nothing of validity), whatever the others are. A file
+    or folder that is not there, or cannot be opened, is reported as every
+    command reports trouble (``asnkit validate: error: ...``, as ``asnkit
+    check`` words it); the others are still validated, and the summary line
+    says how many could not be read.
     """
     from asnkit.documents.check_commands import association_files
     from asnkit.documents.io import read_asn
     from asnkit.documents.validation import iter_errors, path_warnings
-    from asnkit.errors import AssociationError
+    from asnkit.errors import AssociationError, command_line_message
+
+    def trouble(exc: OSError) -> None:
+        print(f"asnkit {args.command}: error: {command_line_message(exc)}", file=sys.stderr)
 
     bad = 0
-    unopened = 0
+    unopened = 0  # names not there, and files that cannot be opened
+    unread = 0  # of the files found, those that cannot be opened
     loaded = []
     names = []  # folders: their *.json files, as `asnkit check` reads them
     for name in args.files:
-        names += [str(p) for p in association_files([name])] if Path(name).is_dir() else [name]
+        try:
+            found = association_files([name])
+        except FileNotFoundError as exc:  # not there, or a folder without *.json
+            trouble(exc)
+            unopened += 1
+            continue
+        names += [str(p) for p in found] if Path(name).is_dir() else [name]
     for name in names:
         try:
             asn = read_asn(name, validate=False)
-        except (AssociationError, OSError) as exc:
+        except OSError as exc:
+            trouble(exc)
+            unopened += 1
+            unread += 1
+            continue
+        except AssociationError as exc:  # not JSON, or not an association: invalid
             print(_about(name, exc))
             bad += 1
-            unopened += isinstance(exc, OSError)
             continue
         loaded.append(asn.with_filename(name))
         faults = list(iter_errors(asn, paths=args.paths))
@@ -151,8 +169,12 @@ def run_validate(args: argparse.Namespace) -> int:
             print(fault)
         bad += bool(clashes)
     if not args.quiet:
-        n = len(names)
-        print(f"{n - bad} of {n} file{'s' if n != 1 else ''} valid", file=sys.stderr)
+        n = len(names) - unread  # the files read: valid, or not (JSON or not)
+        print(
+            f"{n - bad} of {n} file{'s' if n != 1 else ''} valid"
+            + (f", {unopened} not read" if unopened else ""),
+            file=sys.stderr,
+        )
     if unopened:
         return ExitStatus.TROUBLE
     return ExitStatus.FOUND if bad else ExitStatus.OK
@@ -170,11 +192,7 @@ def _roles(pairs: list[str]) -> dict[str, str]:
 
 
 def _about(name: str, exc: BaseException) -> str:
-    """``NAME: what is wrong`` for a file that cannot be read, the name said once."""
-    if isinstance(exc, FileNotFoundError):
-        return f"{name}: no such file"
-    if isinstance(exc, OSError) and exc.strerror:
-        return f"{name}: {exc.strerror}"
+    """``NAME: what is wrong`` for a file that is not an association, the name said once."""
     text = str(exc)
     return text if text.startswith(name) else f"{name}: {text}"
 

@@ -31,13 +31,14 @@ False
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from asnkit.deprecation import deprecated_property
 from asnkit.dms.names import strip_suffix
-from asnkit.documents.collection import AssociationSet
+from asnkit.documents.collection import AssociationSet, path_given
 from asnkit.documents.model import Association
 from asnkit.documents.parts import Product
 from asnkit.documents.validation import validate
@@ -384,7 +385,14 @@ def diff(
         When either side holds an invalid document (naming its file and the JSON
         path of each fault): a comparison of what calwebb cannot read would hide
         the fault. Member names may be of any path form.
+    AssociationTypeError
+        When either side is a path (what reads it: :func:`asnkit.read_asn`, or
+        :func:`asnkit.read_asn_set` for a folder), or one side is an association
+        and the other a set.
     """
+    for side in (a, b):
+        if isinstance(side, (str, bytes, os.PathLike)):
+            raise path_given("diff compares two associations or two sets", side)
     if isinstance(a, Association) and isinstance(b, Association):
         _refuse_invalid([a, b] if validate else [])
         return AssociationDiff(

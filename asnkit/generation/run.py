@@ -271,6 +271,26 @@ def run(
     )
 
 
+def _candidate_ids(candidates: Any) -> list[str] | None:
+    """``candidates`` as a list of ids: one id (a str) or a list of them; else a PoolTypeError."""
+    if candidates is None:
+        return None
+    if isinstance(candidates, str):
+        return [candidates]  # one candidate id, not its characters
+    if isinstance(candidates, Iterable) and not isinstance(candidates, (bytes, dict)):
+        ids = list(candidates)
+        at, bad = next(((i, c) for i, c in enumerate(ids) if not isinstance(c, str)), (-1, None))
+        if at < 0:
+            return ids
+        where = f" (item {at} of candidates)"
+    else:
+        bad, where = candidates, ""
+    raise PoolTypeError(
+        "candidates must be a candidate id or a list of them, as str (candidates='o001' or "
+        f"candidates=['o001', 'c1000']), not {type(bad).__name__} {bad!r}{where}"
+    )
+
+
 def generated(
     pool: pd.DataFrame | CodedPool,
     rules: Iterable[Rule] | None = None,
@@ -296,8 +316,7 @@ def generated(
             f"pool must be a DataFrame (asnkit.read_pool(path)), not {type(pool).__name__}"
         )
     rules = dms_rules() if rules is None else as_rules(rules)
-    if isinstance(candidates, str):
-        candidates = [candidates]  # one candidate id, not its characters
+    candidates = _candidate_ids(candidates)
     with gc_paused():
         record = run_engine(
             pool,

@@ -34,6 +34,7 @@ from typing import IO
 import numpy as np
 import pandas as pd
 
+from asnkit.errors import PoolTypeError
 from asnkit.pool import coded
 from asnkit.pool.coded import line_of, locate
 from asnkit.pool.parse import MISSING_TOKENS, POOL_ATTRS, parse_pool
@@ -48,7 +49,9 @@ __all__ = [
 ]
 
 
-def read_pool(source: str | os.PathLike | IO, *, delimiter: str = "|") -> pd.DataFrame:
+def read_pool(
+    source: str | os.PathLike | IO, *, delimiter: str = "|", sep: str | None = None
+) -> pd.DataFrame:
     """Read an association pool.
 
     Parameters
@@ -57,6 +60,8 @@ def read_pool(source: str | os.PathLike | IO, *, delimiter: str = "|") -> pd.Dat
         The pool file, or an open text/binary buffer.
     delimiter : str, optional
         The column separator, ``|`` for DMS pools.
+    sep : str, optional
+        Another name for ``delimiter`` (pandas' name for it).
 
     Returns
     -------
@@ -71,6 +76,8 @@ def read_pool(source: str | os.PathLike | IO, *, delimiter: str = "|") -> pd.Dat
     ------
     FileNotFoundError
         The file does not exist.
+    asnkit.PoolTypeError
+        ``sep=`` and ``delimiter=`` name two different separators.
     asnkit.PoolError
         The file is empty, not UTF-8 text, has no header or no ``filename``
         column, repeats a column name, has a row with the wrong number of
@@ -86,6 +93,13 @@ def read_pool(source: str | os.PathLike | IO, *, delimiter: str = "|") -> pd.Dat
     >>> df["obs_num"].tolist()
     ['001']
     """
+    if sep is not None:
+        if delimiter not in ("|", sep):
+            raise PoolTypeError(
+                f"read_pool: sep={sep!r} and delimiter={delimiter!r} name two different column "
+                "separators (sep is pandas' name for delimiter): give one"
+            )
+        delimiter = sep
     return parse_pool(source, delimiter=delimiter, stacklevel=3).to_frame()
 
 

@@ -26,7 +26,7 @@ import pandas as pd
 
 from asnkit.dms.names import exposure_key
 from asnkit.dms.values import natural_key
-from asnkit.errors import AssociationError, PoolKeyError
+from asnkit.errors import AssociationError, PoolKeyError, close_matches
 from asnkit.sky.groups import membership
 from asnkit.sky.schematic import is_junk, position_indices
 
@@ -173,9 +173,12 @@ def color_labels(
             group = "dither " + pos["dither"].astype(str)
         return pd.DataFrame({"row": rows, "group": group.values}), key
     if key not in pool.columns:
+        special = [c.value for c in ColorBy]
+        columns = [str(c) for c in pool.columns]
+        close = close_matches(key, [*special, *columns])
+        hint = f"close matches: {', '.join(close)}" if close else f"columns: {', '.join(columns)}"
         raise PoolKeyError(
-            f"color_by={key!r} is neither one of {[c.value for c in ColorBy]} nor a column "
-            f"of the pool ({', '.join(map(str, pool.columns))})"
+            f"color_by={key!r} is neither one of {special} nor a column of the pool; {hint}"
         )
     values = exposures[key].astype(object).where(exposures[key].notna(), "(missing)")
     return pd.DataFrame({"row": rows, "group": values.astype(str).values}), key

@@ -28,8 +28,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from asnkit.errors import PoolError, PoolFileExistsError, exists_as
+from asnkit.errors import PoolFileExistsError, exists_as
 from asnkit.sky.footprints import footprints
+from asnkit.sky.groups import pool_and_groups
 from asnkit.sky.layout import ON_SKY
 
 __all__ = ["ds9_regions", "to_regions", "write_ds9"]
@@ -41,14 +42,6 @@ _HEADER = (
 )
 # characters that would end a DS9 {...} property value or a line
 _UNSAFE = re.compile(r"[{}\r\n]")
-
-
-def _resolve(data: Any, pool: pd.DataFrame | None, associations: Any):
-    if isinstance(data, pd.DataFrame):
-        return data, associations
-    if pool is None:
-        raise PoolError("to export associations pass the pool they came from: pool=df")
-    return pool, data
 
 
 def _safe(text: Any) -> str:
@@ -87,7 +80,7 @@ def ds9_regions(
 
     from asnkit.sky.colors import color_labels, group_order, palette
 
-    pool, associations = _resolve(data, pool, associations)
+    pool, associations = pool_and_groups("ds9_regions", data, pool, associations)
     fp = footprint_frame if footprint_frame is not None else footprints(pool)
     fp = fp.reset_index(drop=True)
     positional = pool.reset_index(drop=True)

@@ -23,9 +23,9 @@ from typing import Any
 import pandas as pd
 
 from asnkit.dms.names import SUFFIXES, exposure_key
-from asnkit.errors import AssociationError, AssociationTypeError
+from asnkit.errors import AssociationError, AssociationTypeError, PoolError, PoolTypeError
 
-__all__ = ["GROUP_COLUMNS", "PIPELINE_SUFFIXES", "exposure_key", "membership"]
+__all__ = ["GROUP_COLUMNS", "PIPELINE_SUFFIXES", "exposure_key", "membership", "pool_and_groups"]
 
 #: Pipeline file-name suffixes removed by :func:`exposure_key` (:data:`asnkit.dms.SUFFIXES`).
 PIPELINE_SUFFIXES = SUFFIXES
@@ -97,3 +97,70 @@ def membership(groups: Any) -> pd.DataFrame:
         "groups must be an AssociationSet, an Association, a DataFrame or a mapping "
         f"filename -> group, not {type(groups).__name__}"
     )
+
+
+def _is_grouping(data: Any) -> bool:
+    """Whether ``data`` is what :func:`membership` reads as associations (not a frame)."""
+    return hasattr(data, "products") or hasattr(data, "to_frame") or isinstance(data, Mapping)
+
+
+def pool_and_groups(
+    function: str, data: Any, pool: Any, associations: Any
+) -> tuple[pd.DataFrame, Any]:
+    """The pool and the grouping of a plot's or an export's arguments, checked.
+
+    ``data`` is the pool (a DataFrame; ``associations`` is then the grouping), or
+    associations (an AssociationSet, an Association, a mapping) drawn from
+    ``pool``.
+
+    Parameters
+    ----------
+    function : str
+        The caller's name, for the messages (``"plot_sky"``).
+    data, pool, associations
+        The caller's arguments of these names.
+
+    Returns
+    -------
+    (DataFrame, grouping or None)
+
+    Raises
+    ------
+    asnkit.PoolTypeError
+        ``data`` is neither a DataFrame nor associations (a path, a list of files...),
+        or ``pool=`` is not a DataFrame; the message says what reads one.
+    asnkit.PoolError
+        Associations without ``pool=``.
+
+    Examples
+    --------
+    >>> pool_and_groups("plot_sky", "pool.csv", None, None)
+    Traceback (most recent call last):
+    ...
+    asnkit.errors.PoolTypeError: plot_sky: data must be a pool DataFrame ...
+    """
+    if isinstance(data, pd.DataFrame):
+        return data, associations
+    if not _is_grouping(data):
+        raise PoolTypeError(
+            f"{function}: data must be a pool DataFrame (asnkit.read_pool(path), or "
+            "asnkit.pool_from_files(files) for exposure files) or associations given with "
+            f"pool=, not {type(data).__name__} {_short_repr(data)}"
+        )
+    if pool is None:
+        raise PoolError(
+            f"{function} needs the pool the associations came from: "
+            f"{function}(associations, pool=df)"
+        )
+    if not isinstance(pool, pd.DataFrame):
+        raise PoolTypeError(
+            f"{function}: pool= must be a DataFrame (asnkit.read_pool(path)), "
+            f"not {type(pool).__name__} {_short_repr(pool)}"
+        )
+    return pool, data
+
+
+def _short_repr(value: Any) -> str:
+    import reprlib  # only on an error
+
+    return reprlib.repr(value)

@@ -16,10 +16,11 @@ import numpy as np
 import pandas as pd
 
 from asnkit.dms.names import exposure_key
-from asnkit.errors import PoolError, PoolTypeError
+from asnkit.errors import PoolTypeError
 from asnkit.sky.colors import ColorBy, color_labels, group_order, palette
 from asnkit.sky.colors import legend as draw_legend
 from asnkit.sky.footprints import FootprintSource, footprints
+from asnkit.sky.groups import pool_and_groups
 from asnkit.sky.layout import AngleUnit, Plane, angle_unit, colouring, sky_layout
 from asnkit.sky.schematic import schematic_layout
 
@@ -81,19 +82,14 @@ class FootprintPlot:
                 yield artist
 
     @property
+    def figure(self) -> Any:
+        """The matplotlib Figure drawn in (``ax.figure``): ``plot.figure.savefig(...)``."""
+        return self.ax.figure
+
+    @property
     def n_polygons(self) -> int:
         """Number of footprint polygons drawn."""
         return len(self.collection.get_paths())
-
-
-def _resolve(data: Any, pool: pd.DataFrame | None, associations: Any):
-    if isinstance(data, pd.DataFrame):
-        return data, associations
-    if pool is None:
-        raise PoolError(
-            "to plot associations pass the pool they came from: plot_sky(associations, pool=df)"
-        )
-    return pool, data
 
 
 #: At most this many stacks of identical footprints get a "xN exposures" label.
@@ -322,7 +318,7 @@ def plot_sky(
     True
     >>> import matplotlib.pyplot as plt; plt.close(out.ax.figure)
     """
-    pool, associations = _resolve(data, pool, associations)
+    pool, associations = pool_and_groups("plot_sky", data, pool, associations)
     fp = footprint_frame if footprint_frame is not None else footprints(pool)
     layout = sky_layout(pool, footprint_frame=fp, center=center)
     if layout.plane is Plane.SCHEMATIC:
@@ -461,9 +457,12 @@ def plot_grid(
     >>> import matplotlib.pyplot as plt; plt.close(out.ax.figure)
     """
     del footprint_frame
-    ax = _new_ax(ax)
     if not isinstance(df, pd.DataFrame):
-        raise PoolTypeError("plot_grid needs the pool DataFrame")
+        raise PoolTypeError(
+            "plot_grid: df must be a pool DataFrame (asnkit.read_pool(path)), "
+            f"not {type(df).__name__}"
+        )
+    ax = _new_ax(ax)
     pool = df.reset_index(drop=True)  # positions: safe with duplicated index labels
     layout = schematic_layout(pool)
     labels, how = color_labels(pool, color_by, associations)
