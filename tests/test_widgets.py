@@ -13,7 +13,7 @@ import traitlets
 
 import asnkit
 from asnkit.dms.names import exposure_key
-from asnkit.errors import PoolWarning
+from asnkit.errors import PoolKeyError, PoolWarning
 from asnkit.widgets import (
     AssociationBuilder,
     BuilderModel,
@@ -242,8 +242,10 @@ def test_grouping_view_without_sky_is_schematic():
 
 def test_grouping_model_needs_pool_for_associations():
     pool = read_quiet("pool_002_image_miri")
-    with pytest.raises(ValueError, match="pool="):
+    with pytest.raises(asnkit.PoolError, match="pool="):
         GroupingView(miri_associations(pool))
+    with pytest.raises(asnkit.PoolError, match="pool="):
+        SkyView(miri_associations(pool))
     model = GroupingModel(pool)
     with pytest.raises(traitlets.TraitError):
         model.group = "no such group"
@@ -337,9 +339,9 @@ def test_builder_messages_speak_to_a_person(tmp_path):
     assert builder.model.valid, builder.model.errors
     builder.table.selected = []
     assert builder.model.selected == [] and builder.model.roles == {}
-    with pytest.raises(KeyError, match="not in the pool"):
+    with pytest.raises(PoolKeyError, match="not in the pool"):
         builder.model.add(["nope.fits"])
-    with pytest.raises(ValueError, match="role must be"):
+    with pytest.raises(asnkit.AssociationError, match="role must be"):
         builder.model.set_role(names, "sidekick")
 
 

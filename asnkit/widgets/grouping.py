@@ -7,6 +7,7 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
+from asnkit.errors import PoolError
 from asnkit.sky.colors import short_labels
 from asnkit.widgets import logic
 from asnkit.widgets.models import GroupingModel
@@ -69,7 +70,7 @@ class GroupingView(w.VBox):
         if isinstance(data, pd.DataFrame):
             pool = data
         elif pool is None:
-            raise ValueError("GroupingView(associations) needs the pool: pool=df")
+            raise PoolError("GroupingView(associations) needs the pool: pool=df")
         else:
             associations = data
         self.max_rows = max_rows

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 import traitlets as tl
 
+from asnkit.errors import AssociationError, PoolKeyError
 from asnkit.widgets import logic
 
 __all__ = ["BuilderModel", "ExplorerModel", "GroupingModel"]
@@ -73,7 +74,7 @@ class ExplorerModel(tl.HasTraits):
         cols = list(columns) if columns is not None else logic.filter_columns(df)
         missing = [c for c in cols if c not in df.columns]
         if missing:
-            raise KeyError(f"no column(s) {missing} in the pool")
+            raise PoolKeyError(f"no column(s) {missing} in the pool")
         self._index = logic.build_index(df, cols, rows=self._exposure)
         self._names = df["filename"] if "filename" in df.columns else pd.Series("", index=df.index)
         self._mask = self._exposure.copy()
@@ -112,7 +113,7 @@ class ExplorerModel(tl.HasTraits):
         """Recompute the mask, the count and the per-value counts."""
         unknown = set(self.selections) - set(self._index)
         if unknown:
-            raise KeyError(f"no filter on column(s) {sorted(unknown)}; filters: {self.columns}")
+            raise PoolKeyError(f"no filter on column(s) {sorted(unknown)}; filters: {self.columns}")
         base = self._exposure.copy()
         if self.pattern.strip():
             base &= logic.filename_mask(self._names, self.pattern)
@@ -410,7 +411,7 @@ class BuilderModel(tl.HasTraits):
         names = [str(n) for n in names]
         unknown = [n for n in names if n not in self._known]
         if unknown:
-            raise KeyError(f"not in the pool: {unknown[:5]}")
+            raise PoolKeyError(f"not in the pool: {unknown[:5]}")
         return names
 
     def add(self, names: Iterable[str]) -> None:
@@ -437,7 +438,7 @@ class BuilderModel(tl.HasTraits):
     def set_role(self, names: Iterable[str], role: str) -> None:
         """Give members a role (``"auto"`` restores the pipeline's)."""
         if role not in logic.MEMBER_ROLES:
-            raise ValueError(f"role must be one of {logic.MEMBER_ROLES}, not {role!r}")
+            raise AssociationError(f"role must be one of {logic.MEMBER_ROLES}, not {role!r}")
         roles = dict(self.roles)
         for name in names:
             if role == "auto":

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import traitlets as tl
 
+from asnkit.errors import PoolError
 from asnkit.sky.colors import default_color_by, short_labels
 from asnkit.sky.footprints import footprints
 from asnkit.sky.layout import Colouring, Plane, SkyLayout, colouring, sky_layout
@@ -210,7 +211,7 @@ class SkyView(anywidget.AnyWidget):
         if isinstance(data, pd.DataFrame):
             pool = data
         elif pool is None:
-            raise ValueError("SkyView(associations) needs the pool they came from: pool=df")
+            raise PoolError("SkyView(associations) needs the pool they came from: pool=df")
         else:
             associations = data
         self.pool = pool
