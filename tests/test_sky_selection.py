@@ -264,6 +264,19 @@ def test_box_replaces_and_alt_box_removes(demo):
     assert view.selected == []
 
 
+def test_selecting_a_name_not_in_the_pool_says_so(demo):
+    view = SkyView(demo, color_by="tile")
+    first = str(demo["filename"].iloc[0])
+    view.selected = [first, first]  # kept once
+    assert view.selected == [first]
+    typo = first.replace("_uncal", "_uncl")
+    with pytest.raises(
+        asnkit.PoolError, match=rf"not in the pool: {typo} \(close matches: {first}"
+    ):
+        view.selected = [first, typo]
+    assert view.selected == [first]  # unchanged
+
+
 def test_legend_entry_selects_its_group(demo):
     asns = demo.asn.generate()
     view = SkyView(asns, pool=demo)
@@ -310,8 +323,8 @@ def test_small_multiples_panel_limits_a_gesture_to_its_group(demo):
 def test_setting_selected_from_python_keeps_it_unique_and_unknown_messages_change_nothing(demo):
     view = SkyView(demo)
     names = demo["filename"].tolist()[:3]
-    view.selected = [*names, names[0], "not_in_the_pool.fits"]
-    assert view.selected == [*names, "not_in_the_pool.fits"]
+    view.selected = [*names, names[0]]
+    assert view.selected == names
     # the browser gets the drawn exposures as indices into its arrays
     sent = np.frombuffer(view._selection, dtype=np.int32)
     assert [view._geometry["filenames"][i] for i in sent] == names

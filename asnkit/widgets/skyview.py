@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import traitlets as tl
 
-from asnkit.errors import PoolError
+from asnkit.errors import PoolError, PoolKeyError, close_matches
 from asnkit.sky.colors import default_color_by, short_labels
 from asnkit.sky.footprints import footprints
 from asnkit.sky.layout import Colouring, Plane, SkyLayout, colouring, sky_layout
@@ -215,6 +215,7 @@ class SkyView(anywidget.AnyWidget):
         else:
             associations = data
         self.pool = pool
+        self._pool_names: frozenset[str] | None = None  # (made when a selection is checked)
         self.associations = associations
         self.footprint_frame = footprint_frame if footprint_frame is not None else footprints(pool)
         self.geometry = _float32(
@@ -381,7 +382,21 @@ class SkyView(anywidget.AnyWidget):
 
     @tl.validate("selected")
     def _unique(self, proposal: Any) -> list[str]:
-        return list(dict.fromkeys(str(n) for n in proposal["value"]))
+        names = list(dict.fromkeys(str(n) for n in proposal["value"]))
+        if names:
+            known = self._pool_names
+            if known is None:
+                known = self._pool_names = frozenset(map(str, self.pool["filename"]))
+            unknown = [n for n in names if n not in known]
+            if unknown:  # a typo would select nothing, silently
+                close = close_matches(unknown[0], sorted(known), n=3)
+                hint = f" (close matches: {', '.join(close)})" if close else ""
+                raise PoolKeyError(
+                    f"selected: {len(unknown)} name{'s' if len(unknown) != 1 else ''} not in "
+                    f"the pool: {', '.join(unknown[:3])}{', ...' if len(unknown) > 3 else ''}"
+                    f"{hint}"
+                )
+        return names
 
     @tl.observe("selected")
     def _send_selection(self, change: Any) -> None:
