@@ -220,12 +220,17 @@ def test_cli_from_list_refuses_an_unknown_type_with_close_matches(tmp_path, caps
     argv = ["from-list", "jw_00001_cal.fits", "--product-name", "m", "-o", str(out)]
     assert main([*argv, "--type", "imag3"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("asnkit from-list: error: --type 'imag3' is not an association type")
+    assert err.startswith("asnkit from-list: error: --type 'imag3' is not an association type jwst")
     assert err.rstrip().endswith("(close matches: image3, image2, wfs-image3)")
     assert not out.exists()
     assert main([*argv, "--type", "mosaic"]) == 2
     assert "(image3, wfs-image3, spec3, " in capsys.readouterr().err  # no close match: all
+    assert main([*argv, "--type", "nrslamp-spec"]) == 2
+    assert "close matches: nrslamp-spec2" in capsys.readouterr().err
     assert main([*argv, "--type", "Image3"]) == 0  # (any case, as the pipeline reads it)
+    for made in ("nrslamp-spec2", "tso-spec2", "wfs-image3"):  # every type jwst makes
+        assert main([*argv, "--type", made, "--overwrite"]) == 0, capsys.readouterr().err
+        assert read_asn(out).asn_type == made
 
 
 def test_cli_rename_of_one_product_among_several_names_it(tmp_path, capsys):

@@ -246,6 +246,10 @@ def test_grouping_model_needs_pool_for_associations():
         GroupingView(miri_associations(pool))
     with pytest.raises(asnkit.PoolError, match="pool="):
         SkyView(miri_associations(pool))
+    for widget in (SkyView, GroupingView):  # a path, a column: what reads a pool is named
+        for data in ("pool.csv", pool["filename"]):
+            with pytest.raises(asnkit.PoolError, match=r"data must be a pool DataFrame \(asnkit"):
+                widget(data)
     model = GroupingModel(pool)
     with pytest.raises(traitlets.TraitError):
         model.group = "no such group"

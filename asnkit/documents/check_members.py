@@ -165,8 +165,9 @@ def check_mixing(doc: CheckedAssociation) -> None:
 
 
 #: What a Level 2 background must share with its science exposure, as jwst's
-#: Constraint_Mode (associations/lib/rules_level2_base.py) has every member of a Level 2
-#: association share them (detector; filter or band; pupil or grating).
+#: Constraint_Mode (associations/lib/rules_level2_base.py) has the members of its Level 2
+#: associations share them (detector; filter or band; pupil or grating); the one rule
+#: without it, Asn_Lv2MIRLRSFixedSlitNod, pairs nods of one detector and filter anyway.
 _SAME_AS_SCIENCE = ("instrument", "detector", "filter", "pupil", "grating")
 
 

@@ -200,17 +200,17 @@ def _about(name: str, exc: BaseException) -> str:
 def run_from_list(args: argparse.Namespace) -> int:
     """``asnkit from-list``: write an association of the given files."""
     from asnkit.documents.build import asn_from_files
-    from asnkit.documents.pipelines import PIPELINES, pipeline_for
     from asnkit.errors import AssociationError, close_matches
 
     output = Path(args.output)
     folder = output if _names_folder(args.output) else output.parent
-    if pipeline_for(args.asn_type) is None:  # a typo would name the file and turn checks off
-        close = close_matches(args.asn_type, list(PIPELINES), n=3)
+    made = _made_types()
+    if args.asn_type.strip().lower() not in made:  # a typo would name the file, checks off
+        close = close_matches(args.asn_type, made, n=3)
         print(
             f"asnkit from-list: error: --type {args.asn_type!r} is not an association type "
-            "calwebb runs "
-            + (f"(close matches: {', '.join(close)})" if close else f"({', '.join(PIPELINES)})"),
+            "jwst makes "
+            + (f"(close matches: {', '.join(close)})" if close else f"({', '.join(made)})"),
             file=sys.stderr,
         )
         return ExitStatus.TROUBLE
@@ -240,6 +240,16 @@ def run_from_list(args: argparse.Namespace) -> int:
     path = asn.write(args.output, overwrite=args.overwrite)  # "dir/": into the folder
     print(f"wrote {path}: {len(asn.products)} product(s), {len(asn.members())} member(s)")
     return ExitStatus.OK
+
+
+def _made_types() -> list[str]:
+    """The association types jwst makes: those calwebb runs, then those of the DMS rules."""
+    from asnkit.documents.pipelines import PIPELINES
+    from asnkit.rules import dms_rules
+
+    made = dict.fromkeys(PIPELINES)
+    made.update((rule.asn_type.lower(), None) for rule in dms_rules() if rule.asn_type != "None")
+    return list(made)
 
 
 def _names_folder(output: str) -> bool:

@@ -101,6 +101,8 @@ def membership(groups: Any) -> pd.DataFrame:
 
 def _is_grouping(data: Any) -> bool:
     """Whether ``data`` is what :func:`membership` reads as associations (not a frame)."""
+    if isinstance(data, pd.Series):  # (a column has to_frame too)
+        return False
     return hasattr(data, "products") or hasattr(data, "to_frame") or isinstance(data, Mapping)
 
 

@@ -7,8 +7,8 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from asnkit.errors import PoolError
 from asnkit.sky.colors import short_labels
+from asnkit.sky.groups import pool_and_groups
 from asnkit.widgets import logic
 from asnkit.widgets.models import GroupingModel
 from asnkit.widgets.skyview import SkyView
@@ -67,12 +67,7 @@ class GroupingView(w.VBox):
         height: int = 460,
         **kwargs: Any,
     ) -> None:
-        if isinstance(data, pd.DataFrame):
-            pool = data
-        elif pool is None:
-            raise PoolError("GroupingView(associations) needs the pool: pool=df")
-        else:
-            associations = data
+        pool, associations = pool_and_groups("GroupingView", data, pool, associations)
         self.max_rows = max_rows
         self.model = GroupingModel(pool, associations)
         if grouping is not None:

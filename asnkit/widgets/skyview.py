@@ -20,9 +20,10 @@ import numpy as np
 import pandas as pd
 import traitlets as tl
 
-from asnkit.errors import PoolError, PoolKeyError, close_matches
+from asnkit.errors import PoolKeyError, close_matches
 from asnkit.sky.colors import default_color_by, short_labels
 from asnkit.sky.footprints import footprints
+from asnkit.sky.groups import pool_and_groups
 from asnkit.sky.layout import Colouring, Plane, SkyLayout, colouring, sky_layout
 from asnkit.widgets.assets import asset
 from asnkit.widgets.logic import color_options
@@ -208,12 +209,7 @@ class SkyView(anywidget.AnyWidget):
         height: int = 440,
         **kwargs: Any,
     ) -> None:
-        if isinstance(data, pd.DataFrame):
-            pool = data
-        elif pool is None:
-            raise PoolError("SkyView(associations) needs the pool they came from: pool=df")
-        else:
-            associations = data
+        pool, associations = pool_and_groups("SkyView", data, pool, associations)
         self.pool = pool
         self._pool_names: frozenset[str] | None = None  # (made when a selection is checked)
         self.associations = associations
@@ -385,8 +381,9 @@ class SkyView(anywidget.AnyWidget):
         names = list(dict.fromkeys(str(n) for n in proposal["value"]))
         if names:
             known = self._pool_names
-            if known is None:
-                known = self._pool_names = frozenset(map(str, self.pool["filename"]))
+            if known is None:  # (a pool without file names has none to select)
+                files = self.pool.get("filename", pd.Series(dtype=object))
+                known = self._pool_names = frozenset(map(str, files))
             unknown = [n for n in names if n not in known]
             if unknown:  # a typo would select nothing, silently
                 close = close_matches(unknown[0], sorted(known), n=3)
