@@ -245,8 +245,20 @@ def write_files(
     if len(set(names)) != len(names):
         twice = next(n for n in names if names.count(n) > 1)
         raise OSError(errno.EINVAL, "the same file name is given twice", str(base / twice))
-    if not base.is_dir():
-        _missing_folder(base, make_folder)
+    made = [] if base.is_dir() else _missing_folder(base, make_folder)
+    try:
+        return _write_set(base, files, names, overwrite, wait)
+    except BaseException:
+        for folder in reversed(made):  # made for this set: gone with it (when still empty)
+            with contextlib.suppress(OSError):
+                os.rmdir(folder)
+        raise
+
+
+def _write_set(
+    base: Path, files: Mapping[str, str], names: list[str], overwrite: bool, wait: float
+) -> list[Path]:
+    """:func:`write_files` once the names are checked and the folder is there."""
     real = os.path.realpath(base)
     targets = [_inside(base, real, name) for name in names]
     with _locked(base, wait) as handle:
@@ -285,16 +297,20 @@ def recover(folder: str | os.PathLike[str]) -> int:
 # --------------------------------------------------------------------------- internals
 
 
-def _missing_folder(base: Path, make: bool) -> None:
-    """Make the missing folder ``base``, or say why it cannot be (a file in the way...)."""
+def _missing_folder(base: Path, make: bool) -> list[Path]:
+    """Make the missing folder ``base``, or say why it cannot be (a file in the way...);
+    return the folders made, outermost first."""
+    missing = []
     for ancestor in (base, *base.parents):
         if os.path.lexists(ancestor):
             if not ancestor.is_dir():
                 raise NotADirectoryError(errno.ENOTDIR, "Not a directory", str(ancestor))
             break
+        missing.append(ancestor)
     if not make:
         raise FileNotFoundError(errno.ENOENT, "folder does not exist", str(base))
     base.mkdir(parents=True, exist_ok=True)
+    return missing[::-1]
 
 
 def _inside(base: Path, real: str, name: str) -> Path:

@@ -412,6 +412,21 @@ def test_a_text_that_cannot_be_made_writes_nothing(where, two_writers, tmp_path)
     assert _staging(tmp_path) == []
 
 
+def test_folders_made_for_a_set_that_fails_are_taken_back(tmp_path):
+    # texts are made while writing: one that cannot be made leaves no folder made for the set
+    names = ["a.txt", "b.txt"]
+    target = tmp_path / "new" / "deeper"
+    with pytest.raises(ValueError, match=r"cannot make b\.txt"):
+        write_files(target, _MadeWhenRead(names, lambda name: 0, fail="b.txt"))
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "new").mkdir()
+    (tmp_path / "new" / "mine.txt").write_text("kept")
+    with pytest.raises(ValueError, match=r"cannot make b\.txt"):
+        write_files(target, _MadeWhenRead(names, lambda name: 0, fail="b.txt"))
+    assert [p.name for p in (tmp_path / "new").iterdir()] == ["mine.txt"]  # only its own
+    assert write_files(target, _MadeWhenRead(names, lambda name: 0)) == [target / n for n in names]
+
+
 def test_an_empty_folder_is_not_searched_file_by_file(tmp_path, monkeypatch):
     looked = []
     real = atomic.os.path.lexists
