@@ -49,7 +49,7 @@ import shutil
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from asnkit.dms.identifiers import control_characters
@@ -277,7 +277,7 @@ def _write_set(
                 "pass overwrite=True to replace them)",
             )
         if names:
-            _Transaction(base, handle, overwrite).run(targets, _Texts(files, names))
+            _Transaction(base, handle, overwrite).run(targets, files, names)
     return targets
 
 
@@ -372,20 +372,6 @@ def _locked(base: Path, wait: float) -> Iterator[int | None]:
         os.close(handle)  # releases the lock
 
 
-class _Texts(Sequence[str]):
-    """The texts of ``files`` in the order of ``names``, each read when asked for."""
-
-    def __init__(self, files: Mapping[str, str], names: list[str]) -> None:
-        self.files = files
-        self.names = names
-
-    def __getitem__(self, i: int) -> str:  # type: ignore[override]  # (by index only)
-        return self.files[self.names[i]]
-
-    def __len__(self) -> int:
-        return len(self.names)
-
-
 class _Transaction:
     """Stage, sync, move; take everything back if moving fails."""
 
@@ -395,7 +381,8 @@ class _Transaction:
         self.overwrite = overwrite
         self.stage = base / f"{STAGING_PREFIX}{os.getpid()}-{os.urandom(4).hex()}"
 
-    def run(self, targets: list[Path], texts: Sequence[str]) -> None:
+    def run(self, targets: list[Path], files: Mapping[str, str], names: list[str]) -> None:
+        """Write ``files[names[i]]`` as ``targets[i]`` (each text read once, when staged)."""
         try:
             self.stage.mkdir(mode=0o700)
         except OSError as exc:  # name the folder, not the staging folder
@@ -410,7 +397,7 @@ class _Transaction:
                 new = os.path.join(self.stage, f"new{k}")
                 os.mkdir(new)
                 staged.extend(os.path.join(new, target.name) for target in targets[start:stop])
-            journal = self._write(staged, targets, texts, parts)
+            journal = self._write(staged, targets, files, names, parts)
             _sync(self.handle, staged)
             try:
                 self._move(staged, targets)
@@ -428,10 +415,11 @@ class _Transaction:
         self,
         staged: list[str],
         targets: list[Path],
-        texts: Sequence[str],
+        files: Mapping[str, str],
+        names: list[str],
         parts: list[tuple[int, int]],
     ) -> dict:
-        """Write each text (UTF-8) to its staged file; return the journal (names, inodes).
+        """Write ``files[names[i]]`` (UTF-8) to ``staged[i]``; return the journal (names, inodes).
 
         Making a file is the file system's work (finding a free inode), done while
         the interpreter lock is released, and one folder takes one new file at a
@@ -447,7 +435,7 @@ class _Transaction:
             i, end = parts[k]
             try:
                 while i < end and i < first_failed[0]:
-                    inodes[i] = self._write_one(staged[i], targets[i], texts[i])
+                    inodes[i] = self._write_one(staged[i], targets[i], files[names[i]])
                     i += 1
             except BaseException as exc:  # raised by the caller's thread below
                 failed[i] = exc
