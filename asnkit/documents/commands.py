@@ -207,22 +207,17 @@ def run_from_list(args: argparse.Namespace) -> int:
     made = _made_types()
     if args.asn_type.strip().lower() not in made:  # a typo would name the file, checks off
         close = close_matches(args.asn_type, made, n=3)
-        print(
-            f"asnkit from-list: error: --type {args.asn_type!r} is not an association type "
-            "jwst makes "
-            + (f"(close matches: {', '.join(close)})" if close else f"({', '.join(made)})"),
-            file=sys.stderr,
+        raise AssociationError(  # (the dispatcher, asnkit.cli.main, says it in one line)
+            f"--type {args.asn_type!r} is not an association type jwst makes "
+            + (f"(close matches: {', '.join(close)})" if close else f"({', '.join(made)})")
         )
-        return ExitStatus.TROUBLE
     absolute = next((f for f in args.files if os.path.isabs(f)), None)
     if args.paths is None and absolute is not None:  # asnkit validate would refuse the file
-        print(
-            f"asnkit from-list: error: {absolute} is an absolute path: say how to write member "
-            "names, --paths basename (the files next to the association), relative (to its "
-            "folder) or absolute (asnkit validate then wants the same --paths)",
-            file=sys.stderr,
+        raise AssociationError(
+            f"{absolute} is an absolute path: say how to write member names, --paths basename "
+            "(the files next to the association), relative (to its folder) or absolute "
+            "(asnkit validate then wants the same --paths)"
         )
-        return ExitStatus.TROUBLE
     try:
         asn = asn_from_files(
             args.files,
@@ -283,12 +278,10 @@ def run_edit(args: argparse.Namespace) -> int:
     if args.rename and product is None and len(asn.products) > 1:
         names = ", ".join(repr(name) for name in asn.product_names[:4])
         more = ", ..." if len(asn.products) > 4 else ""
-        print(
-            f"asnkit edit: error: --rename: {args.association} has {len(asn.products)} "
-            f"products ({names}{more}); say which with --product NAME or INDEX",
-            file=sys.stderr,
+        raise AssociationError(  # (the dispatcher says it in one line)
+            f"--rename: {args.association} has {len(asn.products)} products "
+            f"({names}{more}); say which with --product NAME or INDEX"
         )
-        return ExitStatus.TROUBLE
     try:
         if args.remove:
             asn = asn.remove_members(args.remove)
