@@ -27,7 +27,7 @@ from __future__ import annotations
 import fnmatch
 import html
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,7 @@ import pandas as pd
 
 from asnkit.dms.members import MEMBER_TYPES
 from asnkit.dms.values import natural_key
+from asnkit.errors import PoolKeyError, close_matches
 
 __all__ = [
     "ASN_TYPES",
@@ -58,6 +59,7 @@ __all__ = [
     "frame_html",
     "group_members",
     "grouping_labels",
+    "known_names",
     "option_counts",
     "option_labels",
     "plain_message",
@@ -321,6 +323,36 @@ def color_options(pool: pd.DataFrame, associations: Any = None) -> list[tuple[st
     options += [(column, column) for column in filter_columns(pool)]
     options.append(("nothing", ColorBy.NONE.value))
     return options
+
+
+def known_names(names: Iterable[Any], known: Collection[str]) -> list[str]:
+    """``names`` as text, once each in order, after checking they are all ``known`` (the
+    pool's file names): a typo would choose nothing, silently.
+
+    Raises
+    ------
+    asnkit.errors.PoolKeyError
+        Naming the names not in the pool, with close matches of the first.
+
+    Examples
+    --------
+    >>> known_names(["a.fits", "a.fits"], {"a.fits", "b.fits"})
+    ['a.fits']
+    >>> known_names(["b.fit"], {"a.fits", "b.fits"})
+    Traceback (most recent call last):
+    ...
+    asnkit.errors.PoolKeyError: 1 name not in the pool: b.fit (close matches: b.fits, a.fits)
+    """
+    names = list(dict.fromkeys(str(n) for n in names))
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        close = close_matches(unknown[0], sorted(known), n=3)
+        raise PoolKeyError(
+            f"{len(unknown)} name{'s' if len(unknown) != 1 else ''} not in the pool: "
+            f"{', '.join(unknown[:3])}{', ...' if len(unknown) > 3 else ''}"
+            + (f" (close matches: {', '.join(close)})" if close else "")
+        )
+    return names
 
 
 def group_members(pool: pd.DataFrame, labels: pd.DataFrame, group: str) -> pd.DataFrame:

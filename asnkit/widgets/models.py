@@ -407,16 +407,9 @@ class BuilderModel(tl.HasTraits):
         return self._pool.loc[self._pool["filename"].isin(self.selected)]
 
     # ----------------------------------------------------------------- choosing
-    def _known_names(self, names: Iterable[str]) -> list[str]:
-        names = [str(n) for n in names]
-        unknown = [n for n in names if n not in self._known]
-        if unknown:
-            raise PoolKeyError(f"not in the pool: {unknown[:5]}")
-        return names
-
     def add(self, names: Iterable[str]) -> None:
         """Add exposures (kept in order, no duplicates)."""
-        names = self._known_names(names)
+        names = logic.known_names(names, self._known)
         current = list(self.selected)
         have = set(current)
         self.selected = current + [n for n in dict.fromkeys(names) if n not in have]
@@ -430,7 +423,7 @@ class BuilderModel(tl.HasTraits):
 
     def toggle(self, names: Iterable[str]) -> None:
         """Add the exposures not chosen, remove those chosen."""
-        names = self._known_names(names)
+        names = logic.known_names(names, self._known)
         have = set(self.selected)
         self.remove([n for n in names if n in have])
         self.add([n for n in names if n not in have])

@@ -20,13 +20,13 @@ import numpy as np
 import pandas as pd
 import traitlets as tl
 
-from asnkit.errors import PoolKeyError, close_matches
+from asnkit.errors import PoolKeyError
 from asnkit.sky.colors import default_color_by, short_labels
 from asnkit.sky.footprints import footprints
 from asnkit.sky.groups import pool_and_groups
 from asnkit.sky.layout import Colouring, Plane, SkyLayout, colouring, sky_layout
 from asnkit.widgets.assets import asset
-from asnkit.widgets.logic import color_options
+from asnkit.widgets.logic import color_options, known_names
 from asnkit.widgets.selection import SelectOp, SkySelector, combine, op_for
 
 __all__ = ["TOOLTIP_FIELDS", "SkyView", "tooltip_table"]
@@ -378,22 +378,16 @@ class SkyView(anywidget.AnyWidget):
 
     @tl.validate("selected")
     def _unique(self, proposal: Any) -> list[str]:
-        names = list(dict.fromkeys(str(n) for n in proposal["value"]))
-        if names:
-            known = self._pool_names
-            if known is None:  # (a pool without file names has none to select)
-                files = self.pool.get("filename", pd.Series(dtype=object))
-                known = self._pool_names = frozenset(map(str, files))
-            unknown = [n for n in names if n not in known]
-            if unknown:  # a typo would select nothing, silently
-                close = close_matches(unknown[0], sorted(known), n=3)
-                hint = f" (close matches: {', '.join(close)})" if close else ""
-                raise PoolKeyError(
-                    f"selected: {len(unknown)} name{'s' if len(unknown) != 1 else ''} not in "
-                    f"the pool: {', '.join(unknown[:3])}{', ...' if len(unknown) > 3 else ''}"
-                    f"{hint}"
-                )
-        return names
+        if not proposal["value"]:
+            return []
+        known = self._pool_names
+        if known is None:  # (a pool without file names has none to select)
+            files = self.pool.get("filename", pd.Series(dtype=object))
+            known = self._pool_names = frozenset(map(str, files))
+        try:
+            return known_names(proposal["value"], known)
+        except PoolKeyError as exc:
+            raise PoolKeyError(f"selected: {exc.args[0]}") from None
 
     @tl.observe("selected")
     def _send_selection(self, change: Any) -> None:
