@@ -11,7 +11,7 @@ import contextlib
 import enum
 import errno
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, ClassVar
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "exists_as",
     "exit_status_help",
     "outside_stacklevel",
+    "text_list",
 ]
 
 # Only PoolError and AssociationError (and their subclasses) escape asnkit on
@@ -388,6 +389,43 @@ def close_matches(word: str, choices: Iterable[str], n: int = 3) -> list[str]:
         spelled.setdefault(choice.lower(), choice)
     found = difflib.get_close_matches(word.lower(), spelled, n=n, cutoff=CLOSE_MATCH_CUTOFF)
     return [spelled[low] for low in found]
+
+
+def text_list(value: Any, parameter: str, what: str, examples: list[str]) -> list[str]:
+    """An argument that is one text or a list of texts, as a list; else a PoolTypeError.
+
+    Parameters
+    ----------
+    value
+        What the caller passed (not None).
+    parameter : str
+        Its name in the messages, with the function's where it helps (``"summary: by"``).
+    what : str
+        One item in words (``"a column name"``).
+    examples : list of str
+        Two or more good values, shown as one and as a list.
+
+    Examples
+    --------
+    >>> text_list("o001", "candidates", "a candidate id", ["o001", "c1000"])
+    ['o001']
+    >>> text_list(["obs_num", 7], "by", "a column name", ["obs_num", "detector"])
+    Traceback (most recent call last):
+    ...
+    asnkit.errors.PoolTypeError: by must be a column name or a list of them, as str \
+(by='obs_num' or by=['obs_num', 'detector']), not int 7 (item 1 of by)
+    """
+    listed = isinstance(value, Iterable) and not isinstance(value, (str, bytes, Mapping))
+    items = list(value) if listed else [value]
+    at, bad = next(((i, v) for i, v in enumerate(items) if not isinstance(v, str)), (-1, None))
+    if at < 0:
+        return items
+    name = parameter.rsplit(": ", 1)[-1]
+    raise PoolTypeError(
+        f"{parameter} must be {what} or a list of them, as str ({name}={examples[0]!r} or "
+        f"{name}={examples!r}), not {type(bad).__name__} {bad!r}"
+        + (f" (item {at} of {name})" if listed else "")
+    )
 
 
 @contextlib.contextmanager

@@ -37,7 +37,7 @@ from asnkit.documents.collection import AssociationSet
 from asnkit.documents.model import Association
 from asnkit.engine.pipeline import gc_paused, run_engine
 from asnkit.engine.record import Fate, Formation, Record
-from asnkit.errors import PoolKeyError, PoolTypeError
+from asnkit.errors import PoolKeyError, PoolTypeError, text_list
 from asnkit.pool.coded import CodedPool
 from asnkit.rules.model import Rule
 
@@ -271,26 +271,6 @@ def run(
     )
 
 
-def _candidate_ids(candidates: Any) -> list[str] | None:
-    """``candidates`` as a list of ids: one id (a str) or a list of them; else a PoolTypeError."""
-    if candidates is None:
-        return None
-    if isinstance(candidates, str):
-        return [candidates]  # one candidate id, not its characters
-    if isinstance(candidates, Iterable) and not isinstance(candidates, (bytes, dict)):
-        ids = list(candidates)
-        at, bad = next(((i, c) for i, c in enumerate(ids) if not isinstance(c, str)), (-1, None))
-        if at < 0:
-            return ids
-        where = f" (item {at} of candidates)"
-    else:
-        bad, where = candidates, ""
-    raise PoolTypeError(
-        "candidates must be a candidate id or a list of them, as str (candidates='o001' or "
-        f"candidates=['o001', 'c1000']), not {type(bad).__name__} {bad!r}{where}"
-    )
-
-
 def generated(
     pool: pd.DataFrame | CodedPool,
     rules: Iterable[Rule] | None = None,
@@ -316,7 +296,8 @@ def generated(
             f"pool must be a DataFrame (asnkit.read_pool(path)), not {type(pool).__name__}"
         )
     rules = dms_rules() if rules is None else as_rules(rules)
-    candidates = _candidate_ids(candidates)
+    if candidates is not None:  # (one id is one candidate, not its characters)
+        candidates = text_list(candidates, "candidates", "a candidate id", ["o001", "c1000"])
     with gc_paused():
         record = run_engine(
             pool,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
@@ -10,7 +10,7 @@ import pandas as pd
 from asnkit.dms.candidates import parse_candidates
 from asnkit.dms.names import junk_rows
 from asnkit.dms.values import natural_key
-from asnkit.errors import PoolKeyError, PoolTypeError
+from asnkit.errors import PoolKeyError, text_list
 from asnkit.pool.candidates import explode_candidates
 from asnkit.pool.select import column_error
 
@@ -112,15 +112,7 @@ def summary(df: pd.DataFrame, by: Sequence[str] | str | None = None) -> pd.DataF
 def _grouping(df: pd.DataFrame, by: Sequence[str] | str | None) -> list[str]:
     if by is None:
         return [c for c in DEFAULT_SUMMARY_COLUMNS if c in df.columns and df[c].notna().any()]
-    listed = isinstance(by, Iterable) and not isinstance(by, (str, bytes, Mapping))
-    names = list(by) if listed else [by]
-    at, bad = next(((i, n) for i, n in enumerate(names) if not isinstance(n, str)), (-1, None))
-    if at >= 0:
-        where = f" (item {at} of by)" if listed else ""
-        raise PoolTypeError(
-            "summary: by must be a column name or a list of them, as str (by='detector' or "
-            f"by=['obs_num', 'detector']), not {type(bad).__name__} {bad!r}{where}"
-        )
+    names = text_list(by, "summary: by", "a column name", ["obs_num", "detector"])
     columns: list[str] = []
     for name in names:
         name = name.lower()
