@@ -56,6 +56,7 @@ from asnkit.documents.collection import AssociationSet, path_given
 from asnkit.documents.exposures import PoolIndex
 from asnkit.documents.findings import Finding, Findings
 from asnkit.documents.model import Association
+from asnkit.documents.pipelines import PIPELINES
 from asnkit.documents.validation import iter_errors
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -74,9 +75,9 @@ def check_document(doc: CheckedAssociation) -> None:
         doc.add(
             "ASN002",
             "asn_type",
-            f"asn_type {doc.asn.asn_type!r} is not one of the types jwst makes "
-            f"(image3, spec3, coron3, ami3, tso3, wfs-image3, image2, spec2, tso-image2, "
-            f"tso-spec2): only the checks that do not depend on the pipeline were made",
+            f"asn_type {doc.asn.asn_type!r} is not one of the calwebb association types "
+            f"({', '.join(PIPELINES)}): only the checks that do not depend on the pipeline "
+            "were made",
             "set asn_type to the pipeline you will run",
         )
 
